@@ -1,0 +1,137 @@
+import { DateTime, IANAZone } from "luxon";
+
+// Calendar dates are day numbers: whole days since 1970-01-01 in the proleptic Gregorian calendar.
+// Converting between instants and local dates needs the zone's UTC offset, which Luxon computes
+// (through Intl, ~12 µs a call); offsets are cached per zone per UTC day, and recomputed per call
+// only on the rare days when the zone changes its offset.
+
+/** Milliseconds in a day. */
+export const DAY_MS = 86_400_000;
+
+const validZones = new Map<string, boolean>();
+
+/** True when `zone` is an IANA time zone the runtime knows (e.g. "Asia/Bangkok", "UTC"). */
+export function isValidTimeZone(zone: string): boolean {
+  let ok = validZones.get(zone);
+  if (ok === undefined) {
+    ok = zone.length > 0 && IANAZone.isValidZone(zone);
+    validZones.set(zone, ok);
+  }
+  return ok;
+}
+
+const zones = new Map<string, IANAZone>();
+function ianaZone(zone: string): IANAZone {
+  let z = zones.get(zone);
+  if (z === undefined) {
+    z = IANAZone.create(zone);
+    zones.set(zone, z);
+  }
+  return z;
+}
+
+const CACHE_LIMIT = 200_000;
+const VARIES = 1e9; // marker: the offset changes during this UTC day
+const offsetCache = new Map<string, Map<number, number>>();
+
+/** The zone's UTC offset in minutes at an instant. */
+export function offsetMinutes(instant: number, zone: string): number {
+  if (zone === "UTC") return 0;
+  let perZone = offsetCache.get(zone);
+  if (perZone === undefined) {
+    perZone = new Map();
+    offsetCache.set(zone, perZone);
+  }
+  const bucket = Math.floor(instant / DAY_MS);
+  let cached = perZone.get(bucket);
+  if (cached === undefined) {
+    const z = ianaZone(zone);
+    const start = z.offset(bucket * DAY_MS);
+    const end = z.offset(bucket * DAY_MS + DAY_MS - 1);
+    cached = start === end ? start : VARIES;
+    if (perZone.size >= CACHE_LIMIT) perZone.clear();
+    perZone.set(bucket, cached);
+  }
+  return cached === VARIES ? ianaZone(zone).offset(instant) : cached;
+}
+
+/** The calendar date (day number) that an instant falls on in a zone. */
+export function dayInZone(instant: number, zone: string): number {
+  return Math.floor((instant + offsetMinutes(instant, zone) * 60_000) / DAY_MS);
+}
+
+const startCache = new Map<string, Map<number, number>>();
+
+/** The first instant of a calendar date in a zone (DST-correct, also when midnight is skipped). */
+export function startOfDay(day: number, zone: string): number {
+  if (zone === "UTC") return day * DAY_MS;
+  let perZone = startCache.get(zone);
+  if (perZone === undefined) {
+    perZone = new Map();
+    startCache.set(zone, perZone);
+  }
+  let start = perZone.get(day);
+  if (start === undefined) {
+    const { year, month, dayOfMonth } = dayToParts(day);
+    start = DateTime.fromObject({ year, month, day: dayOfMonth }, { zone })
+      .startOf("day")
+      .toMillis();
+    if (perZone.size >= CACHE_LIMIT) perZone.clear();
+    perZone.set(day, start);
+  }
+  return start;
+}
+
+/** Year, month (1-12) and day of month of a day number. */
+export function dayToParts(day: number): { year: number; month: number; dayOfMonth: number } {
+  // Howard Hinnant's civil_from_days.
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const dayOfMonth = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return { year, month, dayOfMonth };
+}
+
+/** The day number of a year, month (1-12) and day of month. */
+export function partsToDay(year: number, month: number, dayOfMonth: number): number {
+  // Howard Hinnant's days_from_civil (Date.UTC would read years 0-99 as 1900-1999).
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + dayOfMonth - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+const pad2 = (n: number): string => (n < 10 ? "0" + n : String(n));
+
+/** Formats a day number as `YYYY-MM-DD`. */
+export function formatDay(day: number): string {
+  const { year, month, dayOfMonth } = dayToParts(day);
+  return `${String(year).padStart(4, "0")}-${pad2(month)}-${pad2(dayOfMonth)}`;
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parses a `YYYY-MM-DD` calendar date strictly (2026-02-30 is not a date); undefined if invalid. */
+export function parseDay(text: string): number | undefined {
+  const m = DATE_RE.exec(text);
+  if (m === null) return undefined;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return undefined;
+  const day = partsToDay(y, mo, d);
+  const back = dayToParts(day);
+  return back.month === mo && back.dayOfMonth === d ? day : undefined;
+}
+
+/** Day of the week of a day number: 0 Sunday ... 6 Saturday. */
+export function weekday(day: number): number {
+  return (((day + 4) % 7) + 7) % 7;
+}

@@ -1,0 +1,120 @@
+import { currencyExponent } from "./currencies.js";
+
+/** An exact amount: integer minor units of a currency (never a binary float). */
+export interface Money {
+  readonly minor: bigint;
+  readonly currency: string;
+}
+
+/** Money as it crosses JSON: a decimal string and a currency code. */
+export interface MoneyJson {
+  readonly amount: string;
+  readonly currency: string;
+}
+
+export type MoneyParse =
+  | { readonly ok: true; readonly value: Money }
+  | { readonly ok: false; readonly field: "amount" | "currency"; readonly message: string };
+
+const DECIMAL = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?$/;
+const POW10: bigint[] = [];
+for (let i = 0; i <= 18; i++) POW10.push(10n ** BigInt(i));
+
+function pow10(n: number): bigint {
+  return POW10[n] ?? 10n ** BigInt(n);
+}
+
+/** Builds Money from minor units. */
+export function money(minor: bigint, currency: string): Money {
+  return { minor, currency };
+}
+
+/**
+ * Parses a decimal string in a currency strictly: a JSON string only, digits with an optional
+ * fraction of at most the currency's exponent, no exponent notation, no plus sign, no spaces.
+ */
+export function parseMoney(amount: unknown, currency: unknown): MoneyParse {
+  if (typeof currency !== "string") {
+    return { ok: false, field: "currency", message: "must be a currency code string" };
+  }
+  const exp = currencyExponent(currency);
+  if (exp === undefined) {
+    return { ok: false, field: "currency", message: `unknown currency "${currency}"` };
+  }
+  if (typeof amount !== "string") {
+    return {
+      ok: false,
+      field: "amount",
+      message:
+        typeof amount === "number"
+          ? 'must be a decimal string such as "12.50", not a JSON number'
+          : 'must be a decimal string such as "12.50"',
+    };
+  }
+  const m = DECIMAL.exec(amount);
+  if (m === null) {
+    return { ok: false, field: "amount", message: `"${amount}" is not a decimal amount` };
+  }
+  const frac = m[3] ?? "";
+  if (frac.length > exp) {
+    return {
+      ok: false,
+      field: "amount",
+      message: `"${amount}" has ${frac.length} decimals; ${currency} allows ${exp}`,
+    };
+  }
+  const digits = (m[2] ?? "0") + frac.padEnd(exp, "0");
+  let minor = BigInt(digits);
+  if (m[1] === "-") minor = -minor;
+  return { ok: true, value: { minor, currency } };
+}
+
+/** Formats minor units as a decimal string with exactly the currency's decimals. */
+export function formatMinor(minor: bigint, currency: string): string {
+  const exp = currencyExponent(currency) ?? 0;
+  const neg = minor < 0n;
+  const abs = neg ? -minor : minor;
+  if (exp === 0) return (neg ? "-" : "") + abs.toString();
+  const s = abs.toString().padStart(exp + 1, "0");
+  return (neg ? "-" : "") + s.slice(0, s.length - exp) + "." + s.slice(s.length - exp);
+}
+
+/** Money as JSON: `{ amount: "12.50", currency: "USD" }`. */
+export function moneyToJson(m: Money): MoneyJson {
+  return { amount: formatMinor(m.minor, m.currency), currency: m.currency };
+}
+
+/** Formats money for people: `4800.00 USD`. */
+export function formatMoney(m: Money): string {
+  return `${formatMinor(m.minor, m.currency)} ${m.currency}`;
+}
+
+/**
+ * `value * num / den`, rounded once, half-up (ties away from zero), on exact integers.
+ * The one rounding helper for ratios (pro-rating).
+ */
+export function mulDivHalfUp(value: bigint, num: bigint, den: bigint): bigint {
+  if (den === 0n) throw new RangeError("mulDivHalfUp: division by zero");
+  let n = value * num;
+  let d = den;
+  if (d < 0n) {
+    n = -n;
+    d = -d;
+  }
+  const neg = n < 0n;
+  const a = neg ? -n : n;
+  const q = (a * 2n + d) / (2n * d);
+  return neg ? -q : q;
+}
+
+/** Sum of amounts in one currency. */
+export function sumMinor(values: readonly Money[]): bigint {
+  let total = 0n;
+  for (const v of values) total += v.minor;
+  return total;
+}
+
+/** 10^exponent as bigint, for converting between units. */
+export function scale(exponent: number): bigint {
+  return pow10(exponent);
+}

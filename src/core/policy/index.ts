@@ -1,0 +1,6 @@
+// Public surface of the policy engine (contract; implementations land in sibling files).
+export * from "./types.js";
+export { parsePolicy, DEFAULT_PARAMS } from "./policy-file.js";
+export { parseCase } from "./parse-case.js";
+export { decide, evaluateRefund } from "./evaluate.js";
+export { decisionToJson, serializeDecision, type DecisionJson } from "./serialize.js";

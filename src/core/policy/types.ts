@@ -1,0 +1,158 @@
+import type { Money } from "../money/money.js";
+
+/** Stable clause ids of the refund policy; a decision cites them, the determining one first. */
+export const CLAUSE_IDS = [
+  "eligible.not-delivered",
+  "eligible.duplicate-payment",
+  "eligible.mismatch",
+  "excluded.completed",
+  "excluded.client-side",
+  "excluded.external",
+  "excluded.not-covered",
+  "procedure.request",
+  "procedure.window",
+  "procedure.review",
+  "procedure.payout",
+  "procedure.alternatives",
+  "notes.started",
+  "notes.prorated",
+  "notes.resolve-first",
+] as const;
+export type ClauseId = (typeof CLAUSE_IDS)[number];
+
+export const REASONS = [
+  "not_delivered",
+  "duplicate_payment",
+  "mismatch",
+  "unused_subscription",
+  "other",
+] as const;
+export type Reason = (typeof REASONS)[number];
+
+export const PAYMENT_METHODS = ["card", "crypto", "bank_transfer", "other"] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+export const EVENT_KINDS = ["client_blocker", "external_incident", "internal_fault"] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export const CATEGORIES = ["audit", "monitoring", "training", "consulting", "support"] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const BILLINGS = ["one_off", "subscription"] as const;
+export type Billing = (typeof BILLINGS)[number];
+
+export const ALTERNATIVES = ["re-delivery", "support-extension", "additional-consulting"] as const;
+export type Alternative = (typeof ALTERNATIVES)[number];
+
+export const CRYPTO_VALUATIONS = ["fiat-at-payout", "same-coins"] as const;
+export type CryptoValuation = (typeof CRYPTO_VALUATIONS)[number];
+
+export type Outcome = "refund" | "review" | "deny" | "incomplete";
+
+/** Parameters an operator sets in the policy file; a case may override any of them. */
+export interface PolicyParams {
+  readonly timezone: string;
+  readonly requestWindowDays: number;
+  readonly payoutBusinessDays: readonly [number, number];
+  readonly holidays: readonly string[];
+  readonly holidayCountry: string | null;
+  readonly cryptoRefundValuation: CryptoValuation;
+  /** Reasons whose `refund` recommendation is approved without a person (default: duplicates). */
+  readonly autoApprove: readonly Reason[];
+}
+
+/** The policy in force: a version id, its parameters and the wording of every clause. */
+export interface Policy {
+  readonly version: string;
+  readonly params: PolicyParams;
+  readonly clauses: Readonly<Record<ClauseId, string>>;
+}
+
+/** Instants are epoch milliseconds (UTC); calendar dates are `YYYY-MM-DD` strings. */
+export type Instant = number;
+
+export interface Subscription {
+  readonly periodStart: Instant;
+  readonly periodEnd: Instant;
+  readonly chargeRef: string;
+}
+
+export interface Order {
+  readonly id: string;
+  readonly clientId: string | null;
+  readonly service: { readonly name: string; readonly category: Category; readonly billing: Billing };
+  readonly price: Money;
+  readonly placedAt: Instant;
+  readonly promisedStartBy: Instant | null;
+  readonly promisedDeliveryBy: Instant | null;
+  readonly startedAt: Instant | null;
+  readonly deliveredAt: Instant | null;
+  readonly subscription: Subscription | null;
+}
+
+export interface Payment {
+  readonly id: string;
+  readonly chargeRef: string;
+  readonly amount: Money;
+  readonly method: PaymentMethod;
+  readonly capturedAt: Instant;
+}
+
+export interface ServiceEvent {
+  readonly kind: EventKind;
+  readonly from: Instant;
+  /** null: still ongoing (runs to `asOf`). */
+  readonly to: Instant | null;
+  readonly note: string | null;
+}
+
+export interface RefundRequestFacts {
+  readonly reason: Reason;
+  readonly submittedAt: Instant;
+  readonly description: string;
+  readonly attachments: number;
+}
+
+/** A validated case: the facts the engine decides on. */
+export interface RefundCase {
+  readonly asOf: Instant;
+  readonly params: PolicyParams;
+  readonly order: Order;
+  readonly payments: readonly Payment[];
+  readonly events: readonly ServiceEvent[];
+  readonly request: RefundRequestFacts;
+}
+
+export interface RefundLine {
+  readonly paymentId: string;
+  readonly method: PaymentMethod;
+  readonly amount: Money;
+}
+
+export interface Deadlines {
+  readonly requestWindowEndsAt: Instant | null;
+  readonly payoutEarliest: string | null;
+  readonly payoutLatest: string | null;
+}
+
+/** What the engine recommends, citing the clauses it rests on. */
+export interface Decision {
+  readonly outcome: Outcome;
+  readonly amount: Money | null;
+  readonly refunds: readonly RefundLine[];
+  readonly clauses: readonly ClauseId[];
+  readonly alternatives: readonly Alternative[];
+  readonly deadlines: Deadlines;
+  readonly policyVersion: string;
+  readonly explanation: string;
+  /** True when the operator's policy approves this recommendation without a person. */
+  readonly autoApprove: boolean;
+}
+
+/** Bad input: the JSON path of the offending field and what was wrong with it. */
+export interface InputError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
