@@ -11,9 +11,12 @@ import { parseMoney } from "../src/core/money/money.js";
 // deadlines agree; amounts compare as numbers of their currency and instants as instants.
 
 const dir = join(import.meta.dirname, "fixtures", "cases");
-const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort();
 const loaded = loadPolicyFile();
-if (!loaded.ok) throw new Error(`default policy invalid: ${loaded.error.path}: ${loaded.error.message}`);
+if (!loaded.ok)
+  throw new Error(`default policy invalid: ${loaded.error.path}: ${loaded.error.message}`);
 const policy = loaded.value;
 
 type MoneyJ = { amount: string; currency: string } | null;

@@ -24,7 +24,10 @@ export function parsePolicyText(text: string): Result<Policy, InputError> {
   try {
     doc = parseYaml(text, { prettyErrors: false });
   } catch (e) {
-    return { ok: false, error: { path: "(file)", message: `not valid YAML or JSON: ${(e as Error).message}` } };
+    return {
+      ok: false,
+      error: { path: "(file)", message: `not valid YAML or JSON: ${(e as Error).message}` },
+    };
   }
   return parsePolicy(doc);
 }
@@ -35,7 +38,13 @@ export function loadPolicyFile(path: string = DEFAULT_POLICY_PATH): Result<Polic
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    return { ok: false, error: { path: "(file)", message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` } };
+    return {
+      ok: false,
+      error: {
+        path: "(file)",
+        message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      },
+    };
   }
   return parsePolicyText(text);
 }

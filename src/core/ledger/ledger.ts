@@ -26,7 +26,11 @@ export function findExtras(payments: readonly LedgerPayment[], due: Money): bool
   }
   for (const idx of groups.values()) {
     if (idx.length < 2) continue;
-    idx.sort((a, b) => (payments[a] as LedgerPayment).capturedAt - (payments[b] as LedgerPayment).capturedAt || a - b);
+    idx.sort(
+      (a, b) =>
+        (payments[a] as LedgerPayment).capturedAt - (payments[b] as LedgerPayment).capturedAt ||
+        a - b,
+    );
     let covered = 0n;
     for (const i of idx) {
       const p = payments[i] as LedgerPayment;

@@ -117,7 +117,12 @@ function chargeLines(
     if (p.amount.currency === price.currency) {
       const minor = part(p.amount.minor);
       value += minor;
-      if (minor > 0n) lines.push({ paymentId: p.id, method: p.method, amount: { minor, currency: price.currency } });
+      if (minor > 0n)
+        lines.push({
+          paymentId: p.id,
+          method: p.method,
+          amount: { minor, currency: price.currency },
+        });
       continue;
     }
     allSame = false;
@@ -371,10 +376,17 @@ export function decide(c: RefundCase, policy: Policy): Decision {
   const tz = params.timezone;
   let windowEndsAt: number | null = null;
   if (c.order.deliveredAt !== null && WINDOW_REASONS.has(c.request.reason)) {
-    windowEndsAt = startOfDay(dayInZone(c.order.deliveredAt, tz) + params.requestWindowDays + 1, tz);
+    windowEndsAt = startOfDay(
+      dayInZone(c.order.deliveredAt, tz) + params.requestWindowDays + 1,
+      tz,
+    );
   }
   const v = verdictFor(c, windowEndsAt);
-  let deadlines: Deadlines = { requestWindowEndsAt: windowEndsAt, payoutEarliest: null, payoutLatest: null };
+  let deadlines: Deadlines = {
+    requestWindowEndsAt: windowEndsAt,
+    payoutEarliest: null,
+    payoutLatest: null,
+  };
   if (v.outcome === "refund") {
     const cal = holidayCalendar(params.holidays, params.holidayCountry);
     const day = dayInZone(c.asOf, tz);

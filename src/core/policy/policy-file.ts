@@ -11,7 +11,18 @@ import {
   type Reason,
   type Result,
 } from "./types.js";
-import { arr, child, int, Invalid, nonBlank, obj, onlyKeys, oneOf, required, str } from "./validate.js";
+import {
+  arr,
+  child,
+  int,
+  Invalid,
+  nonBlank,
+  obj,
+  onlyKeys,
+  oneOf,
+  required,
+  str,
+} from "./validate.js";
 
 /** The parameters of the default policy (policy-decisions.md). */
 export const DEFAULT_PARAMS: PolicyParams = {

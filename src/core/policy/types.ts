@@ -80,7 +80,11 @@ export interface Subscription {
 export interface Order {
   readonly id: string;
   readonly clientId: string | null;
-  readonly service: { readonly name: string; readonly category: Category; readonly billing: Billing };
+  readonly service: {
+    readonly name: string;
+    readonly category: Category;
+    readonly billing: Billing;
+  };
   readonly price: Money;
   readonly placedAt: Instant;
   readonly promisedStartBy: Instant | null;
@@ -155,4 +159,5 @@ export interface InputError {
   readonly message: string;
 }
 
-export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+export type Result<T, E> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };

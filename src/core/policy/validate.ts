@@ -39,7 +39,11 @@ export function obj(v: unknown, path: string): Record<string, unknown> {
 }
 
 /** Refuses keys outside `allowed`. */
-export function onlyKeys(o: Record<string, unknown>, allowed: ReadonlySet<string>, path: string): void {
+export function onlyKeys(
+  o: Record<string, unknown>,
+  allowed: ReadonlySet<string>,
+  path: string,
+): void {
   for (const k in o) {
     if (!allowed.has(k)) throw new Invalid(child(path, k), "unknown field");
   }
