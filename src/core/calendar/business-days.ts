@@ -14,6 +14,18 @@ let countryList: Set<string> | undefined;
  * date-holidays.
  */
 export function isKnownHolidayCountry(code: string): boolean {
+  let known = knownCodes.get(code);
+  if (known === undefined) {
+    known = lookUpHolidayCountry(code);
+    if (knownCodes.size > 10_000) knownCodes.clear();
+    knownCodes.set(code, known);
+  }
+  return known;
+}
+
+const knownCodes = new Map<string, boolean>();
+
+function lookUpHolidayCountry(code: string): boolean {
   const [country, region, extra] = code.split("-");
   if (country === undefined || extra !== undefined) return false;
   countryList ??= new Set(Object.keys(new Holidays().getCountries()));
@@ -52,6 +64,7 @@ function countryHolidays(code: string, year: number): Set<number> {
 }
 
 const calendars = new Map<string, HolidayCalendar>();
+const NO_HOLIDAYS: HolidayCalendar = { isHoliday: () => false };
 
 /**
  * A holiday calendar of explicit `YYYY-MM-DD` dates and, optionally, a country's public holidays.
@@ -61,6 +74,7 @@ export function holidayCalendar(
   explicit: readonly string[],
   country: string | null,
 ): HolidayCalendar {
+  if (explicit.length === 0 && country === null) return NO_HOLIDAYS;
   const key = (country ?? "") + "|" + explicit.join(",");
   let cal = calendars.get(key);
   if (cal !== undefined) return cal;

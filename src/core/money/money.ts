@@ -16,7 +16,6 @@ export type MoneyParse =
   | { readonly ok: true; readonly value: Money }
   | { readonly ok: false; readonly field: "amount" | "currency"; readonly message: string };
 
-const DECIMAL = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?$/;
 const POW10: bigint[] = [];
 for (let i = 0; i <= 18; i++) POW10.push(10n ** BigInt(i));
 
@@ -51,22 +50,75 @@ export function parseMoney(amount: unknown, currency: unknown): MoneyParse {
           : 'must be a decimal string such as "12.50"',
     };
   }
-  const m = DECIMAL.exec(amount);
-  if (m === null) {
-    return { ok: false, field: "amount", message: `"${amount}" is not a decimal amount` };
+  const minor = parseDecimal(amount, exp);
+  if (typeof minor === "bigint") return { ok: true, value: { minor, currency } };
+  return {
+    ok: false,
+    field: "amount",
+    message:
+      minor === TOO_PRECISE
+        ? `"${amount}" has more decimals than ${currency} allows (${exp})`
+        : `"${amount}" is not a decimal amount`,
+  };
+}
+
+const NOT_DECIMAL = 0;
+const TOO_PRECISE = 1;
+
+/**
+ * Minor units of a decimal string with at most `exp` decimals: `-?(0|[1-9][0-9]*)(.[0-9]+)?`.
+ * Scanned by hand (this runs for every amount of every evaluated case); short amounts are
+ * accumulated exactly in a double (below 2^53) and converted once, long ones go through BigInt.
+ */
+export function parseDecimal(
+  s: string,
+  exp: number,
+): bigint | typeof NOT_DECIMAL | typeof TOO_PRECISE {
+  const len = s.length;
+  let i = 0;
+  const neg = len > 0 && s.charCodeAt(0) === 45;
+  if (neg) i = 1;
+  const intStart = i;
+  while (i < len) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    i++;
   }
-  const frac = m[3] ?? "";
-  if (frac.length > exp) {
-    return {
-      ok: false,
-      field: "amount",
-      message: `"${amount}" has ${frac.length} decimals; ${currency} allows ${exp}`,
-    };
+  const intLen = i - intStart;
+  if (intLen === 0 || (intLen > 1 && s.charCodeAt(intStart) === 48)) return NOT_DECIMAL;
+  let fracLen = 0;
+  if (i < len) {
+    if (s.charCodeAt(i) !== 46) return NOT_DECIMAL;
+    i++;
+    const fracStart = i;
+    while (i < len) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) return NOT_DECIMAL;
+      i++;
+    }
+    fracLen = i - fracStart;
+    if (fracLen === 0) return NOT_DECIMAL;
+    if (fracLen > exp) return TOO_PRECISE;
   }
-  const digits = (m[2] ?? "0") + frac.padEnd(exp, "0");
-  let minor = BigInt(digits);
-  if (m[1] === "-") minor = -minor;
-  return { ok: true, value: { minor, currency } };
+  let minor: bigint;
+  if (intLen + exp <= 15) {
+    let v = 0;
+    for (let j = intStart; j < len; j++) {
+      const c = s.charCodeAt(j);
+      if (c !== 46) v = v * 10 + (c - 48);
+    }
+    for (let k = fracLen; k < exp; k++) v *= 10;
+    minor = BigInt(v);
+  } else {
+    const digits =
+      fracLen === 0
+        ? s.slice(intStart) + "0".repeat(exp)
+        : s.slice(intStart, intStart + intLen) +
+          s.slice(intStart + intLen + 1) +
+          "0".repeat(exp - fracLen);
+    minor = BigInt(digits);
+  }
+  return neg ? -minor : minor;
 }
 
 /** Formats minor units as a decimal string with exactly the currency's decimals. */

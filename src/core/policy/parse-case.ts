@@ -17,17 +17,19 @@ import {
 import { overrideParams } from "./policy-file.js";
 import {
   arr,
-  instant,
+  asObj,
+  enumField,
+  instantField,
   int,
   Invalid,
   moneyField,
-  nonBlank,
-  obj,
-  oneOf,
+  nonBlankField,
+  objField,
   onlyKeys,
-  optInstant,
-  required,
-  str,
+  optInstantField,
+  optStrField,
+  strField,
+  type Obj,
 } from "./validate.js";
 
 const CASE_KEYS = new Set(["asOf", "policy", "order", "payments", "events", "request"]);
@@ -49,87 +51,80 @@ const PAYMENT_KEYS = new Set(["id", "chargeRef", "amount", "method", "capturedAt
 const EVENT_KEYS = new Set(["kind", "from", "to", "note"]);
 const REQUEST_KEYS = new Set(["reason", "submittedAt", "description", "attachments"]);
 
-function parseSubscription(v: unknown, path: string): Subscription {
-  const o = obj(v, path);
-  onlyKeys(o, SUBSCRIPTION_KEYS, path);
-  const periodStart = instant(required(o, "periodStart", path), `${path}.periodStart`);
-  const periodEnd = instant(required(o, "periodEnd", path), `${path}.periodEnd`);
+function parseSubscription(o: Obj, path: string): Subscription {
+  const periodStart = instantField(o, "periodStart", path);
+  const periodEnd = instantField(o, "periodEnd", path);
   if (periodEnd <= periodStart) throw new Invalid(`${path}.periodEnd`, "must be after periodStart");
-  const chargeRef = nonBlank(required(o, "chargeRef", path), `${path}.chargeRef`);
-  return { periodStart, periodEnd, chargeRef };
+  return { periodStart, periodEnd, chargeRef: nonBlankField(o, "chargeRef", path) };
 }
 
-function parseOrder(v: unknown): Order {
-  const o = obj(v, "order");
-  onlyKeys(o, ORDER_KEYS, "order");
-  // An empty id is an incomplete request (rule 1), not invalid input; a missing one is invalid.
-  const id = str(required(o, "id", "order"), "order.id");
-  const clientId = o.clientId == null ? null : str(o.clientId, "order.clientId");
-  const s = obj(required(o, "service", "order"), "order.service");
-  onlyKeys(s, SERVICE_KEYS, "order.service");
-  const service = {
-    name: str(required(s, "name", "order.service"), "order.service.name"),
-    category: oneOf(required(s, "category", "order.service"), CATEGORIES, "order.service.category"),
-    billing: oneOf(required(s, "billing", "order.service"), BILLINGS, "order.service.billing"),
-  };
-  const price = moneyField(required(o, "price", "order"), "order.price");
+function parseOrder(root: Obj): Order {
+  const o = objField(root, "order", "", ORDER_KEYS);
+  const s = objField(o, "service", "order", SERVICE_KEYS);
+  const billing = enumField(s, "billing", "order.service", BILLINGS);
+  const price = moneyField(o, "price", "order");
   if (price.minor < 0n) throw new Invalid("order.price.amount", "must not be negative");
-  const placedAt = instant(required(o, "placedAt", "order"), "order.placedAt");
   let subscription: Subscription | null = null;
   if (o.subscription != null) {
-    if (service.billing !== "subscription") {
+    if (billing !== "subscription") {
       throw new Invalid("order.subscription", 'is only for billing "subscription"; use null');
     }
-    subscription = parseSubscription(o.subscription, "order.subscription");
-  } else if (service.billing === "subscription") {
+    subscription = parseSubscription(
+      objField(o, "subscription", "order", SUBSCRIPTION_KEYS),
+      "order.subscription",
+    );
+  } else if (billing === "subscription") {
     throw new Invalid("order.subscription", "is required for a subscription (the current period)");
   }
   return {
-    id,
-    clientId,
-    service,
+    // An empty id is an incomplete request (rule 1), not invalid input; a missing one is invalid.
+    id: strField(o, "id", "order"),
+    clientId: optStrField(o, "clientId", "order"),
+    service: {
+      name: strField(s, "name", "order.service"),
+      category: enumField(s, "category", "order.service", CATEGORIES),
+      billing,
+    },
     price,
-    placedAt,
-    promisedStartBy: optInstant(o.promisedStartBy, "order.promisedStartBy"),
-    promisedDeliveryBy: optInstant(o.promisedDeliveryBy, "order.promisedDeliveryBy"),
-    startedAt: optInstant(o.startedAt, "order.startedAt"),
-    deliveredAt: optInstant(o.deliveredAt, "order.deliveredAt"),
+    placedAt: instantField(o, "placedAt", "order"),
+    promisedStartBy: optInstantField(o, "promisedStartBy", "order"),
+    promisedDeliveryBy: optInstantField(o, "promisedDeliveryBy", "order"),
+    startedAt: optInstantField(o, "startedAt", "order"),
+    deliveredAt: optInstantField(o, "deliveredAt", "order"),
     subscription,
   };
 }
 
 function parsePayment(v: unknown, path: string): Payment {
-  const o = obj(v, path);
+  const o = asObj(v, path);
   onlyKeys(o, PAYMENT_KEYS, path);
-  const amount = moneyField(required(o, "amount", path), `${path}.amount`);
+  const amount = moneyField(o, "amount", path);
   if (amount.minor <= 0n) throw new Invalid(`${path}.amount.amount`, "must be greater than 0");
   return {
-    id: nonBlank(required(o, "id", path), `${path}.id`),
-    chargeRef: nonBlank(required(o, "chargeRef", path), `${path}.chargeRef`),
+    id: nonBlankField(o, "id", path),
+    chargeRef: nonBlankField(o, "chargeRef", path),
     amount,
-    method: oneOf(required(o, "method", path), PAYMENT_METHODS, `${path}.method`),
-    capturedAt: instant(required(o, "capturedAt", path), `${path}.capturedAt`),
+    method: enumField(o, "method", path, PAYMENT_METHODS),
+    capturedAt: instantField(o, "capturedAt", path),
   };
 }
 
 function parseEvent(v: unknown, path: string): ServiceEvent {
-  const o = obj(v, path);
+  const o = asObj(v, path);
   onlyKeys(o, EVENT_KEYS, path);
-  const kind = oneOf(required(o, "kind", path), EVENT_KINDS, `${path}.kind`);
-  const from = instant(required(o, "from", path), `${path}.from`);
-  const to = optInstant(o.to, `${path}.to`);
+  const kind = enumField(o, "kind", path, EVENT_KINDS);
+  const from = instantField(o, "from", path);
+  const to = optInstantField(o, "to", path);
   if (to !== null && to < from) throw new Invalid(`${path}.to`, "must not be before from");
-  const note = o.note == null ? null : str(o.note, `${path}.note`);
-  return { kind, from, to, note };
+  return { kind, from, to, note: optStrField(o, "note", path) };
 }
 
-function parseRequest(v: unknown): RefundRequestFacts {
-  const o = obj(v, "request");
-  onlyKeys(o, REQUEST_KEYS, "request");
+function parseRequest(root: Obj): RefundRequestFacts {
+  const o = objField(root, "request", "", REQUEST_KEYS);
   return {
-    reason: oneOf(required(o, "reason", "request"), REASONS, "request.reason"),
-    submittedAt: instant(required(o, "submittedAt", "request"), "request.submittedAt"),
-    description: str(required(o, "description", "request"), "request.description"),
+    reason: enumField(o, "reason", "request", REASONS),
+    submittedAt: instantField(o, "submittedAt", "request"),
+    description: strField(o, "description", "request"),
     attachments:
       o.attachments === undefined ? 0 : int(o.attachments, "request.attachments", 0, 10_000),
   };
@@ -142,18 +137,22 @@ function parseRequest(v: unknown): RefundRequestFacts {
  */
 export function parseCase(raw: unknown, policy: Policy): Result<RefundCase, InputError> {
   try {
-    const o = obj(raw, "");
+    const o = asObj(raw, "");
     onlyKeys(o, CASE_KEYS, "");
-    const order = parseOrder(required(o, "order", ""));
-    const request = parseRequest(required(o, "request", ""));
+    const order = parseOrder(o);
+    const request = parseRequest(o);
     const payments: Payment[] = [];
     if (o.payments !== undefined) {
       const list = arr(o.payments, "payments");
       const ids = new Set<string>();
       for (let i = 0; i < list.length; i++) {
         const p = parsePayment(list[i], `payments[${i}]`);
-        if (ids.has(p.id)) throw new Invalid(`payments[${i}].id`, `duplicate payment id "${p.id}"`);
-        ids.add(p.id);
+        if (list.length > 1) {
+          if (ids.has(p.id)) {
+            throw new Invalid(`payments[${i}].id`, `duplicate payment id "${p.id}"`);
+          }
+          ids.add(p.id);
+        }
         payments.push(p);
       }
     }
@@ -162,7 +161,7 @@ export function parseCase(raw: unknown, policy: Policy): Result<RefundCase, Inpu
       const list = arr(o.events, "events");
       for (let i = 0; i < list.length; i++) events.push(parseEvent(list[i], `events[${i}]`));
     }
-    const asOf = o.asOf === undefined ? request.submittedAt : instant(o.asOf, "asOf");
+    const asOf = o.asOf === undefined ? request.submittedAt : instantField(o, "asOf", "");
     const params =
       o.policy === undefined ? policy.params : overrideParams(policy.params, o.policy, "policy");
     return { ok: true, value: { asOf, params, order, payments, events, request } };

@@ -13,15 +13,15 @@ import {
 } from "./types.js";
 import {
   arr,
+  asObj,
   child,
   int,
   Invalid,
-  nonBlank,
-  obj,
+  nonBlankField,
+  objField,
   onlyKeys,
   oneOf,
-  required,
-  str,
+  strField,
 } from "./validate.js";
 
 /** The parameters of the default policy (policy-decisions.md). */
@@ -37,26 +37,25 @@ export const DEFAULT_PARAMS: PolicyParams = {
 
 const PARAM_KEYS = new Set(Object.keys(DEFAULT_PARAMS));
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 /**
  * Validates parameter overrides (every key optional) on top of `base`. Throws Invalid naming the
  * field; used for the policy file and for a case's `policy` block alike.
  */
 export function overrideParams(base: PolicyParams, raw: unknown, path: string): PolicyParams {
-  const o = obj(raw, path);
+  const o = asObj(raw, path);
   onlyKeys(o, PARAM_KEYS, path);
-  const p: Mutable<PolicyParams> = { ...base };
+  let timezone = base.timezone;
   if (o.timezone !== undefined) {
-    const tz = str(o.timezone, child(path, "timezone"));
-    if (!isValidTimeZone(tz)) {
-      throw new Invalid(child(path, "timezone"), `unknown IANA time zone "${tz}"`);
+    timezone = strField(o, "timezone", path);
+    if (!isValidTimeZone(timezone)) {
+      throw new Invalid(child(path, "timezone"), `unknown IANA time zone "${timezone}"`);
     }
-    p.timezone = tz;
   }
+  let requestWindowDays = base.requestWindowDays;
   if (o.requestWindowDays !== undefined) {
-    p.requestWindowDays = int(o.requestWindowDays, child(path, "requestWindowDays"), 0, 3650);
+    requestWindowDays = int(o.requestWindowDays, child(path, "requestWindowDays"), 0, 3650);
   }
+  let payoutBusinessDays = base.payoutBusinessDays;
   if (o.payoutBusinessDays !== undefined) {
     const at = child(path, "payoutBusinessDays");
     const a = arr(o.payoutBusinessDays, at);
@@ -64,41 +63,51 @@ export function overrideParams(base: PolicyParams, raw: unknown, path: string): 
     const lo = int(a[0], `${at}[0]`, 0, 366);
     const hi = int(a[1], `${at}[1]`, 0, 366);
     if (hi < lo) throw new Invalid(`${at}[1]`, "must not be before the earliest");
-    p.payoutBusinessDays = [lo, hi];
+    payoutBusinessDays = [lo, hi];
   }
+  let holidays = base.holidays;
   if (o.holidays !== undefined) {
     const at = child(path, "holidays");
-    p.holidays = arr(o.holidays, at).map((h, i) => {
-      const text = str(h, `${at}[${i}]`);
-      if (parseDay(text) === undefined) {
-        throw new Invalid(`${at}[${i}]`, `"${text}" is not a YYYY-MM-DD date`);
+    holidays = arr(o.holidays, at).map((h, i) => {
+      if (typeof h !== "string" || parseDay(h) === undefined) {
+        throw new Invalid(`${at}[${i}]`, `${JSON.stringify(h)} is not a YYYY-MM-DD date`);
       }
-      return text;
+      return h;
     });
   }
+  let holidayCountry = base.holidayCountry;
   if (o.holidayCountry !== undefined) {
-    const at = child(path, "holidayCountry");
-    if (o.holidayCountry === null) p.holidayCountry = null;
+    if (o.holidayCountry === null) holidayCountry = null;
     else {
-      const code = str(o.holidayCountry, at);
+      const code = strField(o, "holidayCountry", path);
       if (!isKnownHolidayCountry(code)) {
-        throw new Invalid(at, `unknown holiday country or region "${code}" (e.g. "US" or "US-CA")`);
+        throw new Invalid(
+          child(path, "holidayCountry"),
+          `unknown holiday country or region "${code}" (e.g. "US" or "US-CA")`,
+        );
       }
-      p.holidayCountry = code;
+      holidayCountry = code;
     }
   }
-  if (o.cryptoRefundValuation !== undefined) {
-    p.cryptoRefundValuation = oneOf(
-      o.cryptoRefundValuation,
-      CRYPTO_VALUATIONS,
-      child(path, "cryptoRefundValuation"),
-    );
-  }
+  const cryptoRefundValuation =
+    o.cryptoRefundValuation === undefined
+      ? base.cryptoRefundValuation
+      : oneOf(o.cryptoRefundValuation, CRYPTO_VALUATIONS, child(path, "cryptoRefundValuation"));
+  let autoApprove = base.autoApprove;
   if (o.autoApprove !== undefined) {
     const at = child(path, "autoApprove");
-    p.autoApprove = arr(o.autoApprove, at).map((r, i): Reason => oneOf(r, REASONS, `${at}[${i}]`));
+    autoApprove = arr(o.autoApprove, at).map((r, i): Reason => oneOf(r, REASONS, `${at}[${i}]`));
   }
-  return p;
+  // Built in one literal so every params object has the same shape.
+  return {
+    timezone,
+    requestWindowDays,
+    payoutBusinessDays,
+    holidays,
+    holidayCountry,
+    cryptoRefundValuation,
+    autoApprove,
+  };
 }
 
 const TOP_KEYS = new Set(["version", "parameters", "clauses"]);
@@ -110,19 +119,16 @@ const CLAUSE_SET: ReadonlySet<string> = new Set(CLAUSE_IDS);
  */
 export function parsePolicy(doc: unknown): Result<Policy, InputError> {
   try {
-    const o = obj(doc, "");
+    const o = asObj(doc, "");
     onlyKeys(o, TOP_KEYS, "");
-    const version = nonBlank(required(o, "version", ""), "version");
+    const version = nonBlankField(o, "version", "");
     const params =
       o.parameters === undefined
         ? DEFAULT_PARAMS
         : overrideParams(DEFAULT_PARAMS, o.parameters, "parameters");
-    const c = obj(required(o, "clauses", ""), "clauses");
-    onlyKeys(c, CLAUSE_SET, "clauses");
+    const c = objField(o, "clauses", "", CLAUSE_SET);
     const clauses = {} as Record<ClauseId, string>;
-    for (const id of CLAUSE_IDS) {
-      clauses[id] = nonBlank(required(c, id, "clauses"), child("clauses", id));
-    }
+    for (const id of CLAUSE_IDS) clauses[id] = nonBlankField(c, id, "clauses");
     return { ok: true, value: { version, params, clauses } };
   } catch (e) {
     if (e instanceof Invalid) return { ok: false, error: { path: e.path, message: e.message } };
