@@ -1,0 +1,259 @@
+// Who may do what. Pure: the shell authenticates, loads the resource and asks; nothing here reads a
+// session, a database or a clock. Every route declares one action from ACTIONS.
+
+/** Every action a route may declare, with what it allows (the HTTP layer can list them in OpenAPI). */
+export const ACTION_DESCRIPTIONS = {
+  "order.read": "Read an order and its service facts.",
+  "order.write": "Create or change an order (integrations and admins).",
+  "payment.read": "Read a payment recorded against an order.",
+  "payment.write": "Record or change a payment (integrations and admins).",
+  "event.read": "Read a service event (client blocker, external incident, internal fault).",
+  "event.write": "Record or change a service event (integrations and admins).",
+  "request.create": "Open a refund request on an order.",
+  "request.read": "Read one refund request with its recommendation and decision.",
+  "request.list": "List refund requests: a client only its own, staff every client's.",
+  "request.list_all": "List refund requests across every client (staff queues).",
+  "request.withdraw": "Withdraw a refund request before it is decided.",
+  "request.answer": "Answer the reviewer's question on a refund request.",
+  "request.accept_alternative": "Accept the alternative offered instead of a refund.",
+  "request.decline_alternative":
+    "Decline the alternative offered and return the request to review.",
+  "request.start_review":
+    "Take a submitted request into review, or resume review after a question.",
+  "request.request_info": "Ask the client a question about a request under review.",
+  "request.decide": "Approve, deny, or offer an alternative on a request under review.",
+  "attachment.read": "Download an attachment of a refund request.",
+  "attachment.create": "Upload an attachment to a refund request.",
+  "message.read": "Read the messages (questions and answers) of a refund request.",
+  "message.create": "Write a message on a refund request.",
+  "user.read": "Read a user account (clients: only their own).",
+  "user.write": "Create or change a user account, its role or its password.",
+  "policy.read": "Read the refund policy in force.",
+  "audit.read": "Read the audit trail.",
+  "payout.read": "Read a payout and its due window.",
+  "payout.execute": "Execute a payout (first approval), never for a decision one made oneself.",
+  "payout.approve_second":
+    "Give the second (four-eyes) approval of a payout: not its decider, not its first approver.",
+} as const satisfies Record<string, string>;
+
+/** A permission a route declares; a closed union (see ACTION_DESCRIPTIONS for each one's meaning). */
+export type Action = keyof typeof ACTION_DESCRIPTIONS;
+
+/** All actions, so a test of the HTTP layer can check that every route declares one of them. */
+export const ACTIONS: readonly Action[] = Object.freeze(
+  Object.keys(ACTION_DESCRIPTIONS) as Action[],
+);
+
+/** Scopes an API token may carry; each names exactly one action. */
+export const TOKEN_SCOPES = [
+  "orders:read",
+  "orders:write",
+  "payments:read",
+  "payments:write",
+  "events:read",
+  "events:write",
+] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+const SCOPE_ACTION: Readonly<Record<TokenScope, Action>> = {
+  "orders:read": "order.read",
+  "orders:write": "order.write",
+  "payments:read": "payment.read",
+  "payments:write": "payment.write",
+  "events:read": "event.read",
+  "events:write": "event.write",
+};
+
+export const STAFF_ROLES = ["qa", "finance", "admin"] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** Whoever is calling: nobody, a client's user, a staff member, or a system holding an API token. */
+export type Actor =
+  | { readonly role: "anonymous" }
+  | { readonly role: "client"; readonly clientId: string; readonly userId: string }
+  | { readonly role: StaffRole; readonly userId: string }
+  | { readonly role: "api_token"; readonly tokenId: string; readonly scopes: readonly string[] };
+
+/** The caller before sign-in. */
+export const ANONYMOUS: Actor = Object.freeze({ role: "anonymous" });
+
+/**
+ * What `can` needs to know about the thing acted on. Fields the action does not look at may be
+ * left out; a field an action needs that is missing (undefined) refuses (fail closed).
+ */
+export interface Resource {
+  /** The client the resource belongs to (order, payment, request, attachment, message, payout). */
+  readonly clientId?: string | null;
+  /** user.*: the user account the resource is. */
+  readonly userId?: string;
+  /** payout.*: who made the decision the payout carries out; null when no person decided. */
+  readonly decidedBy?: string | null;
+  /** payout.approve_second: who gave the first approval (executed it); null when nobody has yet. */
+  readonly firstApprovedBy?: string | null;
+}
+
+const NO_RESOURCE: Resource = Object.freeze({});
+
+// What a client may do, always only on what is its own.
+const CLIENT_OWN: ReadonlySet<Action> = new Set<Action>([
+  "order.read",
+  "payment.read",
+  "request.create",
+  "request.read",
+  "request.list",
+  "request.withdraw",
+  "request.answer",
+  "request.accept_alternative",
+  "request.decline_alternative",
+  "attachment.read",
+  "attachment.create",
+  "message.read",
+  "message.create",
+  "user.read",
+  "payout.read",
+  "policy.read",
+]);
+
+// Actions of a client whose resource carries no owner: allowed to every signed-in client.
+const CLIENT_UNOWNED: ReadonlySet<Action> = new Set<Action>(["policy.read"]);
+
+const QA: ReadonlySet<Action> = new Set<Action>([
+  "order.read",
+  "payment.read",
+  "event.read",
+  "request.read",
+  "request.list",
+  "request.list_all",
+  "request.start_review",
+  "request.request_info",
+  "request.decide",
+  "attachment.read",
+  "attachment.create",
+  "message.read",
+  "message.create",
+  "user.read",
+  "policy.read",
+  "payout.read",
+]);
+
+const FINANCE: ReadonlySet<Action> = new Set<Action>([
+  // The order is read so finance sees what a payout refunds; events, attachments and messages stay
+  // with the reviewers.
+  "order.read",
+  "payment.read",
+  "request.read",
+  "request.list",
+  "request.list_all",
+  "user.read",
+  "policy.read",
+  "payout.read",
+  "payout.execute",
+  "payout.approve_second",
+]);
+
+const ADMIN: ReadonlySet<Action> = new Set<Action>(ACTIONS);
+
+const STAFF: Readonly<Record<StaffRole, ReadonlySet<Action>>> = {
+  qa: QA,
+  finance: FINANCE,
+  admin: ADMIN,
+};
+
+/** True when `action` is in the closed list (for input that arrives as a plain string). */
+export function isAction(value: string): value is Action {
+  return Object.hasOwn(ACTION_DESCRIPTIONS, value);
+}
+
+/** True for qa, finance and admin. */
+export function isStaff(actor: Actor): actor is Extract<Actor, { role: StaffRole }> {
+  return actor.role === "qa" || actor.role === "finance" || actor.role === "admin";
+}
+
+/** A stable reference to the actor for audit rows: `user:<id>`, `token:<id>` or `anonymous`. */
+export function actorRef(actor: Actor): string {
+  switch (actor.role) {
+    case "anonymous":
+      return "anonymous";
+    case "api_token":
+      return `token:${actor.tokenId}`;
+    case "client":
+    case "qa":
+    case "finance":
+    case "admin":
+      return `user:${actor.userId}`;
+  }
+}
+
+/** The signed-in user's id, or null for anonymous callers and API tokens. */
+export function userIdOf(actor: Actor): string | null {
+  return actor.role === "anonymous" || actor.role === "api_token" ? null : actor.userId;
+}
+
+/** True when the resource is the client's own (user.*: the user itself; else: same clientId). */
+function ownedByClient(actor: Extract<Actor, { role: "client" }>, action: Action, r: Resource) {
+  if (action === "user.read" || action === "user.write") return r.userId === actor.userId;
+  return typeof r.clientId === "string" && r.clientId === actor.clientId;
+}
+
+/** Four-eyes and separation of duties on payouts, for every role that may act on them. */
+function payoutDutiesAllow(userId: string, action: Action, r: Resource): boolean {
+  if (action === "payout.execute") {
+    return r.decidedBy !== undefined && r.decidedBy !== userId;
+  }
+  if (action === "payout.approve_second") {
+    return (
+      r.decidedBy !== undefined &&
+      r.decidedBy !== userId &&
+      typeof r.firstApprovedBy === "string" &&
+      r.firstApprovedBy !== userId
+    );
+  }
+  return true;
+}
+
+/** May `actor` perform `action` on `resource`? Pure; unknown or missing facts refuse. */
+export function can(actor: Actor, action: Action, resource: Resource = NO_RESOURCE): boolean {
+  switch (actor.role) {
+    case "anonymous":
+      return false;
+    case "api_token":
+      return actor.scopes.some(
+        (s) => Object.hasOwn(SCOPE_ACTION, s) && SCOPE_ACTION[s as TokenScope] === action,
+      );
+    case "client":
+      if (!CLIENT_OWN.has(action)) return false;
+      if (CLIENT_UNOWNED.has(action)) return true;
+      return ownedByClient(actor, action, resource);
+    case "qa":
+    case "finance":
+    case "admin":
+      return STAFF[actor.role].has(action) && payoutDutiesAllow(actor.userId, action, resource);
+  }
+}
+
+/** How the HTTP layer answers a refusal: `unauthenticated` -> 401, `forbidden` -> 403, `not_found` -> 404. */
+export type Visibility = "ok" | "not_found" | "forbidden" | "unauthenticated";
+
+/**
+ * `ok` when allowed. Otherwise a client gets `not_found` for anything not its own, exactly like a
+ * missing id (ids leak nothing), and `forbidden` only on its own resource; staff and tokens get
+ * `forbidden`; anonymous callers `unauthenticated`.
+ */
+export function visibleOrNotFound(
+  actor: Actor,
+  action: Action,
+  resource: Resource = NO_RESOURCE,
+): Visibility {
+  if (can(actor, action, resource)) return "ok";
+  switch (actor.role) {
+    case "anonymous":
+      return "unauthenticated";
+    case "client":
+      return ownedByClient(actor, action, resource) ? "forbidden" : "not_found";
+    case "api_token":
+    case "qa":
+    case "finance":
+    case "admin":
+      return "forbidden";
+  }
+}

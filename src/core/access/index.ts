@@ -1,0 +1,2 @@
+// Public surface of the access rules.
+export * from "./access.js";

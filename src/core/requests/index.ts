@@ -1,0 +1,4 @@
+// Public surface of the refund-request state machine.
+export * from "./types.js";
+export * from "./transition.js";
+export * from "./intake.js";
