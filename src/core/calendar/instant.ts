@@ -10,14 +10,11 @@ function isLeap(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 }
 
-function digits(s: string, at: number, n: number): number {
-  let v = 0;
-  for (let i = at; i < at + n; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
+/** Two ASCII digits at `i` as a number, or -1. */
+function d2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >>> 0 > 9 || b >>> 0 > 9 ? -1 : a * 10 + b;
 }
 
 /** Parses an instant with an offset to epoch milliseconds; NaN when it is not one. */
@@ -26,19 +23,25 @@ export function parseInstant(s: string): number {
   if (len < 17) return NaN;
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return NaN; // - - T
   if (s.charCodeAt(13) !== 58) return NaN; // :
-  const y = digits(s, 0, 4);
-  const mo = digits(s, 5, 2);
-  const d = digits(s, 8, 2);
-  const h = digits(s, 11, 2);
-  const mi = digits(s, 14, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59) return NaN;
-  const dim = mo === 2 && isLeap(y) ? 29 : (DAYS_IN_MONTH[mo - 1] as number);
-  if (d > dim) return NaN;
+  const yh = d2(s, 0);
+  const yl = d2(s, 2);
+  const mo = d2(s, 5);
+  const d = d2(s, 8);
+  const h = d2(s, 11);
+  const mi = d2(s, 14);
+  if (yh < 0 || yl < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59) {
+    return NaN;
+  }
+  const y = yh * 100 + yl;
+  if (d > 28) {
+    const dim = mo === 2 ? (isLeap(y) ? 29 : 28) : (DAYS_IN_MONTH[mo - 1] as number);
+    if (d > dim) return NaN;
+  }
   let i = 16;
   let sec = 0;
   let ms = 0;
   if (s.charCodeAt(i) === 58) {
-    sec = digits(s, i + 1, 2);
+    sec = d2(s, i + 1);
     if (sec < 0 || sec > 59) return NaN;
     i += 3;
     if (s.charCodeAt(i) === 46) {
@@ -48,7 +51,7 @@ export function parseInstant(s: string): number {
       let scale = 100;
       while (i < len) {
         const c = s.charCodeAt(i) - 48;
-        if (c < 0 || c > 9) break;
+        if (c >>> 0 > 9) break;
         frac += c * scale;
         scale /= 10;
         i += 1;
@@ -65,8 +68,8 @@ export function parseInstant(s: string): number {
   } else if (tz === 43 || tz === 45) {
     // + or -
     if (i + 6 !== len || s.charCodeAt(i + 3) !== 58) return NaN;
-    const oh = digits(s, i + 1, 2);
-    const om = digits(s, i + 4, 2);
+    const oh = d2(s, i + 1);
+    const om = d2(s, i + 4);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
     offset = (oh * 60 + om) * (tz === 43 ? 1 : -1);
   } else {

@@ -16,7 +16,8 @@ export interface LedgerPayment {
  */
 export function findExtras(payments: readonly LedgerPayment[], due: Money): boolean[] {
   const extra = new Array<boolean>(payments.length).fill(false);
-  if (payments.length < 2) return extra;
+  // With a price above zero, a lone payment of a charge is never extra (nothing was due twice).
+  if (payments.length < 2 && due.minor > 0n) return extra;
   const groups = new Map<string, number[]>();
   for (let i = 0; i < payments.length; i++) {
     const ref = (payments[i] as LedgerPayment).chargeRef;
@@ -25,7 +26,7 @@ export function findExtras(payments: readonly LedgerPayment[], due: Money): bool
     else g.push(i);
   }
   for (const idx of groups.values()) {
-    if (idx.length < 2) continue;
+    if (idx.length < 2 && due.minor > 0n) continue;
     idx.sort(
       (a, b) =>
         (payments[a] as LedgerPayment).capturedAt - (payments[b] as LedgerPayment).capturedAt ||

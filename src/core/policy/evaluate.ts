@@ -219,6 +219,13 @@ function unusedSubscription(c: RefundCase, extras: readonly boolean[]): Verdict 
     };
   }
   const { lines, value } = chargeLines(c, paid, [BigInt(unused), BigInt(periodDays)]);
+  if (lines.length === 0) {
+    return {
+      outcome: "deny",
+      clauses: ["notes.prorated"],
+      explanation: "The unused share of this period rounds to nothing, so there is no refund.",
+    };
+  }
   return refundVerdict(
     c,
     "notes.prorated",
@@ -299,6 +306,14 @@ function notDelivered(c: RefundCase, extras: readonly boolean[]): Verdict {
       };
     }
     const { lines, value } = chargeLines(c, paid, null);
+    if (lines.length === 0) {
+      return {
+        outcome: "review",
+        clauses: ["eligible.not-delivered"],
+        explanation:
+          "The service was not started in time, but nothing is owed back by our records; a specialist will check what was paid.",
+      };
+    }
     return refundVerdict(
       c,
       "eligible.not-delivered",
