@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { canonicalJson } from "./audit.js";
+import { newId } from "./ids.js";
+import { fromDbMinor, fromDbMoney, fromDbMoneyOrNull, toDbMoney } from "./money.js";
+import { fromDbInstant, toDbInstant } from "./time.js";
+
+describe("instants", () => {
+  it("are ISO UTC with milliseconds and round-trip", () => {
+    const ms = Date.parse("2026-02-16T09:30:00.5+01:00");
+    expect(toDbInstant(ms)).toBe("2026-02-16T08:30:00.500Z");
+    expect(fromDbInstant(toDbInstant(ms))).toBe(ms);
+    expect(toDbInstant(new Date(0))).toBe("1970-01-01T00:00:00.000Z");
+  });
+
+  it("refuse what would not sort as text, and any other form on the way back", () => {
+    expect(() => toDbInstant(Date.parse("+010000-01-01T00:00:00Z"))).toThrow(RangeError);
+    expect(() => toDbInstant(Number.NaN)).toThrow(RangeError);
+    for (const bad of [
+      "2026-02-16T08:30:00Z",
+      "2026-02-16 08:30:00.000Z",
+      "2026-02-30T00:00:00.000Z",
+    ]) {
+      expect(() => fromDbInstant(bad), bad).toThrow(RangeError);
+    }
+  });
+});
+
+describe("money columns", () => {
+  it("keep 18-decimal amounts exact", () => {
+    const wei = { minor: 123456789012345678901234567n, currency: "ETH" };
+    expect(toDbMoney(wei)).toEqual({ minor: "123456789012345678901234567", currency: "ETH" });
+    expect(fromDbMoney(toDbMoney(wei))).toEqual(wei);
+    expect(fromDbMinor("-42")).toBe(-42n);
+  });
+
+  it("refuse anything but canonical integers and currency codes", () => {
+    for (const bad of ["", "1.5", "01", "-0", "1e3", " 1", "+1"]) {
+      expect(() => fromDbMinor(bad), bad).toThrow(RangeError);
+    }
+    expect(() => fromDbMoney({ minor: "1", currency: "usd" })).toThrow(RangeError);
+    expect(fromDbMoneyOrNull(null, null)).toBeNull();
+    expect(() => fromDbMoneyOrNull("1", null)).toThrow(RangeError);
+  });
+});
+
+describe("canonicalJson", () => {
+  it("sorts keys recursively and drops whitespace", () => {
+    expect(canonicalJson({ b: [3, { z: 1, a: null }], a: "x\n", c: { y: true, x: -0.5 } })).toBe(
+      '{"a":"x\\n","b":[3,{"a":null,"z":1}],"c":{"x":-0.5,"y":true}}',
+    );
+  });
+
+  it("is the same text for the same value, whatever the key order", () => {
+    expect(canonicalJson({ a: 1, b: { c: 2, d: 3 } })).toBe(
+      canonicalJson({ b: { d: 3, c: 2 }, a: 1 }),
+    );
+  });
+
+  it("refuses values JSON cannot hold exactly", () => {
+    expect(() => canonicalJson(Number.POSITIVE_INFINITY)).toThrow(TypeError);
+    expect(() => canonicalJson({ a: 1n } as never)).toThrow(TypeError);
+  });
+});
+
+describe("newId", () => {
+  it("is the prefix and a random UUID", () => {
+    expect(newId("req")).toMatch(
+      /^req_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(newId("po")).not.toBe(newId("po"));
+    expect(() => newId("Bad prefix")).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,185 @@
+// Opens the one query layer (Kysely) on either database (ADR 0006): the embedded default is a
+// better-sqlite3 file with durable WAL commits; a `databaseUrl` switches to PostgreSQL.
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type SqliteDialectConfig,
+  type TransactionSettings,
+} from "kysely";
+import pg from "pg";
+import type { Database } from "./schema.js";
+
+export type DialectName = "sqlite" | "postgres";
+
+export interface OpenDatabaseOptions {
+  /** `postgres://` or `postgresql://` URL; absent or empty: the embedded SQLite file. */
+  readonly databaseUrl?: string | undefined;
+  /** Directory of the SQLite file (default `./data`), created if missing. */
+  readonly dataDir?: string | undefined;
+  /** PostgreSQL only: a schema to work in (created if missing), e.g. to isolate a test run. */
+  readonly schema?: string | undefined;
+  /** PostgreSQL only: pool size (default 10). */
+  readonly poolSize?: number | undefined;
+}
+
+export interface OpenedDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  close(): Promise<void>;
+}
+
+/** The SQLite file name inside the data directory. */
+export const SQLITE_FILE = "refund-desk.sqlite";
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Opens the database the options name; the caller runs `migrateToLatest` and later `close`. */
+export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
+  const url = opts.databaseUrl?.trim();
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      throw new RangeError("DATABASE_URL must be a postgres:// or postgresql:// URL");
+    }
+    return openPostgres(url, opts);
+  }
+  return openSqlite(opts.dataDir ?? "./data");
+}
+
+/** Which database a Kysely instance (or a transaction of it) talks to. */
+export function dialectOf(db: Pick<Kysely<Database>, "getExecutor">): DialectName {
+  // Kysely exposes no public dialect name; the adapter class is the stable, documented marker.
+  const adapter = db.getExecutor().adapter;
+  if (adapter instanceof PostgresAdapter) return "postgres";
+  if (adapter instanceof SqliteAdapter) return "sqlite";
+  throw new Error("unsupported database dialect");
+}
+
+function openSqlite(dataDir: string): OpenedDatabase {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, SQLITE_FILE);
+  const sqlite = new SqliteDatabase(file);
+  try {
+    const mode: unknown = sqlite.pragma("journal_mode = WAL", { simple: true });
+    if (mode !== "wal")
+      throw new Error(`${file}: could not switch to WAL (journal_mode=${String(mode)})`);
+    // FULL: a commit is fsynced before it returns. NORMAL would be faster in WAL mode but may
+    // lose the last commits on power loss, which is not acceptable for refunds and audit rows.
+    sqlite.pragma("synchronous = FULL");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma("busy_timeout = 5000");
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+  const db = new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: sqlite }) });
+  return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
+  const schema = opts.schema;
+  if (schema !== undefined) {
+    if (!SCHEMA_NAME.test(schema)) throw new RangeError(`invalid schema name "${schema}"`);
+    await createSchema(url, schema);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    types: { getTypeParser: typeParser } as pg.CustomTypesConfig,
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db); // fail at start, not on the first request
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return { db, dialect: "postgres", close: () => db.destroy() };
+}
+
+async function createSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`create schema if not exists "${schema}"`);
+  } catch (err) {
+    // Two concurrent `create schema if not exists` can still collide on the catalog's unique index.
+    if (!isPgError(err, "23505") && !isPgError(err, "42P06")) throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+const INT8_OID = 20;
+
+// int8 (count(*), bigint columns) arrives as a string by default; ours stay far below 2^53, so
+// hand them over as numbers like better-sqlite3 does, and refuse rather than round if one is not.
+function typeParser(oid: number, format?: "text" | "binary"): (value: string) => unknown {
+  if (oid === INT8_OID && format !== "binary") return parseInt8;
+  return pg.types.getTypeParser(oid, format ?? "text") as (value: string) => unknown;
+}
+
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} exceeds 2^53`);
+  return n;
+}
+
+/** True when `err` is a PostgreSQL error with the given SQLSTATE. */
+export function isPgError(err: unknown, code: string): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === code;
+}
+
+/**
+ * better-sqlite3 through Kysely, with two changes from the stock dialect:
+ * - write transactions start with BEGIN IMMEDIATE, so a transaction that reads and then writes
+ *   (the audit head, a payment's refunded total) holds the write lock from its first read.
+ *   With a plain (deferred) BEGIN, two processes could both read, then one would fail with
+ *   SQLITE_BUSY on its first write; IMMEDIATE makes the second wait (busy_timeout) instead.
+ *   Read-only transactions (`setAccessMode("read only")`) keep the deferred BEGIN.
+ * - DDL runs in transactions (SQLite supports it), so the Migrator applies each migration
+ *   atomically and a second process starting at the same time waits instead of racing.
+ */
+class DurableSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(
+    connection: DatabaseConnection,
+    settings?: TransactionSettings,
+  ): Promise<void> {
+    const begin = settings?.accessMode === "read only" ? "begin deferred" : "begin immediate";
+    await connection.executeQuery(CompiledQuery.raw(begin));
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}

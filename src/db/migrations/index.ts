@@ -1,0 +1,58 @@
+// Migrations are code, listed here by hand (no folder scan), so the compiled dist runs them the
+// same way the sources do. Names sort in application order; a migration, once released, never
+// changes: a change is a new entry. Forward-only: to go back, restore a backup.
+
+import { Migrator, type Kysely, type Migration, type MigrationResult } from "kysely";
+import { openDatabase, type DialectName, type OpenDatabaseOptions } from "../connection.js";
+import type { Database } from "../schema.js";
+import { initial } from "./0001-initial.js";
+
+/** Every migration by name, in order. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  "0001-initial": initial,
+};
+
+function migrator(db: Kysely<Database>): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) },
+  });
+}
+
+/** Applies the pending migrations (none if up to date) and returns their names. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r: MigrationResult) => r.status === "Error");
+    const name = failed === undefined ? "" : ` (${failed.migrationName})`;
+    throw new Error(`database migration failed${name}: ${describe(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Names of the migrations applied so far and of those pending. */
+export async function migrationStatus(
+  db: Kysely<Database>,
+): Promise<{ applied: string[]; pending: string[] }> {
+  const all = await migrator(db).getMigrations();
+  return {
+    applied: all.filter((m) => m.executedAt !== undefined).map((m) => m.name),
+    pending: all.filter((m) => m.executedAt === undefined).map((m) => m.name),
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Opens the database the options name, brings it up to date and closes it (`db:migrate`). */
+export async function migrateDatabase(
+  opts: OpenDatabaseOptions,
+): Promise<{ dialect: DialectName; applied: string[] }> {
+  const opened = await openDatabase(opts);
+  try {
+    return { dialect: opened.dialect, applied: await migrateToLatest(opened.db) };
+  } finally {
+    await opened.close();
+  }
+}

@@ -1,0 +1,303 @@
+// Table shapes as Kysely sees them. One definition for SQLite and PostgreSQL, so every column uses
+// a type both store identically (ADR 0006):
+// - ids: TEXT, made by the server (`newId`), never auto-incremented (except the audit `seq`);
+// - money: TEXT integer minor units (`*_minor`) plus a TEXT currency; arithmetic on bigint in the app;
+// - instants (`*_at`, `*_until`, `*_by`): TEXT ISO 8601 UTC with milliseconds (`toDbInstant`),
+//   so string order is time order;
+// - calendar dates (payout due window): TEXT `YYYY-MM-DD` in the policy's time zone;
+// - booleans: INTEGER 0/1; JSON documents: TEXT.
+// Column names are the database's snake_case; repositories map rows to domain objects.
+
+import type { ColumnType, Insertable, Selectable, Updateable } from "kysely";
+
+/** A column with a database default: optional on insert. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export type Role = "client" | "qa" | "finance" | "admin";
+export type MessageKind = "question" | "answer" | "note";
+export type DecisionKind = "approve" | "deny" | "offer_alternative";
+export type PayoutStatus =
+  "scheduled" | "submitting" | "pending" | "succeeded" | "failed" | "unknown";
+export type IdempotencyState = "in_flight" | "done";
+
+export interface ClientsTable {
+  id: string;
+  name: string;
+  email: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  /** Stored lower-cased by the application; unique. */
+  email: string;
+  name: string;
+  role: Role;
+  /** Set for role `client` only (a CHECK enforces it). */
+  client_id: string | null;
+  /** argon2id PHC string. */
+  password_hash: string;
+  /** 0 or 1. */
+  disabled: Defaulted<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  /** sha256 hex of the cookie token; the token itself is never stored. */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  /** sha256 hex of the token. */
+  token_hash: string;
+  /** JSON array of scope names. */
+  scopes: string;
+  created_by: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface LoginThrottleTable {
+  /** e.g. `email:<address>` or `ip:<address>`. */
+  key: string;
+  failures: number;
+  window_started_at: string;
+  locked_until: string | null;
+}
+
+export interface OrdersTable {
+  id: string;
+  client_id: string;
+  service_name: string;
+  service_category: string;
+  service_billing: string;
+  price_minor: string;
+  price_currency: string;
+  placed_at: string;
+  promised_start_by: string | null;
+  promised_delivery_by: string | null;
+  started_at: string | null;
+  delivered_at: string | null;
+  subscription_period_start: string | null;
+  subscription_period_end: string | null;
+  subscription_charge_ref: string | null;
+  created_at: string;
+  updated_at: string;
+  version: Defaulted<number>;
+}
+
+export interface PaymentsTable {
+  id: string;
+  order_id: string;
+  client_id: string;
+  charge_ref: string;
+  amount_minor: string;
+  currency: string;
+  method: string;
+  captured_at: string;
+  /** The provider's charge id; unique when present. */
+  provider_ref: string | null;
+  /** Minor units refunded so far (succeeded payouts only), same currency as the payment. */
+  refunded_minor: Defaulted<string>;
+  created_at: string;
+  updated_at: string;
+  version: Defaulted<number>;
+}
+
+export interface ServiceEventsTable {
+  id: string;
+  order_id: string;
+  kind: string;
+  from_at: string;
+  /** null: still ongoing. */
+  to_at: string | null;
+  note: string | null;
+  /** Actor id: a user id or an API token id. */
+  recorded_by: string;
+  recorded_at: string;
+}
+
+export interface RefundRequestsTable {
+  id: string;
+  order_id: string;
+  client_id: string;
+  reason: string;
+  description: string;
+  status: string;
+  version: Defaulted<number>;
+  submitted_at: string;
+  updated_at: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  request_id: string;
+  author_user_id: string;
+  kind: MessageKind;
+  body: string;
+  created_at: string;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  request_id: string;
+  uploaded_by: string;
+  original_name: string;
+  /** Server-made file name under the attachments directory; unique. */
+  stored_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  created_at: string;
+}
+
+export interface RecommendationsTable {
+  id: string;
+  request_id: string;
+  policy_version: string;
+  outcome: string;
+  amount_minor: string | null;
+  amount_currency: string | null;
+  /** The engine's decision as JSON (`decisionToJson`), a snapshot. */
+  decision_json: string;
+  created_at: string;
+}
+
+export interface DecisionsTable {
+  id: string;
+  request_id: string;
+  /** The recommendation the reviewer saw, when there was one. */
+  recommendation_id: string | null;
+  decided_by: string;
+  kind: DecisionKind;
+  amount_minor: string | null;
+  amount_currency: string | null;
+  justification: string | null;
+  alternative: string | null;
+  created_at: string;
+}
+
+export interface PayoutsTable {
+  id: string;
+  request_id: string;
+  decision_id: string;
+  payment_id: string;
+  method: string;
+  amount_minor: string;
+  currency: string;
+  status: PayoutStatus;
+  /** `YYYY-MM-DD` in the policy's time zone, fixed at approval. */
+  due_earliest: string;
+  due_latest: string;
+  /** Derived from the payout id, made before the first provider call, never changed. */
+  idempotency_key: string;
+  provider_ref: string | null;
+  failure_reason: string | null;
+  attempts: Defaulted<number>;
+  next_attempt_at: string | null;
+  /** JSON array of `{ userId, at }` (four-eyes approvals). */
+  approvals: Defaulted<string>;
+  created_at: string;
+  updated_at: string;
+  version: Defaulted<number>;
+}
+
+export interface AuditEventsTable {
+  /** 1, 2, 3... without gaps: allocated by `appendAudit` under the chain lock. */
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  /** Canonical JSON. */
+  summary: string;
+  ip: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  method: string;
+  path: string;
+  fingerprint: string;
+  state: IdempotencyState;
+  /** While in flight: after this instant another request may take the key over (crash recovery). */
+  locked_until: string | null;
+  response_status: number | null;
+  /** JSON object of header name -> value. */
+  response_headers: string | null;
+  response_body: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  topic: string;
+  /** JSON. */
+  payload: string;
+  created_at: string;
+  available_at: string;
+  attempts: Defaulted<number>;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  done_at: string | null;
+  last_error: string | null;
+}
+
+export interface Database {
+  clients: ClientsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  login_throttle: LoginThrottleTable;
+  orders: OrdersTable;
+  payments: PaymentsTable;
+  service_events: ServiceEventsTable;
+  refund_requests: RefundRequestsTable;
+  messages: MessagesTable;
+  attachments: AttachmentsTable;
+  recommendations: RecommendationsTable;
+  decisions: DecisionsTable;
+  payouts: PayoutsTable;
+  audit_events: AuditEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  outbox: OutboxTable;
+}
+
+export type ClientRow = Selectable<ClientsTable>;
+export type NewClient = Insertable<ClientsTable>;
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type NewOrder = Insertable<OrdersTable>;
+export type PaymentRow = Selectable<PaymentsTable>;
+export type NewPayment = Insertable<PaymentsTable>;
+export type ServiceEventRow = Selectable<ServiceEventsTable>;
+export type RefundRequestRow = Selectable<RefundRequestsTable>;
+export type NewRefundRequest = Insertable<RefundRequestsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type AttachmentRow = Selectable<AttachmentsTable>;
+export type RecommendationRow = Selectable<RecommendationsTable>;
+export type DecisionRow = Selectable<DecisionsTable>;
+export type PayoutRow = Selectable<PayoutsTable>;
+export type NewPayout = Insertable<PayoutsTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
+export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type NewOutbox = Insertable<OutboxTable>;

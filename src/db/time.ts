@@ -1,0 +1,36 @@
+// Instants are stored as TEXT `YYYY-MM-DDTHH:mm:ss.sssZ` (UTC, always milliseconds, four-digit
+// year), so the string order in both databases is the time order and no driver converts them.
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const MIN_MS = Date.parse("0000-01-01T00:00:00.000Z");
+const MAX_MS = Date.parse("9999-12-31T23:59:59.999Z");
+
+/** Epoch milliseconds (or a Date) as a database instant. */
+export function toDbInstant(at: number | Date): string {
+  const ms = typeof at === "number" ? at : at.getTime();
+  if (!Number.isFinite(ms) || ms > MAX_MS || ms < MIN_MS) {
+    throw new RangeError(`instant out of range: ${String(at)}`);
+  }
+  // Inside 0000-9999 toISOString has the fixed form; outside it switches to a six-digit signed
+  // year, which would break the string order.
+  return new Date(ms).toISOString();
+}
+
+/** A database instant back to epoch milliseconds; anything not in the stored form throws. */
+export function fromDbInstant(text: string): number {
+  const ms = INSTANT.test(text) ? Date.parse(text) : Number.NaN;
+  if (!Number.isFinite(ms) || new Date(ms).toISOString() !== text) {
+    throw new RangeError(`not a database instant: "${text}"`);
+  }
+  return ms;
+}
+
+/** `toDbInstant` that passes null through. */
+export function toDbInstantOrNull(at: number | Date | null): string | null {
+  return at === null ? null : toDbInstant(at);
+}
+
+/** `fromDbInstant` that passes null through. */
+export function fromDbInstantOrNull(text: string | null): number | null {
+  return text === null ? null : fromDbInstant(text);
+}
