@@ -257,3 +257,22 @@ export function visibleOrNotFound(
       return "forbidden";
   }
 }
+
+/**
+ * Whether the actor's role may ever perform `action`, whatever the resource: the route-level check
+ * made before any id is looked up (so its answer says nothing about which ids exist).
+ */
+export function roleAllows(actor: Actor, action: Action): boolean {
+  switch (actor.role) {
+    case "anonymous":
+      return false;
+    case "api_token":
+      return can(actor, action);
+    case "client":
+      return CLIENT_OWN.has(action);
+    case "qa":
+    case "finance":
+    case "admin":
+      return STAFF[actor.role].has(action);
+  }
+}

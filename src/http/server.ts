@@ -1,0 +1,199 @@
+// The HTTP shell: Fastify with strict validation, problem+json errors, one permission per route,
+// the caller resolved from a session cookie or an API token, and OpenAPI generated from the route
+// schemas. Routes stay thin: authenticate, validate, call one use case, present the result.
+
+import { randomUUID } from "node:crypto";
+import cookie from "@fastify/cookie";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { AppDeps } from "../app/context.js";
+import { AppError } from "../app/errors.js";
+import { ANONYMOUS, roleAllows, type Action, type Actor } from "../core/access/index.js";
+import { installProblemHandlers } from "./problem.js";
+
+/** How the caller was authenticated. */
+export interface AuthInfo {
+  readonly via: "none" | "session" | "token";
+  /** The session's CSRF token, checked on cookie-authenticated writes. */
+  readonly csrfToken: string | null;
+  readonly sessionId: string | null;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    actor: Actor;
+    auth: AuthInfo;
+  }
+  interface FastifyContextConfig {
+    /** The action this route performs, or "public" for routes anyone may call. */
+    permission?: Action | "public";
+  }
+}
+
+/** Resolves the caller of a request (session cookie or bearer token). */
+export type Authenticator = (input: {
+  sessionToken: string | undefined;
+  bearerToken: string | undefined;
+  now: number;
+}) => Promise<{ actor: Actor; auth: AuthInfo }>;
+
+/** A group of routes; each route declares `config.permission`. */
+export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
+
+export interface ServerOptions {
+  /** pino options, or false for silence (tests). */
+  readonly logger?: FastifyServerOptions["logger"];
+  /** Marks cookies Secure (behind TLS). */
+  readonly secureCookies?: boolean;
+  readonly authenticate?: Authenticator;
+  readonly routes?: readonly RoutePlugin[];
+}
+
+export const SESSION_COOKIE = "rd_session";
+const NO_AUTH: AuthInfo = Object.freeze({ via: "none", csrfToken: null, sessionId: null });
+
+/** Default logger: JSON lines with request ids, never tokens, cookies or payment details. */
+export const LOGGER_OPTIONS = {
+  level: process.env["LOG_LEVEL"] ?? "info",
+  redact: {
+    paths: [
+      "req.headers.authorization",
+      "req.headers.cookie",
+      'req.headers["x-csrf-token"]',
+      'res.headers["set-cookie"]',
+      "*.password",
+      "*.token",
+      "*.providerRef",
+      "*.refundAddress",
+    ],
+    censor: "[redacted]",
+  },
+};
+
+/** Every route registered, with its declared permission (for the "every route declares one" test). */
+export interface RouteRecord {
+  readonly method: string;
+  readonly url: string;
+  readonly permission: Action | "public" | undefined;
+}
+
+/** Builds the server; call `ready()` (or `listen`) before use. */
+export async function buildServer(
+  deps: AppDeps,
+  options: ServerOptions = {},
+): Promise<FastifyInstance & { routeRecords: RouteRecord[] }> {
+  const app = Fastify({
+    logger: options.logger ?? LOGGER_OPTIONS,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    // Unknown fields are refused (schemas say additionalProperties: false) and nothing is coerced:
+    // money and ids arrive exactly as the client sent them.
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false },
+    },
+    trustProxy: false,
+  });
+  const routeRecords: RouteRecord[] = [];
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === "HEAD") continue;
+      routeRecords.push({ method, url: route.url, permission: route.config?.permission });
+    }
+  });
+
+  installProblemHandlers(app);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Refund Desk API",
+        version: "1",
+        description: "Refund requests, reviews and payouts under the company's refund policy.",
+      },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+          token: { type: "http", scheme: "bearer" },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  const authenticate = options.authenticate;
+  app.decorateRequest("actor", null as never);
+  app.decorateRequest("auth", null as never);
+  app.addHook("onRequest", async (request) => {
+    request.actor = ANONYMOUS;
+    request.auth = NO_AUTH;
+    if (authenticate === undefined) return;
+    const header = request.headers.authorization;
+    const bearer = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+    const resolved = await authenticate({
+      sessionToken: request.cookies[SESSION_COOKIE],
+      bearerToken: bearer,
+      now: deps.clock(),
+    });
+    request.actor = resolved.actor;
+    request.auth = resolved.auth;
+  });
+
+  // Route-level permission: before any id is looked up, so the answer says nothing about ids.
+  app.addHook("preHandler", async (request) => {
+    const permission = request.routeOptions.config.permission;
+    if (request.routeOptions.url === undefined) return; // the not-found handler
+    if (permission === undefined) {
+      throw new AppError("forbidden", "this route declares no permission");
+    }
+    if (permission === "public") return;
+    if (request.actor.role === "anonymous") {
+      throw new AppError("unauthenticated", "sign in or send an API token");
+    }
+    if (!roleAllows(request.actor, permission)) {
+      throw new AppError("forbidden", `not allowed: ${permission}`);
+    }
+    // Cookie-authenticated writes carry the session's CSRF token in a header.
+    if (
+      request.auth.via === "session" &&
+      request.method !== "GET" &&
+      request.method !== "HEAD" &&
+      request.method !== "OPTIONS" &&
+      request.headers["x-csrf-token"] !== request.auth.csrfToken
+    ) {
+      throw new AppError("csrf_failed", "missing or wrong X-CSRF-Token header");
+    }
+  });
+
+  app.get("/health", { config: { permission: "public" }, schema: { hide: true } }, async () => ({
+    status: "ok",
+  }));
+  app.get(
+    "/ready",
+    { config: { permission: "public" }, schema: { hide: true } },
+    async (_r, reply) => {
+      try {
+        await deps.db.selectFrom("clients").select("id").limit(1).execute();
+        return { status: "ready" };
+      } catch {
+        return reply.code(503).send({ status: "unavailable" });
+      }
+    },
+  );
+  app.get("/openapi.json", { config: { permission: "public" }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  await app.register(
+    async (api) => {
+      for (const plugin of options.routes ?? []) await plugin(api, deps);
+    },
+    { prefix: "/api/v1" },
+  );
+  return Object.assign(app as FastifyInstance, { routeRecords });
+}
