@@ -35,6 +35,7 @@ declare module "fastify" {
 export type Authenticator = (input: {
   sessionToken: string | undefined;
   bearerToken: string | undefined;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
   now: number;
 }) => Promise<{ actor: Actor; auth: AuthInfo }>;
 
@@ -138,6 +139,7 @@ export async function buildServer(
     const resolved = await authenticate({
       sessionToken: request.cookies[SESSION_COOKIE],
       bearerToken: bearer,
+      headers: request.headers,
       now: deps.clock(),
     });
     request.actor = resolved.actor;

@@ -1,0 +1,81 @@
+// A test server on a fresh database. Callers are chosen per request with the `x-test-actor` header
+// (`client:<clientId>:<userId>`, `qa:<userId>`, `finance:<userId>`, `admin:<userId>`,
+// `token:<tokenId>:<scope,scope>`), so route suites do not depend on sign-in; the auth suites and
+// the access matrix use the real authenticator instead.
+
+import type { FastifyInstance } from "fastify";
+import type { AppDeps } from "../../src/app/context.js";
+import type { Actor } from "../../src/core/access/index.js";
+import { loadPolicyFile } from "../../src/policy-file/load.js";
+import { buildServer, type Authenticator, type RoutePlugin } from "../../src/http/server.js";
+import { ROUTES } from "../../src/http/routes/index.js";
+import { freshDatabase, type TestDatabase } from "./database.js";
+
+/** Parses an `x-test-actor` header value. */
+export function actorFromHeader(value: string | undefined): Actor {
+  if (value === undefined) return { role: "anonymous" };
+  const [role = "", a = "", b = ""] = value.split(":");
+  switch (role) {
+    case "client":
+      return { role: "client", clientId: a, userId: b };
+    case "qa":
+    case "finance":
+    case "admin":
+      return { role, userId: a };
+    case "token":
+      return { role: "api_token", tokenId: a, scopes: b.split(",").filter(Boolean) };
+    default:
+      return { role: "anonymous" };
+  }
+}
+
+export interface TestServer {
+  readonly app: FastifyInstance;
+  readonly deps: AppDeps;
+  readonly db: TestDatabase;
+  /** Sets the clock (epoch ms) the use cases see. */
+  setNow(ms: number): void;
+  close(): Promise<void>;
+}
+
+/** Builds the API on a fresh, migrated database with the header-chosen test caller. */
+export async function testServer(
+  opts: { routes?: readonly RoutePlugin[]; authenticate?: Authenticator; now?: number } = {},
+): Promise<TestServer> {
+  const db = await freshDatabase();
+  const loaded = loadPolicyFile();
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  let now = opts.now ?? Date.parse("2026-03-02T09:00:00Z");
+  const deps: AppDeps = {
+    db: db.db,
+    dialect: db.dialect,
+    policy: loaded.value,
+    clock: () => now,
+    dataDir: db.options.dataDir ?? (await import("node:os")).tmpdir(),
+  };
+  const app = await buildServer(deps, {
+    logger: false,
+    routes: opts.routes ?? ROUTES,
+    authenticate:
+      opts.authenticate ??
+      (async ({ headers }) => ({
+        actor: actorFromHeader(
+          typeof headers["x-test-actor"] === "string" ? headers["x-test-actor"] : undefined,
+        ),
+        auth: { via: "token", csrfToken: null, sessionId: null },
+      })),
+  });
+  await app.ready();
+  return {
+    app,
+    deps,
+    db,
+    setNow: (ms) => {
+      now = ms;
+    },
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}
