@@ -6,6 +6,7 @@ import { DEFAULT_POLICY_PATH } from "../policy-file/load.js";
 import { evaluateNdjson, evaluateSingle, loadPolicy } from "./evaluate.js";
 import { CliError, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, oneLine, type CliIo } from "./io.js";
 import { showPolicy } from "./policy-show.js";
+import { addServiceCommands } from "./service-commands.js";
 
 export type { CliIo } from "./io.js";
 
@@ -121,6 +122,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
       setCode(await showPolicy(policy, opts.policy ?? DEFAULT_POLICY_PATH, opts.json === true, io));
     });
 
+  addServiceCommands(program, io, setCode);
   return program;
 }
 

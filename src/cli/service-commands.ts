@@ -1,0 +1,90 @@
+// Commands that work on the service's database: `serve`, `db migrate`, `audit verify`.
+// The database comes from the environment: DATABASE_URL (PostgreSQL) or DATA_DIR (SQLite, ./data).
+
+// Database modules are imported when a command runs, so `evaluate` starts without them.
+
+import type { Command } from "commander";
+import type { OpenDatabaseOptions } from "../db/connection.js";
+import { CliError, EXIT_INTERNAL, EXIT_OK, oneLine, type CliIo } from "./io.js";
+
+/** Where the database is, from DATABASE_URL or DATA_DIR. */
+export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): OpenDatabaseOptions {
+  const url = env["DATABASE_URL"]?.trim();
+  return url ? { databaseUrl: url } : { dataDir: env["DATA_DIR"]?.trim() || "./data" };
+}
+
+/** Runs `fn`; a database that cannot be reached is a one-line failure (exit 1), never a stack. */
+async function withDatabaseErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    // The message only: a connection error's stack may carry the URL (and its password).
+    throw new CliError(`database: ${oneLine(e)}`, EXIT_INTERNAL);
+  }
+}
+
+/** Adds the database commands to the program. */
+export function addServiceCommands(program: Command, io: CliIo, setCode: (code: number) => void) {
+  const db = program.command("db").description("manage the service's database");
+  db.command("migrate")
+    .description("apply pending migrations (DATABASE_URL, or the SQLite file under DATA_DIR)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ refund-desk db migrate
+  $ DATABASE_URL=postgresql://app@db.internal/refunds refund-desk db migrate`,
+    )
+    .action(async () => {
+      const { dialect, applied } = await withDatabaseErrors(async () => {
+        const { migrateDatabase } = await import("../db/migrations/index.js");
+        return migrateDatabase(databaseFromEnv());
+      });
+      io.stdout.write(
+        applied.length === 0
+          ? `${dialect}: up to date\n`
+          : `${dialect}: applied ${applied.join(", ")}\n`,
+      );
+      setCode(EXIT_OK);
+    });
+
+  const audit = program.command("audit").description("inspect the audit trail");
+  audit
+    .command("verify")
+    .description("recompute the audit trail's hash chain and name the first broken entry")
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 the chain is intact; 3 an entry was altered, deleted or moved (it is named);
+1 the database could not be read.
+
+Example:
+  $ refund-desk audit verify
+  audit trail intact: 1532 entries, head 9f2c...`,
+    )
+    .action(async () => {
+      const result = await withDatabaseErrors(async () => {
+        const { openDatabase } = await import("../db/connection.js");
+        const { verifyAudit } = await import("../db/audit.js");
+        const opened = await openDatabase(databaseFromEnv());
+        try {
+          return await verifyAudit(opened.db);
+        } finally {
+          await opened.close();
+        }
+      });
+      if (result.ok) {
+        io.stdout.write(`audit trail intact: ${result.count} entries, head ${result.headHash}\n`);
+        setCode(EXIT_OK);
+      } else {
+        io.stderr.write(
+          `refund-desk: audit trail broken at entry ${result.seq} (${result.problem}): ${result.reason}\n`,
+        );
+        setCode(EXIT_AUDIT_BROKEN);
+      }
+    });
+}
+
+/** `audit verify` found a broken chain. */
+export const EXIT_AUDIT_BROKEN = 3;
