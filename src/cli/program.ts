@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { DEFAULT_POLICY_PATH } from "../policy-file/load.js";
 import { evaluateNdjson, evaluateSingle, loadPolicy } from "./evaluate.js";
+import { addImportCommand } from "./import.js";
 import { CliError, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, oneLine, type CliIo } from "./io.js";
 import { showPolicy } from "./policy-show.js";
 import { addServiceCommands } from "./service-commands.js";
@@ -123,6 +124,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     });
 
   addServiceCommands(program, io, setCode);
+  addImportCommand(program, io, setCode);
   return program;
 }
 

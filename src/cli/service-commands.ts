@@ -24,8 +24,49 @@ async function withDatabaseErrors<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Adds the database commands to the program. */
+/** Adds the service and database commands to the program. */
 export function addServiceCommands(program: Command, io: CliIo, setCode: (code: number) => void) {
+  program
+    .command("serve")
+    .description("run the Refund Desk server (API, docs) on the embedded database or DATABASE_URL")
+    .addHelpText(
+      "after",
+      `
+Settings come from the environment:
+  PORT (3000), HOST (127.0.0.1), DATA_DIR (./data, the embedded SQLite database and attachments),
+  DATABASE_URL (PostgreSQL instead of SQLite), POLICY_FILE (the policy in force),
+  NODE_ENV=production (no demo data), SECURE_COOKIES=1 (behind TLS), LOG_LEVEL (info).
+On an empty database outside production it loads a demo company and prints its sign-ins.
+
+Examples:
+  $ refund-desk serve
+  $ PORT=8080 DATABASE_URL=postgresql://app@db.internal/refunds NODE_ENV=production refund-desk serve`,
+    )
+    .action(async () => {
+      const { serviceOptionsFromEnv, startService } = await import("../service/start.js");
+      let options;
+      try {
+        options = serviceOptionsFromEnv();
+      } catch (e) {
+        throw new CliError(oneLine(e));
+      }
+      const service = await withDatabaseErrors(() => startService(options));
+      io.stdout.write(`Refund Desk is running on ${service.url} (${service.dialect})\n`);
+      io.stdout.write(`  API docs: ${service.url}/docs   OpenAPI: ${service.url}/openapi.json\n`);
+      if (service.demoAccounts.length > 0) {
+        io.stdout.write("Demo sign-ins (POST /api/v1/session with email and password):\n");
+        for (const a of service.demoAccounts) {
+          io.stdout.write(`  ${a.role.padEnd(8)} ${a.email.padEnd(26)} ${a.password}   ${a.who}\n`);
+        }
+      }
+      const shutdown = () => {
+        void service.stop().then(() => process.exit(0));
+      };
+      process.once("SIGINT", shutdown);
+      process.once("SIGTERM", shutdown);
+      setCode(EXIT_OK);
+    });
+
   const db = program.command("db").description("manage the service's database");
   db.command("migrate")
     .description("apply pending migrations (DATABASE_URL, or the SQLite file under DATA_DIR)")

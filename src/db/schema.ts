@@ -136,6 +136,16 @@ export interface RefundRequestsTable {
   version: Defaulted<number>;
   submitted_at: string;
   updated_at: string;
+  /** The staff member who took the request into review (0002). */
+  reviewer_id: string | null;
+  /** The question awaiting the client's answer while info_requested (0002). */
+  open_question: string | null;
+  /** When the request reached a closed status (0002). */
+  closed_at: string | null;
+  /** The alternative on offer and the client's response, as JSON (0002). */
+  alternative_json: string | null;
+  /** The current row of `recommendations` (0002); null when the engine could not evaluate. */
+  recommendation_id: string | null;
 }
 
 export interface MessagesTable {
@@ -170,6 +180,8 @@ export interface RecommendationsTable {
   /** The engine's decision as JSON (`decisionToJson`), a snapshot. */
   decision_json: string;
   created_at: string;
+  /** `YYYY-MM-DD`: the latest payout date of a refund recommendation, for due-date filters (0002). */
+  payout_latest: string | null;
 }
 
 export interface DecisionsTable {

@@ -154,3 +154,25 @@ describe("HTTP shell", () => {
     expect(r.json().openapi).toBe("3.1.0");
   });
 });
+
+describe("errors raised before routing", () => {
+  it("answer as problem documents", async () => {
+    const deps = { clock: () => 0 } as unknown as AppDeps;
+    const app = await buildServer(deps, {
+      logger: false,
+      routes: [
+        async (api) => {
+          api.get("/things/:id", { config: { permission: "public" } }, async () => ({}));
+        },
+      ],
+    });
+    await app.ready();
+    const bad = await app.inject({ method: "GET", url: "/api/v1/things/%zz" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    const long = await app.inject({ method: "GET", url: `/api/v1/things/${"x".repeat(500)}` });
+    expect(long.statusCode).toBe(414);
+    expect(long.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    await app.close();
+  });
+});

@@ -10,7 +10,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { AppDeps } from "../app/context.js";
 import { AppError } from "../app/errors.js";
 import { ANONYMOUS, roleAllows, type Action, type Actor } from "../core/access/index.js";
-import { installProblemHandlers } from "./problem.js";
+import { installIdempotency } from "./idempotency.js";
+import { installProblemHandlers, sendProblem } from "./problem.js";
 
 /** How the caller was authenticated. */
 export interface AuthInfo {
@@ -24,6 +25,10 @@ declare module "fastify" {
   interface FastifyRequest {
     actor: Actor;
     auth: AuthInfo;
+  }
+  interface FastifyInstance {
+    /** ServerOptions.secureCookies: whether the cookies this server sets are marked Secure. */
+    readonly secureCookies: boolean;
   }
   interface FastifyContextConfig {
     /** The action this route performs, or "public" for routes anyone may call. */
@@ -97,9 +102,28 @@ export async function buildServer(
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false },
     },
     trustProxy: false,
+    // Errors Fastify raises before routing (a malformed URL, a path parameter over the length
+    // limit) answer as problem documents too.
+    frameworkErrors: (err, _request, reply) => {
+      const status = err.statusCode ?? 400;
+      void sendProblem(
+        reply,
+        status,
+        status === 414 ? "uri_too_long" : "invalid_input",
+        err.code === "FST_ERR_BAD_URL"
+          ? "the URL is not valid (bad percent-encoding?)"
+          : status === 414
+            ? "a path parameter is too long"
+            : "bad request",
+      );
+    },
   });
   const routeRecords: RouteRecord[] = [];
   app.addHook("onRoute", (route) => {
+    // The API documentation pages (registered by @fastify/swagger-ui) are public.
+    if (route.url.startsWith("/docs") && route.config?.permission === undefined) {
+      route.config = { ...route.config, permission: "public" };
+    }
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (method === "HEAD") continue;
@@ -127,6 +151,7 @@ export async function buildServer(
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
+  app.decorate("secureCookies", options.secureCookies === true);
   const authenticate = options.authenticate;
   app.decorateRequest("actor", null as never);
   app.decorateRequest("auth", null as never);
@@ -170,6 +195,14 @@ export async function buildServer(
     ) {
       throw new AppError("csrf_failed", "missing or wrong X-CSRF-Token header");
     }
+  });
+  // After the permission check, so a refused request claims no Idempotency-Key.
+  installIdempotency(app, deps);
+  // No response is ever sniffed into another type (uploads above all).
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (!reply.hasHeader("x-content-type-options"))
+      reply.header("x-content-type-options", "nosniff");
+    return payload;
   });
 
   app.get("/health", { config: { permission: "public" }, schema: { hide: true } }, async () => ({

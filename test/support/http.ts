@@ -23,7 +23,12 @@ export function actorFromHeader(value: string | undefined): Actor {
     case "admin":
       return { role, userId: a };
     case "token":
-      return { role: "api_token", tokenId: a, scopes: b.split(",").filter(Boolean) };
+      // Scopes contain colons (`orders:write`): everything after the token id is the scope list.
+      return {
+        role: "api_token",
+        tokenId: a,
+        scopes: value.split(":").slice(2).join(":").split(",").filter(Boolean),
+      };
     default:
       return { role: "anonymous" };
   }
@@ -40,7 +45,16 @@ export interface TestServer {
 
 /** Builds the API on a fresh, migrated database with the header-chosen test caller. */
 export async function testServer(
-  opts: { routes?: readonly RoutePlugin[]; authenticate?: Authenticator; now?: number } = {},
+  opts: {
+    routes?: readonly RoutePlugin[];
+    authenticate?: Authenticator;
+    /** Builds the authenticator from the server's deps (e.g. `createAuthenticator`). */
+    authenticator?: (deps: AppDeps) => Authenticator;
+    secureCookies?: boolean;
+    now?: number;
+    /** Where the app keeps files (attachments); default: the database's data dir or the OS tmp. */
+    dataDir?: string;
+  } = {},
 ): Promise<TestServer> {
   const db = await freshDatabase();
   const loaded = loadPolicyFile();
@@ -51,13 +65,15 @@ export async function testServer(
     dialect: db.dialect,
     policy: loaded.value,
     clock: () => now,
-    dataDir: db.options.dataDir ?? (await import("node:os")).tmpdir(),
+    dataDir: opts.dataDir ?? db.options.dataDir ?? (await import("node:os")).tmpdir(),
   };
   const app = await buildServer(deps, {
     logger: false,
     routes: opts.routes ?? ROUTES,
+    secureCookies: opts.secureCookies ?? false,
     authenticate:
       opts.authenticate ??
+      opts.authenticator?.(deps) ??
       (async ({ headers }) => ({
         actor: actorFromHeader(
           typeof headers["x-test-actor"] === "string" ? headers["x-test-actor"] : undefined,

@@ -2,26 +2,41 @@
 // same way the sources do. Names sort in application order; a migration, once released, never
 // changes: a change is a new entry. Forward-only: to go back, restore a backup.
 
-import { Migrator, type Kysely, type Migration, type MigrationResult } from "kysely";
-import { openDatabase, type DialectName, type OpenDatabaseOptions } from "../connection.js";
+import { Migrator, sql, type Kysely, type Migration, type MigrationResult } from "kysely";
+import {
+  dialectOf,
+  openDatabase,
+  type DialectName,
+  type OpenDatabaseOptions,
+} from "../connection.js";
 import type { Database } from "../schema.js";
 import { initial } from "./0001-initial.js";
+import { requests } from "./0002-requests.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001-initial": initial,
+  "0002-requests": requests,
 };
 
-function migrator(db: Kysely<Database>): Migrator {
+async function migrator(db: Kysely<Database>): Promise<Migrator> {
+  // Kysely looks for its own tables in every schema unless told which one: with another schema of
+  // the same database already migrated (parallel test files, a second tenant), it would skip
+  // creating kysely_migration_lock here and then fail to find it. Name the current schema.
+  const schema =
+    dialectOf(db) === "postgres"
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+      : undefined;
   return new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) },
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
 }
 
 /** Applies the pending migrations (none if up to date) and returns their names. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const { error, results } = await migrator(db).migrateToLatest();
+  const { error, results } = await (await migrator(db)).migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r: MigrationResult) => r.status === "Error");
     const name = failed === undefined ? "" : ` (${failed.migrationName})`;
@@ -34,7 +49,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
 export async function migrationStatus(
   db: Kysely<Database>,
 ): Promise<{ applied: string[]; pending: string[] }> {
-  const all = await migrator(db).getMigrations();
+  const all = await (await migrator(db)).getMigrations();
   return {
     applied: all.filter((m) => m.executedAt !== undefined).map((m) => m.name),
     pending: all.filter((m) => m.executedAt === undefined).map((m) => m.name),

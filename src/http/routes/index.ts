@@ -1,4 +1,19 @@
 // Every route group of the API, registered under /api/v1 by buildServer. Add new groups here.
 import type { RoutePlugin } from "../server.js";
+import { attachmentRoutes } from "./attachments.js";
+import { authRoutes } from "./auth.js";
+import { policyRoutes } from "./policy.js";
+import { orderRoutes } from "./orders.js";
+import { paymentRoutes } from "./payments.js";
+import { requestRoutes } from "./requests.js";
+import { userRoutes } from "./users.js";
 
-export const ROUTES: RoutePlugin[] = [];
+export const ROUTES: RoutePlugin[] = [
+  authRoutes,
+  userRoutes,
+  attachmentRoutes,
+  policyRoutes,
+  orderRoutes,
+  paymentRoutes,
+  requestRoutes,
+];

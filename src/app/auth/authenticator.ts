@@ -1,0 +1,91 @@
+// The real authenticator: who is calling, from the session cookie or an `Authorization: Bearer
+// rdt_...` token. Secrets are looked up by their SHA-256; anything expired, revoked, disabled,
+// malformed or unknown is simply anonymous, and the route's permission check answers 401.
+
+import { TOKEN_SCOPES, type Actor } from "../../core/access/index.js";
+import { toDbInstant } from "../../db/time.js";
+import type { Authenticator, AuthInfo } from "../../http/server.js";
+import type { AppDeps } from "../context.js";
+import { prepareDummyHash } from "./passwords.js";
+import { parseScopes } from "./present.js";
+import { API_TOKEN_PREFIX, secretHash } from "./secrets.js";
+import { actorOfUser } from "./session-view.js";
+
+const ANONYMOUS_RESULT: { actor: Actor; auth: AuthInfo } = Object.freeze({
+  actor: Object.freeze({ role: "anonymous" }) as Actor,
+  auth: Object.freeze({ via: "none", csrfToken: null, sessionId: null }) as AuthInfo,
+});
+
+// What newSecret() makes: 32 bytes in base64url.
+const SECRET = /^[A-Za-z0-9_-]{43}$/;
+/** last_used_at is written at most this often per token, not on every request. */
+export const TOKEN_LAST_USED_RESOLUTION_MS = 60 * 1000;
+
+/** Builds the authenticator buildServer calls on every request. */
+export function createAuthenticator(deps: Pick<AppDeps, "db">): Authenticator {
+  const { db } = deps;
+  const known = new Set<string>(TOKEN_SCOPES);
+  // Sign-in verifies unknown addresses against this hash; making it now keeps the first one quick.
+  prepareDummyHash().catch(() => undefined);
+
+  async function fromToken(token: string, now: number) {
+    const secret = token.startsWith(API_TOKEN_PREFIX) ? token.slice(API_TOKEN_PREFIX.length) : "";
+    if (!SECRET.test(secret)) return ANONYMOUS_RESULT;
+    const row = await db
+      .selectFrom("api_tokens")
+      .select(["id", "scopes", "last_used_at"])
+      .where("token_hash", "=", secretHash(token))
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (row === undefined) return ANONYMOUS_RESULT;
+    const stale = toDbInstant(now - TOKEN_LAST_USED_RESOLUTION_MS);
+    if (row.last_used_at === null || row.last_used_at < stale) {
+      // Bookkeeping only: a failure here must not turn a valid call away.
+      try {
+        await db
+          .updateTable("api_tokens")
+          .set({ last_used_at: toDbInstant(now) })
+          .where("id", "=", row.id)
+          .execute();
+      } catch {
+        /* ignored */
+      }
+    }
+    const actor: Actor = {
+      role: "api_token",
+      tokenId: row.id,
+      scopes: Object.freeze(parseScopes(row.scopes).filter((s) => known.has(s))),
+    };
+    return { actor, auth: { via: "token", csrfToken: null, sessionId: null } as AuthInfo };
+  }
+
+  async function fromSession(token: string, now: number) {
+    if (!SECRET.test(token)) return ANONYMOUS_RESULT;
+    const row = await db
+      .selectFrom("sessions")
+      .innerJoin("users", "users.id", "sessions.user_id")
+      .select([
+        "sessions.id as session_id",
+        "sessions.csrf_token",
+        "users.id",
+        "users.role",
+        "users.client_id",
+        "users.disabled",
+      ])
+      .where("sessions.id", "=", secretHash(token))
+      .where("sessions.expires_at", ">", toDbInstant(now))
+      .executeTakeFirst();
+    if (row === undefined) return ANONYMOUS_RESULT;
+    const actor = actorOfUser(row);
+    if (actor === null) return ANONYMOUS_RESULT;
+    const auth: AuthInfo = { via: "session", csrfToken: row.csrf_token, sessionId: row.session_id };
+    return { actor, auth };
+  }
+
+  return async ({ sessionToken, bearerToken, now }) => {
+    // An Authorization header decides alone: a bad token is not rescued by a cookie.
+    if (bearerToken !== undefined) return fromToken(bearerToken, now);
+    if (sessionToken !== undefined) return fromSession(sessionToken, now);
+    return ANONYMOUS_RESULT;
+  };
+}

@@ -1,0 +1,129 @@
+import { appendAudit } from "../../db/audit.js";
+import type { UserRow } from "../../db/schema.js";
+import { toDbInstant } from "../../db/time.js";
+import type { ActionContext, AppDeps } from "../context.js";
+import { AppError } from "../errors.js";
+import {
+  hashPassword,
+  passwordNeedsRehash,
+  verifyAgainstDummy,
+  verifyPassword,
+} from "./passwords.js";
+import { newSecret, secretHash } from "./secrets.js";
+import { userSessionView, type SessionView } from "./session-view.js";
+import {
+  clearFailures,
+  lockRemainingMs,
+  recordFailure,
+  throttleKeys,
+  tooManyAttempts,
+} from "./throttle.js";
+
+/** How long a session lasts from sign-in (not extended by use). */
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+export interface SignInInput {
+  readonly email: string;
+  readonly password: string;
+  /** The session cookie the browser still had, if any: that session ends now. */
+  readonly previousSessionToken?: string | undefined;
+}
+
+export interface SignedIn {
+  /** The cookie value. Shown to nobody else: the database keeps only its SHA-256. */
+  readonly sessionToken: string;
+  readonly session: SessionView;
+}
+
+/** One answer for an unknown address, a wrong password and a disabled account. */
+function badCredentials(): AppError {
+  return new AppError("unauthenticated", "wrong e-mail address or password");
+}
+
+/**
+ * Checks the password and opens a session. Refused with 429 while the address or the IP is locked
+ * after repeated failures; every other failure is the same 401 and takes about the same time.
+ */
+export async function signIn(
+  deps: AppDeps,
+  ctx: ActionContext,
+  input: SignInInput,
+): Promise<SignedIn> {
+  const email = input.email.trim().toLowerCase();
+  const keys = throttleKeys(email, ctx.ip);
+  const locked = await lockRemainingMs(deps.db, keys, deps.clock());
+  if (locked > 0) throw tooManyAttempts(locked);
+
+  const user = await deps.db
+    .selectFrom("users")
+    .selectAll()
+    .where("email", "=", email)
+    .executeTakeFirst();
+  const matches =
+    user === undefined
+      ? await verifyAgainstDummy(input.password)
+      : await verifyPassword(user.password_hash, input.password);
+  if (user === undefined || !matches || Number(user.disabled) !== 0) {
+    const failedAt = deps.clock();
+    await deps.db.transaction().execute((trx) => recordFailure(trx, keys, failedAt, ctx.ip));
+    throw badCredentials();
+  }
+
+  const rehashed = passwordNeedsRehash(user.password_hash)
+    ? await hashPassword(input.password)
+    : null;
+  const sessionToken = newSecret();
+  const csrfToken = newSecret();
+  const now = deps.clock();
+  const expiresAt = toDbInstant(now + SESSION_TTL_MS);
+  let current: UserRow = user;
+  await deps.db.transaction().execute(async (trx) => {
+    if (input.previousSessionToken !== undefined) {
+      await trx
+        .deleteFrom("sessions")
+        .where("id", "=", secretHash(input.previousSessionToken))
+        .execute();
+    }
+    // Expired sessions of this user go now; nothing else reads them.
+    await trx
+      .deleteFrom("sessions")
+      .where("user_id", "=", user.id)
+      .where("expires_at", "<=", toDbInstant(now))
+      .execute();
+    await trx
+      .insertInto("sessions")
+      .values({
+        id: secretHash(sessionToken),
+        user_id: user.id,
+        csrf_token: csrfToken,
+        created_at: toDbInstant(now),
+        expires_at: expiresAt,
+      })
+      .execute();
+    await clearFailures(trx, keys[0] ?? `email:${email}`);
+    if (rehashed !== null) {
+      await trx
+        .updateTable("users")
+        .set({ password_hash: rehashed })
+        .where("id", "=", user.id)
+        .execute();
+    }
+    // Re-read inside the transaction: the role or the disabled flag may have changed meanwhile.
+    current = await trx
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "=", user.id)
+      .executeTakeFirstOrThrow();
+    if (Number(current.disabled) !== 0) throw badCredentials();
+    await appendAudit(trx, {
+      actor: `user:${user.id}`,
+      action: "session.signed_in",
+      entityType: "user",
+      entityId: user.id,
+      summary: { expiresAt },
+      ip: ctx.ip,
+      at: now,
+    });
+  });
+  return { sessionToken, session: userSessionView(current, csrfToken, expiresAt) };
+}

@@ -1,0 +1,179 @@
+// POST /payments and `import payments`: a captured payment against an order. A payment is known
+// by its id (when the company gives one) and by the provider's charge reference (unique): the same
+// payment sent again with the same content is a replay (answered with the stored payment, no new
+// row); a different payment under a known id or providerRef is a 409.
+
+import type { Transaction } from "kysely";
+import { moneyToJson } from "../../core/money/money.js";
+import { appendAudit } from "../../db/audit.js";
+import { newId } from "../../db/ids.js";
+import { toDbMoney } from "../../db/money.js";
+import type { Database, PaymentRow } from "../../db/schema.js";
+import { toDbInstant } from "../../db/time.js";
+import type { ActionContext, AppDeps } from "../context.js";
+import type { AppError } from "../errors.js";
+import { lockOrder } from "../requests/repository.js";
+import { parsePaymentInput, type PaymentInput } from "./input.js";
+import { instantJson, presentPayment, type PaymentJson } from "./present.js";
+import {
+  conflictOn,
+  ensureAllowed,
+  isUniqueViolation,
+  orThrow,
+  pathOf,
+  reevaluate,
+  unprocessableOn,
+  writerOf,
+  type Writer,
+} from "./shared.js";
+
+export interface RecordedPayment {
+  readonly row: PaymentRow;
+  /** False when an identical payment was already recorded (a replay). */
+  readonly created: boolean;
+}
+
+/** True when `row` records exactly the payment `input` describes (its id aside). */
+function samePayment(row: PaymentRow, input: PaymentInput): boolean {
+  const amount = toDbMoney(input.amount);
+  return (
+    row.order_id === input.orderId &&
+    row.charge_ref === input.chargeRef &&
+    row.amount_minor === amount.minor &&
+    row.currency === amount.currency &&
+    row.method === input.method &&
+    row.captured_at === toDbInstant(input.capturedAt) &&
+    row.provider_ref === input.providerRef &&
+    (input.id === null || row.id === input.id)
+  );
+}
+
+function idTaken(id: string, at: string): AppError {
+  return conflictOn(pathOf(at, "id"), `a different payment with id "${id}" is already recorded`, {
+    paymentId: id,
+  });
+}
+
+function providerRefTaken(at: string, paymentId: string): AppError {
+  return conflictOn(
+    pathOf(at, "providerRef"),
+    "this provider reference is already recorded for a different payment",
+    { paymentId },
+  );
+}
+
+/**
+ * Inside the caller's transaction: validates `raw`, finds the order (the payment belongs to the
+ * order's client), answers a replay with the stored row, refuses a clash, else inserts and appends
+ * `payment.recorded`. Does not re-evaluate (callers do, once per changed order).
+ */
+export async function recordPaymentIn(
+  trx: Transaction<Database>,
+  w: Writer,
+  raw: unknown,
+  at: string,
+): Promise<RecordedPayment> {
+  const input = orThrow(parsePaymentInput(raw, at));
+  // Locked on PostgreSQL: the payment and the re-evaluation take turns with decisions.
+  const order = await lockOrder(trx, input.orderId);
+  if (order === undefined) throw unprocessableOn(pathOf(at, "orderId"), "no order with this id");
+  // Writers are tokens and admins, who see every client; the check keeps any future writer honest.
+  ensureAllowed(w.ctx.actor, "payment.write", order.client_id, "order");
+
+  if (input.id !== null) {
+    const byId = await trx
+      .selectFrom("payments")
+      .selectAll()
+      .where("id", "=", input.id)
+      .executeTakeFirst();
+    if (byId !== undefined) {
+      if (samePayment(byId, input)) return { row: byId, created: false };
+      throw idTaken(input.id, at);
+    }
+  }
+  if (input.providerRef !== null) {
+    const byRef = await trx
+      .selectFrom("payments")
+      .selectAll()
+      .where("provider_ref", "=", input.providerRef)
+      .executeTakeFirst();
+    if (byRef !== undefined) {
+      if (samePayment(byRef, input)) return { row: byRef, created: false };
+      throw providerRefTaken(at, byRef.id);
+    }
+  }
+
+  const now = toDbInstant(w.now);
+  const amount = toDbMoney(input.amount);
+  const row: PaymentRow = {
+    id: input.id ?? newId("pay"),
+    order_id: order.id,
+    client_id: order.client_id,
+    charge_ref: input.chargeRef,
+    amount_minor: amount.minor,
+    currency: amount.currency,
+    method: input.method,
+    captured_at: toDbInstant(input.capturedAt),
+    provider_ref: input.providerRef,
+    refunded_minor: "0",
+    created_at: now,
+    updated_at: now,
+    version: 0,
+  };
+  await trx.insertInto("payments").values(row).execute();
+  await appendAudit(trx, {
+    actor: w.actorRef,
+    action: "payment.recorded",
+    entityType: "payment",
+    entityId: row.id,
+    // The provider reference stays out of the audit trail, like it stays out of the logs.
+    summary: {
+      paymentId: row.id,
+      orderId: order.id,
+      clientId: order.client_id,
+      chargeRef: input.chargeRef,
+      amount: { ...moneyToJson(input.amount) },
+      method: input.method,
+      capturedAt: instantJson(row.captured_at),
+    },
+    ip: w.ip,
+    at: w.now,
+  });
+  return { row, created: true };
+}
+
+/** Records a payment, or replays an identical one; re-evaluates the order's open requests. */
+export async function recordPayment(
+  deps: AppDeps,
+  ctx: ActionContext,
+  raw: unknown,
+): Promise<{ payment: PaymentJson; created: boolean }> {
+  const w = writerOf(deps, ctx);
+  const attempt = () =>
+    deps.db.transaction().execute(async (trx) => {
+      const r = await recordPaymentIn(trx, w, raw, "body");
+      if (r.created) await reevaluate(deps, trx, r.row.order_id, w);
+      return r;
+    });
+  let r: RecordedPayment;
+  try {
+    r = await attempt();
+  } catch (e) {
+    // Lost a race on the id or providerRef (PostgreSQL): the winner's row is committed now, so a
+    // second attempt replays it if it is the same payment, or names the clash if not.
+    if (!isUniqueViolation(e)) throw e;
+    try {
+      r = await attempt();
+    } catch (again) {
+      throw isUniqueViolation(again) ? clash(raw) : again;
+    }
+  }
+  return { payment: presentPayment(r.row), created: r.created };
+}
+
+function clash(raw: unknown): AppError {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return typeof id === "string"
+    ? idTaken(id, "body")
+    : conflictOn("body.providerRef", "this provider reference is already recorded");
+}

@@ -1,0 +1,133 @@
+// The review workflow: one event (start review, ask, answer, approve, deny, offer an alternative,
+// accept/decline it, withdraw) applied to one request in one transaction. The core decides; this
+// stores the next snapshot only if the row still has the version it was read at, records the
+// decision, and carries out the effects (audit, messages, outbox).
+
+import { userIdOf, visibleOrNotFound } from "../../core/access/index.js";
+import { money } from "../../core/money/money.js";
+import { EVENT_ACTIONS, transition, type RequestEvent } from "../../core/requests/index.js";
+import type { DecisionKind } from "../../db/schema.js";
+import { dialectOf } from "../../db/connection.js";
+import { newId } from "../../db/ids.js";
+import { toDbMinor } from "../../db/money.js";
+import { toDbInstant } from "../../db/time.js";
+import type { ActionContext, AppDeps } from "../context.js";
+import { AppError, notFound } from "../errors.js";
+import { assertVisible, transitionError } from "./errors.js";
+import { presentRequest, sourceOf, type RequestView } from "./present.js";
+import {
+  applyEffects,
+  findRequestRow,
+  loadSnapshot,
+  lockOrder,
+  saveSnapshot,
+  type Trx,
+} from "./repository.js";
+
+export interface ApplyRequestEventInput {
+  readonly requestId: string;
+  readonly event: RequestEvent;
+}
+
+const DECISION_KINDS: Partial<Record<RequestEvent["type"], DecisionKind>> = {
+  approve: "approve",
+  deny: "deny",
+  offer_alternative: "offer_alternative",
+};
+
+/**
+ * Applies `event` to the request. 404 for a missing request or one the caller may not see; 409
+ * with the current state and version when the machine refuses or someone else changed it first.
+ */
+export async function applyRequestEvent(
+  deps: AppDeps,
+  ctx: ActionContext,
+  input: ApplyRequestEventInput,
+): Promise<RequestView> {
+  const { event } = input;
+  return deps.db.transaction().execute(async (trx: Trx) => {
+    const first = await findRequestRow(trx, input.requestId);
+    if (first === undefined) throw notFound("request");
+    assertVisible(
+      visibleOrNotFound(ctx.actor, EVENT_ACTIONS[event.type], { clientId: first.client_id }),
+      "request",
+    );
+    // Decisions and re-evaluations of one order take turns on its row (PostgreSQL; SQLite
+    // serializes write transactions). Read the request again once the lock is held.
+    const order = await lockOrder(trx, first.order_id);
+    if (order === undefined) throw notFound("request");
+    const row = dialectOf(trx) === "postgres" ? await findRequestRow(trx, input.requestId) : first;
+    if (row === undefined) throw notFound("request");
+
+    const loaded = await loadSnapshot(trx, row, order.price_currency);
+    const now = deps.clock();
+    const result = transition(loaded.snapshot, event, { actor: ctx.actor, now });
+    if (!result.ok) throw transitionError(result.error, loaded.snapshot);
+    const { next, effects } = result.value;
+
+    if (!(await saveSnapshot(trx, loaded.snapshot, next))) {
+      const current = await findRequestRow(trx, input.requestId);
+      throw new AppError(
+        "version_conflict",
+        "the request changed while this change was being made; reload and try again",
+        [],
+        { state: current?.status ?? row.status, currentVersion: current?.version ?? row.version },
+      );
+    }
+
+    let decisionId: string | null = null;
+    const kind = DECISION_KINDS[event.type];
+    if (kind !== undefined) {
+      const decidedBy = userIdOf(ctx.actor);
+      if (decidedBy === null) throw new AppError("forbidden", "a decision needs a signed-in user");
+      decisionId = newId("dec");
+      const amount = next.decision?.amount ?? null;
+      await trx
+        .insertInto("decisions")
+        .values({
+          id: decisionId,
+          request_id: next.id,
+          recommendation_id: loaded.recommendation?.id ?? null,
+          decided_by: decidedBy,
+          kind,
+          amount_minor: kind === "approve" && amount !== null ? toDbMinor(amount.minor) : null,
+          amount_currency: kind === "approve" && amount !== null ? amount.currency : null,
+          justification:
+            kind === "offer_alternative"
+              ? (next.alternative?.note ?? null)
+              : (next.decision?.justification ?? null),
+          alternative: kind === "offer_alternative" ? (next.alternative?.kind ?? null) : null,
+          created_at: toDbInstant(now),
+        })
+        .execute();
+    }
+
+    await applyEffects(trx, ctx, next, effects, now, {
+      ...(decisionId === null ? {} : { decisionId }),
+      auditDetails: decisionId === null ? {} : { decisionId },
+    });
+
+    return presentRequest(
+      {
+        row: {
+          ...row,
+          status: next.status,
+          version: next.version,
+          updated_at: toDbInstant(next.updatedAt),
+          closed_at: next.closedAt === null ? null : toDbInstant(next.closedAt),
+          reviewer_id: next.reviewerId,
+          open_question: next.openQuestion,
+        },
+        recommendation: sourceOf(loaded.recommendation),
+        decision: next.decision,
+        decisionId: next.decision === null ? null : (decisionId ?? loaded.decisionRow?.id ?? null),
+        alternative: next.alternative,
+        refundable:
+          next.decision?.amount == null
+            ? next.refundableTotal
+            : money(next.refundableTotal.minor - next.decision.amount.minor, next.currency),
+      },
+      ctx.actor,
+    );
+  });
+}

@@ -1,0 +1,76 @@
+// A free message on a request: staff write notes at any time; a client writes on its own request
+// while it is open. Answers to a question go through the `answer` event instead (it resumes the
+// review); this neither changes the status nor the version.
+
+import { actorRef, isStaff, userIdOf } from "../../core/access/index.js";
+import { isOpen, type RequestStatus } from "../../core/requests/index.js";
+import { appendAudit } from "../../db/audit.js";
+import { newId } from "../../db/ids.js";
+import { toDbInstant } from "../../db/time.js";
+import type { ActionContext, AppDeps } from "../context.js";
+import { AppError, invalidField } from "../errors.js";
+import { readableRequest } from "./get-request.js";
+import { presentMessage } from "./present.js";
+import { enqueueOutbox, REQUEST_ENTITY } from "./repository.js";
+
+export const MAX_MESSAGE_LENGTH = 10_000;
+
+/** Stores a note on the request, with its audit event and a notification for the other side. */
+export async function postMessage(
+  deps: AppDeps,
+  ctx: ActionContext,
+  input: { readonly requestId: string; readonly body: string },
+) {
+  const body = input.body.trim();
+  if (body === "") throw invalidField("body.body", "must not be blank");
+  const author = userIdOf(ctx.actor);
+  if (author === null) throw new AppError("forbidden", "a message needs a signed-in user");
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await readableRequest(trx, ctx, input.requestId, "message.create");
+    const staff = isStaff(ctx.actor);
+    if (!staff && !isOpen(row.status as RequestStatus)) {
+      throw new AppError(
+        "invalid_transition",
+        "the request is closed; messages are closed too",
+        [],
+        {
+          state: row.status,
+          currentVersion: row.version,
+        },
+      );
+    }
+    const now = deps.clock();
+    const message = {
+      id: newId("msg"),
+      request_id: row.id,
+      author_user_id: author,
+      kind: "note" as const,
+      body,
+      created_at: toDbInstant(now),
+    };
+    await trx.insertInto("messages").values(message).execute();
+    await appendAudit(trx, {
+      actor: actorRef(ctx.actor),
+      action: "message.create",
+      entityType: REQUEST_ENTITY,
+      entityId: row.id,
+      summary: { messageId: message.id, kind: message.kind, length: body.length },
+      ip: ctx.ip,
+      at: now,
+    });
+    await enqueueOutbox(
+      trx,
+      "notify.message_posted",
+      {
+        requestId: row.id,
+        orderId: row.order_id,
+        clientId: row.client_id,
+        messageId: message.id,
+        audience: staff ? "client" : "staff",
+        template: "message_posted",
+      },
+      now,
+    );
+    return presentMessage({ ...message, author_role: staff ? ctx.actor.role : "client" });
+  });
+}

@@ -1,0 +1,197 @@
+// What the API answers about a request: stored fields, the current recommendation (with the
+// clauses, deadlines and explanation the engine gave), the reviewer's decision, and the events the
+// caller may send now (the UI only reads them).
+
+import { can, isStaff, type Actor } from "../../core/access/index.js";
+import { moneyToJson, type Money, type MoneyJson } from "../../core/money/money.js";
+import type { DecisionJson } from "../../core/policy/index.js";
+import {
+  allowedEvents,
+  EVENT_ACTIONS,
+  waitingOn,
+  type OfferedAlternative,
+  type RequestEventType,
+  type RequestStatus,
+  type ReviewerDecision,
+} from "../../core/requests/index.js";
+import { fromDbMoneyOrNull } from "../../db/money.js";
+import type { DecisionRow, MessageRow, RefundRequestRow } from "../../db/schema.js";
+import type { StoredRecommendation } from "./repository.js";
+
+const isoOrNull = (ms: number | null): string | null =>
+  ms === null ? null : new Date(ms).toISOString();
+
+/** The recommendation as presented: the engine's decision JSON plus its row id and time. */
+export type RecommendationView = DecisionJson & { id: string; createdAt: string };
+
+export interface DecisionView {
+  id: string | null;
+  outcome: "approved" | "denied";
+  amount: MoneyJson | null;
+  justification: string | null;
+  followsRecommendation: boolean;
+  decidedBy: string;
+  decidedAt: string;
+}
+
+export interface AlternativeView {
+  kind: string;
+  note: string;
+  offeredBy: string;
+  offeredAt: string;
+  accepted: boolean | null;
+  respondedAt: string | null;
+}
+
+export interface RequestView {
+  id: string;
+  orderId: string;
+  clientId: string;
+  reason: string;
+  description: string;
+  status: RequestStatus;
+  version: number;
+  submittedAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  /** Whose move it is: staff, client, or null when closed. */
+  waitingOn: "staff" | "client" | null;
+  reviewerId: string | null;
+  openQuestion: string | null;
+  recommendation: RecommendationView | null;
+  decision: DecisionView | null;
+  alternative: AlternativeView | null;
+  /** Staff only: what the order's payments can still give back. */
+  refundable?: MoneyJson;
+  /** The events the caller may send now (machine and access agree). */
+  actions: RequestEventType[];
+}
+
+/** The events `actor` may send to a request in `status` of `clientId` (core availableEvents). */
+export function actionsFor(actor: Actor, status: RequestStatus, clientId: string) {
+  return allowedEvents(status).filter((e) => can(actor, EVENT_ACTIONS[e], { clientId }));
+}
+
+/** What a recommendation view needs: the row's id and time and the stored decision JSON. */
+export interface RecommendationSource {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly json: DecisionJson;
+}
+
+/** A stored recommendation as a view source. */
+export function sourceOf(stored: StoredRecommendation | null): RecommendationSource | null {
+  return stored === null
+    ? null
+    : { id: stored.id, createdAt: stored.row.created_at, json: stored.json };
+}
+
+/** A stored recommendation as presented. */
+export function recommendationView(src: RecommendationSource | null): RecommendationView | null {
+  if (src === null) return null;
+  return { id: src.id, createdAt: src.createdAt, ...src.json };
+}
+
+/** A reviewer decision as presented. */
+export function decisionView(d: ReviewerDecision | null, id: string | null): DecisionView | null {
+  if (d === null) return null;
+  return {
+    id,
+    outcome: d.outcome,
+    amount: d.amount === null ? null : moneyToJson(d.amount),
+    justification: d.justification,
+    followsRecommendation: d.followsRecommendation,
+    decidedBy: d.decidedBy,
+    decidedAt: new Date(d.decidedAt).toISOString(),
+  };
+}
+
+/** An offered alternative as presented. */
+export function alternativeView(a: OfferedAlternative | null): AlternativeView | null {
+  if (a === null) return null;
+  return {
+    kind: a.kind,
+    note: a.note,
+    offeredBy: a.offeredBy,
+    offeredAt: new Date(a.offeredAt).toISOString(),
+    accepted: a.accepted,
+    respondedAt: isoOrNull(a.respondedAt),
+  };
+}
+
+/** Everything a request view is made of. */
+export interface RequestParts {
+  readonly row: Pick<
+    RefundRequestRow,
+    | "id"
+    | "order_id"
+    | "client_id"
+    | "reason"
+    | "description"
+    | "status"
+    | "version"
+    | "submitted_at"
+    | "updated_at"
+    | "closed_at"
+    | "reviewer_id"
+    | "open_question"
+  >;
+  readonly recommendation: RecommendationSource | null;
+  readonly decision: ReviewerDecision | null;
+  readonly decisionId: string | null;
+  readonly alternative: OfferedAlternative | null;
+  readonly refundable: Money | null;
+}
+
+/** The request as the API answers it to `actor`. */
+export function presentRequest(parts: RequestParts, actor: Actor): RequestView {
+  const { row } = parts;
+  const status = row.status as RequestStatus;
+  const view: RequestView = {
+    id: row.id,
+    orderId: row.order_id,
+    clientId: row.client_id,
+    reason: row.reason,
+    description: row.description,
+    status,
+    version: row.version,
+    submittedAt: row.submitted_at,
+    updatedAt: row.updated_at,
+    closedAt: row.closed_at,
+    waitingOn: waitingOn(status),
+    reviewerId: row.reviewer_id,
+    openQuestion: row.open_question,
+    recommendation: recommendationView(parts.recommendation),
+    decision: decisionView(parts.decision, parts.decisionId),
+    alternative: alternativeView(parts.alternative),
+    actions: actionsFor(actor, status, row.client_id),
+  };
+  if (isStaff(actor) && parts.refundable !== null) view.refundable = moneyToJson(parts.refundable);
+  return view;
+}
+
+/** A decisions row (history) as presented. */
+export function presentDecisionRow(d: DecisionRow) {
+  const amount = fromDbMoneyOrNull(d.amount_minor, d.amount_currency);
+  return {
+    id: d.id,
+    kind: d.kind,
+    amount: amount === null ? null : moneyToJson(amount),
+    justification: d.justification,
+    alternative: d.alternative,
+    recommendationId: d.recommendation_id,
+    decidedBy: d.decided_by,
+    decidedAt: d.created_at,
+  };
+}
+
+/** A message as presented, with its author's side (staff or client). */
+export function presentMessage(m: MessageRow & { author_role: string | null }) {
+  return {
+    id: m.id,
+    kind: m.kind,
+    body: m.body,
+    author: { userId: m.author_user_id, side: m.author_role === "client" ? "client" : "staff" },
+    createdAt: m.created_at,
+  };
+}

@@ -1,0 +1,152 @@
+// Intake: a client opens a refund request on its own order (an admin may on a client's behalf).
+// One transaction: lock the order, check access and the intake rules, let the engine recommend,
+// store request + recommendation + audit event + the "request received" notification.
+
+import { visibleOrNotFound } from "../../core/access/index.js";
+import { money } from "../../core/money/money.js";
+import type { Reason } from "../../core/policy/index.js";
+import {
+  createRequest,
+  type ExistingRequest,
+  type RequestStatus,
+} from "../../core/requests/index.js";
+import { newId } from "../../db/ids.js";
+import { toDbInstant } from "../../db/time.js";
+import type { ActionContext, AppDeps } from "../context.js";
+import { invalidField, notFound } from "../errors.js";
+import { assertVisible, intakeError } from "./errors.js";
+import { caseFromFacts, loadOrderFacts, recommend } from "./evaluate-order.js";
+import { presentRequest, sourceOf, type RequestView } from "./present.js";
+import { applyEffects, insertRecommendation, lockOrder, OPEN_STATUSES } from "./repository.js";
+
+export interface SubmitRequestInput {
+  readonly orderId: string;
+  readonly reason: Reason;
+  readonly description: string;
+  /** Documents the client says it will attach (uploads come after, on the attachments route). */
+  readonly attachmentsCount?: number;
+}
+
+/** Opens a refund request; 404 for a missing or foreign order, 409 naming an open duplicate. */
+export async function submitRequest(
+  deps: AppDeps,
+  ctx: ActionContext,
+  input: SubmitRequestInput,
+): Promise<RequestView> {
+  // Blank required fields are refused before any lookup, so the answer says nothing about ids.
+  if (input.orderId.trim() === "") throw invalidField("body.orderId", "must not be blank");
+  if (input.description.trim() === "") throw invalidField("body.description", "must not be blank");
+  const description = input.description.trim();
+
+  return deps.db.transaction().execute(async (trx) => {
+    const order = await lockOrder(trx, input.orderId);
+    if (order === undefined) throw notFound("order");
+    assertVisible(
+      visibleOrNotFound(ctx.actor, "request.create", { clientId: order.client_id }),
+      "order",
+    );
+
+    const existing: ExistingRequest[] = (
+      await trx
+        .selectFrom("refund_requests")
+        .select(["id", "order_id", "reason", "status"])
+        .where("order_id", "=", order.id)
+        .where("reason", "=", input.reason)
+        .where("status", "in", OPEN_STATUSES)
+        .orderBy("submitted_at")
+        .orderBy("id")
+        .execute()
+    ).map((r) => ({
+      id: r.id,
+      orderId: r.order_id,
+      reason: r.reason as Reason,
+      status: r.status as RequestStatus,
+    }));
+
+    const now = deps.clock();
+    const facts = await loadOrderFacts(trx, order.id, order);
+    if (facts === undefined) throw notFound("order");
+    const decision = recommend(
+      caseFromFacts(
+        facts,
+        {
+          reason: input.reason,
+          submittedAt: now,
+          description,
+          attachments: input.attachmentsCount ?? 0,
+        },
+        now,
+      ),
+      deps.policy,
+    );
+
+    const id = newId("req");
+    const created = createRequest(
+      {
+        id,
+        clientId: order.client_id,
+        orderId: order.id,
+        reason: input.reason,
+        description,
+        currency: order.price_currency,
+        recommendation: decision,
+        // Not stored: every transition recomputes it from the ledger when it loads the request.
+        refundableTotal: money(0n, order.price_currency),
+      },
+      existing,
+      { actor: ctx.actor, now },
+    );
+    if (!created.ok) throw intakeError(created.error);
+    const { next, effects } = created.value;
+
+    const recommendationId = decision === null ? null : newId("rec");
+    const at = toDbInstant(now);
+    const row = {
+      id,
+      order_id: order.id,
+      client_id: order.client_id,
+      reason: input.reason,
+      description,
+      status: next.status,
+      version: next.version,
+      submitted_at: at,
+      updated_at: at,
+      reviewer_id: null,
+      open_question: null,
+      closed_at: null,
+      alternative_json: null,
+      recommendation_id: recommendationId,
+    };
+    await trx.insertInto("refund_requests").values(row).execute();
+    const stored =
+      decision === null || recommendationId === null
+        ? null
+        : await insertRecommendation(trx, id, decision, now, recommendationId);
+    await applyEffects(trx, ctx, next, effects, now, {
+      auditDetails: {
+        reason: input.reason,
+        recommendationId,
+        recommendation:
+          stored === null
+            ? null
+            : {
+                outcome: stored.json.outcome,
+                amount: stored.json.amount === null ? null : { ...stored.json.amount },
+                policyVersion: stored.json.policyVersion,
+              },
+      },
+    });
+
+    return presentRequest(
+      {
+        row,
+        recommendation: sourceOf(stored),
+        decision: null,
+        decisionId: null,
+        alternative: null,
+        refundable: null,
+      },
+      ctx.actor,
+    );
+  });
+}

@@ -1,0 +1,401 @@
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collector, run, tempDir, writeTemp } from "../../test/support/cli.js";
+import { freshDatabase, testDatabaseUrl, type TestDatabase } from "../../test/support/database.js";
+import { clientRow, requestRow } from "../../test/support/db-rows.js";
+import { loadPolicyFile } from "../policy-file/load.js";
+import type { Policy } from "../core/policy/index.js";
+import { csvRows, ndjsonRows, ProgressBar, runImport, type ImportKind } from "./import.js";
+import type { CliIo } from "./io.js";
+
+// `refund-desk import` against a real database (SQLite in npm test, PostgreSQL in CI): good CSV
+// and NDJSON files land with audit entries by system:import; one bad row rejects the whole file
+// (exit 2, rows listed by line, nothing stored); RFC 4180 quoting survives into the database.
+
+const NOW = Date.parse("2026-03-02T09:00:00Z");
+const ORDER_HEADER =
+  "id,clientId,service.name,service.category,service.billing,price.amount,price.currency," +
+  "placedAt,promisedStartBy,promisedDeliveryBy,startedAt,deliveredAt," +
+  "subscription.periodStart,subscription.periodEnd,subscription.chargeRef";
+
+function policy(): Policy {
+  const p = loadPolicyFile();
+  if (!p.ok) throw new Error(p.error.message);
+  return p.value;
+}
+
+function io(opts: { tty?: boolean } = {}) {
+  const out = collector();
+  const err = collector();
+  if (opts.tty) Object.assign(err.stream, { isTTY: true });
+  const cli: CliIo = {
+    stdin: Readable.from([]),
+    stdout: out.stream,
+    stderr: err.stream,
+    exit: () => undefined,
+  };
+  return { cli, stdout: out.text, stderr: err.text };
+}
+
+describe("refund-desk import", () => {
+  let db: TestDatabase;
+  let dir: string;
+  const P = policy();
+
+  const count = async (table: "orders" | "payments" | "service_events" | "audit_events") => {
+    const row = await db.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+
+  const importFile = async (
+    kind: ImportKind,
+    name: string,
+    content: string,
+    opts: { format?: string; tty?: boolean } = {},
+  ) => {
+    const file = writeTemp(dir, name, content);
+    const o = io(opts);
+    const code = await runImport(
+      { kind, file, format: opts.format, policy: P, database: db.options, clock: () => NOW },
+      o.cli,
+    );
+    return { code, stdout: o.stdout(), stderr: o.stderr() };
+  };
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    dir = tempDir();
+    await db.db
+      .insertInto("clients")
+      .values([clientRow({ id: "CL-7" }), clientRow({ id: "CL-8" })])
+      .execute();
+  });
+  afterAll(() => db?.close());
+
+  it("imports a good CSV of orders, quoted fields and all", async () => {
+    const csv =
+      `${ORDER_HEADER}\r\n` +
+      `ORD-1,CL-7,"Pen test, external ""grey box""",audit,one_off,4800.00,USD,2026-02-02T10:00:00Z,2026-02-09T10:00:00Z,2026-02-23T10:00:00Z,,,,,\r\n` +
+      `ORD-2,CL-7,"Monitoring\n24/7",monitoring,subscription,3100.00,USD,2026-01-01T00:00:00Z,,,2026-01-01T12:00:00Z,,2026-03-01T00:00:00Z,2026-04-01T00:00:00Z,ORD-2/2026-03\r\n` +
+      `ORD-3,CL-8,Training,training,one_off,0.5,BTC,2026-02-02T10:00:00+07:00,,,,,,,\r\n`;
+    const auditBefore = await count("audit_events");
+    const r = await importFile("orders", "orders.csv", csv);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^imported 3 orders from .*orders\.csv\n$/);
+
+    const rows = await db.db.selectFrom("orders").selectAll().orderBy("id").execute();
+    expect(rows.map((o) => o.id)).toEqual(["ORD-1", "ORD-2", "ORD-3"]);
+    expect(rows[0]).toMatchObject({
+      service_name: 'Pen test, external "grey box"',
+      price_minor: "480000",
+      price_currency: "USD",
+      started_at: null,
+      subscription_period_start: null,
+      subscription_charge_ref: null,
+    });
+    expect(rows[1]).toMatchObject({
+      service_name: "Monitoring\n24/7",
+      subscription_period_start: "2026-03-01T00:00:00.000Z",
+      subscription_charge_ref: "ORD-2/2026-03",
+    });
+    expect(rows[2]).toMatchObject({
+      price_minor: "50000000",
+      price_currency: "BTC",
+      placed_at: "2026-02-02T03:00:00.000Z",
+    });
+    const audit = await db.db
+      .selectFrom("audit_events")
+      .select(["actor", "action", "entity_id"])
+      .where("seq", ">", auditBefore)
+      .orderBy("seq")
+      .execute();
+    expect(audit).toEqual([
+      { actor: "system:import", action: "order.created", entity_id: "ORD-1" },
+      { actor: "system:import", action: "order.created", entity_id: "ORD-2" },
+      { actor: "system:import", action: "order.created", entity_id: "ORD-3" },
+    ]);
+  });
+
+  it("imports good NDJSON payments, and re-evaluates open requests on their orders", async () => {
+    const req = requestRow({ id: "ORD-1", client_id: "CL-7" });
+    await db.db.insertInto("refund_requests").values(req).execute();
+    const lines = [
+      {
+        id: "PAY-1",
+        orderId: "ORD-1",
+        chargeRef: "ORD-1",
+        amount: { amount: "4800.00", currency: "USD" },
+        method: "card",
+        capturedAt: "2026-02-02T10:05:00Z",
+        providerRef: "ch_1",
+      },
+      "",
+      {
+        orderId: "ORD-3",
+        chargeRef: "ORD-3",
+        amount: { amount: "0.5", currency: "BTC" },
+        method: "crypto",
+        capturedAt: "2026-02-02T11:00:00Z",
+      },
+    ];
+    const text = lines.map((l) => (l === "" ? "" : JSON.stringify(l))).join("\n") + "\n";
+    const r = await importFile("payments", "payments.ndjson", text);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^imported 2 payments/);
+    const pays = await db.db.selectFrom("payments").selectAll().orderBy("captured_at").execute();
+    expect(pays.map((p) => [p.id.startsWith("pay_") ? "pay_*" : p.id, p.client_id])).toEqual([
+      ["PAY-1", "CL-7"],
+      ["pay_*", "CL-8"],
+    ]);
+    const recs = await db.db
+      .selectFrom("recommendations")
+      .select(["outcome", "amount_minor"])
+      .where("request_id", "=", req.id)
+      .execute();
+    expect(recs).toEqual([{ outcome: "refund", amount_minor: "480000" }]);
+  });
+
+  it("imports events from CSV with notes that hold commas, quotes and line breaks", async () => {
+    const csv =
+      "orderId,kind,from,to,note\n" +
+      'ORD-1,client_blocker,2026-02-03T00:00:00Z,,"VPN access, still ""pending""\nasked twice"\n' +
+      "ORD-2,external_incident,2026-02-05T00:00:00Z,2026-02-06T00:00:00Z,Provider outage\n";
+    const r = await importFile("events", "events.csv", csv);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const events = await db.db
+      .selectFrom("service_events")
+      .selectAll()
+      .orderBy("from_at")
+      .execute();
+    expect(events.map((e) => [e.order_id, e.kind, e.to_at, e.note, e.recorded_by])).toEqual([
+      [
+        "ORD-1",
+        "client_blocker",
+        null,
+        'VPN access, still "pending"\nasked twice',
+        "system:import",
+      ],
+      [
+        "ORD-2",
+        "external_incident",
+        "2026-02-06T00:00:00.000Z",
+        "Provider outage",
+        "system:import",
+      ],
+    ]);
+  });
+
+  it("rejects the whole file when one row is bad: exit 2, rows listed, nothing stored", async () => {
+    const before = {
+      orders: await count("orders"),
+      audit: await count("audit_events"),
+    };
+    const csv =
+      `${ORDER_HEADER}\n` +
+      `ORD-10,CL-7,Audit,audit,one_off,100.00,USD,2026-02-02T10:00:00Z,,,,,,,\n` +
+      `ORD-11,CL-7,"Audit, quoted",audit,one_off,12.345,USD,2026-02-02T10:00:00Z,,,,,,,\n` +
+      `ORD-12,CL-7,Audit,audit,one_off,100.00,USD,2026-02-02T10:00:00Z,,,,,,,\n` +
+      `ORD-10,CL-8,Again,audit,one_off,1.00,USD,2026-02-02T10:00:00Z,,,,,,,\n` +
+      `ORD-13,CL-404,Audit,audit,one_off,1.00,USD,2026-02-02T10:00:00Z,,,,,,,\n` +
+      `ORD-14,CL-7,Audit,audit,one_off,1.00,USD\n`;
+    const r = await importFile("orders", "bad.csv", csv);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines).toEqual([
+      'line 3: price.amount: "12.345" has more decimals than USD allows (2)',
+      'line 5: id: an order with id "ORD-10" already exists',
+      "line 6: clientId: no client with this id",
+      "line 7: has 7 fields, the header has 15",
+      "refund-desk: import rejected: 4 of 6 orders rows invalid; nothing was imported",
+    ]);
+    expect(await count("orders")).toBe(before.orders);
+    expect(await count("audit_events")).toBe(before.audit);
+    const ord10 = await db.db
+      .selectFrom("orders")
+      .select("id")
+      .where("id", "=", "ORD-10")
+      .execute();
+    expect(ord10).toEqual([]);
+  });
+
+  it("rejects NDJSON with a broken line or a wrong field, naming line and path", async () => {
+    const before = await count("payments");
+    const good = {
+      orderId: "ORD-1",
+      chargeRef: "ORD-1",
+      amount: { amount: "10.00", currency: "USD" },
+      method: "card",
+      capturedAt: "2026-02-02T10:05:00Z",
+    };
+    const text = [
+      JSON.stringify(good),
+      "{not json",
+      JSON.stringify({ ...good, amount: { amount: 10, currency: "USD" } }),
+      JSON.stringify({ ...good, refunded: "10.00" }),
+      JSON.stringify({ ...good, id: "PAY-1" }),
+    ].join("\n");
+    const r = await importFile("payments", "p.jsonl", text);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^line 2: not valid JSON: /);
+    expect(lines.slice(1)).toEqual([
+      'line 3: amount.amount: must be a decimal string such as "12.50", not a JSON number',
+      "line 4: refunded: unknown field",
+      'line 5: id: a different payment with id "PAY-1" is already recorded',
+      "refund-desk: import rejected: 4 of 5 payments rows invalid; nothing was imported",
+    ]);
+    expect(await count("payments")).toBe(before);
+  });
+
+  it("refuses an unusable file before touching the database", async () => {
+    // CliError: printed as one line by the program, exit code 2.
+    await expect(importFile("events", "e.csv", "orderId,kind,from,status\n")).rejects.toMatchObject(
+      {
+        exitCode: 2,
+        message: expect.stringMatching(/line 1: unknown column "status" for events/),
+      },
+    );
+    await expect(importFile("events", "e.txt", "orderId,kind,from,to,note\n")).rejects.toThrow(
+      /cannot tell the format .*pass --format/,
+    );
+    await expect(importFile("events", "e2.csv", "")).rejects.toThrow(/empty/);
+    await expect(
+      importFile("events", "e3.csv", 'orderId,kind,from,to,note\nORD-1,"open\n'),
+    ).rejects.toThrow(/line 2: a quoted field is not closed/);
+  });
+
+  it("takes --format over the extension", async () => {
+    const r = await importFile(
+      "events",
+      "events.txt",
+      "orderId,kind,from,to,note\nORD-3,internal_fault,2026-02-10T00:00:00Z,,Disk failure\n",
+      { format: "csv" },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^imported 1 events/);
+  });
+
+  it("draws a progress bar on a terminal and clears it", async () => {
+    const r = await importFile(
+      "events",
+      "tty.csv",
+      "orderId,kind,from,to,note\nORD-3,internal_fault,2026-02-11T00:00:00Z,,Again\n",
+      { tty: true },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("importing events [##############################] 100% 1/1");
+    expect(r.stderr.endsWith("\r\x1b[K")).toBe(true);
+    const plain = await importFile(
+      "events",
+      "plain.csv",
+      "orderId,kind,from,to,note\nORD-3,internal_fault,2026-02-12T00:00:00Z,,Again\n",
+    );
+    expect(plain.stderr).toBe("");
+  });
+
+  it.skipIf(testDatabaseUrl() !== undefined)(
+    "runs as `refund-desk import` on the database DATA_DIR names",
+    async () => {
+      const saved = {
+        DATA_DIR: process.env["DATA_DIR"],
+        DATABASE_URL: process.env["DATABASE_URL"],
+      };
+      process.env["DATA_DIR"] = db.options.dataDir;
+      delete process.env["DATABASE_URL"];
+      try {
+        const file = writeTemp(
+          dir,
+          "cli.ndjson",
+          JSON.stringify({
+            orderId: "ORD-2",
+            kind: "client_blocker",
+            from: "2026-03-01T00:00:00Z",
+            note: "Waiting for the client",
+          }) + "\n",
+        );
+        const ok = await run(["import", "events", file]);
+        expect(ok.stderr).toBe("");
+        expect(ok.code).toBe(0);
+        expect(ok.stdout).toMatch(/^imported 1 events/);
+        const bad = await run(["import", "refunds", file]);
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toMatch(/unknown kind "refunds"/);
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+    },
+  );
+});
+
+describe("import rows", () => {
+  it("turns CSV cells into the API's JSON shape: dotted columns nest, empty cells are null", () => {
+    const rows = csvRows(
+      "id,orderId,chargeRef,amount.amount,amount.currency,method,capturedAt,providerRef\n" +
+        ",O-1,O-1,12.50,EUR,card,2026-01-01T00:00:00Z,\n",
+      "payments",
+    );
+    expect(rows).toEqual([
+      {
+        line: 2,
+        value: {
+          id: null,
+          orderId: "O-1",
+          chargeRef: "O-1",
+          amount: { amount: "12.50", currency: "EUR" },
+          method: "card",
+          capturedAt: "2026-01-01T00:00:00Z",
+          providerRef: null,
+        },
+      },
+    ]);
+  });
+
+  it("makes an all-empty nested group null (no subscription) and keeps a partial one", () => {
+    const header = "subscription.periodStart,subscription.periodEnd,subscription.chargeRef";
+    const [none, partial] = csvRows(`${header}\n,,\n2026-01-01T00:00:00Z,,\n`, "orders");
+    expect(none).toEqual({ line: 2, value: { subscription: null } });
+    expect(partial).toEqual({
+      line: 3,
+      value: {
+        subscription: { periodStart: "2026-01-01T00:00:00Z", periodEnd: null, chargeRef: null },
+      },
+    });
+  });
+
+  it("numbers NDJSON lines physically, skipping blank ones", () => {
+    expect(ndjsonRows('{"a":1}\r\n\n  \n{"b":2}')).toEqual([
+      { line: 1, value: { a: 1 } },
+      { line: 4, value: { b: 2 } },
+    ]);
+  });
+
+  it("redraws the progress bar at most every 100 ms, and always at the end", () => {
+    const out = collector();
+    let now = 0;
+    const bar = new ProgressBar(out.stream, 4, "x", () => now);
+    bar.update(1);
+    now = 50;
+    bar.update(2); // too soon
+    now = 200;
+    bar.update(3);
+    now = 210;
+    bar.update(4); // the last one always shows
+    bar.clear();
+    expect(out.text().split("\r").filter(Boolean)).toEqual([
+      "x [########----------------------]  25% 1/4",
+      "x [#######################-------]  75% 3/4",
+      "x [##############################] 100% 4/4",
+      "\x1b[K",
+    ]);
+  });
+});

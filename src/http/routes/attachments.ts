@@ -1,0 +1,332 @@
+// Attachments of refund requests: upload (multipart/form-data), list, download.
+//
+// Upload: the request is checked first (a foreign or missing one answers 404 before a byte is
+// read), then each file streams to a temporary file while it is hashed, counted and inspected.
+// Limits (per file, per request, files per request) answer 413 and keep nothing. The type is
+// decided by the content; a name or declared type that disagrees answers 415. Only then are the
+// files moved to server-made names and recorded, with their audit events, in one transaction.
+// An Idempotency-Key is fingerprinted with the files' field names, names and SHA-256s.
+
+import { open } from "node:fs/promises";
+import multipart from "@fastify/multipart";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ActionContext, AppDeps } from "../../app/context.js";
+import { AppError, invalidField } from "../../app/errors.js";
+import {
+  contentDisposition,
+  decideAttachmentType,
+  sanitizeFileName,
+} from "../../app/attachments/content-type.js";
+import { getAttachment } from "../../app/attachments/get-attachment.js";
+import { listAttachments } from "../../app/attachments/list-attachments.js";
+import { loadRequestFor, type AttachmentJson } from "../../app/attachments/shared.js";
+import {
+  attachmentLimitsFromEnv,
+  removeFiles,
+  stageFile,
+  type AttachmentLimits,
+  type StagedFile,
+} from "../../app/attachments/storage.js";
+import { uploadAttachments, type UploadedFile } from "../../app/attachments/upload-attachments.js";
+import type { StoredResponse } from "../../db/idempotency.js";
+import { claimIdempotencyKey, sendReplay } from "../idempotency.js";
+import type { RoutePlugin } from "../server.js";
+
+const TAGS = ["attachments"];
+/** Form fields that carry files. */
+const FILE_FIELDS = new Set(["file", "files"]);
+
+const idParams = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id"],
+  properties: { id: { type: "string", minLength: 1, maxLength: 100 } },
+} as const;
+
+const attachmentSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "requestId", "name", "contentType", "sizeBytes", "sha256", "uploadedAt"],
+  properties: {
+    id: { type: "string" },
+    requestId: { type: "string" },
+    name: { type: "string", description: "The client's file name, sanitised" },
+    contentType: {
+      type: "string",
+      enum: ["application/pdf", "image/png", "image/jpeg", "text/plain", "text/csv"],
+    },
+    sizeBytes: { type: "integer" },
+    sha256: { type: "string", description: "SHA-256 of the content, hex" },
+    uploadedAt: { type: "string", format: "date-time" },
+  },
+} as const;
+
+const listSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["attachments"],
+  properties: { attachments: { type: "array", items: attachmentSchema } },
+} as const;
+
+export interface AttachmentRouteOptions extends Partial<AttachmentLimits> {
+  /** Where files go (default: the deps' dataDir). */
+  readonly dataDir?: string;
+}
+
+function contextOf(request: FastifyRequest): ActionContext {
+  return { actor: request.actor, ip: request.ip };
+}
+
+/** Multipart's own limit and format errors, worded for the caller; anything else unchanged. */
+function multipartError(err: unknown, limits: AttachmentLimits): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  switch (code) {
+    case "FST_FILES_LIMIT":
+      return new AppError("payload_too_large", `at most ${limits.maxFiles} files per request`);
+    case "FST_PARTS_LIMIT":
+    case "FST_FIELDS_LIMIT":
+      return new AppError("payload_too_large", "too many form fields");
+    case "FST_REQ_FILE_TOO_LARGE":
+      return new AppError(
+        "payload_too_large",
+        `a file is larger than ${limits.maxFileBytes} bytes`,
+      );
+    case "FST_PROTO_VIOLATION":
+    case "FST_INVALID_JSON_FIELD_ERROR":
+      return invalidField("body", "malformed form field");
+    default:
+      if (err instanceof Error && /multipart|boundary|terminated early/i.test(err.message)) {
+        return invalidField("body", "malformed multipart/form-data body");
+      }
+      return err;
+  }
+}
+
+interface Received {
+  readonly field: string;
+  readonly name: string;
+  readonly mimetype: string;
+  readonly staged: StagedFile;
+}
+
+/** Reads every part, staging each file; throws on a limit, a stray field or a broken body. */
+async function receiveFiles(
+  request: FastifyRequest,
+  dataDir: string,
+  limits: AttachmentLimits,
+  received: Received[],
+): Promise<void> {
+  let used = 0;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type !== "file" || !FILE_FIELDS.has(part.fieldname)) {
+        if (part.type === "file") part.file.resume();
+        throw invalidField(`body.${part.fieldname}`, "unknown field (send files as `files`)");
+      }
+      const label = `files[${received.length}]`;
+      const staged = await stageFile(
+        dataDir,
+        part.file,
+        { maxFileBytes: limits.maxFileBytes, remainingRequestBytes: limits.maxRequestBytes - used },
+        label,
+      );
+      received.push({
+        field: part.fieldname,
+        name: sanitizeFileName(part.filename ?? ""),
+        mimetype: part.mimetype,
+        staged,
+      });
+      if (part.file.truncated) {
+        // Busboy cut the file short: it is over the limit even if our count did not see it.
+        throw new AppError(
+          "payload_too_large",
+          `${label} is larger than ${limits.maxFileBytes} bytes`,
+        );
+      }
+      used += staged.size;
+    }
+  } catch (err) {
+    throw multipartError(err, limits);
+  }
+}
+
+async function upload(
+  deps: AppDeps,
+  limits: AttachmentLimits,
+  request: FastifyRequest<{ Params: { id: string } }>,
+  reply: FastifyReply,
+): Promise<unknown> {
+  const ctx = contextOf(request);
+  const requestId = request.params.id;
+  // Before reading the body: a foreign or missing request answers 404, and nothing is staged.
+  await loadRequestFor(deps.db, ctx.actor, "attachment.create", requestId);
+  if (!request.isMultipart()) {
+    throw new AppError("unsupported_media_type", "send the files as multipart/form-data");
+  }
+  const received: Received[] = [];
+  let outcome: { readonly replay: StoredResponse } | { readonly created: AttachmentJson[] };
+  try {
+    await receiveFiles(request, deps.dataDir, limits, received);
+    if (received.length === 0) throw invalidField("body.files", "at least one file is required");
+    const parts = received.map((r) => `${r.field}\t${r.name}\t${r.staged.sha256}`);
+    const claimed = await claimIdempotencyKey(deps, request, parts);
+    if (claimed !== "proceed") {
+      outcome = claimed;
+    } else {
+      const files = received.map((r, i) => typed(r, i));
+      outcome = { created: await uploadAttachments(deps, ctx, { requestId, files }) };
+    }
+  } finally {
+    // Before anything is sent: moved files are no longer there, everything else staged goes.
+    await removeFiles(received.map((r) => r.staged.tmpPath));
+  }
+  if ("replay" in outcome) return sendReplay(reply, outcome.replay);
+  return reply
+    .code(201)
+    .header("location", `/api/v1/requests/${encodeURIComponent(requestId)}/attachments`)
+    .send({ attachments: outcome.created });
+}
+
+/** The staged file with its type decided by content; 415 (or 400 when empty) naming it. */
+function typed(r: Received, i: number): UploadedFile {
+  const decided = decideAttachmentType(r.staged.facts, { filename: r.name, mimetype: r.mimetype });
+  if (!decided.ok) {
+    const path = `body.files[${i}]`;
+    throw new AppError(
+      decided.status === 415 ? "unsupported_media_type" : "invalid_input",
+      `${path} (${r.name}): ${decided.message}`,
+      [{ path, message: decided.message }],
+    );
+  }
+  return {
+    tmpPath: r.staged.tmpPath,
+    name: r.name,
+    contentType: decided.contentType,
+    sizeBytes: r.staged.size,
+    sha256: r.staged.sha256,
+  };
+}
+
+async function download(
+  deps: AppDeps,
+  request: FastifyRequest<{ Params: { id: string } }>,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { attachment, path } = await getAttachment(deps, contextOf(request), request.params.id);
+  // Opened before the headers go out, so a missing file is a clean 500, not a cut-off download.
+  const handle = await open(path, "r");
+  const type = attachment.contentType.startsWith("text/")
+    ? `${attachment.contentType}; charset=utf-8`
+    : attachment.contentType;
+  return reply
+    .header("content-type", type)
+    .header("content-length", String(attachment.sizeBytes))
+    .header("content-disposition", contentDisposition(attachment.name))
+    .header("x-content-type-options", "nosniff")
+    .header("content-security-policy", "default-src 'none'; sandbox")
+    .header("cache-control", "private, no-store")
+    .send(handle.createReadStream());
+}
+
+/** The attachment routes with the given limits (the rest from the environment). */
+export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): RoutePlugin {
+  return async (app, appDeps) => {
+    // Files go below `options.dataDir` when given (tests), else below the app's data directory.
+    const deps: AppDeps =
+      options.dataDir === undefined ? appDeps : { ...appDeps, dataDir: options.dataDir };
+    const fromEnv = attachmentLimitsFromEnv(process.env);
+    const limits: AttachmentLimits = {
+      maxFileBytes: options.maxFileBytes ?? fromEnv.maxFileBytes,
+      maxRequestBytes: options.maxRequestBytes ?? fromEnv.maxRequestBytes,
+      maxFiles: options.maxFiles ?? fromEnv.maxFiles,
+    };
+    await app.register(async (scope) => {
+      // Scoped here: only these routes parse multipart bodies.
+      // Multipart leaves the parsed body empty; the schema below documents the form, and an
+      // empty object passes it (the handler reads the files from the stream).
+      scope.addHook("preValidation", async (request) => {
+        if (request.isMultipart()) request.body = {};
+      });
+      await scope.register(multipart, {
+        throwFileSizeLimit: false, // stageFile counts and answers 413 itself
+        limits: {
+          // One byte more than allowed reaches stageFile, which refuses it.
+          fileSize: limits.maxFileBytes + 1,
+          files: limits.maxFiles,
+          fields: 10,
+          parts: limits.maxFiles + 10,
+          fieldNameSize: 100,
+          fieldSize: 1024,
+          headerPairs: 20,
+        },
+      });
+
+      scope.post<{ Params: { id: string } }>(
+        "/requests/:id/attachments",
+        {
+          config: { permission: "attachment.create", idempotency: "in_handler" },
+          schema: {
+            tags: TAGS,
+            summary: "Upload files to a refund request",
+            description:
+              `multipart/form-data with up to ${limits.maxFiles} files in the field \`files\`` +
+              ` (each at most ${limits.maxFileBytes} bytes, together ${limits.maxRequestBytes}).` +
+              " The type is decided by the content: PDF, PNG, JPEG, plain text (UTF-8) or CSV" +
+              " (text named .csv). A name or declared type that disagrees with the content: 415.",
+            consumes: ["multipart/form-data"],
+            params: idParams,
+            body: {
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                files: {
+                  type: "array",
+                  maxItems: limits.maxFiles,
+                  items: { type: "string", contentMediaType: "application/octet-stream" },
+                },
+              },
+            },
+            response: { 201: listSchema },
+          },
+        },
+        (request, reply) => upload(deps, limits, request, reply),
+      );
+    });
+
+    app.get<{ Params: { id: string } }>(
+      "/requests/:id/attachments",
+      {
+        config: { permission: "attachment.read" },
+        schema: {
+          tags: TAGS,
+          summary: "List the files of a refund request",
+          params: idParams,
+          response: { 200: listSchema },
+        },
+      },
+      async (request) => ({
+        attachments: await listAttachments(deps, contextOf(request), request.params.id),
+      }),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      "/attachments/:id",
+      {
+        config: { permission: "attachment.read" },
+        schema: {
+          tags: TAGS,
+          summary: "Download an attachment",
+          description:
+            "The file as stored, with Content-Disposition: attachment and X-Content-Type-Options:" +
+            " nosniff. A client reaches only the files of its own requests.",
+          params: idParams,
+          produces: ["application/pdf", "image/png", "image/jpeg", "text/plain", "text/csv"],
+        },
+      },
+      (request, reply) => download(deps, request, reply),
+    );
+  };
+}
+
+/** The attachment routes, limits from ATTACHMENT_MAX_FILE_BYTES, _REQUEST_BYTES, _FILES. */
+export const attachmentRoutes: RoutePlugin = (app, deps) => createAttachmentRoutes()(app, deps);

@@ -1,0 +1,510 @@
+// /requests: intake, reads and lists, the review workflow (one route per event, each with the
+// permission of its event), messages and the decision history. Thin: schema, one use case.
+
+import type { FastifyRequest } from "fastify";
+import type { ActionContext } from "../../app/context.js";
+import { invalidField } from "../../app/errors.js";
+import { applyRequestEvent } from "../../app/requests/apply-request-event.js";
+import { getRequest } from "../../app/requests/get-request.js";
+import { listDecisions } from "../../app/requests/list-decisions.js";
+import { listMessages } from "../../app/requests/list-messages.js";
+import { listRequests, type ListRequestsQuery } from "../../app/requests/list-requests.js";
+import { MAX_MESSAGE_LENGTH, postMessage } from "../../app/requests/post-message.js";
+import { submitRequest, type SubmitRequestInput } from "../../app/requests/submit-request.js";
+import { parseMoney } from "../../core/money/money.js";
+import { ALTERNATIVES, REASONS, type Alternative } from "../../core/policy/index.js";
+import {
+  EVENT_ACTIONS,
+  REQUEST_STATUSES,
+  type RequestEvent,
+  type RequestEventType,
+} from "../../core/requests/index.js";
+import type { RoutePlugin } from "../server.js";
+
+const TAGS = ["requests"];
+const MAX_TEXT = 10_000;
+
+function ctxOf(request: FastifyRequest): ActionContext {
+  return { actor: request.actor, ip: request.ip };
+}
+
+const moneySchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["amount", "currency"],
+  properties: {
+    amount: {
+      type: "string",
+      maxLength: 64,
+      description: 'Decimal string in the currency\'s units, e.g. "4800.00"; never a JSON number.',
+    },
+    currency: { type: "string", minLength: 1, maxLength: 12 },
+  },
+} as const;
+
+const nullableMoney = { ...moneySchema, type: ["object", "null"] } as const;
+const nullableString = { type: ["string", "null"] } as const;
+
+const idParams = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id"],
+  properties: { id: { type: "string", minLength: 1, maxLength: 200 } },
+} as const;
+
+const version = {
+  type: "integer",
+  minimum: 0,
+  maximum: 2_147_483_647,
+  description: "The request's version as the caller last read it (optimistic concurrency).",
+} as const;
+
+const text = (description: string) =>
+  ({ type: "string", maxLength: MAX_TEXT, description }) as const;
+
+const submitBody = {
+  type: "object",
+  additionalProperties: false,
+  required: ["orderId", "reason", "description"],
+  properties: {
+    orderId: { type: "string", maxLength: 200, description: "One of the client's own orders." },
+    reason: { type: "string", enum: [...REASONS] },
+    description: text("What went wrong, in the client's words (required, not blank)."),
+    attachmentsCount: {
+      type: "integer",
+      minimum: 0,
+      maximum: 100,
+      description: "Documents the client will attach (uploaded afterwards).",
+    },
+  },
+} as const;
+
+const recommendationJson = {
+  type: ["object", "null"],
+  properties: {
+    id: { type: "string" },
+    createdAt: { type: "string" },
+    outcome: { type: "string", enum: ["refund", "review", "deny", "incomplete"] },
+    amount: nullableMoney,
+    refunds: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          paymentId: { type: "string" },
+          method: { type: "string" },
+          amount: moneySchema,
+        },
+      },
+    },
+    clauses: { type: "array", items: { type: "string" } },
+    alternatives: { type: "array", items: { type: "string" } },
+    deadlines: {
+      type: "object",
+      properties: {
+        requestWindowEndsAt: nullableString,
+        payoutEarliest: nullableString,
+        payoutLatest: nullableString,
+      },
+    },
+    policyVersion: { type: "string" },
+    explanation: { type: "string" },
+    autoApprove: { type: "boolean" },
+  },
+} as const;
+
+const requestJson = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    orderId: { type: "string" },
+    clientId: { type: "string" },
+    reason: { type: "string" },
+    description: { type: "string" },
+    status: { type: "string", enum: [...REQUEST_STATUSES] },
+    version: { type: "integer" },
+    submittedAt: { type: "string" },
+    updatedAt: { type: "string" },
+    closedAt: nullableString,
+    waitingOn: { type: ["string", "null"], enum: ["staff", "client", null] },
+    reviewerId: nullableString,
+    openQuestion: nullableString,
+    recommendation: recommendationJson,
+    decision: {
+      type: ["object", "null"],
+      properties: {
+        id: nullableString,
+        outcome: { type: "string" },
+        amount: nullableMoney,
+        justification: nullableString,
+        followsRecommendation: { type: "boolean" },
+        decidedBy: { type: "string" },
+        decidedAt: { type: "string" },
+      },
+    },
+    alternative: {
+      type: ["object", "null"],
+      properties: {
+        kind: { type: "string" },
+        note: { type: "string" },
+        offeredBy: { type: "string" },
+        offeredAt: { type: "string" },
+        accepted: { type: ["boolean", "null"] },
+        respondedAt: nullableString,
+      },
+    },
+    refundable: {
+      ...moneySchema,
+      description: "Staff only: what the payments can still give back.",
+    },
+    actions: {
+      type: "array",
+      items: { type: "string" },
+      description: "The events the caller may send now (each has its route).",
+    },
+  },
+} as const;
+
+const listItemJson = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    orderId: { type: "string" },
+    clientId: { type: "string" },
+    reason: { type: "string" },
+    status: { type: "string" },
+    version: { type: "integer" },
+    submittedAt: { type: "string" },
+    updatedAt: { type: "string" },
+    closedAt: nullableString,
+    waitingOn: { type: ["string", "null"], enum: ["staff", "client", null] },
+    recommendation: {
+      type: ["object", "null"],
+      properties: {
+        outcome: { type: "string" },
+        amount: nullableMoney,
+        policyVersion: { type: "string" },
+        payoutLatest: nullableString,
+      },
+    },
+  },
+} as const;
+
+const listQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    limit: { type: "string", pattern: "^[0-9]{1,3}$", description: "1-100, default 25." },
+    cursor: { type: "string", maxLength: 400, description: "nextCursor of the previous page." },
+    status: { type: "string", enum: [...REQUEST_STATUSES] },
+    reason: { type: "string", enum: [...REASONS] },
+    recommendedOutcome: { type: "string", enum: ["refund", "review", "deny", "incomplete"] },
+    clientId: { type: "string", minLength: 1, maxLength: 200, description: "Staff: one client." },
+    orderId: { type: "string", minLength: 1, maxLength: 200 },
+    submittedFrom: { type: "string", maxLength: 64, description: "ISO instant, inclusive." },
+    submittedTo: { type: "string", maxLength: 64, description: "ISO instant, exclusive." },
+    dueFrom: {
+      type: "string",
+      maxLength: 10,
+      description: "YYYY-MM-DD: the recommendation's latest payout date, inclusive.",
+    },
+    dueTo: { type: "string", maxLength: 10, description: "YYYY-MM-DD, inclusive." },
+  },
+} as const;
+
+const messageJson = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    kind: { type: "string", enum: ["question", "answer", "note"] },
+    body: { type: "string" },
+    author: {
+      type: "object",
+      properties: { userId: { type: "string" }, side: { type: "string" } },
+    },
+    createdAt: { type: "string" },
+  },
+} as const;
+
+const decisionRowJson = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    kind: { type: "string", enum: ["approve", "deny", "offer_alternative"] },
+    amount: nullableMoney,
+    justification: nullableString,
+    alternative: nullableString,
+    recommendationId: nullableString,
+    decidedBy: { type: "string" },
+    decidedAt: { type: "string" },
+  },
+} as const;
+
+const itemsOf = (items: object) =>
+  ({ type: "object", properties: { items: { type: "array", items } } }) as const;
+
+type EventBody = Record<string, unknown>;
+
+/** One route per event: its path segment, body schema, summary and how the body becomes the event. */
+interface EventRoute {
+  readonly path: string;
+  readonly summary: string;
+  readonly body: object;
+  readonly toEvent: (body: EventBody) => RequestEvent;
+}
+
+const staffBody = (extra: Record<string, object> = {}, required: string[] = []) => ({
+  type: "object",
+  additionalProperties: false,
+  required: ["expectedVersion", ...required],
+  properties: { expectedVersion: version, ...extra },
+});
+
+const clientBody = (extra: Record<string, object> = {}, required: string[] = []) => ({
+  type: "object",
+  additionalProperties: false,
+  required,
+  properties: { expectedVersion: version, ...extra },
+});
+
+const optVersion = (b: EventBody) =>
+  typeof b["expectedVersion"] === "number" ? { expectedVersion: b["expectedVersion"] } : {};
+const num = (b: EventBody) => b["expectedVersion"] as number;
+const str = (b: EventBody, k: string) => b[k] as string;
+const optStr = (b: EventBody, k: string) =>
+  typeof b[k] === "string" ? { [k]: b[k] as string } : {};
+
+function amountOf(b: EventBody) {
+  const m = b["amount"] as { amount: string; currency: string };
+  const parsed = parseMoney(m.amount, m.currency);
+  if (!parsed.ok) throw invalidField(`body.amount.${parsed.field}`, parsed.message);
+  return parsed.value;
+}
+
+const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
+  start_review: {
+    path: "start-review",
+    summary: "Take a submitted request into review",
+    body: staffBody(),
+    toEvent: (b) => ({ type: "start_review", expectedVersion: num(b) }),
+  },
+  request_info: {
+    path: "request-info",
+    summary: "Ask the client a question (the request waits for the answer)",
+    body: staffBody({ question: text("The question to the client.") }, ["question"]),
+    toEvent: (b) => ({
+      type: "request_info",
+      expectedVersion: num(b),
+      question: str(b, "question"),
+    }),
+  },
+  answer: {
+    path: "answer",
+    summary: "Answer the reviewer's question (the review resumes)",
+    body: clientBody({ message: text("The client's answer.") }, ["message"]),
+    toEvent: (b) => ({ type: "answer", message: str(b, "message"), ...optVersion(b) }),
+  },
+  resume_review: {
+    path: "resume-review",
+    summary: "Resume the review without waiting for an answer",
+    body: staffBody(),
+    toEvent: (b) => ({ type: "resume_review", expectedVersion: num(b) }),
+  },
+  approve: {
+    path: "approve",
+    summary: "Approve a refund (justification required when it departs from the recommendation)",
+    body: staffBody(
+      {
+        amount: moneySchema,
+        justification: text("Why, when the decision departs from the recommendation."),
+      },
+      ["amount"],
+    ),
+    toEvent: (b) => ({
+      type: "approve",
+      expectedVersion: num(b),
+      amount: amountOf(b),
+      ...optStr(b, "justification"),
+    }),
+  },
+  deny: {
+    path: "deny",
+    summary: "Deny the request (justification required when a refund was recommended)",
+    body: staffBody({ justification: text("Why, when a refund was recommended.") }),
+    toEvent: (b) => ({ type: "deny", expectedVersion: num(b), ...optStr(b, "justification") }),
+  },
+  offer_alternative: {
+    path: "offer-alternative",
+    summary: "Offer an alternative instead of a refund",
+    body: staffBody(
+      {
+        kind: { type: "string", enum: [...ALTERNATIVES] },
+        note: text("What is offered, in words for the client."),
+      },
+      ["kind", "note"],
+    ),
+    toEvent: (b) => ({
+      type: "offer_alternative",
+      expectedVersion: num(b),
+      kind: b["kind"] as Alternative,
+      note: str(b, "note"),
+    }),
+  },
+  accept_alternative: {
+    path: "accept-alternative",
+    summary: "Accept the alternative offered (closes the request)",
+    body: clientBody(),
+    toEvent: (b) => ({ type: "accept_alternative", ...optVersion(b) }),
+  },
+  decline_alternative: {
+    path: "decline-alternative",
+    summary: "Decline the alternative offered (the review resumes)",
+    body: clientBody(),
+    toEvent: (b) => ({ type: "decline_alternative", ...optVersion(b) }),
+  },
+  withdraw: {
+    path: "withdraw",
+    summary: "Withdraw the request before it is decided",
+    body: clientBody(),
+    toEvent: (b) => ({ type: "withdraw", ...optVersion(b) }),
+  },
+};
+
+type IdParams = { id: string };
+
+export const requestRoutes: RoutePlugin = (app, deps) => {
+  app.post<{ Body: SubmitRequestInput }>(
+    "/requests",
+    {
+      config: { permission: "request.create" },
+      schema: {
+        tags: TAGS,
+        summary: "Open a refund request on one of the client's orders",
+        body: submitBody,
+        response: { 201: requestJson },
+      },
+    },
+    async (request, reply) => {
+      const view = await submitRequest(deps, ctxOf(request), request.body);
+      return reply
+        .code(201)
+        .header("location", `/api/v1/requests/${encodeURIComponent(view.id)}`)
+        .send(view);
+    },
+  );
+
+  app.get<{ Querystring: ListRequestsQuery }>(
+    "/requests",
+    {
+      config: { permission: "request.list" },
+      schema: {
+        tags: TAGS,
+        summary: "List requests, newest first (clients: their own), with filters",
+        querystring: listQuery,
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              items: { type: "array", items: listItemJson },
+              nextCursor: nullableString,
+            },
+          },
+        },
+      },
+    },
+    async (request) => listRequests(deps, ctxOf(request), request.query),
+  );
+
+  app.get<{ Params: IdParams }>(
+    "/requests/:id",
+    {
+      config: { permission: "request.read" },
+      schema: {
+        tags: TAGS,
+        summary: "Read a request with its recommendation, decision and the caller's actions",
+        params: idParams,
+        response: { 200: requestJson },
+      },
+    },
+    async (request) => getRequest(deps, ctxOf(request), request.params.id),
+  );
+
+  app.get<{ Params: IdParams }>(
+    "/requests/:id/decisions",
+    {
+      config: { permission: "request.read" },
+      schema: {
+        tags: TAGS,
+        summary: "The decision history of a request, oldest first",
+        params: idParams,
+        response: { 200: itemsOf(decisionRowJson) },
+      },
+    },
+    async (request) => listDecisions(deps, ctxOf(request), request.params.id),
+  );
+
+  app.get<{ Params: IdParams }>(
+    "/requests/:id/messages",
+    {
+      config: { permission: "message.read" },
+      schema: {
+        tags: TAGS,
+        summary: "The messages of a request (questions, answers, notes), oldest first",
+        params: idParams,
+        response: { 200: itemsOf(messageJson) },
+      },
+    },
+    async (request) => listMessages(deps, ctxOf(request), request.params.id),
+  );
+
+  app.post<{ Params: IdParams; Body: { body: string } }>(
+    "/requests/:id/messages",
+    {
+      config: { permission: "message.create" },
+      schema: {
+        tags: TAGS,
+        summary: "Write a message on a request (clients: while it is open)",
+        params: idParams,
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["body"],
+          properties: { body: { type: "string", maxLength: MAX_MESSAGE_LENGTH } },
+        },
+        response: { 201: messageJson },
+      },
+    },
+    async (request, reply) => {
+      const message = await postMessage(deps, ctxOf(request), {
+        requestId: request.params.id,
+        body: request.body.body,
+      });
+      return reply.code(201).send(message);
+    },
+  );
+
+  for (const [type, route] of Object.entries(EVENT_ROUTES) as [RequestEventType, EventRoute][]) {
+    app.post<{ Params: IdParams; Body: EventBody | undefined }>(
+      `/requests/:id/${route.path}`,
+      {
+        config: { permission: EVENT_ACTIONS[type] },
+        // A client event has only optional fields, so it may be sent without a body at all.
+        preValidation: async (request) => {
+          if (request.body === undefined || request.body === null) request.body = {};
+        },
+        schema: {
+          tags: TAGS,
+          summary: route.summary,
+          params: idParams,
+          body: route.body,
+          response: { 200: requestJson },
+        },
+      },
+      async (request) =>
+        applyRequestEvent(deps, ctxOf(request), {
+          requestId: request.params.id,
+          event: route.toEvent(request.body ?? {}),
+        }),
+    );
+  }
+};
