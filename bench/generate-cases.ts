@@ -43,10 +43,14 @@ function sundayUtc(year: number, month0: number, n: number, hourUtc: number): nu
   return first + (((7 - dow) % 7) + (n - 1) * 7) * DAY + hourUtc * HOUR;
 }
 
-const dstCache = new Map<string, readonly [number, number]>();
+const dstCache = new Map<number, readonly [number, number]>();
 
-function dstRange(zone: "America/New_York" | "Europe/Berlin", year: number): [number, number] {
-  const key = zone + year;
+/** The DST interval [from, to) of a zone in a year, as epoch ms. */
+function dstRange(
+  zone: "America/New_York" | "Europe/Berlin",
+  year: number,
+): readonly [number, number] {
+  const key = year * 2 + (zone === "America/New_York" ? 0 : 1);
   let r = dstCache.get(key);
   if (r === undefined) {
     r =
@@ -57,38 +61,50 @@ function dstRange(zone: "America/New_York" | "Europe/Berlin", year: number): [nu
           [sundayUtc(year, 2, 0, 1), sundayUtc(year, 9, 0, 1)];
     dstCache.set(key, r);
   }
-  return [r[0], r[1]];
+  return r;
 }
 
 /** The zone's UTC offset in minutes at an instant. */
 function offsetMinutes(zone: Zone, ms: number): number {
-  switch (zone) {
-    case "UTC":
-      return 0;
-    case "Asia/Bangkok":
-      return 420;
-    case "America/New_York": {
-      const [from, to] = dstRange(zone, new Date(ms).getUTCFullYear());
-      return ms >= from && ms < to ? -240 : -300;
-    }
-    case "Europe/Berlin": {
-      const [from, to] = dstRange(zone, new Date(ms).getUTCFullYear());
-      return ms >= from && ms < to ? 120 : 60;
-    }
-  }
+  if (zone === "UTC") return 0;
+  if (zone === "Asia/Bangkok") return 420;
+  // An estimate of the year is enough: it is off only around New Year, outside any DST interval.
+  const [from, to] = dstRange(zone, 1970 + Math.floor(ms / (365.2425 * DAY)));
+  const summer = ms >= from && ms < to;
+  return zone === "America/New_York" ? (summer ? -240 : -300) : summer ? 120 : 60;
 }
 
 function pad2(n: number): string {
   return n < 10 ? "0" + n : String(n);
 }
 
+/** `YYYY-MM-DD` of a day count since 1970-01-01 (Hinnant's civil-from-days; no Date object). */
+function civil(days: number): string {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return y + "-" + pad2(m) + "-" + pad2(d);
+}
+
 /** `YYYY-MM-DDTHH:MM:SS` plus `Z` or `±HH:MM`: the instant written in the zone's local time. */
 function instant(ms: number, zone: Zone, utc: boolean): string {
   const off = utc ? 0 : offsetMinutes(zone, ms);
-  const local = new Date(ms + off * MINUTE).toISOString().slice(0, 19);
-  if (off === 0) return local + "Z";
+  const local = ms + off * MINUTE;
+  const days = Math.floor(local / DAY);
+  const t = Math.floor((local - days * DAY) / 1000);
+  const hms =
+    "T" + pad2(Math.floor(t / 3600)) + ":" + pad2(Math.floor(t / 60) % 60) + ":" + pad2(t % 60);
+  if (off === 0) return civil(days) + hms + "Z";
   const a = Math.abs(off);
-  return local + (off < 0 ? "-" : "+") + pad2(Math.floor(a / 60)) + ":" + pad2(a % 60);
+  return civil(days) + hms + (off < 0 ? "-" : "+") + pad2(Math.floor(a / 60)) + ":" + pad2(a % 60);
 }
 
 /** The instant of local midnight at the start of a local calendar date in the zone. */
@@ -101,7 +117,7 @@ function localMidnight(zone: Zone, y: number, m0: number, d: number): number {
 
 /** The local calendar date (`YYYY-MM-DD`) of an instant in the zone. */
 function localDate(zone: Zone, ms: number): string {
-  return new Date(ms + offsetMinutes(zone, ms) * MINUTE).toISOString().slice(0, 10);
+  return civil(Math.floor((ms + offsetMinutes(zone, ms) * MINUTE) / DAY));
 }
 
 // ---- money -------------------------------------------------------------------------------------
@@ -132,63 +148,65 @@ function moneyOf(minor: number, currency: Fiat | Crypto): MoneyJson {
 
 // ---- vocabulary --------------------------------------------------------------------------------
 
-const SERVICES = {
-  audit: ["External penetration test", "Firewall configuration audit", "Cloud security review"],
-  monitoring: ["24/7 network monitoring", "SIEM log monitoring", "Endpoint threat monitoring"],
-  training: ["Secure coding course", "Phishing awareness program", "SOC analyst bootcamp"],
-  consulting: ["Zero-trust architecture plan", "Incident response planning", "ISO 27001 gap study"],
-  support: ["Managed firewall support", "Security helpdesk plan", "VPN support plan"],
-} as const;
-type Category = keyof typeof SERVICES;
+type Category = "audit" | "monitoring" | "training" | "consulting" | "support";
+const ONE_OFF: readonly Category[] = ["audit", "audit", "consulting", "training", "support"];
+const RECURRING: readonly Category[] = ["monitoring", "monitoring", "support", "training"];
+const SERVICES: Readonly<Record<Category, readonly string[]>> = {
+  audit: ["External pentest", "Firewall audit", "Cloud review"],
+  monitoring: ["24/7 monitoring", "SIEM monitoring", "EDR monitoring"],
+  training: ["Secure coding", "Phishing course", "SOC bootcamp"],
+  consulting: ["Zero-trust plan", "IR planning", "ISO 27001 gap"],
+  support: ["Firewall support", "Helpdesk plan", "VPN support"],
+};
 
-const DESCRIPTIONS = {
-  not_delivered: [
-    "The engagement never started.",
-    "Nobody contacted us after payment.",
-    "The work was promised weeks ago and is still not done.",
-    "No report received by the agreed date.",
-  ],
-  duplicate_payment: [
-    "I was charged twice.",
-    "Our card shows two charges for one order.",
-    "We paid by crypto and the invoice was charged again.",
-  ],
-  mismatch: [
-    "The report covers only the web tier.",
-    "The scope agreed was the whole network, not one subnet.",
-    "The course content differs from the syllabus.",
-  ],
+type Reason = "not_delivered" | "duplicate_payment" | "mismatch" | "unused_subscription" | "other";
+const DESCRIPTIONS: Readonly<Record<Reason, readonly string[]>> = {
+  not_delivered: ["It never started.", "Nobody contacted us.", "No report by the due date."],
+  duplicate_payment: ["Charged twice.", "Two charges on our card.", "Paid twice for one order."],
+  mismatch: ["Only the web tier was tested.", "Scope was the whole network.", "Not the syllabus."],
   unused_subscription: [
-    "We are moving monitoring in-house; please cancel.",
-    "Please cancel the remaining period.",
-    "Budget cut; we stop the plan this month.",
+    "Please cancel the plan.",
+    "We are moving in-house.",
+    "Budget cut; cancel.",
   ],
-  other: ["We changed our mind.", "Not satisfied with the service.", "Project cancelled."],
+  other: ["We changed our mind.", "Not satisfied.", "Project cancelled."],
+};
+const BLANKS = ["", "   ", "\n"] as const;
+const PAYOUT_DAYS = [
+  [5, 10],
+  [3, 7],
+  [10, 20],
+] as const;
+
+const ZONES = ["UTC", "Asia/Bangkok", "America/New_York", "Europe/Berlin"] as const;
+const FIATS = ["USD", "USD", "EUR", "JPY"] as const;
+const COINS = ["BTC", "ETH", "USDT"] as const;
+const FIAT_METHODS = ["card", "card", "card", "bank_transfer", "other"] as const;
+const NOTES = {
+  client_blocker: ["VPN access not provided", "No firewall access", "Scope sign-off pending", null],
+  external_incident: ["Cloud provider outage", "ISP incident", "Global DNS outage", null],
+  internal_fault: ["Engineer unavailable", "Licence expired", null],
 } as const;
-type Reason = keyof typeof DESCRIPTIONS;
+type EventKind = keyof typeof NOTES;
 
-const BLOCKER_NOTES = [
-  "VPN credentials not provided",
-  "Client did not grant firewall access",
-  "Scope sign-off pending on client side",
-  null,
-];
-const INCIDENT_NOTES = [
-  "Cloud provider outage",
-  "Upstream ISP incident",
-  "Global DNS outage",
-  null,
-];
-const FAULT_NOTES = ["Engineer unavailable", "Scanner licence expired", null];
+interface PaymentJson {
+  id: string;
+  chargeRef: string;
+  amount: MoneyJson;
+  method: string;
+  capturedAt: string;
+}
 
-interface ZoneChoice {
-  zone: Zone;
-  override: boolean;
+interface EventJson {
+  kind: EventKind;
+  from: string;
+  to: string | null;
+  note: string | null;
 }
 
 // ---- the generator -----------------------------------------------------------------------------
 
-/** Start of the generated time range: placements fall in 2025-01-01 .. 2026-12-31. */
+/** Placements fall in the 700 days from 2025-01-01; subscription periods may run into 2027. */
 const RANGE_START = Date.UTC(2025, 0, 1);
 const RANGE_DAYS = 700;
 
@@ -201,19 +219,14 @@ export function generateCases(n: number, seed: number): string[] {
 
   const lines: string[] = new Array<string>(n);
   for (let i = 0; i < n; i++) {
-    // Time zone: half the cases keep the default (UTC); the others override it.
-    const zc: ZoneChoice = chance(0.5)
-      ? { zone: "UTC", override: false }
-      : {
-          zone: pick(["UTC", "Asia/Bangkok", "America/New_York", "Europe/Berlin"] as const),
-          override: true,
-        };
-    const zone = zc.zone;
-    // Instants are written in the zone's local offset, or in UTC for a share of them.
-    const utcWriter = zone === "UTC" || chance(0.3);
+    // Time zone: 60% of the cases keep the default (UTC); the others override it (UTC included).
+    const override = chance(0.4);
+    const zone: Zone = override ? pick(ZONES) : "UTC";
+    // Instants are written with the zone's local offset, or in UTC (`Z`) for a share of cases.
+    const utcWriter = zone === "UTC" || chance(0.5);
     const at = (ms: number): string => instant(ms, zone, utcWriter);
 
-    // Reason first: it shapes the rest of the case.
+    // The reason first: it shapes the rest of the case.
     const r = rnd();
     const reason: Reason =
       r < 0.3
@@ -225,184 +238,163 @@ export function generateCases(n: number, seed: number): string[] {
             : r < 0.82
               ? "unused_subscription"
               : "other";
+    // Unused-subscription requests are mostly about subscriptions (the rest are denied).
+    const subscription = reason === "unused_subscription" ? chance(0.85) : chance(0.06);
+    const category = pick(subscription ? RECURRING : ONE_OFF);
 
-    const category: Category = pick(Object.keys(SERVICES) as Category[]);
-    const subscriptionLikely = category === "monitoring" || category === "support";
-    const subscription =
-      reason === "unused_subscription"
-        ? chance(0.85)
-        : subscriptionLikely
-          ? chance(0.8)
-          : category === "training" && chance(0.2);
-
-    const orderId = "ORD-" + (100000 + i);
-    const priceCurrency: Fiat = pick(["USD", "USD", "EUR", "JPY"] as const);
+    const orderId = "ORD-" + (10000 + i);
+    const priceCurrency = pick(FIATS);
     const priceMinor = priceCurrency === "JPY" ? int(20, 3000) * 1000 : int(150, 25000) * 100;
     const price = moneyOf(priceMinor, priceCurrency);
 
-    // Placement, local working hours.
     let placedAt = RANGE_START + int(0, RANGE_DAYS) * DAY + int(0, 23) * HOUR + int(0, 59) * MINUTE;
 
-    // Subscriptions: the current period is a local calendar month; the order was placed 0-5
-    // months before it (0: it is the first period).
+    // Subscriptions: the current period is a local calendar month, 0-5 months after the order
+    // (0: the first period). A subscription never initiated is in its first period.
     let sub: { periodStart: string; periodEnd: string; chargeRef: string } | null = null;
     let periodStartMs = 0;
     let periodEndMs = 0;
     let prevChargeRef: string | null = null;
-    // A subscription never initiated is in its first period.
     const subNeverStarted = subscription && reason === "not_delivered" && chance(0.5);
     if (subscription) {
       const d = new Date(placedAt);
-      const monthsBefore = subNeverStarted || chance(0.35) ? 0 : int(1, 5);
+      const monthsAfter = subNeverStarted || chance(0.35) ? 0 : int(1, 5);
       const y = d.getUTCFullYear();
-      const m0 = d.getUTCMonth() + 1 + monthsBefore;
+      const m0 = d.getUTCMonth() + 1 + monthsAfter;
       periodStartMs = localMidnight(zone, y, m0, 1);
       periodEndMs = localMidnight(zone, y, m0 + 1, 1);
-      if (monthsBefore === 0) placedAt = periodStartMs + int(1, 12) * HOUR;
+      if (monthsAfter === 0) placedAt = periodStartMs + int(1, 12) * HOUR;
       const ym = localDate(zone, periodStartMs).slice(0, 7);
       sub = {
         periodStart: at(periodStartMs),
         periodEnd: at(periodEndMs),
         chargeRef: `${orderId}/${ym}`,
       };
-      if (monthsBefore > 0) {
+      if (monthsAfter > 0) {
         prevChargeRef = `${orderId}/${localDate(zone, periodStartMs - 10 * DAY).slice(0, 7)}`;
       }
     }
 
     // Promises: most orders promise a start; one-offs usually a delivery date as well.
     const noPromise = chance(0.03);
-    const startPromiseDays = int(2, 10);
-    const promisedStartMs = noPromise ? null : placedAt + startPromiseDays * DAY;
+    const startDays = int(2, 10);
+    const promisedStartMs = noPromise ? null : placedAt + startDays * DAY;
     const promisedDeliveryMs =
       subscription || (noPromise && chance(0.6)) || chance(0.1)
         ? null
-        : placedAt + (startPromiseDays + int(7, 30)) * DAY;
+        : placedAt + (startDays + int(7, 30)) * DAY;
 
-    // What happened: started (on time or late), delivered or not.
-    let startedMs: number | null;
+    // What happened: never started, started (on time or late), or delivered (on time or late).
+    let startedMs: number | null = null;
     let deliveredMs: number | null = null;
-    let lastFactMs = placedAt + 30 * MINUTE;
-    const deliveryScenario =
-      reason === "mismatch"
-        ? chance(0.85)
-          ? "delivered"
-          : "started"
-        : pick(["never", "started", "started", "delivered"] as const);
+    let lastFactMs = placedAt;
     if (subscription) {
-      startedMs = subNeverStarted ? null : placedAt + int(1, 48) * HOUR;
-    } else if (deliveryScenario === "never") {
-      startedMs = null;
+      if (!subNeverStarted) startedMs = placedAt + int(1, 48) * HOUR;
     } else {
-      // On time mostly; late by up to 12 days otherwise.
-      startedMs =
-        placedAt +
-        (chance(0.7)
-          ? int(6, startPromiseDays * 24)
-          : int(startPromiseDays * 24 + 1, (startPromiseDays + 12) * 24)) *
-          HOUR;
-      if (deliveryScenario === "delivered") {
-        const due = promisedDeliveryMs ?? startedMs + 14 * DAY;
-        deliveredMs = due + (chance(0.75) ? -int(1, 96) : int(1, 240)) * HOUR;
-        if (deliveredMs <= startedMs) deliveredMs = startedMs + int(24, 96) * HOUR;
+      const q = rnd();
+      const scenario =
+        reason === "mismatch"
+          ? q < 0.85
+            ? "delivered"
+            : "started"
+          : q < 0.25
+            ? "never"
+            : q < 0.6
+              ? "started"
+              : "delivered";
+      if (scenario !== "never") {
+        const onTime = chance(0.7);
+        startedMs =
+          placedAt +
+          (onTime ? int(6, startDays * 24) : int(startDays * 24 + 1, (startDays + 12) * 24)) * HOUR;
+        if (scenario === "delivered") {
+          const due = promisedDeliveryMs ?? startedMs + 14 * DAY;
+          deliveredMs = due + (chance(0.75) ? -int(1, 96) : int(1, 240)) * HOUR;
+          if (deliveredMs <= startedMs) deliveredMs = startedMs + int(24, 96) * HOUR;
+        }
       }
     }
     if (startedMs !== null) lastFactMs = Math.max(lastFactMs, startedMs);
     if (deliveredMs !== null) lastFactMs = Math.max(lastFactMs, deliveredMs);
 
-    // Payments.
-    const payments: {
-      id: string;
-      chargeRef: string;
-      amount: MoneyJson;
-      method: string;
-      capturedAt: string;
-    }[] = [];
+    // Payments: fiat in the price's currency, or crypto; installments; duplicates.
+    const payments: PaymentJson[] = [];
     let payN = int(1, 90);
-    const firstCapture = (subscription ? periodStartMs : placedAt) + int(1, 30) * MINUTE;
-    const addPayment = (chargeRef: string, amount: MoneyJson, method: string, ms: number): void => {
+    const pay = (chargeRef: string, amount: MoneyJson, method: string, ms: number): void => {
       payments.push({ id: `PAY-${payN++}`, chargeRef, amount, method, capturedAt: at(ms) });
       lastFactMs = Math.max(lastFactMs, ms);
     };
-    const crypto = chance(0.15);
-    const cryptoAmount = (): MoneyJson => {
-      const coin: Crypto = pick(["BTC", "ETH", "USDT"] as const);
-      if (coin === "BTC") return moneyOf(int(50_000, 50_000_000), coin);
-      if (coin === "USDT") return moneyOf(int(100, 30000) * 1_000_000 + int(0, 999_999), coin);
-      // 18 decimals do not fit a double: build the string from parts.
-      return {
-        amount: `${int(0, 12)}.${String(int(0, 999_999_999)).padStart(9, "0")}${String(int(0, 999_999_999)).padStart(9, "0")}`,
-        currency: coin,
-      };
-    };
-    const fiatMethod = (): string =>
-      pick(["card", "card", "card", "bank_transfer", "other"] as const);
     const chargeRef = sub ? sub.chargeRef : orderId;
-    if (prevChargeRef !== null && chance(0.6)) {
-      addPayment(
-        prevChargeRef,
-        price,
-        "card",
-        periodStartMs - int(27, 31) * DAY + int(1, 30) * MINUTE,
-      );
+    const firstCapture = (subscription ? periodStartMs : placedAt) + int(1, 30) * MINUTE;
+    if (prevChargeRef !== null && chance(0.2)) {
+      pay(prevChargeRef, price, "card", periodStartMs - int(27, 31) * DAY + int(1, 30) * MINUTE);
     }
-    const installments = !crypto && chance(0.12);
+    const crypto = chance(0.12);
     if (crypto) {
-      addPayment(chargeRef, cryptoAmount(), "crypto", firstCapture + int(0, 60) * MINUTE);
-    } else if (installments) {
+      const coin = pick(COINS);
+      const amount =
+        coin === "BTC"
+          ? moneyOf(int(50_000, 50_000_000), coin)
+          : coin === "USDT"
+            ? moneyOf(int(100, 30000) * 1_000_000 + int(0, 999_999), coin)
+            : // 18 decimals do not fit a double: the string is built from parts.
+              {
+                amount: `${int(0, 12)}.${String(int(0, 999_999_999)).padStart(9, "0")}${String(int(0, 999_999_999)).padStart(9, "0")}`,
+                currency: coin,
+              };
+      pay(chargeRef, amount, "crypto", firstCapture + int(0, 60) * MINUTE);
+    } else if (chance(0.05)) {
+      // Installments that add up to the price exactly.
       const k = int(2, 3);
-      const gapDays = subscription ? int(1, 7) : int(5, 14);
+      const gapDays = subscription ? int(1, 7) : int(3, 10);
       let left = priceMinor;
       for (let j = 0; j < k; j++) {
         const part = j === k - 1 ? left : Math.floor(priceMinor / k);
         left -= part;
-        const ms = firstCapture + j * gapDays * DAY;
-        addPayment(chargeRef, moneyOf(part, priceCurrency), fiatMethod(), ms);
+        pay(
+          chargeRef,
+          moneyOf(part, priceCurrency),
+          pick(FIAT_METHODS),
+          firstCapture + j * gapDays * DAY,
+        );
       }
     } else {
-      addPayment(chargeRef, price, fiatMethod(), firstCapture);
+      pay(chargeRef, price, pick(FIAT_METHODS), firstCapture);
     }
-    // Duplicates: mostly for duplicate-payment requests, sometimes elsewhere; sometimes the client
-    // claims a duplicate that the records do not show.
-    if (reason === "duplicate_payment" ? chance(0.75) : chance(0.04)) {
-      const last = payments[payments.length - 1];
-      const again = chance(0.2)
-        ? { amount: price, method: "card" }
-        : { amount: last?.amount ?? price, method: last?.method ?? "card" };
-      addPayment(
+    // A duplicate: mostly behind duplicate-payment requests (the rest claim one the records do not
+    // show), rarely elsewhere. It repeats the last charge, or is a second full charge by card.
+    if (reason === "duplicate_payment" ? chance(0.75) : chance(0.02)) {
+      const last = payments[payments.length - 1] as PaymentJson;
+      const full = chance(0.2);
+      pay(
         chargeRef,
-        again.amount,
-        again.method,
-        firstCapture + int(2, 60 * 24 * 3) * MINUTE,
+        full ? price : last.amount,
+        full ? "card" : last.method,
+        firstCapture + int(2, 4320) * MINUTE,
       );
     }
 
-    // Events: client blockers, external incidents, internal faults; a few still ongoing.
-    const events: { kind: string; from: string; to: string | null; note: string | null }[] = [];
+    // Events: client blockers, external incidents and internal faults; a few still ongoing.
+    const events: EventJson[] = [];
     const eventCount =
-      reason === "not_delivered" ? pick([0, 0, 1, 1, 2, 3] as const) : chance(0.15) ? 1 : 0;
+      reason === "not_delivered" ? pick([0, 0, 0, 1, 1, 2] as const) : chance(0.04) ? 1 : 0;
     for (let e = 0; e < eventCount; e++) {
       const k = rnd();
-      const kind = k < 0.5 ? "client_blocker" : k < 0.85 ? "external_incident" : "internal_fault";
+      const kind: EventKind =
+        k < 0.5 ? "client_blocker" : k < 0.85 ? "external_incident" : "internal_fault";
       const from = placedAt + int(1, 10 * 24) * HOUR;
       const ongoing = chance(0.1);
       const to = from + int(6, 16 * 24) * HOUR;
-      const notes =
-        kind === "client_blocker"
-          ? BLOCKER_NOTES
-          : kind === "external_incident"
-            ? INCIDENT_NOTES
-            : FAULT_NOTES;
-      events.push({ kind, from: at(from), to: ongoing ? null : at(to), note: pick(notes) });
+      events.push({ kind, from: at(from), to: ongoing ? null : at(to), note: pick(NOTES[kind]) });
       lastFactMs = Math.max(lastFactMs, ongoing ? from : to);
     }
 
-    // Submission: after every recorded fact. After a delivery, within the window or later.
+    // Submission, after every recorded fact: after a delivery, within the window or later; for an
+    // unused subscription, mostly inside the period, some on its last day or after it.
     let submittedMs: number;
     if (deliveredMs !== null) {
       submittedMs = deliveredMs + (chance(0.7) ? int(1, 7 * 24 - 1) : int(7 * 24, 20 * 24)) * HOUR;
-    } else if (sub && reason === "unused_subscription") {
-      // Mostly inside the period; some on its last day or after it (nothing left to refund).
+    } else if (sub !== null && reason === "unused_subscription") {
       const q = rnd();
       submittedMs =
         q < 0.85
@@ -411,33 +403,24 @@ export function generateCases(n: number, seed: number): string[] {
             ? periodEndMs - int(1, 20) * HOUR
             : periodEndMs + int(1, 72) * HOUR;
     } else {
-      const base = promisedStartMs ?? placedAt + 5 * DAY;
-      submittedMs = base + int(-3 * 24, 25 * 24) * HOUR;
+      submittedMs = (promisedStartMs ?? placedAt + 5 * DAY) + int(-3 * 24, 25 * 24) * HOUR;
     }
     submittedMs = Math.max(submittedMs, lastFactMs + int(1, 120) * MINUTE) + int(0, 59) * 1000;
-    const asOfMs = chance(0.25) ? submittedMs + int(0, 72) * HOUR : null;
+    const asOfMs = chance(0.12) ? submittedMs + int(0, 72) * HOUR : null;
 
     // Blank requests (incomplete): an empty or white-space description, rarely a blank order id.
     const blank = rnd();
-    const description =
-      blank < 0.02 ? pick(["", "   ", "\n"] as const) : pick(DESCRIPTIONS[reason]);
-    const id = blank > 0.996 ? " " : orderId;
+    const description = blank < 0.02 ? pick(BLANKS) : pick(DESCRIPTIONS[reason]);
 
-    // Policy overrides: the time zone, and now and then another known parameter.
+    // Policy overrides: the time zone, now and then another known parameter.
     const policy: Record<string, unknown> = {};
-    if (zc.override) policy.timezone = zone;
-    if (chance(0.08)) policy.requestWindowDays = pick([3, 10, 14, 30] as const);
-    if (chance(0.05))
-      policy.payoutBusinessDays = pick([
-        [5, 10],
-        [3, 7],
-        [10, 20],
-      ] as const);
-    if (chance(0.1)) {
-      const h: string[] = [];
-      const hc = int(1, 3);
-      for (let j = 0; j < hc; j++) h.push(localDate(zone, submittedMs + int(1, 20) * DAY));
-      policy.holidays = [...new Set(h)].sort();
+    if (override) policy.timezone = zone;
+    if (chance(0.06)) policy.requestWindowDays = pick([3, 10, 14, 30] as const);
+    if (chance(0.03)) policy.payoutBusinessDays = pick(PAYOUT_DAYS);
+    if (chance(0.06)) {
+      const days = new Set<string>();
+      for (let j = int(1, 3); j > 0; j--) days.add(localDate(zone, submittedMs + int(1, 20) * DAY));
+      policy.holidays = [...days].sort();
     }
     if (chance(0.02)) {
       policy.holidayCountry =
@@ -454,10 +437,10 @@ export function generateCases(n: number, seed: number): string[] {
 
     const doc: Record<string, unknown> = {};
     if (asOfMs !== null) doc.asOf = at(asOfMs);
-    if (Object.keys(policy).length > 0) doc.policy = policy;
+    if (override || Object.keys(policy).length > 0) doc.policy = policy;
     doc.order = {
-      id,
-      clientId: `CL-${int(1, 9999)}`,
+      id: blank > 0.996 ? " " : orderId,
+      clientId: `CL-${int(1, 999)}`,
       service: {
         name: pick(SERVICES[category]),
         category,

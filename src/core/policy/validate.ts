@@ -35,14 +35,6 @@ function describe(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-function wrongType(o: Obj, key: string, at: string, expected: string): never {
-  const v = o[key];
-  throw new Invalid(
-    child(at, key),
-    v === undefined ? "is required" : `must be ${expected}, got ${describe(v)}`,
-  );
-}
-
 /** A plain JSON object, or Invalid. */
 export function asObj(v: unknown, path: string): Obj {
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
@@ -60,34 +52,130 @@ export function onlyKeys(o: Obj, allowed: ReadonlySet<string>, path: string, key
   }
 }
 
-/** A required object field, checked for unknown keys. */
-export function objField(o: Obj, key: string, at: string, allowed: ReadonlySet<string>): Obj {
-  const v = o[key];
-  if (typeof v !== "object" || v === null || Array.isArray(v)) wrongType(o, key, at, "an object");
+// Value readers: the caller reads the property itself (`o.placedAt`), so each read site stays
+// monomorphic for V8; the parent path and key are only joined into a path on error.
+
+function fail(v: unknown, at: string, key: string, expected: string): never {
+  throw new Invalid(
+    child(at, key),
+    v === undefined ? "is required" : `must be ${expected}, got ${describe(v)}`,
+  );
+}
+
+/** A required object, checked for unknown keys. */
+export function objVal(v: unknown, at: string, key: string, allowed: ReadonlySet<string>): Obj {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) fail(v, at, key, "an object");
   onlyKeys(v as Obj, allowed, at, key);
   return v as Obj;
 }
 
+/** A required string (possibly empty). */
+export function strVal(v: unknown, at: string, key: string): string {
+  if (typeof v !== "string") fail(v, at, key, "a string");
+  return v as string;
+}
+
+/** A string, or null when null or absent. */
+export function optStrVal(v: unknown, at: string, key: string): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== "string") fail(v, at, key, "a string or null");
+  return v as string;
+}
+
+/** A required string with at least one non-blank character. */
+export function nonBlankVal(v: unknown, at: string, key: string): string {
+  const s = strVal(v, at, key);
+  if (s.trim() === "") throw new Invalid(child(at, key), "must not be empty");
+  return s;
+}
+
+/** A required value from a fixed list of strings. */
+export function enumVal<T extends string>(
+  v: unknown,
+  allowed: readonly T[],
+  at: string,
+  key: string,
+): T {
+  if (typeof v === "string" && (allowed as readonly string[]).includes(v)) return v as T;
+  return oneOf(v, allowed, child(at, key));
+}
+
+function badInstant(v: unknown, at: string, key: string): never {
+  if (typeof v !== "string") fail(v, at, key, "an ISO 8601 timestamp string");
+  throw new Invalid(
+    child(at, key),
+    `"${v}" is not an ISO 8601 timestamp with an offset (e.g. 2026-02-01T10:00:00Z or 2026-02-01T17:00:00+07:00)`,
+  );
+}
+
+/** A required ISO 8601 instant with an offset, as epoch milliseconds. */
+export function instantVal(v: unknown, at: string, key: string): number {
+  const ms = typeof v === "string" ? parseInstant(v) : NaN;
+  if (Number.isNaN(ms)) badInstant(v, at, key);
+  return ms;
+}
+
+/** An instant, or null when null or absent. */
+export function optInstantVal(v: unknown, at: string, key: string): number | null {
+  if (v === null || v === undefined) return null;
+  const ms = typeof v === "string" ? parseInstant(v) : NaN;
+  if (Number.isNaN(ms)) badInstant(v, at, key);
+  return ms;
+}
+
+/** A required `{ "amount": "<decimal string>", "currency": "<code>" }` as exact Money. */
+export function moneyVal(v: unknown, at: string, key: string): Money {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) fail(v, at, key, "an object");
+  const m = v as Obj;
+  const currency = m.currency;
+  const amount = m.amount;
+  // Fast path for the common, valid case; parseMoney explains what is wrong otherwise.
+  if (typeof currency === "string" && typeof amount === "string") {
+    for (const k in m) {
+      if (k !== "amount" && k !== "currency") {
+        throw new Invalid(child(child(at, key), k), "unknown field");
+      }
+    }
+    const exp = currencyExponent(currency);
+    if (exp !== undefined) {
+      const minor = parseDecimal(amount, exp);
+      if (typeof minor === "bigint") return { minor, currency };
+    }
+  }
+  onlyKeys(m, MONEY_KEYS, at, key);
+  if (amount === undefined || currency === undefined) {
+    throw new Invalid(
+      `${child(at, key)}.${amount === undefined ? "amount" : "currency"}`,
+      "is required",
+    );
+  }
+  const r = parseMoney(amount, currency);
+  if (!r.ok) throw new Invalid(`${child(at, key)}.${r.field}`, r.message);
+  return r.value;
+}
+
+const MONEY_KEYS: ReadonlySet<string> = new Set(["amount", "currency"]);
+
+// Field readers (`o[key]`) for callers outside the engine's hot path.
+
+/** A required object field, checked for unknown keys. */
+export function objField(o: Obj, key: string, at: string, allowed: ReadonlySet<string>): Obj {
+  return objVal(o[key], at, key, allowed);
+}
+
 /** A required string field (possibly empty). */
 export function strField(o: Obj, key: string, at: string): string {
-  const v = o[key];
-  if (typeof v !== "string") wrongType(o, key, at, "a string");
-  return v as string;
+  return strVal(o[key], at, key);
 }
 
 /** A string field, or null when null or absent. */
 export function optStrField(o: Obj, key: string, at: string): string | null {
-  const v = o[key];
-  if (v === null || v === undefined) return null;
-  if (typeof v !== "string") wrongType(o, key, at, "a string or null");
-  return v as string;
+  return optStrVal(o[key], at, key);
 }
 
 /** A required string field with at least one non-blank character. */
 export function nonBlankField(o: Obj, key: string, at: string): string {
-  const s = strField(o, key, at);
-  if (s.trim() === "") throw new Invalid(child(at, key), "must not be empty");
-  return s;
+  return nonBlankVal(o[key], at, key);
 }
 
 /** A value that must be one of a fixed list of strings. */
@@ -110,9 +198,7 @@ export function enumField<T extends string>(
   at: string,
   allowed: readonly T[],
 ): T {
-  const v = o[key];
-  if (typeof v === "string" && (allowed as readonly string[]).includes(v)) return v as T;
-  return oneOf(v, allowed, child(at, key));
+  return enumVal(o[key], allowed, at, key);
 }
 
 /** An integer within bounds. */
@@ -124,60 +210,19 @@ export function int(v: unknown, path: string, min: number, max: number): number 
   return v;
 }
 
-function badInstant(o: Obj, key: string, at: string): never {
-  const v = o[key];
-  if (typeof v !== "string") wrongType(o, key, at, "an ISO 8601 timestamp string");
-  throw new Invalid(
-    child(at, key),
-    `"${v}" is not an ISO 8601 timestamp with an offset (e.g. 2026-02-01T10:00:00Z or 2026-02-01T17:00:00+07:00)`,
-  );
-}
-
-/** A required ISO 8601 instant with an offset, as epoch milliseconds. */
+/** A required ISO 8601 instant field with an offset, as epoch milliseconds. */
 export function instantField(o: Obj, key: string, at: string): number {
-  const v = o[key];
-  const ms = typeof v === "string" ? parseInstant(v) : NaN;
-  if (Number.isNaN(ms)) badInstant(o, key, at);
-  return ms;
+  return instantVal(o[key], at, key);
 }
 
 /** An instant field, or null when null or absent. */
 export function optInstantField(o: Obj, key: string, at: string): number | null {
-  const v = o[key];
-  if (v === null || v === undefined) return null;
-  const ms = typeof v === "string" ? parseInstant(v) : NaN;
-  if (Number.isNaN(ms)) badInstant(o, key, at);
-  return ms;
+  return optInstantVal(o[key], at, key);
 }
 
-/** A required `{ "amount": "<decimal string>", "currency": "<code>" }` field as exact Money. */
+/** A required money field as exact Money. */
 export function moneyField(o: Obj, key: string, at: string): Money {
-  const v = o[key];
-  if (typeof v !== "object" || v === null || Array.isArray(v)) wrongType(o, key, at, "an object");
-  const m = v as Obj;
-  let n = 0;
-  for (const k in m) {
-    if (k !== "amount" && k !== "currency")
-      throw new Invalid(child(child(at, key), k), "unknown field");
-    n++;
-  }
-  if (n !== 2) {
-    const path = child(at, key);
-    throw new Invalid(`${path}.${m.amount === undefined ? "amount" : "currency"}`, "is required");
-  }
-  // Fast path for the common, valid case; parseMoney explains what is wrong otherwise.
-  const currency = m.currency;
-  const amount = m.amount;
-  if (typeof currency === "string" && typeof amount === "string") {
-    const exp = currencyExponent(currency);
-    if (exp !== undefined) {
-      const minor = parseDecimal(amount, exp);
-      if (typeof minor === "bigint") return { minor, currency };
-    }
-  }
-  const r = parseMoney(amount, currency);
-  if (!r.ok) throw new Invalid(`${child(at, key)}.${r.field}`, r.message);
-  return r.value;
+  return moneyVal(o[key], at, key);
 }
 
 /** An array. */
