@@ -82,7 +82,9 @@ function openSqlite(dataDir: string): OpenedDatabase {
     sqlite.close();
     throw err;
   }
-  const db = new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new DurableSqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   return { db, dialect: "sqlite", close: () => db.destroy() };
 }
 
@@ -151,6 +153,33 @@ export function isPgError(err: unknown, code: string): boolean {
  * - DDL runs in transactions (SQLite supports it), so the Migrator applies each migration
  *   atomically and a second process starting at the same time waits instead of racing.
  */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew, which costs more than running it (about
+ * 100 µs against 30 µs here). The queries the app sends are a small fixed set of SQL texts, so
+ * prepared statements are kept by text (a bounded map, emptied when full). Statements are only run
+ * to completion (`all`/`run`), never left half-iterated, so reusing one is safe.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig["database"] {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      sqlite.close();
+    },
+    prepare: (sqlText: string) => {
+      let stmt = cache.get(sqlText);
+      if (stmt === undefined) {
+        stmt = sqlite.prepare(sqlText);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+        cache.set(sqlText, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
 class DurableSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
 
