@@ -342,7 +342,7 @@ async function main(): Promise<void> {
   );
 
   // Generate, keep the lines, write them to a temp file for the CLI.
-  let t0 = process.hrtime.bigint();
+  const t0 = process.hrtime.bigint();
   const lines = generateCases(N, SEED);
   const genSeconds = seconds(t0);
   let chars = 0;

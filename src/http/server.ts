@@ -8,7 +8,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { AppDeps } from "../app/context.js";
-import { AppError } from "../app/errors.js";
+import { AppError, invalidField, notFound } from "../app/errors.js";
 import { ANONYMOUS, roleAllows, type Action, type Actor } from "../core/access/index.js";
 import { installIdempotency } from "./idempotency.js";
 import { installProblemHandlers, sendProblem } from "./problem.js";
@@ -171,6 +171,15 @@ export async function buildServer(
     request.auth = resolved.auth;
   });
 
+  // No text may carry U+0000: PostgreSQL cannot store it, and no field of ours needs it. Refused
+  // here once, for every route, with the field named, instead of in each use case.
+  app.addHook("preValidation", async (request) => {
+    // An id holding one cannot exist: answered like any missing id.
+    if (findNul(request.params, "params") !== null) throw notFound("resource");
+    const where = findNul(request.query, "querystring") ?? findNul(request.body, "body");
+    if (where !== null) throw invalidField(where, "must not contain NUL characters");
+  });
+
   // Route-level permission: before any id is looked up, so the answer says nothing about ids.
   app.addHook("preHandler", async (request) => {
     const permission = request.routeOptions.config.permission;
@@ -231,4 +240,24 @@ export async function buildServer(
     { prefix: "/api/v1" },
   );
   return Object.assign(app as FastifyInstance, { routeRecords });
+}
+
+/** The path of the first string (value or key) holding U+0000, or null; JSON-like values only. */
+export function findNul(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path : null;
+  if (typeof value !== "object" || value === null || depth > 32) return null;
+  if (Buffer.isBuffer(value)) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNul(value[i], `${path}[${i}]`, depth + 1);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes("\u0000")) return `${path}.${k.split("\u0000").join("\\0")}`;
+    const found = findNul(v, `${path}.${k}`, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
 }

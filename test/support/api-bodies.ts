@@ -1,0 +1,173 @@
+// A valid request for every write route that takes a JSON body, with a caller allowed to send
+// it, against the seeded world (test/support/api-world.ts). Versions are read fresh on each
+// build, and the request workflow steps walk requestA3 through its states when run in order:
+// each build, sent as is, is accepted (2xx) or refused only by the workflow (409).
+
+import { PASSWORD, type ApiRequest, type CallerName, type World } from "./api-world.js";
+
+export interface WriteRoute {
+  /** `METHOD /api/v1/path` as in the OpenAPI document (path parameters as `{id}`). */
+  readonly route: string;
+  readonly caller: CallerName;
+  /** The request with a valid body; built just before use. */
+  readonly build: () => Promise<ApiRequest>;
+}
+
+/**
+ * The write routes of the API, in an order that keeps most of them successful. `world` is read
+ * only when a request is built, so the list can be made when tests are collected, before seeding.
+ */
+export function writeRoutes(world: () => World): readonly WriteRoute[] {
+  const get = async (url: string) => (await world().send("admin", { method: "GET", url })).json();
+  const versionOf = async (url: string) => (await get(url)).version as number;
+
+  let seq = 0;
+  const next = () => `${Date.now().toString(36)}-${++seq}`;
+
+  return [
+    {
+      route: "POST /api/v1/session",
+      caller: "anonymous",
+      build: async () => ({
+        method: "POST",
+        url: "/session",
+        payload: { email: world().emails.finance, password: PASSWORD },
+      }),
+    },
+    {
+      route: "POST /api/v1/tokens",
+      caller: "admin",
+      build: async () => ({
+        method: "POST",
+        url: "/tokens",
+        payload: { name: `Importer ${next()}`, scopes: ["orders:read"] },
+      }),
+    },
+    {
+      route: "POST /api/v1/users",
+      caller: "admin",
+      build: async () => ({
+        method: "POST",
+        url: "/users",
+        payload: {
+          email: `new${next()}@desk.test`,
+          name: "New Reviewer",
+          role: "qa",
+          password: "a long enough passphrase",
+        },
+      }),
+    },
+    {
+      route: "PATCH /api/v1/users/{id}",
+      caller: "admin",
+      build: async () => ({
+        method: "PATCH",
+        url: `/users/${world().ids.spareUserA}`,
+        payload: { name: `Sam ${next()}` },
+      }),
+    },
+    {
+      route: "POST /api/v1/orders",
+      caller: "token",
+      build: async () => ({
+        method: "POST",
+        url: "/orders",
+        payload: { ...world().bodies.orderA, id: `ACME-MA-${next()}` },
+      }),
+    },
+    {
+      route: "PATCH /api/v1/orders/{id}",
+      caller: "admin",
+      build: async () => ({
+        method: "PATCH",
+        url: `/orders/${world().ids.orderA}`,
+        payload: {
+          expectedVersion: await versionOf(`/orders/${world().ids.orderA}`),
+          promisedDeliveryBy: "2026-02-24T10:00:00Z",
+        },
+      }),
+    },
+    {
+      route: "POST /api/v1/orders/{id}/events",
+      caller: "token",
+      build: async () => ({
+        method: "POST",
+        url: `/orders/${world().ids.orderA}/events`,
+        payload: { kind: "internal_fault", from: "2026-02-13T08:00:00Z", note: "Scanner crashed." },
+      }),
+    },
+    {
+      route: "PATCH /api/v1/orders/{id}/events/{eventId}",
+      caller: "token",
+      build: async () => ({
+        method: "PATCH",
+        url: `/orders/${world().ids.orderA}/events/${world().ids.eventA}`,
+        payload: { note: `Blocked until the credentials came (${next()}).` },
+      }),
+    },
+    {
+      route: "POST /api/v1/payments",
+      caller: "token",
+      build: async () => {
+        const n = next();
+        return {
+          method: "POST",
+          url: "/payments",
+          payload: {
+            ...world().bodies.paymentA,
+            id: `PAY-MA-${n}`,
+            providerRef: `ch_ma_${n}`,
+            amount: { amount: "10.00", currency: "USD" },
+          },
+        };
+      },
+    },
+    {
+      route: "POST /api/v1/requests",
+      caller: "clientA",
+      build: async () => ({
+        method: "POST",
+        url: "/requests",
+        payload: { orderId: world().ids.orderA, reason: "other", description: "Wrong scope." },
+      }),
+    },
+    {
+      route: "POST /api/v1/requests/{id}/messages",
+      caller: "clientA",
+      build: async () => ({
+        method: "POST",
+        url: `/requests/${world().ids.requestA}/messages`,
+        payload: { body: "Any news?" },
+      }),
+    },
+    ...(
+      [
+        ["start-review", "qa", {}],
+        ["request-info", "qa", { question: "Which month was unused?" }],
+        ["answer", "clientA", { message: "All of March." }],
+        ["offer-alternative", "qa", { kind: "support-extension", note: "One month free." }],
+        ["decline-alternative", "clientA", {}],
+        ["resume-review", "qa", {}],
+        ["accept-alternative", "clientA", {}],
+        [
+          "approve",
+          "qa",
+          { amount: { amount: "1.00", currency: "USD" }, justification: "Goodwill." },
+        ],
+        ["deny", "qa", { justification: "Used in full." }],
+        ["withdraw", "clientA", {}],
+      ] as const
+    ).map(([step, caller, extra]): WriteRoute => ({
+      route: `POST /api/v1/requests/{id}/${step}`,
+      caller,
+      build: async () => ({
+        method: "POST",
+        url: `/requests/${world().ids.requestA3}/${step}`,
+        payload: {
+          expectedVersion: await versionOf(`/requests/${world().ids.requestA3}`),
+          ...extra,
+        },
+      }),
+    })),
+  ];
+}

@@ -1,0 +1,477 @@
+// A realistic little company behind the whole API, reached through the real authenticator: two
+// clients (A and B) with their users, staff (qa, finance, admin), an API token, orders, payments,
+// service events, refund requests in several states, messages and an attachment. The cross-cutting
+// API suites (test/api) seed it once per file and call the API as any of its callers.
+
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
+import { createAuthenticator, createClient, createUser } from "../../src/app/auth/index.js";
+import { TOKEN_SCOPES } from "../../src/core/access/index.js";
+import type { Role } from "../../src/db/schema.js";
+import { testServer, type TestServer } from "./http.js";
+
+/** Who calls: nobody, the two clients' users, the three staff roles, and an all-scopes token. */
+export const CALLER_NAMES = [
+  "anonymous",
+  "clientA",
+  "clientB",
+  "qa",
+  "finance",
+  "admin",
+  "token",
+] as const;
+export type CallerName = (typeof CALLER_NAMES)[number];
+
+/** What a caller adds to every request: the session cookie and CSRF header, or a bearer token. */
+export interface Caller {
+  readonly name: CallerName;
+  readonly cookies: Record<string, string>;
+  readonly headers: Record<string, string>;
+}
+
+export const PASSWORD = "correct horse battery staple";
+
+/** One request of a test, before the caller's credentials are added. */
+export interface ApiRequest {
+  readonly method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  /** Path below /api/v1 with its query string, e.g. `/requests/req_1?x=1`. */
+  readonly url: string;
+  /** A JSON value (sent as application/json), or a ready body with its headers. */
+  readonly payload?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export interface WorldIds {
+  clientA: string;
+  clientB: string;
+  userA: string;
+  userB: string;
+  qa: string;
+  finance: string;
+  admin: string;
+  /** A client user of A who is nobody's caller (safe to change). */
+  spareUserA: string;
+  /** The token the `token` caller sends, and one nobody uses (safe to revoke). */
+  token: string;
+  spareToken: string;
+  /** A one-off audit order never started, paid by card; with a client blocker. */
+  orderA: string;
+  /** A delivered consulting order paid in BTC. */
+  orderA2: string;
+  /** A monthly monitoring subscription. */
+  orderA3: string;
+  orderB: string;
+  paymentA: string;
+  paymentA2: string;
+  paymentA3: string;
+  paymentB: string;
+  eventA: string;
+  eventB: string;
+  /** Submitted (not_delivered on orderA). */
+  requestA: string;
+  /** In review with a question asked (info_requested, mismatch on orderA2). */
+  requestA2: string;
+  /** Submitted (unused_subscription on orderA3). */
+  requestA3: string;
+  requestB: string;
+  attachmentA: string;
+  attachmentB: string;
+}
+
+export interface World {
+  readonly t: TestServer;
+  readonly app: FastifyInstance;
+  readonly callers: Readonly<Record<CallerName, Caller>>;
+  readonly ids: WorldIds;
+  /** The bodies the seed sent, for replays (POST /payments, POST /orders). */
+  readonly bodies: { orderA: Record<string, unknown>; paymentA: Record<string, unknown> };
+  readonly emails: Readonly<Record<"clientA" | "clientB" | "qa" | "finance" | "admin", string>>;
+  /** Sends `req` as `caller` (session cookie + X-CSRF-Token, or the bearer token). */
+  send(caller: CallerName | Caller, req: ApiRequest): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+/** A multipart/form-data body built by hand (a fresh boundary each time). */
+export function multipartBody(
+  files: readonly { name: string; content: Buffer | string; type?: string; field?: string }[],
+  fields: Record<string, string> = {},
+): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----rd-${randomBytes(8).toString("hex")}`;
+  const chunks: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`),
+      Buffer.from(`${value}\r\n`),
+    );
+  }
+  for (const f of files) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? "files"}"; ` +
+          `filename="${f.name}"\r\nContent-Type: ${f.type ?? "application/octet-stream"}\r\n\r\n`,
+      ),
+      Buffer.from(f.content),
+      Buffer.from("\r\n"),
+    );
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+/** A small plain-text upload. */
+export function textUpload(text = "Invoice 2026-02 was charged twice.\n") {
+  return multipartBody([{ name: "note.txt", content: text, type: "text/plain" }]);
+}
+
+/** Turns an ApiRequest plus a caller into inject options. */
+export function injectOptions(caller: Caller, req: ApiRequest): InjectOptions {
+  const headers: Record<string, string> = { ...caller.headers, ...(req.headers ?? {}) };
+  let payload: InjectOptions["payload"];
+  if (Buffer.isBuffer(req.payload) || typeof req.payload === "string") {
+    payload = req.payload;
+  } else if (req.payload !== undefined) {
+    payload = JSON.stringify(req.payload);
+    headers["content-type"] ??= "application/json";
+  }
+  return {
+    method: req.method,
+    url: `/api/v1${req.url}`,
+    headers,
+    cookies: caller.cookies,
+    ...(payload === undefined ? {} : { payload }),
+  };
+}
+
+function expectStatus(res: LightMyRequestResponse, status: number, what: string): void {
+  if (res.statusCode !== status) {
+    throw new Error(`seed: ${what} answered ${res.statusCode}: ${res.body}`);
+  }
+}
+
+/** Builds the server on a fresh database with the real authenticator and seeds the company. */
+export async function seedWorld(): Promise<World> {
+  const dataDir = await mkdtemp(join(tmpdir(), "refund-desk-api-"));
+  const t = await testServer({ authenticator: createAuthenticator, dataDir });
+  const { app, deps } = t;
+  try {
+    const acme = await createClient(deps, "system", { name: "Acme GmbH", email: "ops@acme.test" });
+    const globex = await createClient(deps, "system", { name: "Globex", email: "it@globex.test" });
+    const emails = {
+      clientA: "carla@acme.test",
+      clientB: "bert@globex.test",
+      qa: "quinn@desk.test",
+      finance: "fiona@desk.test",
+      admin: "ada@desk.test",
+    } as const;
+    const mk = (email: string, name: string, role: Role, clientId?: string) =>
+      createUser(deps, "system", {
+        email,
+        name,
+        role,
+        password: PASSWORD,
+        ...(clientId === undefined ? {} : { clientId }),
+      });
+    const [userA, userB, qa, finance, admin, spareA] = await Promise.all([
+      mk(emails.clientA, "Carla Client", "client", acme.id),
+      mk(emails.clientB, "Bert Client", "client", globex.id),
+      mk(emails.qa, "Quinn QA", "qa"),
+      mk(emails.finance, "Fiona Finance", "finance"),
+      mk(emails.admin, "Ada Admin", "admin"),
+      mk("sam@acme.test", "Sam Spare", "client", acme.id),
+    ]);
+
+    const signIn = async (name: CallerName, email: string): Promise<Caller> => {
+      const res = await app.inject({
+        method: "POST",
+        url: "/api/v1/session",
+        payload: { email, password: PASSWORD },
+      });
+      expectStatus(res, 200, `sign-in of ${email}`);
+      const cookie = res.cookies.find((c) => c.name === "rd_session");
+      if (cookie === undefined) throw new Error("seed: no session cookie");
+      const csrf = res.json<{ csrfToken: string }>().csrfToken;
+      return { name, cookies: { rd_session: cookie.value }, headers: { "x-csrf-token": csrf } };
+    };
+    const sessions = await Promise.all(
+      (["clientA", "clientB", "qa", "finance", "admin"] as const).map((n) => signIn(n, emails[n])),
+    );
+    const callers = {
+      anonymous: { name: "anonymous", cookies: {}, headers: {} },
+      token: { name: "token", cookies: {}, headers: {} },
+    } as Record<CallerName, Caller>;
+    for (const s of sessions) callers[s.name] = s;
+
+    const send = (caller: CallerName | Caller, req: ApiRequest) =>
+      app.inject(injectOptions(typeof caller === "string" ? callers[caller] : caller, req));
+    const ok = async (caller: CallerName, req: ApiRequest, status: number) => {
+      const res = await send(caller, req);
+      expectStatus(res, status, `${caller} ${req.method} ${req.url}`);
+      return res.json<Record<string, unknown>>();
+    };
+
+    // Tokens: one for the `token` caller, one to be revoked by tests.
+    const tok = await ok(
+      "admin",
+      { method: "POST", url: "/tokens", payload: { name: "ERP", scopes: [...TOKEN_SCOPES] } },
+      201,
+    );
+    callers.token = {
+      name: "token",
+      cookies: {},
+      headers: { authorization: `Bearer ${String(tok["token"])}` },
+    };
+    const spareTok = await ok(
+      "admin",
+      { method: "POST", url: "/tokens", payload: { name: "Old ERP", scopes: ["orders:read"] } },
+      201,
+    );
+
+    // Orders and payments, pushed by the integration.
+    const order = (id: string, clientId: string, o: Record<string, unknown> = {}) => ({
+      id,
+      clientId,
+      service: { name: "External penetration test", category: "audit", billing: "one_off" },
+      price: { amount: "4800.00", currency: "USD" },
+      placedAt: "2026-02-02T10:00:00Z",
+      promisedStartBy: "2026-02-09T10:00:00Z",
+      promisedDeliveryBy: "2026-02-23T10:00:00Z",
+      startedAt: null,
+      deliveredAt: null,
+      subscription: null,
+      ...o,
+    });
+    const orderABody = order("ACME-1001", acme.id);
+    await ok("token", { method: "POST", url: "/orders", payload: orderABody }, 201);
+    await ok(
+      "token",
+      {
+        method: "POST",
+        url: "/orders",
+        payload: order("ACME-1002", acme.id, {
+          service: {
+            name: "Cloud architecture review",
+            category: "consulting",
+            billing: "one_off",
+          },
+          price: { amount: "0.05000000", currency: "BTC" },
+          placedAt: "2026-01-05T10:00:00Z",
+          promisedStartBy: "2026-01-07T10:00:00Z",
+          promisedDeliveryBy: "2026-01-20T10:00:00Z",
+          startedAt: "2026-01-07T10:00:00Z",
+          deliveredAt: "2026-01-19T16:00:00Z",
+        }),
+      },
+      201,
+    );
+    await ok(
+      "token",
+      {
+        method: "POST",
+        url: "/orders",
+        payload: order("ACME-1003", acme.id, {
+          service: {
+            name: "Perimeter monitoring",
+            category: "monitoring",
+            billing: "subscription",
+          },
+          price: { amount: "3100.00", currency: "USD" },
+          placedAt: "2026-01-01T08:00:00Z",
+          promisedStartBy: null,
+          promisedDeliveryBy: null,
+          startedAt: "2026-01-01T08:00:00Z",
+          subscription: {
+            periodStart: "2026-03-01T00:00:00Z",
+            periodEnd: "2026-04-01T00:00:00Z",
+            chargeRef: "SUB-1003/2026-03",
+          },
+        }),
+      },
+      201,
+    );
+    await ok(
+      "admin",
+      { method: "POST", url: "/orders", payload: order("GLOBEX-77", globex.id) },
+      201,
+    );
+
+    const payment = (id: string, orderId: string, o: Record<string, unknown> = {}) => ({
+      id,
+      orderId,
+      chargeRef: orderId,
+      amount: { amount: "4800.00", currency: "USD" },
+      method: "card",
+      capturedAt: "2026-02-02T10:05:00Z",
+      providerRef: `ch_${id}`,
+      ...o,
+    });
+    const paymentABody = payment("PAY-A1", "ACME-1001");
+    await ok("token", { method: "POST", url: "/payments", payload: paymentABody }, 201);
+    await ok(
+      "token",
+      {
+        method: "POST",
+        url: "/payments",
+        payload: payment("PAY-A2", "ACME-1002", {
+          amount: { amount: "0.05000000", currency: "BTC" },
+          method: "crypto",
+          capturedAt: "2026-01-05T10:10:00Z",
+          providerRef: "0xabc123",
+        }),
+      },
+      201,
+    );
+    await ok(
+      "token",
+      {
+        method: "POST",
+        url: "/payments",
+        payload: payment("PAY-A3", "ACME-1003", {
+          chargeRef: "SUB-1003/2026-03",
+          amount: { amount: "3100.00", currency: "USD" },
+          capturedAt: "2026-03-01T00:05:00Z",
+        }),
+      },
+      201,
+    );
+    await ok(
+      "admin",
+      { method: "POST", url: "/payments", payload: payment("PAY-B1", "GLOBEX-77") },
+      201,
+    );
+
+    const eventA = await ok(
+      "token",
+      {
+        method: "POST",
+        url: "/orders/ACME-1001/events",
+        payload: {
+          kind: "client_blocker",
+          from: "2026-02-09T10:00:00Z",
+          to: "2026-02-11T10:00:00Z",
+          note: "Waiting for VPN credentials from the client.",
+        },
+      },
+      201,
+    );
+    const eventB = await ok(
+      "admin",
+      {
+        method: "POST",
+        url: "/orders/GLOBEX-77/events",
+        payload: { kind: "external_incident", from: "2026-02-10T00:00:00Z", note: "Outage." },
+      },
+      201,
+    );
+
+    // Requests: A's in three states, B's submitted.
+    const submit = (caller: CallerName, orderId: string, reason: string) =>
+      ok(
+        caller,
+        {
+          method: "POST",
+          url: "/requests",
+          payload: { orderId, reason, description: "Nothing was delivered as promised." },
+        },
+        201,
+      );
+    const requestA = await submit("clientA", "ACME-1001", "not_delivered");
+    const requestA2 = await submit("clientA", "ACME-1002", "mismatch");
+    const requestA3 = await submit("clientA", "ACME-1003", "unused_subscription");
+    const requestB = await submit("clientB", "GLOBEX-77", "not_delivered");
+    const r2 = String(requestA2["id"]);
+    const inReview = await ok(
+      "qa",
+      {
+        method: "POST",
+        url: `/requests/${r2}/start-review`,
+        payload: { expectedVersion: requestA2["version"] },
+      },
+      200,
+    );
+    await ok(
+      "qa",
+      {
+        method: "POST",
+        url: `/requests/${r2}/request-info`,
+        payload: {
+          expectedVersion: inReview["version"],
+          question: "Which deliverables were missing?",
+        },
+      },
+      200,
+    );
+    await ok(
+      "clientA",
+      { method: "POST", url: `/requests/${r2}/messages`, payload: { body: "See the report." } },
+      201,
+    );
+
+    const upload = async (caller: CallerName, requestId: string) => {
+      const body = textUpload();
+      const res = await send(caller, {
+        method: "POST",
+        url: `/requests/${requestId}/attachments`,
+        payload: body.payload,
+        headers: body.headers,
+      });
+      expectStatus(res, 201, "upload");
+      const first = res.json<{ attachments: { id: string }[] }>().attachments[0];
+      if (first === undefined) throw new Error("seed: no attachment");
+      return first.id;
+    };
+    const attachmentA = await upload("clientA", String(requestA["id"]));
+    const attachmentB = await upload("clientB", String(requestB["id"]));
+
+    const ids: WorldIds = {
+      clientA: acme.id,
+      clientB: globex.id,
+      userA: userA.id,
+      userB: userB.id,
+      qa: qa.id,
+      finance: finance.id,
+      admin: admin.id,
+      spareUserA: spareA.id,
+      token: String(tok["id"]),
+      spareToken: String(spareTok["id"]),
+      orderA: "ACME-1001",
+      orderA2: "ACME-1002",
+      orderA3: "ACME-1003",
+      orderB: "GLOBEX-77",
+      paymentA: "PAY-A1",
+      paymentA2: "PAY-A2",
+      paymentA3: "PAY-A3",
+      paymentB: "PAY-B1",
+      eventA: String(eventA["id"]),
+      eventB: String(eventB["id"]),
+      requestA: String(requestA["id"]),
+      requestA2: r2,
+      requestA3: String(requestA3["id"]),
+      requestB: String(requestB["id"]),
+      attachmentA,
+      attachmentB,
+    };
+    return {
+      t,
+      app,
+      callers,
+      ids,
+      bodies: { orderA: orderABody, paymentA: paymentABody },
+      emails,
+      send,
+      close: async () => {
+        await t.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await t.close();
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
