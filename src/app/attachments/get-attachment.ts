@@ -3,7 +3,8 @@
 import type { ActionContext, AppDeps } from "../context.js";
 import { notFound } from "../errors.js";
 import { storedPath } from "./storage.js";
-import { ensureVisible, presentAttachment, type AttachmentJson } from "./shared.js";
+import { presentAttachment, type AttachmentJson } from "./shared.js";
+import { authorize } from "../authorize.js";
 
 /** The attachment and its file's path; 404 when missing or (for a client) not its own. */
 export async function getAttachment(
@@ -19,7 +20,7 @@ export async function getAttachment(
     .where("attachments.id", "=", attachmentId)
     .executeTakeFirst();
   if (row === undefined) throw notFound("attachment");
-  ensureVisible(ctx.actor, "attachment.read", row.client_id, "attachment");
+  authorize(ctx.actor, "attachment.read", row.client_id, "attachment");
   return {
     attachment: presentAttachment(row),
     path: storedPath(deps.dataDir, row.stored_name),

@@ -2,9 +2,10 @@
 // the resource-level access check, and the attachment as the API shows it.
 
 import type { Kysely, Transaction } from "kysely";
-import { visibleOrNotFound, type Action, type Actor } from "../../core/access/index.js";
+import type { Action, Actor } from "../../core/access/index.js";
 import type { AttachmentRow, Database } from "../../db/schema.js";
-import { AppError, notFound } from "../errors.js";
+import { notFound } from "../errors.js";
+import { authorize } from "../authorize.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -34,20 +35,6 @@ export function presentAttachment(row: AttachmentRow): AttachmentJson {
   };
 }
 
-/** Throws unless `actor` may `action` a resource of `clientId` (404 like a missing `what`). */
-export function ensureVisible(actor: Actor, action: Action, clientId: string, what: string): void {
-  switch (visibleOrNotFound(actor, action, { clientId })) {
-    case "ok":
-      return;
-    case "not_found":
-      throw notFound(what);
-    case "forbidden":
-      throw new AppError("forbidden", `not allowed: ${action}`);
-    case "unauthenticated":
-      throw new AppError("unauthenticated", "sign in or send an API token");
-  }
-}
-
 /** The refund request's id, client and status, if the actor may `action` its attachments. */
 export async function loadRequestFor(
   db: Db,
@@ -61,6 +48,6 @@ export async function loadRequestFor(
     .where("id", "=", requestId)
     .executeTakeFirst();
   if (row === undefined) throw notFound("refund request");
-  ensureVisible(actor, action, row.client_id, "refund request");
+  authorize(actor, action, row.client_id, "refund request");
   return row;
 }

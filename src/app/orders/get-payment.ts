@@ -4,7 +4,8 @@
 import type { ActionContext, AppDeps } from "../context.js";
 import { notFound } from "../errors.js";
 import { presentPayment, type PaymentJson } from "./present.js";
-import { ensureAllowed, impossibleId, loadOrderFor } from "./shared.js";
+import { impossibleId, loadOrderFor } from "./shared.js";
+import { authorize } from "../authorize.js";
 
 /** One payment, if the caller may read it. */
 export async function getPayment(
@@ -16,7 +17,7 @@ export async function getPayment(
     ? undefined
     : await deps.db.selectFrom("payments").selectAll().where("id", "=", id).executeTakeFirst();
   if (row === undefined) throw notFound("payment");
-  ensureAllowed(ctx.actor, "payment.read", row.client_id, "payment");
+  authorize(ctx.actor, "payment.read", row.client_id, "payment");
   return presentPayment(row);
 }
 

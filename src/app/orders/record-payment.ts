@@ -17,7 +17,6 @@ import { parsePaymentInput, type PaymentInput } from "./input.js";
 import { instantJson, presentPayment, type PaymentJson } from "./present.js";
 import {
   conflictOn,
-  ensureAllowed,
   isUniqueViolation,
   orThrow,
   pathOf,
@@ -26,6 +25,7 @@ import {
   writerOf,
   type Writer,
 } from "./shared.js";
+import { authorize } from "../authorize.js";
 
 export interface RecordedPayment {
   readonly row: PaymentRow;
@@ -78,7 +78,7 @@ export async function recordPaymentIn(
   const order = await lockOrder(trx, input.orderId);
   if (order === undefined) throw unprocessableOn(pathOf(at, "orderId"), "no order with this id");
   // Writers are tokens and admins, who see every client; the check keeps any future writer honest.
-  ensureAllowed(w.ctx.actor, "payment.write", order.client_id, "order");
+  authorize(w.ctx.actor, "payment.write", order.client_id, "order");
 
   if (input.id !== null) {
     const byId = await trx

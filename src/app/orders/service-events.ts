@@ -20,7 +20,6 @@ import {
 } from "./input.js";
 import { instantJson, presentServiceEvent, type ServiceEventJson } from "./present.js";
 import {
-  ensureAllowed,
   impossibleId,
   loadOrderFor,
   lockOrderFor,
@@ -31,6 +30,7 @@ import {
   writerOf,
   type Writer,
 } from "./shared.js";
+import { authorize } from "../authorize.js";
 
 async function insertEvent(
   trx: Transaction<Database>,
@@ -98,7 +98,7 @@ export async function recordServiceEventIn(
   const input = orThrow(parseServiceEventImport(raw, at));
   const order = await lockOrder(trx, input.orderId); // parsed: holds no NUL
   if (order === undefined) throw unprocessableOn(pathOf(at, "orderId"), "no order with this id");
-  ensureAllowed(w.ctx.actor, "event.write", order.client_id, "order");
+  authorize(w.ctx.actor, "event.write", order.client_id, "order");
   return insertEvent(trx, w, order.id, input);
 }
 

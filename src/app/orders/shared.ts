@@ -3,13 +3,14 @@
 // that turns a lost race on a unique key into 409, and the re-evaluation hook.
 
 import type { Kysely, Transaction } from "kysely";
-import { actorRef, visibleOrNotFound, type Action, type Actor } from "../../core/access/index.js";
+import { actorRef, type Action, type Actor } from "../../core/access/index.js";
 import { isPgError } from "../../db/connection.js";
 import type { Database, OrderRow } from "../../db/schema.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, notFound, type FieldError } from "../errors.js";
 import { reevaluateOrderRequests } from "../requests/evaluate-order.js";
 import { lockOrder } from "../requests/repository.js";
+import { authorize } from "../authorize.js";
 
 /** Who writes and when: the audit actor (and an event's recorded_by), the IP and the clock. */
 export interface Writer {
@@ -40,23 +41,6 @@ export async function findOrder(db: Db, id: string): Promise<OrderRow | undefine
   return db.selectFrom("orders").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-/**
- * Throws unless `actor` may do `action` on a resource of `clientId`: a client gets the same 404 as
- * for a missing `what` when it is not its own; everyone else 403.
- */
-export function ensureAllowed(actor: Actor, action: Action, clientId: string, what: string): void {
-  switch (visibleOrNotFound(actor, action, { clientId })) {
-    case "ok":
-      return;
-    case "not_found":
-      throw notFound(what);
-    case "forbidden":
-      throw new AppError("forbidden", `not allowed: ${action}`);
-    case "unauthenticated":
-      throw new AppError("unauthenticated", "sign in or send an API token");
-  }
-}
-
 /** The order, if it exists and the actor may `action` it; else 404 (or 403 for staff/tokens). */
 export async function loadOrderFor(
   db: Db,
@@ -66,7 +50,7 @@ export async function loadOrderFor(
 ): Promise<OrderRow> {
   const row = await findOrder(db, id);
   if (row === undefined) throw notFound("order");
-  ensureAllowed(actor, action, row.client_id, "order");
+  authorize(actor, action, row.client_id, "order");
   return row;
 }
 
@@ -83,7 +67,7 @@ export async function lockOrderFor(
 ): Promise<OrderRow> {
   const row = impossibleId(id) ? undefined : await lockOrder(trx, id);
   if (row === undefined) throw notFound("order");
-  ensureAllowed(actor, action, row.client_id, "order");
+  authorize(actor, action, row.client_id, "order");
   return row;
 }
 

@@ -13,7 +13,7 @@ import { toDbMinor } from "../../db/money.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, notFound } from "../errors.js";
-import { assertVisible, transitionError } from "./errors.js";
+import { transitionError } from "./errors.js";
 import { presentRequest, sourceOf, type RequestView } from "./present.js";
 import {
   applyEffects,
@@ -23,6 +23,7 @@ import {
   saveSnapshot,
   type Trx,
 } from "./repository.js";
+import { assertVisible } from "../authorize.js";
 
 export interface ApplyRequestEventInput {
   readonly requestId: string;

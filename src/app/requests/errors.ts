@@ -1,9 +1,8 @@
 // The core's refusals as AppErrors: one place decides status, field and problem members.
 
 import { formatMinor, moneyToJson } from "../../core/money/money.js";
-import type { Visibility } from "../../core/access/index.js";
 import type { IntakeError, RequestSnapshot, TransitionError } from "../../core/requests/index.js";
-import { AppError, invalidField, notFound } from "../errors.js";
+import { AppError, invalidField } from "../errors.js";
 
 /** A refused transition: 409 with the current state and version, 400/422 naming the field. */
 export function transitionError(
@@ -83,19 +82,5 @@ export function intakeError(e: IntakeError): AppError {
     case "forbidden":
       // The order was found and is visible; a role without request.create never gets this far.
       return new AppError("forbidden", `not allowed: ${e.action}`);
-  }
-}
-
-/** Throws the answer to a refused resource check: 404 worded like a missing id, 403, or 401. */
-export function assertVisible(visibility: Visibility, what: string): void {
-  switch (visibility) {
-    case "ok":
-      return;
-    case "not_found":
-      throw notFound(what);
-    case "forbidden":
-      throw new AppError("forbidden", `not allowed on this ${what}`);
-    case "unauthenticated":
-      throw new AppError("unauthenticated", "sign in or send an API token");
   }
 }

@@ -8,7 +8,6 @@ import type { DecisionJson } from "../../core/policy/index.js";
 import type { RefundRequestRow } from "../../db/schema.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { notFound } from "../errors.js";
-import { assertVisible } from "./errors.js";
 import { presentRequest, type RecommendationSource, type RequestView } from "./present.js";
 import {
   alternativeFromDb,
@@ -19,6 +18,7 @@ import {
   reviewerDecision,
   type Db,
 } from "./repository.js";
+import { assertVisible } from "../authorize.js";
 
 /** Loads a request the caller may reach with `action`; 404 alike for missing and not visible. */
 export async function readableRequest(

@@ -14,10 +14,11 @@ import { newId } from "../../db/ids.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { invalidField, notFound } from "../errors.js";
-import { assertVisible, intakeError } from "./errors.js";
+import { intakeError } from "./errors.js";
 import { caseFromFacts, loadOrderFacts, recommend } from "./evaluate-order.js";
 import { presentRequest, sourceOf, type RequestView } from "./present.js";
 import { applyEffects, insertRecommendation, lockOrder, OPEN_STATUSES } from "./repository.js";
+import { assertVisible } from "../authorize.js";
 
 export interface SubmitRequestInput {
   readonly orderId: string;

@@ -1,0 +1,30 @@
+// The one place a use case turns the core's access answer into an error: a client gets the same
+// 404 as for a missing id when the resource is not its own; staff and tokens lacking the right get
+// 403; nobody signed in gets 401.
+
+import {
+  visibleOrNotFound,
+  type Action,
+  type Actor,
+  type Visibility,
+} from "../core/access/index.js";
+import { AppError, notFound } from "./errors.js";
+
+/** Throws unless the visibility is "ok"; `what` names the resource in the 404 ("order"). */
+export function assertVisible(visibility: Visibility, what: string): void {
+  switch (visibility) {
+    case "ok":
+      return;
+    case "not_found":
+      throw notFound(what);
+    case "forbidden":
+      throw new AppError("forbidden", `not allowed on this ${what}`);
+    case "unauthenticated":
+      throw new AppError("unauthenticated", "sign in or send an API token");
+  }
+}
+
+/** Throws unless `actor` may do `action` on a resource of `clientId` (see assertVisible). */
+export function authorize(actor: Actor, action: Action, clientId: string, what: string): void {
+  assertVisible(visibleOrNotFound(actor, action, { clientId }), what);
+}
