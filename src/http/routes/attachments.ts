@@ -10,7 +10,7 @@
 import { open } from "node:fs/promises";
 import multipart from "@fastify/multipart";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { ActionContext, AppDeps } from "../../app/context.js";
+import type { AppDeps } from "../../app/context.js";
 import { AppError, invalidField } from "../../app/errors.js";
 import {
   contentDisposition,
@@ -31,17 +31,11 @@ import { uploadAttachments, type UploadedFile } from "../../app/attachments/uplo
 import type { StoredResponse } from "../../db/idempotency.js";
 import { claimIdempotencyKey, sendReplay } from "../idempotency.js";
 import type { RoutePlugin } from "../server.js";
+import { ctxOf, idParams } from "./common.js";
 
 const TAGS = ["attachments"];
 /** Form fields that carry files. */
 const FILE_FIELDS = new Set(["file", "files"]);
-
-const idParams = {
-  type: "object",
-  additionalProperties: false,
-  required: ["id"],
-  properties: { id: { type: "string", minLength: 1, maxLength: 100 } },
-} as const;
 
 const attachmentSchema = {
   type: "object",
@@ -71,10 +65,6 @@ const listSchema = {
 export interface AttachmentRouteOptions extends Partial<AttachmentLimits> {
   /** Where files go (default: the deps' dataDir). */
   readonly dataDir?: string;
-}
-
-function contextOf(request: FastifyRequest): ActionContext {
-  return { actor: request.actor, ip: request.ip };
 }
 
 /** Multipart's own limit and format errors, worded for the caller; anything else unchanged. */
@@ -156,7 +146,7 @@ async function upload(
   request: FastifyRequest<{ Params: { id: string } }>,
   reply: FastifyReply,
 ): Promise<unknown> {
-  const ctx = contextOf(request);
+  const ctx = ctxOf(request);
   const requestId = request.params.id;
   // Before reading the body: a foreign or missing request answers 404, and nothing is staged.
   await loadRequestFor(deps.db, ctx.actor, "attachment.create", requestId);
@@ -212,7 +202,7 @@ async function download(
   request: FastifyRequest<{ Params: { id: string } }>,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { attachment, path } = await getAttachment(deps, contextOf(request), request.params.id);
+  const { attachment, path } = await getAttachment(deps, ctxOf(request), request.params.id);
   // Opened before the headers go out, so a missing file is a clean 500, not a cut-off download.
   const handle = await open(path, "r");
   const type = attachment.contentType.startsWith("text/")
@@ -305,7 +295,7 @@ export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): Ro
         },
       },
       async (request) => ({
-        attachments: await listAttachments(deps, contextOf(request), request.params.id),
+        attachments: await listAttachments(deps, ctxOf(request), request.params.id),
       }),
     );
 

@@ -2,7 +2,7 @@
 // one use case, present. The session cookie is HttpOnly, SameSite=Lax, Path=/ and Secure behind
 // TLS; its value is shown to nobody else (the database keeps only its SHA-256).
 
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply } from "fastify";
 import {
   createApiToken,
   currentSession,
@@ -14,15 +14,10 @@ import {
   signOut,
 } from "../../app/auth/index.js";
 import { MANAGE_ACCOUNTS } from "../../app/auth/common.js";
-import type { ActionContext } from "../../app/context.js";
 import { AppError } from "../../app/errors.js";
 import { ACTIONS, TOKEN_SCOPES } from "../../core/access/index.js";
 import { SESSION_COOKIE, type RoutePlugin } from "../server.js";
-
-/** The use cases' view of the caller. */
-export function callerOf(request: FastifyRequest): ActionContext {
-  return { actor: request.actor, ip: request.ip };
-}
+import { ctxOf, idParams } from "./common.js";
 
 const SESSION_TAGS = ["session"];
 const TOKEN_TAGS = ["API tokens"];
@@ -114,13 +109,6 @@ export const pageOf = (item: object) =>
     },
   }) as const;
 
-export const idParams = {
-  type: "object",
-  additionalProperties: false,
-  required: ["id"],
-  properties: { id: { type: "string", minLength: 1, maxLength: 200 } },
-} as const;
-
 interface SignInBody {
   email: string;
   password: string;
@@ -168,7 +156,7 @@ export const authRoutes: RoutePlugin = (app, deps) => {
     async (request, reply) => {
       let signed;
       try {
-        signed = await signIn(deps, callerOf(request), {
+        signed = await signIn(deps, ctxOf(request), {
           email: request.body.email,
           password: request.body.password,
           previousSessionToken: request.cookies[SESSION_COOKIE],
@@ -195,7 +183,7 @@ export const authRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (request, reply) => {
-      const view = await currentSession(deps, callerOf(request), request.auth);
+      const view = await currentSession(deps, ctxOf(request), request.auth);
       reply.header("cache-control", "no-store");
       return view;
     },
@@ -216,7 +204,7 @@ export const authRoutes: RoutePlugin = (app, deps) => {
         throw new AppError("csrf_failed", "missing or wrong X-CSRF-Token header");
       }
       const token = request.cookies[SESSION_COOKIE];
-      if (token !== undefined) await signOut(deps, callerOf(request), token);
+      if (token !== undefined) await signOut(deps, ctxOf(request), token);
       setSessionCookie(reply, null, app.secureCookies);
       return reply.code(204).send();
     },
@@ -249,7 +237,7 @@ export const authRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (request, reply) => {
-      const created = await createApiToken(deps, callerOf(request), request.body);
+      const created = await createApiToken(deps, ctxOf(request), request.body);
       return reply
         .code(201)
         .header("cache-control", "no-store")
@@ -269,7 +257,7 @@ export const authRoutes: RoutePlugin = (app, deps) => {
         response: { 200: pageOf(apiTokenJson) },
       },
     },
-    async (request) => listApiTokens(deps, callerOf(request), parsePageQuery(request.query)),
+    async (request) => listApiTokens(deps, ctxOf(request), parsePageQuery(request.query)),
   );
 
   app.delete<{ Params: { id: string } }>(
@@ -283,7 +271,7 @@ export const authRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (request, reply) => {
-      await revokeApiToken(deps, callerOf(request), request.params.id);
+      await revokeApiToken(deps, ctxOf(request), request.params.id);
       return reply.code(204).send();
     },
   );

@@ -234,13 +234,6 @@ export const eventJson = {
   },
 } as const;
 
-export const idParams = {
-  type: "object",
-  additionalProperties: false,
-  required: ["id"],
-  properties: { id: { type: "string", minLength: 1, maxLength: 200 } },
-} as const;
-
 /** `{ items: [...] }` of one item schema. */
 export function listOf(item: object) {
   return {

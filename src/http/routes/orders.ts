@@ -1,8 +1,6 @@
 // /orders: create and change orders (integrations with orders:write, admins), read them (clients
 // their own), and the order's payments and service events. Thin: schema, one use case, present.
 
-import type { FastifyRequest } from "fastify";
-import type { ActionContext } from "../../app/context.js";
 import { createOrder } from "../../app/orders/create-order.js";
 import { getOrder } from "../../app/orders/get-order.js";
 import { listOrderPayments } from "../../app/orders/get-payment.js";
@@ -19,18 +17,13 @@ import {
   eventBody,
   eventJson,
   eventPatchBody,
-  idParams,
   listOf,
   orderBody,
   orderJson,
   orderPatchBody,
   paymentJson,
 } from "./order-schemas.js";
-
-/** The use cases' view of the caller. */
-export function ctxOf(request: FastifyRequest): ActionContext {
-  return { actor: request.actor, ip: request.ip };
-}
+import { ctxOf, idParams, type IdParams } from "./common.js";
 
 const ORDERS = ["orders"];
 const EVENTS = ["service events"];
@@ -54,8 +47,6 @@ const eventParams = {
     eventId: { type: "string", minLength: 1, maxLength: 200 },
   },
 } as const;
-
-type IdParams = { id: string };
 
 export const orderRoutes: RoutePlugin = (app, deps) => {
   app.post(

@@ -4,8 +4,8 @@
 import { getPayment } from "../../app/orders/get-payment.js";
 import { recordPayment } from "../../app/orders/record-payment.js";
 import type { RoutePlugin } from "../server.js";
-import { idParams, paymentBody, paymentJson } from "./order-schemas.js";
-import { ctxOf } from "./orders.js";
+import { ctxOf, idParams } from "./common.js";
+import { paymentBody, paymentJson } from "./order-schemas.js";
 
 const PAYMENTS = ["payments"];
 

@@ -1,8 +1,6 @@
 // /requests: intake, reads and lists, the review workflow (one route per event, each with the
 // permission of its event), messages and the decision history. Thin: schema, one use case.
 
-import type { FastifyRequest } from "fastify";
-import type { ActionContext } from "../../app/context.js";
 import { invalidField } from "../../app/errors.js";
 import { applyRequestEvent } from "../../app/requests/apply-request-event.js";
 import { getRequest } from "../../app/requests/get-request.js";
@@ -20,13 +18,10 @@ import {
   type RequestEventType,
 } from "../../core/requests/index.js";
 import type { RoutePlugin } from "../server.js";
+import { ctxOf, idParams, type IdParams } from "./common.js";
 
 const TAGS = ["requests"];
 const MAX_TEXT = 10_000;
-
-function ctxOf(request: FastifyRequest): ActionContext {
-  return { actor: request.actor, ip: request.ip };
-}
 
 const moneySchema = {
   type: "object",
@@ -44,13 +39,6 @@ const moneySchema = {
 
 const nullableMoney = { ...moneySchema, type: ["object", "null"] } as const;
 const nullableString = { type: ["string", "null"] } as const;
-
-const idParams = {
-  type: "object",
-  additionalProperties: false,
-  required: ["id"],
-  properties: { id: { type: "string", minLength: 1, maxLength: 200 } },
-} as const;
 
 const version = {
   type: "integer",
@@ -369,8 +357,6 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
     toEvent: (b) => ({ type: "withdraw", ...optVersion(b) }),
   },
 };
-
-type IdParams = { id: string };
 
 export const requestRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Body: SubmitRequestInput }>(

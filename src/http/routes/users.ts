@@ -14,7 +14,8 @@ import {
 import { MANAGE_ACCOUNTS } from "../../app/auth/common.js";
 import type { Role } from "../../db/schema.js";
 import { SESSION_COOKIE, type RoutePlugin } from "../server.js";
-import { callerOf, idParams, pageOf, pageQuery, userJson } from "./auth.js";
+import { pageOf, pageQuery, userJson } from "./auth.js";
+import { ctxOf, idParams } from "./common.js";
 
 const TAGS = ["users"];
 const ROLES = ["client", "qa", "finance", "admin"] as const;
@@ -57,7 +58,7 @@ export const userRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (request, reply) => {
-      const user = await createUser(deps, callerOf(request), request.body);
+      const user = await createUser(deps, ctxOf(request), request.body);
       return reply
         .code(201)
         .header("location", `/api/v1/users/${encodeURIComponent(user.id)}`)
@@ -84,7 +85,7 @@ export const userRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (request) =>
-      listUsers(deps, callerOf(request), {
+      listUsers(deps, ctxOf(request), {
         page: parsePageQuery(request.query),
         role: request.query.role,
         clientId: request.query.clientId,
@@ -102,7 +103,7 @@ export const userRoutes: RoutePlugin = (app, deps) => {
         response: { 200: userJson },
       },
     },
-    async (request) => getUser(deps, callerOf(request), request.params.id),
+    async (request) => getUser(deps, ctxOf(request), request.params.id),
   );
 
   app.patch<{ Params: { id: string }; Body: UpdateUserInput }>(
@@ -132,7 +133,7 @@ export const userRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (request) =>
-      updateUser(deps, callerOf(request), request.params.id, request.body, {
+      updateUser(deps, ctxOf(request), request.params.id, request.body, {
         currentSessionToken:
           request.auth.via === "session" ? request.cookies[SESSION_COOKIE] : undefined,
       }),
