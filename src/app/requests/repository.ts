@@ -374,7 +374,13 @@ export async function applyEffects(
   extra: EffectContext = {},
 ): Promise<void> {
   const ref = { requestId: next.id, orderId: next.orderId, clientId: next.clientId };
-  for (const effect of effects) {
+  // The audit append takes the chain's lock (PostgreSQL: until commit), so it goes last (ADR 0007):
+  // the other writes of the transaction do not hold up every other writer.
+  const ordered = [
+    ...effects.filter((e) => e.type !== "audit"),
+    ...effects.filter((e) => e.type === "audit"),
+  ];
+  for (const effect of ordered) {
     switch (effect.type) {
       case "audit":
         await appendAudit(trx, {
