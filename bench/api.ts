@@ -35,22 +35,13 @@ import SqliteDatabase from "better-sqlite3";
 import pg from "pg";
 import type { ServerReady } from "./api-server.js";
 import { formatProfileSummary, summarizeProfile } from "./cpu-profile.js";
+import { envInt } from "./env.js";
 
 const TARGET_READ_VS_BARE = 0.4;
 const TARGET_READ_P99_MS = 25;
 const TARGET_SQLITE_WRITES = 3000;
 /** Orders seeded per second of write load (warm-up included): well above any rate seen here. */
 const ORDERS_PER_SECOND = 12_500;
-
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const v = Number(raw.replace(/_/g, ""));
-  if (!Number.isSafeInteger(v) || v < min) {
-    throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  }
-  return v;
-}
 
 const SECONDS = envInt("BENCH_SECONDS", 10, 1);
 const WARMUP = envInt("BENCH_WARMUP", 2, 0);

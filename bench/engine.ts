@@ -24,8 +24,7 @@ import {
   writeSync,
 } from "node:fs";
 import os from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import v8 from "node:v8";
 import {
   evaluateRefund,
@@ -35,22 +34,14 @@ import {
   type Policy,
 } from "../src/core/policy/index.js";
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from "../src/policy-file/load.js";
+import { PACKAGE_ROOT } from "../src/package-root.js";
+import { envInt } from "./env.js";
 import { generateCases } from "./generate-cases.js";
 import { JsonRulesBaseline, type BaselineDecision } from "./json-rules-baseline.js";
 
 const TARGET_EVALUATE_PER_SECOND = 300_000;
 const TARGET_VS_RULES_ENGINE = 20;
 const TARGET_NDJSON_VS_FLOOR = 0.6;
-
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const v = Number(raw.replace(/_/g, ""));
-  if (!Number.isSafeInteger(v) || v < min) {
-    throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  }
-  return v;
-}
 
 const N = envInt("BENCH_CASES", 1_000_000, 1);
 const SEED = envInt("BENCH_SEED", 20260228, 0);
@@ -61,18 +52,7 @@ const JRE_WARMUP = Math.min(WARMUP, 5_000);
 /** Lines parsed to objects at a time for (a). */
 const CHUNK = 50_000;
 
-/** The project root: the nearest folder above this module with a package.json (src or dist). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("cannot find the package root");
-    dir = up;
-  }
-  return dir;
-}
-
-const ROOT = packageRoot();
+const ROOT = PACKAGE_ROOT;
 const CLI = join(ROOT, "dist", "src", "cli", "main.js");
 
 // ---- measuring ---------------------------------------------------------------------------------

@@ -11,6 +11,8 @@
 // ongoing), delivered and undelivered services, blank requests, explicit holidays and holiday
 // countries.
 
+import { formatDay } from "../src/core/calendar/calendar.js";
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -78,22 +80,6 @@ function pad2(n: number): string {
   return n < 10 ? "0" + n : String(n);
 }
 
-/** `YYYY-MM-DD` of a day count since 1970-01-01 (Hinnant's civil-from-days; no Date object). */
-function civil(days: number): string {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return y + "-" + pad2(m) + "-" + pad2(d);
-}
-
 /** `YYYY-MM-DDTHH:MM:SS` plus `Z` or `±HH:MM`: the instant written in the zone's local time. */
 function instant(ms: number, zone: Zone, utc: boolean): string {
   const off = utc ? 0 : offsetMinutes(zone, ms);
@@ -102,9 +88,11 @@ function instant(ms: number, zone: Zone, utc: boolean): string {
   const t = Math.floor((local - days * DAY) / 1000);
   const hms =
     "T" + pad2(Math.floor(t / 3600)) + ":" + pad2(Math.floor(t / 60) % 60) + ":" + pad2(t % 60);
-  if (off === 0) return civil(days) + hms + "Z";
+  if (off === 0) return formatDay(days) + hms + "Z";
   const a = Math.abs(off);
-  return civil(days) + hms + (off < 0 ? "-" : "+") + pad2(Math.floor(a / 60)) + ":" + pad2(a % 60);
+  return (
+    formatDay(days) + hms + (off < 0 ? "-" : "+") + pad2(Math.floor(a / 60)) + ":" + pad2(a % 60)
+  );
 }
 
 /** The instant of local midnight at the start of a local calendar date in the zone. */
@@ -117,7 +105,7 @@ function localMidnight(zone: Zone, y: number, m0: number, d: number): number {
 
 /** The local calendar date (`YYYY-MM-DD`) of an instant in the zone. */
 function localDate(zone: Zone, ms: number): string {
-  return civil(Math.floor((ms + offsetMinutes(zone, ms) * MINUTE) / DAY));
+  return formatDay(Math.floor((ms + offsetMinutes(zone, ms) * MINUTE) / DAY));
 }
 
 // ---- money -------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError } from "commander";
+import { PACKAGE_ROOT } from "../package-root.js";
 import { DEFAULT_POLICY_PATH } from "../policy-file/load.js";
 import { evaluateNdjson, evaluateSingle, loadPolicy } from "./evaluate.js";
 import { addImportCommand } from "./import.js";
@@ -11,19 +11,12 @@ import { addServiceCommands } from "./service-commands.js";
 
 export type { CliIo } from "./io.js";
 
-/** The version in the nearest package.json above this module (works from src and from dist). */
+/** The version in the project's package.json. */
 export function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const file = join(dir, "package.json");
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, "utf8")) as { version?: unknown };
-      return typeof pkg.version === "string" ? pkg.version : "unknown";
-    }
-    const up = dirname(dir);
-    if (up === dir) return "unknown";
-    dir = up;
-  }
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {
+    version?: unknown;
+  };
+  return typeof pkg.version === "string" ? pkg.version : "unknown";
 }
 
 const PROGRAM_HELP = `

@@ -1,22 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { parsePolicy, type InputError, type Policy, type Result } from "../core/policy/index.js";
+import { PACKAGE_ROOT } from "../package-root.js";
 
 /** The policy file shipped with the product (operators edit it, or pass another with --policy). */
-export const DEFAULT_POLICY_PATH = join(packageRoot(), "policy", "default-policy.yaml");
-
-/** The project's root: the nearest folder above this module with a package.json (src or dist). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("refund-desk: cannot find the package root");
-    dir = up;
-  }
-  return dir;
-}
+export const DEFAULT_POLICY_PATH = join(PACKAGE_ROOT, "policy", "default-policy.yaml");
 
 /** Parses policy file text (YAML, of which JSON is a subset) and validates it. */
 export function parsePolicyText(text: string): Result<Policy, InputError> {
