@@ -1,0 +1,41 @@
+/**
+ * The contract between the payout worker and a card provider. The worker never sends a refund
+ * twice on its own: a call that ends without a clear answer is `unknown`, and only `lookup`
+ * (reconciliation) settles it.
+ */
+
+/** What the worker asks the provider to do for one payout. */
+export interface CardRefundInstruction {
+  /** Our payout id; sent as metadata so reconciliation can find the refund again. */
+  readonly payoutId: string;
+  /** Derived from the payout id; sent as the provider's Idempotency-Key. */
+  readonly idempotencyKey: string;
+  /** The provider's id of the captured charge or payment intent (payments.provider_ref). */
+  readonly chargeRef: string;
+  /** Minor units, as a decimal string of digits (never a float). */
+  readonly amountMinor: bigint;
+  /** ISO 4217, upper case (the adapter lower-cases it for the wire if the provider wants that). */
+  readonly currency: string;
+}
+
+export type ProviderOutcome =
+  /** The provider took the refund and it is final. */
+  | { readonly kind: "succeeded"; readonly providerRef: string }
+  /** The provider took the refund; a webhook or a lookup will tell the end. */
+  | { readonly kind: "pending"; readonly providerRef: string }
+  /** The provider refused or the refund failed; `reason` is the provider's own code or message. */
+  | { readonly kind: "failed"; readonly providerRef: string | null; readonly reason: string }
+  /** No clear answer (timeout, connection reset, 5xx): the refund may or may not exist. */
+  | { readonly kind: "unknown"; readonly reason: string };
+
+export interface CardProvider {
+  readonly name: string;
+  /** Creates the refund, with `idempotencyKey` as the provider's idempotency key. Never throws. */
+  submitRefund(instruction: CardRefundInstruction): Promise<ProviderOutcome>;
+  /**
+   * Reconciliation: finds the refund made for `payoutId` on `chargeRef`, if any. `null` when the
+   * provider has none (then it is safe to submit again with the same idempotency key); `unknown`
+   * when the provider could not be asked.
+   */
+  lookupRefund(chargeRef: string, payoutId: string): Promise<ProviderOutcome | null>;
+}
