@@ -221,6 +221,32 @@ export interface PayoutsTable {
   created_at: string;
   updated_at: string;
   version: Defaulted<number>;
+  /** The worker holding the payout while it talks to the provider, and until when. */
+  claimed_by: string | null;
+  claimed_until: string | null;
+  /** JSON `{ asset, network, address }` (crypto payouts), given by the client. */
+  destination: string | null;
+  /** Bank reference (bank_transfer, other) or transaction hash (crypto), recorded by finance. */
+  manual_reference: string | null;
+  /** Crypto under fiat-at-payout: fiat per coin as a decimal string, and the coins sent. */
+  crypto_rate: string | null;
+  crypto_amount_minor: string | null;
+  crypto_currency: string | null;
+  /** Set when the worker gave up retrying; finance sees parked payouts. */
+  parked_at: string | null;
+  /** The finance user who gave the first approval (executed it). */
+  executed_by: string | null;
+  succeeded_at: string | null;
+  overdue_alerted_at: string | null;
+}
+
+export interface ProviderEventsTable {
+  /** The provider's event id: an event is applied once. */
+  id: string;
+  provider: string;
+  type: string;
+  payout_id: string | null;
+  received_at: string;
 }
 
 export interface AuditEventsTable {
@@ -287,6 +313,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   outbox: OutboxTable;
+  provider_events: ProviderEventsTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

@@ -24,6 +24,7 @@ const TABLES = {
   audit_events: true,
   idempotency_keys: true,
   outbox: true,
+  provider_events: true,
 } satisfies Record<keyof Database, true>;
 
 export type DbSnapshot = Record<string, string[]>;
