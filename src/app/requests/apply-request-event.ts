@@ -104,6 +104,7 @@ export async function applyRequestEvent(
     }
 
     await applyEffects(trx, ctx, next, effects, now, {
+      policy: deps.policy,
       ...(decisionId === null ? {} : { decisionId }),
       auditDetails: decisionId === null ? {} : { decisionId },
     });

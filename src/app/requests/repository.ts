@@ -6,7 +6,7 @@ import type { Kysely, Transaction } from "kysely";
 import { actorRef, userIdOf } from "../../core/access/index.js";
 import { stillRefundable } from "../../core/ledger/ledger.js";
 import { money, moneyToJson, parseMoney, type Money } from "../../core/money/money.js";
-import type { Decision, DecisionJson } from "../../core/policy/index.js";
+import type { Decision, DecisionJson, Policy } from "../../core/policy/index.js";
 import { decisionToJson } from "../../core/policy/index.js";
 import {
   isOpen,
@@ -19,7 +19,8 @@ import {
   type ReviewerDecision,
 } from "../../core/requests/index.js";
 import type { Reason } from "../../core/policy/index.js";
-import { appendAudit, type JsonValue } from "../../db/audit.js";
+import { appendAudit, type AuditInput, type JsonValue } from "../../db/audit.js";
+import { createPayouts } from "../payouts/repository.js";
 import { dialectOf } from "../../db/connection.js";
 import { newId } from "../../db/ids.js";
 import { fromDbMinor, fromDbMoneyOrNull, toDbMinor } from "../../db/money.js";
@@ -358,6 +359,8 @@ export async function enqueueOutbox(
 /** Extra facts for the effects: the decision row an approval created, audit details. */
 export interface EffectContext {
   readonly decisionId?: string;
+  /** Needed by `create_payouts` (the payout due window comes from the policy's calendar). */
+  readonly policy?: Policy;
   readonly auditDetails?: Readonly<Record<string, JsonValue>>;
 }
 
@@ -380,6 +383,7 @@ export async function applyEffects(
     ...effects.filter((e) => e.type !== "audit"),
     ...effects.filter((e) => e.type === "audit"),
   ];
+  const payoutAudits: AuditInput[] = [];
   for (const effect of ordered) {
     switch (effect.type) {
       case "audit":
@@ -432,27 +436,39 @@ export async function applyEffects(
           .execute();
         break;
       }
-      case "create_payouts":
-        if (extra.decisionId === undefined) throw new Error("create_payouts needs a decision id");
-        await enqueueOutbox(
-          trx,
-          "payouts.create",
-          {
-            ...ref,
-            decisionId: extra.decisionId,
-            amount: moneyToJson(effect.amount),
-            lines:
-              effect.lines === null
-                ? null
-                : effect.lines.map((l) => ({
-                    paymentId: l.paymentId,
-                    method: l.method,
-                    amount: moneyToJson(l.amount),
-                  })),
-          },
-          now,
-        );
+      case "create_payouts": {
+        if (extra.decisionId === undefined || extra.policy === undefined) {
+          throw new Error("create_payouts needs the decision id and the policy");
+        }
+        const created = await createPayouts(trx, extra.policy, {
+          requestId: next.id,
+          orderId: next.orderId,
+          decisionId: extra.decisionId,
+          amount: effect.amount,
+          lines: effect.lines,
+          approvedAt: now,
+        });
+        for (const p of created) {
+          payoutAudits.push({
+            actor: actorRef(ctx.actor),
+            action: "payout.scheduled",
+            entityType: "payout",
+            entityId: p.id,
+            summary: {
+              requestId: next.id,
+              decisionId: extra.decisionId,
+              paymentId: p.paymentId,
+              amount: moneyToJson(p.amount) as unknown as JsonValue,
+              dueEarliest: p.dueEarliest,
+              dueLatest: p.dueLatest,
+            },
+            ip: ctx.ip,
+            at: now,
+          });
+        }
         break;
+      }
     }
   }
+  for (const a of payoutAudits) await appendAudit(trx, a);
 }

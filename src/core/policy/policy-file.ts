@@ -1,11 +1,13 @@
 import { isValidTimeZone, parseDay } from "../calendar/calendar.js";
 import { isKnownHolidayCountry } from "../calendar/business-days.js";
+import { parseMoney } from "../money/money.js";
 import {
   CLAUSE_IDS,
   CRYPTO_VALUATIONS,
   REASONS,
   type ClauseId,
   type InputError,
+  type PayoutSettings,
   type Policy,
   type PolicyParams,
   type Reason,
@@ -110,7 +112,39 @@ export function overrideParams(base: PolicyParams, raw: unknown, path: string): 
   };
 }
 
-const TOP_KEYS = new Set(["version", "parameters", "clauses"]);
+/** Four-eyes above these amounts by default; other currencies always need two approvals. */
+export const DEFAULT_PAYOUTS: PayoutSettings = {
+  secondApprovalAbove: {
+    USD: "1000.00",
+    EUR: "1000.00",
+    GBP: "1000.00",
+    THB: "35000.00",
+    BTC: "0.02",
+    ETH: "0.5",
+    USDT: "1000.00",
+    USDC: "1000.00",
+  },
+};
+
+function parsePayoutSettings(raw: unknown): PayoutSettings {
+  const o = asObj(raw, "payouts");
+  onlyKeys(o, new Set(["secondApprovalAbove"]), "payouts");
+  const path = "payouts.secondApprovalAbove";
+  const t = asObj(o.secondApprovalAbove, path);
+  const out: Record<string, string> = {};
+  for (const [currency, amount] of Object.entries(t)) {
+    const at = child(path, currency);
+    if (typeof amount !== "string")
+      throw new Invalid(at, 'must be a decimal string such as "1000.00"');
+    const parsed = parseMoney(amount, currency);
+    if (!parsed.ok) throw new Invalid(at, parsed.message);
+    if (parsed.value.minor < 0n) throw new Invalid(at, "must not be negative");
+    out[currency] = amount;
+  }
+  return { secondApprovalAbove: out };
+}
+
+const TOP_KEYS = new Set(["version", "parameters", "clauses", "payouts"]);
 const CLAUSE_SET: ReadonlySet<string> = new Set(CLAUSE_IDS);
 
 /**
@@ -129,7 +163,8 @@ export function parsePolicy(doc: unknown): Result<Policy, InputError> {
     const c = objField(o, "clauses", "", CLAUSE_SET);
     const clauses = {} as Record<ClauseId, string>;
     for (const id of CLAUSE_IDS) clauses[id] = nonBlankField(c, id, "clauses");
-    return { ok: true, value: { version, params, clauses } };
+    const payouts = o.payouts === undefined ? DEFAULT_PAYOUTS : parsePayoutSettings(o.payouts);
+    return { ok: true, value: { version, params, clauses, payouts } };
   } catch (e) {
     if (e instanceof Invalid) return { ok: false, error: { path: e.path, message: e.message } };
     throw e;

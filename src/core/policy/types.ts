@@ -66,6 +66,17 @@ export interface Policy {
   readonly version: string;
   readonly params: PolicyParams;
   readonly clauses: Readonly<Record<ClauseId, string>>;
+  /** How payouts are released; not a decision parameter, so a case cannot override it. */
+  readonly payouts?: PayoutSettings;
+}
+
+/** Finance controls over money going out. */
+export interface PayoutSettings {
+  /**
+   * Per currency, the amount (decimal string, e.g. "1000.00") above which a payout needs a second
+   * finance approval. A currency not listed always needs two.
+   */
+  readonly secondApprovalAbove: Readonly<Record<string, string>>;
 }
 
 /** Instants are epoch milliseconds (UTC); calendar dates are `YYYY-MM-DD` strings. */

@@ -438,17 +438,19 @@ describe("the review workflow", () => {
     });
     expect(decision.recommendationId).toBe(v1.recommendation?.id);
 
+    // The approval wrote the scheduled payouts in its own transaction, one per refund line.
     const payouts = await t.db.db
-      .selectFrom("outbox")
+      .selectFrom("payouts")
       .selectAll()
-      .where("topic", "=", "payouts.create")
+      .where("request_id", "=", v1.id)
       .execute();
-    const mine = payouts.filter((p) => JSON.parse(p.payload).requestId === v1.id);
-    expect(mine).toHaveLength(1);
-    expect(JSON.parse(mine[0]!.payload)).toMatchObject({
-      decisionId: decision.id,
-      amount: { amount: "4800.00", currency: "USD" },
-    });
+    expect(payouts.length).toBeGreaterThanOrEqual(1);
+    expect(payouts.every((p) => p.decision_id === decision.id && p.status === "scheduled")).toBe(
+      true,
+    );
+    expect(payouts.reduce((sum, p) => sum + BigInt(p.amount_minor), 0n)).toBe(480000n);
+    expect(payouts.every((p) => p.currency === "USD" && p.due_earliest < p.due_latest)).toBe(true);
+    expect(new Set(payouts.map((p) => p.idempotency_key)).size).toBe(payouts.length);
 
     // Read back: same state as the write answered.
     const read = await get(`/requests/${v1.id}`, qa);
@@ -618,11 +620,13 @@ describe("the review workflow", () => {
     }
     expect(await countDecisions(v1.id)).toBe(1);
     const payouts = await t.db.db
-      .selectFrom("outbox")
-      .select("payload")
-      .where("topic", "=", "payouts.create")
+      .selectFrom("payouts")
+      .select(["decision_id", "amount_minor"])
+      .where("request_id", "=", v1.id)
       .execute();
-    expect(payouts.filter((p) => JSON.parse(p.payload).requestId === v1.id)).toHaveLength(1);
+    expect(new Set(payouts.map((p) => p.decision_id)).size).toBe(1);
+    // One approval's payouts, not fifty: together exactly the approved amount.
+    expect(payouts.reduce((sum, p) => sum + BigInt(p.amount_minor), 0n)).toBe(480000n);
     const audit = await t.db.db
       .selectFrom("audit_events")
       .select("action")

@@ -1,0 +1,255 @@
+// Payout rows in and out of the database, the payment row lock, and the creation of payouts when a
+// refund is approved (in the approval's transaction: the scheduled payout rows are the durable
+// work the worker picks up, so an approval can never be lost between two systems).
+
+import { sql, type Kysely, type Transaction } from "kysely";
+import { money, type Money } from "../../core/money/money.js";
+import { stillRefundable } from "../../core/ledger/ledger.js";
+import {
+  allocate,
+  dueWindow,
+  IN_FLIGHT,
+  type Approval,
+  type CryptoDestination,
+  type PayoutLine,
+  type PayoutState,
+} from "../../core/payouts/index.js";
+import type { PaymentMethod, Policy } from "../../core/policy/index.js";
+import { dialectOf } from "../../db/connection.js";
+import { newId } from "../../db/ids.js";
+import { fromDbMinor, toDbMinor } from "../../db/money.js";
+import type { Database, PayoutsTable } from "../../db/schema.js";
+import { toDbInstant } from "../../db/time.js";
+import type { Selectable } from "kysely";
+import { AppError } from "../errors.js";
+
+type Db = Kysely<Database> | Transaction<Database>;
+export type PayoutRow = Selectable<PayoutsTable>;
+
+/** The provider's idempotency key for a payout: derived from its id, never changed. */
+export function idempotencyKeyFor(payoutId: string): string {
+  return `refund-desk-payout-${payoutId}`;
+}
+
+export async function findPayout(db: Db, id: string): Promise<PayoutRow | undefined> {
+  return db.selectFrom("payouts").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** The payout row, locked until commit on PostgreSQL (SQLite has one writer at a time). */
+export async function lockPayout(trx: Db, id: string): Promise<PayoutRow | undefined> {
+  const q = trx.selectFrom("payouts").selectAll().where("id", "=", id);
+  return (dialectOf(trx) === "postgres" ? q.forUpdate() : q).executeTakeFirst();
+}
+
+export interface DecisionFacts {
+  readonly decidedBy: string;
+  readonly clientId: string;
+}
+
+/** Who decided the payout's decision and whose request it is. */
+export async function decisionFacts(db: Db, payout: PayoutRow): Promise<DecisionFacts> {
+  const row = await db
+    .selectFrom("decisions")
+    .innerJoin("refund_requests", "refund_requests.id", "decisions.request_id")
+    .select(["decisions.decided_by", "refund_requests.client_id"])
+    .where("decisions.id", "=", payout.decision_id)
+    .executeTakeFirstOrThrow();
+  return { decidedBy: row.decided_by, clientId: row.client_id };
+}
+
+export function parseApprovals(text: string): Approval[] {
+  const raw: unknown = JSON.parse(text);
+  if (!Array.isArray(raw)) throw new Error("payout approvals are not a list");
+  return raw.map((a: { userId: string; at: number }) => ({ userId: a.userId, at: a.at }));
+}
+
+export function parseDestination(text: string | null): CryptoDestination | null {
+  if (text === null) return null;
+  const d = JSON.parse(text) as CryptoDestination;
+  return { asset: d.asset, network: d.network, address: d.address };
+}
+
+export function stateOf(row: PayoutRow, decidedBy: string): PayoutState {
+  return {
+    id: row.id,
+    method: row.method as PaymentMethod,
+    amount: money(fromDbMinor(row.amount_minor), row.currency),
+    status: row.status,
+    approvals: parseApprovals(row.approvals),
+    decidedBy,
+    destination: parseDestination(row.destination),
+  };
+}
+
+interface PaymentForPayout {
+  readonly id: string;
+  readonly method: PaymentMethod;
+  readonly currency: string;
+  readonly captured: bigint;
+  readonly refunded: bigint;
+  readonly capturedAt: string;
+}
+
+/**
+ * Locks the payments (in id order, so two transactions never wait on each other in a cycle) and
+ * returns each with what it may still give back: captured minus succeeded refunds minus payouts in
+ * flight. Under this lock no two payouts can together take more than was captured.
+ */
+export async function lockPaymentsWithRefundable(
+  trx: Db,
+  paymentIds: readonly string[],
+): Promise<Map<string, PaymentForPayout & { readonly refundable: bigint }>> {
+  const out = new Map<string, PaymentForPayout & { readonly refundable: bigint }>();
+  if (paymentIds.length === 0) return out;
+  const ids = [...new Set(paymentIds)].sort();
+  const q = trx
+    .selectFrom("payments")
+    .select(["id", "method", "currency", "amount_minor", "refunded_minor", "captured_at"])
+    .where("id", "in", ids)
+    .orderBy("id");
+  const rows = await (dialectOf(trx) === "postgres" ? q.forUpdate() : q).execute();
+  const flying = await trx
+    .selectFrom("payouts")
+    .select(["payment_id", "currency", sql<string>`amount_minor`.as("amount_minor")])
+    .where("payment_id", "in", ids)
+    .where("status", "in", IN_FLIGHT)
+    .execute();
+  for (const r of rows) {
+    let inFlight = 0n;
+    for (const f of flying) {
+      if (f.payment_id === r.id && f.currency === r.currency)
+        inFlight += fromDbMinor(f.amount_minor);
+    }
+    const captured = fromDbMinor(r.amount_minor);
+    const refunded = fromDbMinor(r.refunded_minor);
+    out.set(r.id, {
+      id: r.id,
+      method: r.method as PaymentMethod,
+      currency: r.currency,
+      captured,
+      refunded,
+      capturedAt: r.captured_at,
+      refundable: stillRefundable({ captured: money(captured, r.currency), refunded, inFlight }),
+    });
+  }
+  return out;
+}
+
+export interface CreatePayoutsInput {
+  readonly requestId: string;
+  readonly orderId: string;
+  readonly decisionId: string;
+  readonly amount: Money;
+  /** The engine's lines; null to spread `amount` over the order's payments. */
+  readonly lines: readonly PayoutLine[] | null;
+  readonly approvedAt: number;
+}
+
+/** A payout just written, for the audit trail. */
+export interface CreatedPayout {
+  readonly id: string;
+  readonly paymentId: string;
+  readonly amount: Money;
+  readonly dueEarliest: string;
+  readonly dueLatest: string;
+}
+
+/**
+ * Writes one scheduled payout per refund line, each with its due window fixed now. Refuses (409)
+ * a line that would take more from its payment than the payment may still give back.
+ */
+export async function createPayouts(
+  trx: Db,
+  policy: Policy,
+  input: CreatePayoutsInput,
+): Promise<CreatedPayout[]> {
+  let lines = input.lines;
+  let payments;
+  if (lines === null) {
+    const ids = await trx
+      .selectFrom("payments")
+      .select("id")
+      .where("order_id", "=", input.orderId)
+      .execute();
+    payments = await lockPaymentsWithRefundable(
+      trx,
+      ids.map((r) => r.id),
+    );
+    lines = allocate(
+      input.amount,
+      [...payments.values()].map((p) => ({
+        id: p.id,
+        method: p.method,
+        currency: p.currency,
+        capturedAt: Date.parse(p.capturedAt),
+        refundable: p.refundable,
+      })),
+    );
+    if (lines === null) {
+      throw new AppError(
+        "conflict",
+        "the order's payments cannot give back the approved amount any more",
+        [{ path: "amount", message: "more than the payments may still give back" }],
+      );
+    }
+  } else {
+    payments = await lockPaymentsWithRefundable(
+      trx,
+      lines.map((l) => l.paymentId),
+    );
+  }
+
+  const window = dueWindow(input.approvedAt, policy.params);
+  const at = toDbInstant(input.approvedAt);
+  const taken = new Map<string, bigint>();
+  const created: CreatedPayout[] = [];
+  for (const line of lines) {
+    const payment = payments.get(line.paymentId);
+    if (payment === undefined)
+      throw new Error(`refund line names unknown payment ${line.paymentId}`);
+    // A line in the payment's own currency is capped by what the payment may still give back. A
+    // fiat-valued line on a crypto payment (fiat-at-payout) is converted at payout time, and was
+    // capped by the engine at the fiat value owed.
+    if (line.amount.currency === payment.currency) {
+      const sofar = (taken.get(payment.id) ?? 0n) + line.amount.minor;
+      if (sofar > payment.refundable) {
+        throw new AppError(
+          "conflict",
+          `payment ${payment.id} can give back only ${payment.refundable} minor units of ` +
+            `${payment.currency} now; another refund took the rest`,
+          [{ path: "amount", message: "more than the payment may still give back" }],
+          { paymentId: payment.id },
+        );
+      }
+      taken.set(payment.id, sofar);
+    }
+    const id = newId("pyo");
+    await trx
+      .insertInto("payouts")
+      .values({
+        id,
+        request_id: input.requestId,
+        decision_id: input.decisionId,
+        payment_id: payment.id,
+        method: payment.method,
+        amount_minor: toDbMinor(line.amount.minor),
+        currency: line.amount.currency,
+        status: "scheduled",
+        due_earliest: window.earliest,
+        due_latest: window.latest,
+        idempotency_key: idempotencyKeyFor(id),
+        approvals: "[]",
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    created.push({
+      id,
+      paymentId: payment.id,
+      amount: line.amount,
+      dueEarliest: window.earliest,
+      dueLatest: window.latest,
+    });
+  }
+  return created;
+}
