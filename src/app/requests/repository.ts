@@ -65,30 +65,38 @@ const IN_FLIGHT_PAYOUTS = ["scheduled", "submitting", "pending", "unknown"] as c
 /**
  * What the order's payments can still give back, in the order's currency: for each payment of the
  * order in that currency, captured minus refunded minus payouts in flight (ledger
- * `stillRefundable`); less approvals whose payouts are not created yet (they are on their way).
+ * `stillRefundable`); for a payment in another currency (crypto for a fiat price, refunded at its
+ * fiat value under fiat-at-payout), the price it covered less the fiat payouts already made or on
+ * their way from it; less approvals whose payouts are not created yet (they are on their way).
  */
 export async function refundableTotal(trx: Db, orderId: string, currency: string): Promise<Money> {
-  const payments = await trx
+  const all = await trx
     .selectFrom("payments")
-    .select(["id", "amount_minor", "refunded_minor"])
+    .select(["id", "amount_minor", "refunded_minor", "currency"])
     .where("order_id", "=", orderId)
-    .where("currency", "=", currency)
     .execute();
-  if (payments.length === 0) return money(0n, currency);
+  const payments = all.filter((p) => p.currency === currency);
+  const foreign = all.filter((p) => p.currency !== currency);
+  if (all.length === 0) return money(0n, currency);
   const inFlight = await trx
     .selectFrom("payouts")
-    .select(["payment_id", "amount_minor"])
+    .select(["payment_id", "amount_minor", "status"])
     .where(
       "payment_id",
       "in",
-      payments.map((p) => p.id),
+      all.map((p) => p.id),
     )
     .where("currency", "=", currency)
-    .where("status", "in", IN_FLIGHT_PAYOUTS)
+    .where("status", "in", [...IN_FLIGHT_PAYOUTS, "succeeded"])
     .execute();
   const flying = new Map<string, bigint>();
+  const fiatOut = new Map<string, bigint>();
   for (const p of inFlight) {
-    flying.set(p.payment_id, (flying.get(p.payment_id) ?? 0n) + fromDbMinor(p.amount_minor));
+    const amount = fromDbMinor(p.amount_minor);
+    fiatOut.set(p.payment_id, (fiatOut.get(p.payment_id) ?? 0n) + amount);
+    if (p.status !== "succeeded") {
+      flying.set(p.payment_id, (flying.get(p.payment_id) ?? 0n) + amount);
+    }
   }
   let total = 0n;
   for (const p of payments) {
@@ -97,6 +105,18 @@ export async function refundableTotal(trx: Db, orderId: string, currency: string
       refunded: fromDbMinor(p.refunded_minor),
       inFlight: flying.get(p.id) ?? 0n,
     });
+  }
+  if (foreign.length > 0) {
+    const order = await trx
+      .selectFrom("orders")
+      .select("price_minor")
+      .where("id", "=", orderId)
+      .executeTakeFirst();
+    const price = order === undefined ? 0n : fromDbMinor(order.price_minor);
+    for (const p of foreign) {
+      const left = price - (fiatOut.get(p.id) ?? 0n);
+      if (left > 0n) total += left;
+    }
   }
   const approvedWithoutPayouts = await trx
     .selectFrom("decisions as d")

@@ -58,6 +58,7 @@ const MATRIX: Record<Action, Row> = {
   // With a decider and first approver who are other people (separation of duties tested below).
   "payout.execute":              { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
   "payout.approve_second":       { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
+  "payout.set_destination":      { client: "own", qa: "-",   finance: "-",   admin: "all", token: null },
 };
 
 const clientA: Actor = { role: "client", clientId: "c-A", userId: "u-A" };

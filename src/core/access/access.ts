@@ -34,6 +34,7 @@ export const ACTION_DESCRIPTIONS = {
   "payout.execute": "Execute a payout (first approval), never for a decision one made oneself.",
   "payout.approve_second":
     "Give the second (four-eyes) approval of a payout: not its decider, not its first approver.",
+  "payout.set_destination": "Give the crypto address one's own refund is to be paid to.",
 } as const satisfies Record<string, string>;
 
 /** A permission a route declares; a closed union (see ACTION_DESCRIPTIONS for each one's meaning). */
@@ -111,6 +112,7 @@ const CLIENT_OWN: ReadonlySet<Action> = new Set<Action>([
   "message.create",
   "user.read",
   "payout.read",
+  "payout.set_destination",
   "policy.read",
 ]);
 

@@ -379,3 +379,30 @@ export function thresholdsOf(settings: PayoutSettings | undefined): SecondApprov
   }
   return out;
 }
+
+export const DEADLINE_FILTERS = ["due_today", "overdue", "at_risk", "open"] as const;
+export type DeadlineFilter = (typeof DEADLINE_FILTERS)[number];
+
+/**
+ * The latest-due-date range of a deadline filter on `today` (payouts not yet succeeded or failed):
+ * overdue before today; due today on it; at risk after today and within two business days; open
+ * any date.
+ */
+export function deadlineRange(
+  filter: DeadlineFilter,
+  today: string,
+  calendar: HolidayCalendar,
+): { readonly before?: string; readonly from?: string; readonly through?: string } {
+  const day = parseDay(today);
+  if (day === undefined) throw new RangeError("not a date");
+  switch (filter) {
+    case "overdue":
+      return { before: today };
+    case "due_today":
+      return { from: today, through: today };
+    case "at_risk":
+      return { from: formatDay(day + 1), through: formatDay(addBusinessDays(day, 2, calendar)) };
+    case "open":
+      return {};
+  }
+}

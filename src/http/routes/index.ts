@@ -5,6 +5,7 @@ import { authRoutes } from "./auth.js";
 import { policyRoutes } from "./policy.js";
 import { orderRoutes } from "./orders.js";
 import { paymentRoutes } from "./payments.js";
+import { payoutRoutes } from "./payouts.js";
 import { requestRoutes } from "./requests.js";
 import { userRoutes } from "./users.js";
 
@@ -16,4 +17,5 @@ export const ROUTES: RoutePlugin[] = [
   orderRoutes,
   paymentRoutes,
   requestRoutes,
+  payoutRoutes,
 ];

@@ -1,0 +1,377 @@
+// The worker's side of card payouts, exactly once:
+//
+// 1. claim   (one transaction): take due payouts under a lease (PostgreSQL: FOR UPDATE SKIP LOCKED,
+//            so several workers share the work without waiting on each other), check the payment
+//            can still give the amount back, mark each `submitting`, commit.
+// 2. call    the provider with the idempotency key derived from the payout id. A payout whose
+//            previous attempt ended without a clear answer (`unknown`, or `submitting` with an
+//            expired lease: its worker died) is first looked up at the provider (reconciliation)
+//            and only sent again when the provider has no refund for it; the same idempotency key
+//            makes even that second send harmless.
+// 3. record  (one transaction): the outcome, the payment's refunded total, the client's
+//            notification and the audit event, unless the payout already settled (a webhook won).
+//
+// A crash between any two steps leaves a payout in `submitting` or `unknown` with a lease that runs
+// out; the next claim reconciles it. Nothing is ever sent twice blindly, nothing is lost.
+
+import { sql } from "kysely";
+import { applyOutcome, type Outcome } from "../../core/payouts/index.js";
+import { appendAudit } from "../../db/audit.js";
+import { dialectOf } from "../../db/connection.js";
+import { fromDbMinor, toDbMinor } from "../../db/money.js";
+import { toDbInstant } from "../../db/time.js";
+import type { CardProvider } from "../../payouts/provider.js";
+import type { AppDeps } from "../context.js";
+import { enqueueOutbox } from "../requests/repository.js";
+import { lockPaymentsWithRefundable, lockPayout, type PayoutRow } from "./repository.js";
+
+export interface PayoutRunnerOptions {
+  /** Who holds the lease (worker id); recorded on the row. */
+  readonly workerId: string;
+  /** How long a claim holds a payout: longer than the provider's timeout. */
+  readonly leaseMs: number;
+  /** Attempts without a clear answer before a payout is parked for finance. */
+  readonly maxAttempts: number;
+  /** First retry delay; doubles per attempt, capped at an hour. */
+  readonly baseBackoffMs: number;
+  /** How often a pending refund is looked up if no webhook settles it. */
+  readonly pendingPollMs: number;
+  /**
+   * Test hook: called at the four points a crash matters (`claimed`: inside the claim transaction;
+   * `committed`: claim committed, before the provider call; `answered`: provider answered, before
+   * the record; `recorded`: after the record commit). Production passes nothing.
+   */
+  readonly faultPoint?: (point: "claimed" | "committed" | "answered" | "recorded") => void;
+}
+
+export const DEFAULT_RUNNER: Omit<PayoutRunnerOptions, "workerId"> = {
+  leaseMs: 60_000,
+  maxAttempts: 8,
+  baseBackoffMs: 5_000,
+  pendingPollMs: 15 * 60_000,
+};
+
+/** A claimed payout: what to do with it. */
+interface Claimed {
+  readonly row: PayoutRow;
+  readonly chargeRef: string | null;
+  /** Submit directly (first attempt), or look up first (the last attempt's end is not known). */
+  readonly mode: "submit" | "reconcile";
+  /** Claimed but cannot go: payment lacks the money or has no provider reference. */
+  readonly refuse?: string;
+}
+
+export function backoffMs(
+  attempts: number,
+  opts: Pick<PayoutRunnerOptions, "baseBackoffMs">,
+): number {
+  return Math.min(opts.baseBackoffMs * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+/**
+ * Claims up to `limit` card payouts that are due: released and scheduled, or unknown / pending
+ * whose retry time has come, or submitting with an expired lease. Returns them with the lease held.
+ */
+export async function claimCardPayouts(
+  deps: AppDeps,
+  opts: PayoutRunnerOptions,
+  limit: number,
+): Promise<Claimed[]> {
+  return deps.db.transaction().execute(async (trx) => {
+    const now = deps.clock();
+    const at = toDbInstant(now);
+    const pg = dialectOf(trx) === "postgres";
+    const q = trx
+      .selectFrom("payouts")
+      .selectAll()
+      .where("method", "=", "card")
+      .where("parked_at", "is", null)
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb("status", "in", ["scheduled", "unknown", "pending"]),
+            eb("next_attempt_at", "<=", at),
+          ]),
+          eb("status", "=", "submitting"),
+        ]),
+      )
+      .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", at)]))
+      .orderBy("next_attempt_at")
+      .limit(limit);
+    const rows = await (pg ? q.forUpdate().skipLocked() : q).execute();
+    opts.faultPoint?.("claimed");
+    const out: Claimed[] = [];
+    const until = toDbInstant(now + opts.leaseMs);
+    for (const row of rows) {
+      let refuse: string | undefined;
+      let mode: Claimed["mode"] = row.status === "scheduled" ? "submit" : "reconcile";
+      if (row.status === "scheduled") {
+        // The last line of defence against over-refunding: under the payment's lock, this payout
+        // must still fit in captured - refunded - (other payouts in flight).
+        const payments = await lockPaymentsWithRefundable(trx, [row.payment_id]);
+        const p = payments.get(row.payment_id);
+        const others = (p?.refundable ?? 0n) + fromDbMinor(row.amount_minor); // itself is in flight
+        if (
+          p === undefined ||
+          (p.currency === row.currency && fromDbMinor(row.amount_minor) > others)
+        ) {
+          refuse = "the payment cannot give this amount back any more";
+        }
+      }
+      const payment = await trx
+        .selectFrom("payments")
+        .select("provider_ref")
+        .where("id", "=", row.payment_id)
+        .executeTakeFirst();
+      const chargeRef = payment?.provider_ref ?? null;
+      if (chargeRef === null && refuse === undefined)
+        refuse = "the card payment has no provider charge reference";
+      if (refuse !== undefined) mode = "submit";
+      await trx
+        .updateTable("payouts")
+        .set({
+          status:
+            refuse !== undefined
+              ? row.status
+              : row.status === "scheduled"
+                ? "submitting"
+                : row.status,
+          claimed_by: opts.workerId,
+          claimed_until: until,
+          attempts: row.attempts + 1,
+          updated_at: at,
+          version: row.version + 1,
+        })
+        .where("id", "=", row.id)
+        .execute();
+      out.push({
+        row: { ...row, attempts: row.attempts + 1, version: row.version + 1 },
+        chargeRef,
+        mode,
+        ...(refuse === undefined ? {} : { refuse }),
+      });
+    }
+    return out;
+  });
+}
+
+/** Calls the provider for one claimed payout and records what it answered. */
+export async function runClaimedPayout(
+  deps: AppDeps,
+  provider: CardProvider,
+  opts: PayoutRunnerOptions,
+  claimed: Claimed,
+): Promise<Outcome | null> {
+  const { row } = claimed;
+  if (claimed.refuse !== undefined || claimed.chargeRef === null) {
+    return recordOutcome(
+      deps,
+      opts,
+      row.id,
+      {
+        kind: "failed",
+        providerRef: null,
+        reason: claimed.refuse ?? "no charge reference",
+      },
+      { force: true },
+    );
+  }
+  opts.faultPoint?.("committed");
+  let outcome: Outcome;
+  if (claimed.mode === "reconcile") {
+    const found = await provider.lookupRefund(claimed.chargeRef, row.id);
+    outcome =
+      found !== null
+        ? found
+        : await provider.submitRefund({
+            payoutId: row.id,
+            idempotencyKey: row.idempotency_key,
+            chargeRef: claimed.chargeRef,
+            amountMinor: fromDbMinor(row.amount_minor),
+            currency: row.currency,
+          });
+  } else {
+    outcome = await provider.submitRefund({
+      payoutId: row.id,
+      idempotencyKey: row.idempotency_key,
+      chargeRef: claimed.chargeRef,
+      amountMinor: fromDbMinor(row.amount_minor),
+      currency: row.currency,
+    });
+  }
+  opts.faultPoint?.("answered");
+  const recorded = await recordOutcome(deps, opts, row.id, outcome);
+  opts.faultPoint?.("recorded");
+  return recorded;
+}
+
+/**
+ * Applies a provider's answer (from the worker, a lookup or a webhook) to a payout in one
+ * transaction. A settled payout does not move; returns the outcome applied, or null.
+ */
+export async function recordOutcome(
+  deps: AppDeps,
+  opts: Pick<PayoutRunnerOptions, "maxAttempts" | "baseBackoffMs" | "pendingPollMs"> & {
+    readonly workerId?: string;
+  },
+  payoutId: string,
+  outcome: Outcome,
+  how: { readonly force?: boolean; readonly actor?: string } = {},
+): Promise<Outcome | null> {
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await lockPayout(trx, payoutId);
+    if (row === undefined) return null;
+    const amount = { minor: fromDbMinor(row.amount_minor), currency: row.currency };
+    const change = how.force
+      ? {
+          status: "failed" as const,
+          providerRef: row.provider_ref,
+          failureReason: outcome.kind === "failed" ? outcome.reason : "refused",
+          refunded: 0n,
+          notify: "refund_failed" as const,
+        }
+      : applyOutcome({ status: row.status, amount }, row.provider_ref, outcome);
+    const now = deps.clock();
+    const at = toDbInstant(now);
+    if (change === null) {
+      // Nothing to change, but let go of the lease so the payout is not held for nothing.
+      if (opts.workerId !== undefined && row.claimed_by === opts.workerId) {
+        await trx
+          .updateTable("payouts")
+          .set({ claimed_by: null, claimed_until: null })
+          .where("id", "=", row.id)
+          .execute();
+      }
+      return null;
+    }
+    let nextAttempt: string | null = null;
+    let parked: string | null = row.parked_at;
+    if (change.status === "unknown") {
+      if (row.attempts >= opts.maxAttempts) parked = at;
+      else nextAttempt = toDbInstant(now + backoffMs(row.attempts, opts));
+    } else if (change.status === "pending") {
+      nextAttempt = toDbInstant(now + opts.pendingPollMs);
+    }
+    if (change.refunded > 0n) {
+      const payment = await lockPaymentsWithRefundable(trx, [row.payment_id]);
+      const p = payment.get(row.payment_id);
+      if (p !== undefined && p.currency === row.currency) {
+        await trx
+          .updateTable("payments")
+          .set({ refunded_minor: toDbMinor(p.refunded + change.refunded), updated_at: at })
+          .where("id", "=", row.payment_id)
+          .execute();
+      }
+    }
+    await trx
+      .updateTable("payouts")
+      .set({
+        status: change.status,
+        provider_ref: change.providerRef,
+        failure_reason: change.failureReason,
+        next_attempt_at: nextAttempt,
+        parked_at: parked,
+        claimed_by: null,
+        claimed_until: null,
+        succeeded_at: change.status === "succeeded" ? at : row.succeeded_at,
+        updated_at: at,
+        version: row.version + 1,
+      })
+      .where("id", "=", row.id)
+      .execute();
+    if (change.notify !== null) {
+      const request = await trx
+        .selectFrom("refund_requests")
+        .select(["id", "order_id", "client_id"])
+        .where("id", "=", row.request_id)
+        .executeTakeFirstOrThrow();
+      await enqueueOutbox(
+        trx,
+        `notify.${change.notify}`,
+        {
+          requestId: request.id,
+          orderId: request.order_id,
+          clientId: request.client_id,
+          payoutId: row.id,
+          audience: "client",
+          template: change.notify,
+        },
+        now,
+      );
+    }
+    await appendAudit(trx, {
+      actor: how.actor ?? `worker:${opts.workerId ?? "webhook"}`,
+      action: `payout.${change.status}`,
+      entityType: "payout",
+      entityId: row.id,
+      summary: {
+        from: row.status,
+        to: change.status,
+        providerRef: change.providerRef,
+        reason: change.failureReason,
+        attempts: row.attempts,
+        parked: parked !== null,
+      },
+      ip: null,
+      at: now,
+    });
+    return outcome;
+  });
+}
+
+/**
+ * Raises the overdue alert once per payout whose latest due date has passed without success: an
+ * audit event and an email to finance (outbox `notify.payout_overdue`).
+ */
+export async function alertOverduePayouts(deps: AppDeps, today: string): Promise<number> {
+  return deps.db.transaction().execute(async (trx) => {
+    const now = deps.clock();
+    const q = trx
+      .selectFrom("payouts")
+      .select(["id", "request_id", "due_latest", "status"])
+      .where("due_latest", "<", today)
+      .where("status", "not in", ["succeeded", "failed"])
+      .where("overdue_alerted_at", "is", null)
+      .orderBy("due_latest")
+      .limit(500);
+    const rows = await (dialectOf(trx) === "postgres" ? q.forUpdate().skipLocked() : q).execute();
+    for (const r of rows) {
+      await trx
+        .updateTable("payouts")
+        .set({ overdue_alerted_at: toDbInstant(now) })
+        .where("id", "=", r.id)
+        .execute();
+      await enqueueOutbox(
+        trx,
+        "notify.payout_overdue",
+        {
+          payoutId: r.id,
+          requestId: r.request_id,
+          audience: "finance",
+          template: "payout_overdue",
+        },
+        now,
+      );
+      await appendAudit(trx, {
+        actor: "system",
+        action: "payout.overdue",
+        entityType: "payout",
+        entityId: r.id,
+        summary: { dueLatest: r.due_latest, status: r.status, today },
+        ip: null,
+        at: now,
+      });
+    }
+    return rows.length;
+  });
+}
+
+/** Test and operations helper: payouts by status. */
+export async function countPayoutsByStatus(deps: AppDeps): Promise<Record<string, number>> {
+  const rows = await deps.db
+    .selectFrom("payouts")
+    .select(["status", sql<string | number>`count(*)`.as("n")])
+    .groupBy("status")
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

@@ -1,0 +1,555 @@
+// What people do with payouts: read and list them (finance's due / at-risk / overdue views), approve
+// them (four-eyes above the policy's threshold, never one's own decision), record a manual payout
+// as sent (bank reference, crypto transaction hash and rate), give the crypto refund address
+// (clients), and send a parked payout back to the worker. Each write is one transaction with its
+// audit event, on a locked payout row, and checks the version the caller saw.
+
+import { sql } from "kysely";
+import { visibleOrNotFound, userIdOf, actorRef, type Action } from "../../core/access/index.js";
+import { holidayCalendar } from "../../core/calendar/business-days.js";
+import { dialectOf } from "../../db/connection.js";
+import { parseMoney } from "../../core/money/money.js";
+import {
+  approve,
+  checkDestination,
+  PAYOUT_STATUSES,
+  recordManual,
+  deadlineRange,
+  thresholdsOf,
+  type DeadlineFilter,
+  type PayoutError,
+  type PayoutStatus,
+} from "../../core/payouts/index.js";
+import { PAYMENT_METHODS } from "../../core/policy/index.js";
+import { appendAudit } from "../../db/audit.js";
+import { fromDbMinor, toDbMinor } from "../../db/money.js";
+import { toDbInstant } from "../../db/time.js";
+import { assertVisible } from "../authorize.js";
+import type { ActionContext, AppDeps } from "../context.js";
+import { AppError, invalidField, notFound } from "../errors.js";
+import { enqueueOutbox } from "../requests/repository.js";
+import { decodeCursor, encodeCursor, parseLimit, type Page } from "../orders/page.js";
+import { presentPayout, todayIn, type PayoutJson } from "./present.js";
+import {
+  decisionFacts,
+  findPayout,
+  lockPayout,
+  parseApprovals,
+  stateOf,
+  type PayoutRow,
+} from "./repository.js";
+
+const PAYOUT = "payout";
+
+function payoutError(e: PayoutError, row: PayoutRow): AppError {
+  switch (e.code) {
+    case "invalid_state":
+      return new AppError("invalid_transition", `the payout is ${e.status}`, [], {
+        state: e.status,
+        currentVersion: row.version,
+      });
+    case "own_decision":
+      return new AppError("forbidden", "nobody releases a payout for a decision they made");
+    case "already_approved_by_you":
+      return new AppError(
+        "conflict",
+        "you already approved this payout; four-eyes needs someone else",
+        [],
+        {
+          currentVersion: row.version,
+        },
+      );
+    case "already_released":
+      return new AppError("conflict", "the payout already has every approval it needs", [], {
+        currentVersion: row.version,
+      });
+    case "wrong_method":
+      return new AppError(
+        "conflict",
+        `a ${e.method} payout is sent by the provider, not recorded by hand`,
+      );
+    case "not_released":
+      return new AppError("conflict", "the payout still needs its approvals", [], {
+        currentVersion: row.version,
+      });
+    case "destination_missing":
+      return new AppError("conflict", "the client has not given a refund address yet");
+    case "reference_required":
+      return new AppError("unprocessable", `${e.field}: ${e.message}`, [
+        { path: e.field, message: e.message },
+      ]);
+  }
+}
+
+async function loadVisible(
+  deps: AppDeps,
+  ctx: ActionContext,
+  id: string,
+  action: Action,
+  lock: boolean,
+  db = deps.db,
+): Promise<{ row: PayoutRow; decidedBy: string; clientId: string }> {
+  const row = id.length > 200 ? undefined : await (lock ? lockPayout(db, id) : findPayout(db, id));
+  if (row === undefined) throw notFound(PAYOUT);
+  const facts = await decisionFacts(db, row);
+  const approvals = parseApprovals(row.approvals);
+  assertVisible(
+    visibleOrNotFound(ctx.actor, action, {
+      clientId: facts.clientId,
+      decidedBy: facts.decidedBy,
+      firstApprovedBy: approvals[0]?.userId ?? null,
+    }),
+    PAYOUT,
+  );
+  return { row, ...facts };
+}
+
+function checkVersion(row: PayoutRow, expected: number): void {
+  if (row.version !== expected) {
+    throw new AppError(
+      "version_conflict",
+      "the payout changed since you read it; reload and try again",
+      [],
+      { state: row.status, currentVersion: row.version },
+    );
+  }
+}
+
+export async function getPayout(
+  deps: AppDeps,
+  ctx: ActionContext,
+  id: string,
+): Promise<PayoutJson> {
+  const { row } = await loadVisible(deps, ctx, id, "payout.read", false);
+  return presentPayout(row, deps.policy, deps.clock(), ctx.actor);
+}
+
+export interface ListPayoutsQuery {
+  readonly status?: PayoutStatus;
+  readonly deadline?: DeadlineFilter;
+  readonly method?: string;
+  readonly requestId?: string;
+  readonly parked?: boolean;
+  readonly awaiting?: "approval" | "second_approval";
+  readonly limit?: string;
+  readonly cursor?: string;
+}
+
+/**
+ * Payouts by latest due date (most urgent first). A client lists only its own. `deadline` is
+ * finance's view: due today, overdue (past the latest date and not succeeded), at risk (two
+ * business days or fewer left), open (every payout not yet succeeded or failed).
+ */
+export async function listPayouts(
+  deps: AppDeps,
+  ctx: ActionContext,
+  query: ListPayoutsQuery,
+): Promise<Page<PayoutJson>> {
+  // Clients list their own payouts only (the query below filters by client).
+  assertVisible(
+    visibleOrNotFound(
+      ctx.actor,
+      "payout.read",
+      ctx.actor.role === "client" ? { clientId: ctx.actor.clientId } : {},
+    ),
+    PAYOUT,
+  );
+  const limit = parseLimit(query.limit, "limit");
+  const now = deps.clock();
+  const today = todayIn(deps.policy, now);
+  let q = deps.db
+    .selectFrom("payouts")
+    .innerJoin("refund_requests", "refund_requests.id", "payouts.request_id")
+    .selectAll("payouts");
+  if (ctx.actor.role === "client")
+    q = q.where("refund_requests.client_id", "=", ctx.actor.clientId);
+  if (query.status !== undefined) q = q.where("payouts.status", "=", query.status);
+  if (query.method !== undefined) q = q.where("payouts.method", "=", query.method);
+  if (query.requestId !== undefined) q = q.where("payouts.request_id", "=", query.requestId);
+  if (query.parked !== undefined) {
+    q = q.where("payouts.parked_at", query.parked ? "is not" : "is", null);
+  }
+  if (query.awaiting !== undefined) {
+    q = q
+      .where("payouts.status", "=", "scheduled")
+      .where(
+        sql<boolean>`payouts.approvals ${query.awaiting === "approval" ? sql`=` : sql`<>`} '[]'`,
+      );
+  }
+  if (query.deadline !== undefined) {
+    q = q.where("payouts.status", "not in", ["succeeded", "failed"]);
+    const range = deadlineRange(
+      query.deadline,
+      today,
+      holidayCalendar(deps.policy.params.holidays, deps.policy.params.holidayCountry),
+    );
+    if (range.before !== undefined) q = q.where("payouts.due_latest", "<", range.before);
+    if (range.from !== undefined) q = q.where("payouts.due_latest", ">=", range.from);
+    if (range.through !== undefined) q = q.where("payouts.due_latest", "<=", range.through);
+  }
+  if (query.cursor !== undefined) {
+    const c = decodeCursor(query.cursor, "cursor");
+    q = q.where((eb) =>
+      eb.or([
+        eb("payouts.due_latest", ">", c.key),
+        eb.and([eb("payouts.due_latest", "=", c.key), eb("payouts.id", ">", c.id)]),
+      ]),
+    );
+  }
+  const rows = await q
+    .orderBy("payouts.due_latest", "asc")
+    .orderBy("payouts.id", "asc")
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => presentPayout(r, deps.policy, now, ctx.actor)),
+    nextCursor:
+      rows.length > limit && last !== undefined ? encodeCursor(last.due_latest, last.id) : null,
+  };
+}
+
+export interface PayoutSummary {
+  today: string;
+  dueToday: number;
+  overdue: number;
+  atRisk: number;
+  awaitingApproval: number;
+  awaitingSecondApproval: number;
+  inFlight: number;
+  unknown: number;
+  parked: number;
+  failed: number;
+}
+
+/** Finance's dashboard counts. */
+export async function payoutSummary(deps: AppDeps, ctx: ActionContext): Promise<PayoutSummary> {
+  assertVisible(visibleOrNotFound(ctx.actor, "payout.read", {}), PAYOUT);
+  if (ctx.actor.role === "client") throw new AppError("forbidden", "finance's view");
+  const count = async (query: ListPayoutsQuery): Promise<number> => {
+    let n = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await listPayouts(deps, ctx, {
+        ...query,
+        limit: "200",
+        ...(cursor ? { cursor } : {}),
+      });
+      n += page.items.length;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return n;
+  };
+  const byStatus = async (status: PayoutStatus) =>
+    Number(
+      (
+        await deps.db
+          .selectFrom("payouts")
+          .select((eb) => eb.fn.countAll<string | number>().as("n"))
+          .where("status", "=", status)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return {
+    today: todayIn(deps.policy, deps.clock()),
+    dueToday: await count({ deadline: "due_today" }),
+    overdue: await count({ deadline: "overdue" }),
+    atRisk: await count({ deadline: "at_risk" }),
+    awaitingApproval: await count({ awaiting: "approval" }),
+    awaitingSecondApproval: await count({ awaiting: "second_approval" }),
+    inFlight: (await byStatus("submitting")) + (await byStatus("pending")),
+    unknown: await byStatus("unknown"),
+    parked: await count({ parked: true }),
+    failed: await byStatus("failed"),
+  };
+}
+
+/**
+ * A finance approval. The first releases the payout (or, above the policy's threshold, waits for a
+ * second person); a released card payout goes to the worker at once.
+ */
+export async function approvePayout(
+  deps: AppDeps,
+  ctx: ActionContext,
+  id: string,
+  expectedVersion: number,
+): Promise<PayoutJson> {
+  return deps.db.transaction().execute(async (trx) => {
+    const peek = id.length > 200 ? undefined : await findPayout(trx, id);
+    const action: Action =
+      peek !== undefined && parseApprovals(peek.approvals).length > 0
+        ? "payout.approve_second"
+        : "payout.execute";
+    const { row, decidedBy } = await loadVisible(deps, ctx, id, action, true, trx);
+    checkVersion(row, expectedVersion);
+    const userId = userIdOf(ctx.actor);
+    if (userId === null) throw new AppError("forbidden", "an approval needs a signed-in person");
+    const now = deps.clock();
+    const result = approve(stateOf(row, decidedBy), userId, now, thresholdsOf(deps.policy.payouts));
+    if (!result.ok) throw payoutError(result.error, row);
+    const at = toDbInstant(now);
+    const ready = result.value.released && row.method === "card";
+    await trx
+      .updateTable("payouts")
+      .set({
+        approvals: JSON.stringify(result.value.approvals),
+        executed_by: row.executed_by ?? userId,
+        next_attempt_at: ready ? at : row.next_attempt_at,
+        updated_at: at,
+        version: row.version + 1,
+      })
+      .where("id", "=", row.id)
+      .execute();
+    await appendAudit(trx, {
+      actor: actorRef(ctx.actor),
+      action: result.value.released ? "payout.released" : "payout.approved",
+      entityType: PAYOUT,
+      entityId: row.id,
+      summary: {
+        approvals: result.value.approvals.length,
+        released: result.value.released,
+        amount: { amount: row.amount_minor, currency: row.currency },
+      },
+      ip: ctx.ip,
+      at: now,
+    });
+    const next = await findPayout(trx, row.id);
+    return presentPayout(next ?? row, deps.policy, now, ctx.actor);
+  });
+}
+
+export interface RecordPayoutInput {
+  readonly expectedVersion: number;
+  readonly reference: string;
+  readonly crypto?: { readonly rate: string; readonly coins: { amount: string; currency: string } };
+}
+
+/**
+ * Finance records a manual payout (bank transfer, other, crypto) as sent. The payment's refunded
+ * total grows by what went back in its own currency (the coins, for crypto), under its row lock.
+ */
+export async function recordPayout(
+  deps: AppDeps,
+  ctx: ActionContext,
+  id: string,
+  input: RecordPayoutInput,
+): Promise<PayoutJson> {
+  let crypto: { rate: string; coins: ReturnType<typeof parseMoney> } | undefined;
+  if (input.crypto !== undefined) {
+    const rate = parseMoney(input.crypto.rate, "BTC");
+    if (
+      !/^(0|[1-9][0-9]{0,17})(\.[0-9]{1,18})?$/.test(input.crypto.rate) ||
+      (rate.ok && rate.value.minor === 0n)
+    ) {
+      throw invalidField("crypto.rate", "must be a positive decimal string, fiat per coin");
+    }
+    const coins = parseMoney(input.crypto.coins.amount, input.crypto.coins.currency);
+    if (!coins.ok) throw invalidField(`crypto.coins.${coins.field}`, coins.message);
+    crypto = { rate: input.crypto.rate, coins };
+  }
+  return deps.db.transaction().execute(async (trx) => {
+    const { row, decidedBy } = await loadVisible(deps, ctx, id, "payout.execute", true, trx);
+    checkVersion(row, input.expectedVersion);
+    const coins = crypto?.coins.ok === true ? crypto.coins.value : undefined;
+    const result = recordManual(
+      stateOf(row, decidedBy),
+      {
+        reference: input.reference,
+        ...(crypto !== undefined && coins !== undefined
+          ? { crypto: { rate: crypto.rate, coins } }
+          : {}),
+      },
+      deps.policy.params.cryptoRefundValuation,
+      thresholdsOf(deps.policy.payouts),
+    );
+    if (!result.ok) throw payoutError(result.error, row);
+    const now = deps.clock();
+    const at = toDbInstant(now);
+    const pq = trx
+      .selectFrom("payments")
+      .select(["currency", "refunded_minor", "amount_minor"])
+      .where("id", "=", row.payment_id);
+    const payment = await (
+      dialectOf(trx) === "postgres" ? pq.forUpdate() : pq
+    ).executeTakeFirstOrThrow();
+    const back =
+      coins !== undefined && coins.currency === payment.currency
+        ? coins.minor
+        : row.currency === payment.currency
+          ? fromDbMinor(row.amount_minor)
+          : 0n;
+    const refunded = fromDbMinor(payment.refunded_minor) + back;
+    if (refunded > fromDbMinor(payment.amount_minor)) {
+      throw new AppError("conflict", "that would give back more than the payment captured", [
+        { path: "crypto.coins.amount", message: "more than the payment captured" },
+      ]);
+    }
+    await trx
+      .updateTable("payments")
+      .set({ refunded_minor: toDbMinor(refunded), updated_at: at })
+      .where("id", "=", row.payment_id)
+      .execute();
+    await trx
+      .updateTable("payouts")
+      .set({
+        status: "succeeded",
+        manual_reference: input.reference.trim(),
+        crypto_rate: crypto?.rate ?? null,
+        crypto_amount_minor: coins === undefined ? null : toDbMinor(coins.minor),
+        crypto_currency: coins?.currency ?? null,
+        succeeded_at: at,
+        next_attempt_at: null,
+        updated_at: at,
+        version: row.version + 1,
+      })
+      .where("id", "=", row.id)
+      .execute();
+    const request = await trx
+      .selectFrom("refund_requests")
+      .select(["id", "order_id", "client_id"])
+      .where("id", "=", row.request_id)
+      .executeTakeFirstOrThrow();
+    await enqueueOutbox(
+      trx,
+      "notify.refund_sent",
+      {
+        requestId: request.id,
+        orderId: request.order_id,
+        clientId: request.client_id,
+        payoutId: row.id,
+        audience: "client",
+        template: "refund_sent",
+      },
+      now,
+    );
+    await appendAudit(trx, {
+      actor: actorRef(ctx.actor),
+      action: "payout.recorded",
+      entityType: PAYOUT,
+      entityId: row.id,
+      summary: {
+        method: row.method,
+        reference: input.reference.trim(),
+        amount: { amount: row.amount_minor, currency: row.currency },
+        ...(coins === undefined || crypto === undefined
+          ? {}
+          : {
+              rate: crypto.rate,
+              coins: { amount: toDbMinor(coins.minor), currency: coins.currency },
+            }),
+      },
+      ip: ctx.ip,
+      at: now,
+    });
+    const next = await findPayout(trx, row.id);
+    return presentPayout(next ?? row, deps.policy, now, ctx.actor);
+  });
+}
+
+export interface DestinationInput {
+  readonly expectedVersion: number;
+  readonly network: string;
+  readonly address: string;
+}
+
+/** The client gives (or corrects, until the payout is sent) the address a crypto refund goes to. */
+export async function setPayoutDestination(
+  deps: AppDeps,
+  ctx: ActionContext,
+  id: string,
+  input: DestinationInput,
+): Promise<PayoutJson> {
+  return deps.db.transaction().execute(async (trx) => {
+    const { row } = await loadVisible(deps, ctx, id, "payout.set_destination", true, trx);
+    checkVersion(row, input.expectedVersion);
+    if (row.method !== "crypto") {
+      throw new AppError("conflict", "only crypto payouts go to an address");
+    }
+    if (row.status !== "scheduled") {
+      throw new AppError("invalid_transition", `the payout is ${row.status}`, [], {
+        state: row.status,
+        currentVersion: row.version,
+      });
+    }
+    const payment = await trx
+      .selectFrom("payments")
+      .select("currency")
+      .where("id", "=", row.payment_id)
+      .executeTakeFirstOrThrow();
+    const destination = {
+      asset: payment.currency,
+      network: input.network,
+      address: input.address.trim(),
+    };
+    const problem = checkDestination(destination);
+    if (problem !== null) throw invalidField(problem.field, problem.message);
+    const now = deps.clock();
+    const at = toDbInstant(now);
+    await trx
+      .updateTable("payouts")
+      .set({ destination: JSON.stringify(destination), updated_at: at, version: row.version + 1 })
+      .where("id", "=", row.id)
+      .execute();
+    await appendAudit(trx, {
+      actor: actorRef(ctx.actor),
+      action: "payout.destination",
+      entityType: PAYOUT,
+      entityId: row.id,
+      summary: {
+        asset: destination.asset,
+        network: destination.network,
+        address: destination.address,
+      },
+      ip: ctx.ip,
+      at: now,
+    });
+    const next = await findPayout(trx, row.id);
+    return presentPayout(next ?? row, deps.policy, now, ctx.actor);
+  });
+}
+
+/** Sends a parked payout back to the worker, which reconciles it before anything else. */
+export async function retryPayout(
+  deps: AppDeps,
+  ctx: ActionContext,
+  id: string,
+  expectedVersion: number,
+): Promise<PayoutJson> {
+  return deps.db.transaction().execute(async (trx) => {
+    const { row } = await loadVisible(deps, ctx, id, "payout.execute", true, trx);
+    checkVersion(row, expectedVersion);
+    if (row.parked_at === null) {
+      throw new AppError("conflict", "only a parked payout can be sent back to the worker", [], {
+        state: row.status,
+        currentVersion: row.version,
+      });
+    }
+    const now = deps.clock();
+    const at = toDbInstant(now);
+    await trx
+      .updateTable("payouts")
+      .set({
+        parked_at: null,
+        attempts: 0,
+        next_attempt_at: at,
+        updated_at: at,
+        version: row.version + 1,
+      })
+      .where("id", "=", row.id)
+      .execute();
+    await appendAudit(trx, {
+      actor: actorRef(ctx.actor),
+      action: "payout.unparked",
+      entityType: PAYOUT,
+      entityId: row.id,
+      summary: { status: row.status, attempts: row.attempts },
+      ip: ctx.ip,
+      at: now,
+    });
+    const next = await findPayout(trx, row.id);
+    return presentPayout(next ?? row, deps.policy, now, ctx.actor);
+  });
+}
+
+export { PAYOUT_STATUSES, PAYMENT_METHODS };

@@ -1,0 +1,110 @@
+// The outbox relay: hands the messages written by state changes (emails, webhooks) to their
+// handlers, at least once. Rows are claimed under a lease (PostgreSQL: FOR UPDATE SKIP LOCKED, so
+// several workers share them); a handler that throws is retried with backoff; a message that keeps
+// failing is slowed to one attempt a day and keeps its last error for operators.
+
+import { dialectOf } from "../db/connection.js";
+import { toDbInstant } from "../db/time.js";
+import type { AppDeps } from "../app/context.js";
+
+export interface OutboxMessage {
+  readonly id: string;
+  readonly topic: string;
+  readonly payload: unknown;
+  readonly attempts: number;
+}
+
+export interface OutboxHandler {
+  /** Topics starting with this prefix go to `handle` (e.g. "notify."). */
+  readonly prefix: string;
+  handle(message: OutboxMessage): Promise<void>;
+}
+
+export interface RelayOptions {
+  readonly workerId: string;
+  readonly leaseMs: number;
+  readonly baseBackoffMs: number;
+  readonly maxAttempts: number;
+}
+
+export const DEFAULT_RELAY: Omit<RelayOptions, "workerId"> = {
+  leaseMs: 60_000,
+  baseBackoffMs: 2_000,
+  maxAttempts: 10,
+};
+
+/** Claims and handles up to `limit` due messages; returns how many were handled successfully. */
+export async function relayOutbox(
+  deps: AppDeps,
+  handlers: readonly OutboxHandler[],
+  opts: RelayOptions,
+  limit: number,
+): Promise<{ handled: number; failed: number }> {
+  if (handlers.length === 0) return { handled: 0, failed: 0 };
+  const claimed = await deps.db.transaction().execute(async (trx) => {
+    const now = deps.clock();
+    const at = toDbInstant(now);
+    const q = trx
+      .selectFrom("outbox")
+      .select(["id", "topic", "payload", "attempts"])
+      .where("done_at", "is", null)
+      .where("available_at", "<=", at)
+      .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", at)]))
+      .where((eb) => eb.or(handlers.map((h) => eb("topic", "like", `${h.prefix}%`))))
+      .orderBy("available_at")
+      .limit(limit);
+    const rows = await (dialectOf(trx) === "postgres" ? q.forUpdate().skipLocked() : q).execute();
+    if (rows.length > 0) {
+      await trx
+        .updateTable("outbox")
+        .set({ claimed_by: opts.workerId, claimed_until: toDbInstant(now + opts.leaseMs) })
+        .where(
+          "id",
+          "in",
+          rows.map((r) => r.id),
+        )
+        .execute();
+    }
+    return rows;
+  });
+
+  let handled = 0;
+  let failed = 0;
+  for (const row of claimed) {
+    const handler = handlers.find((h) => row.topic.startsWith(h.prefix));
+    try {
+      if (handler === undefined) throw new Error(`no handler for ${row.topic}`);
+      await handler.handle({
+        id: row.id,
+        topic: row.topic,
+        payload: JSON.parse(row.payload) as unknown,
+        attempts: row.attempts,
+      });
+      await deps.db
+        .updateTable("outbox")
+        .set({ done_at: toDbInstant(deps.clock()), claimed_by: null, claimed_until: null })
+        .where("id", "=", row.id)
+        .execute();
+      handled++;
+    } catch (error) {
+      failed++;
+      const attempts = row.attempts + 1;
+      const delay =
+        attempts >= opts.maxAttempts
+          ? 86_400_000
+          : Math.min(opts.baseBackoffMs * 2 ** (attempts - 1), 3_600_000);
+      await deps.db
+        .updateTable("outbox")
+        .set({
+          attempts,
+          available_at: toDbInstant(deps.clock() + delay),
+          claimed_by: null,
+          claimed_until: null,
+          last_error: (error instanceof Error ? error.message : String(error)).slice(0, 1000),
+        })
+        .where("id", "=", row.id)
+        .execute();
+    }
+  }
+  return { handled, failed };
+}
