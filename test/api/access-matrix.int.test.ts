@@ -257,6 +257,55 @@ const ROWS: readonly Row[] = [
     cells: CLIENT_STEP,
   })),
 
+  // Payouts: clients read their own; finance and admins release and record them (a stale version
+  // answers 409 and changes nothing); only the client gives a crypto address.
+  {
+    route: "GET /api/v1/payouts/:id",
+    idIn: "path",
+    label: "read A's payout",
+    call: (i) => ({ method: "GET", url: `/payouts/${i.payoutA}` }),
+    cells: c(401, 200, 404, 200, 200, 200, 403),
+  },
+  {
+    route: "GET /api/v1/payouts",
+    idIn: "query.requestId",
+    label: "list the payouts of A's request",
+    call: (i) => ({ method: "GET", url: `/payouts?requestId=${i.requestA4}` }),
+    cells: c(401, "list", "empty", "list", "list", "list", 403),
+  },
+  ...(
+    [
+      ["approve", "POST", {}],
+      ["record", "POST", { reference: "SEPA-REF-1" }],
+      ["retry", "POST", {}],
+    ] as const
+  ).map(([step, , extra]): Row => ({
+    route: `POST /api/v1/payouts/:id/${step}`,
+    idIn: "path",
+    label: `${step} A's payout (stale version)`,
+    call: (i) => ({
+      method: "POST",
+      url: `/payouts/${i.payoutA}/${step}`,
+      payload: { expectedVersion: STALE, ...extra },
+    }),
+    cells: c(401, 403, 403, 403, 409, 409, 403),
+  })),
+  {
+    route: "PUT /api/v1/payouts/:id/destination",
+    idIn: "path",
+    label: "give the crypto address of A's payout (stale version)",
+    call: (i) => ({
+      method: "PUT",
+      url: `/payouts/${i.payoutA}/destination`,
+      payload: {
+        expectedVersion: STALE,
+        network: "bitcoin",
+        address: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+      },
+    }),
+    cells: c(401, 409, 404, 403, 403, 409, 403),
+  },
+
   // Users and tokens.
   {
     route: "GET /api/v1/users/:id",

@@ -169,5 +169,31 @@ export function writeRoutes(world: () => World): readonly WriteRoute[] {
         },
       }),
     })),
+    // Payouts: the first approval releases payoutA (10.00 USD, one approval); recording or
+    // retrying a card payout, or giving it a crypto address, is refused by the rules (409).
+    ...(
+      [
+        ["approve", "POST", "finance", {}],
+        ["record", "POST", "finance", { reference: "SEPA-REF-1" }],
+        ["retry", "POST", "finance", {}],
+        [
+          "destination",
+          "PUT",
+          "clientA",
+          { network: "bitcoin", address: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq" },
+        ],
+      ] as const
+    ).map(([step, method, caller, extra]): WriteRoute => ({
+      route: `${method} /api/v1/payouts/{id}/${step}`,
+      caller,
+      build: async () => ({
+        method,
+        url: `/payouts/${world().ids.payoutA}/${step}`,
+        payload: {
+          expectedVersion: await versionOf(`/payouts/${world().ids.payoutA}`),
+          ...extra,
+        },
+      }),
+    })),
   ];
 }

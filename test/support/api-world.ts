@@ -77,6 +77,9 @@ export interface WorldIds {
   /** Submitted (unused_subscription on orderA3). */
   requestA3: string;
   requestB: string;
+  /** Approved by qa ("other" on orderA, 10.00 USD): its scheduled card payout. */
+  requestA4: string;
+  payoutA: string;
   attachmentA: string;
   attachmentB: string;
 }
@@ -412,6 +415,38 @@ export async function seedWorld(): Promise<World> {
       201,
     );
 
+    // An approved request of A and its scheduled payout (decided by qa, so finance and admin may
+    // release it).
+    const requestA4 = await submit("clientA", "ACME-1001", "other");
+    const r4 = String(requestA4["id"]);
+    const review4 = await ok(
+      "qa",
+      {
+        method: "POST",
+        url: `/requests/${r4}/start-review`,
+        payload: { expectedVersion: requestA4["version"] },
+      },
+      200,
+    );
+    await ok(
+      "qa",
+      {
+        method: "POST",
+        url: `/requests/${r4}/approve`,
+        payload: {
+          expectedVersion: review4["version"],
+          amount: { amount: "10.00", currency: "USD" },
+          justification: "Goodwill for the late kick-off.",
+        },
+      },
+      200,
+    );
+    const payoutA = await t.db.db
+      .selectFrom("payouts")
+      .select("id")
+      .where("request_id", "=", r4)
+      .executeTakeFirstOrThrow();
+
     const upload = async (caller: CallerName, requestId: string) => {
       const body = textUpload();
       const res = await send(caller, {
@@ -453,6 +488,8 @@ export async function seedWorld(): Promise<World> {
       requestA2: r2,
       requestA3: String(requestA3["id"]),
       requestB: String(requestB["id"]),
+      requestA4: r4,
+      payoutA: payoutA.id,
       attachmentA,
       attachmentB,
     };
