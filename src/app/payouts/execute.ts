@@ -14,7 +14,8 @@
 // A crash between any two steps leaves a payout in `submitting` or `unknown` with a lease that runs
 // out; the next claim reconciles it. Nothing is ever sent twice blindly, nothing is lost.
 
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
+import type { Database } from "../../db/schema.js";
 import { applyOutcome, type Outcome } from "../../core/payouts/index.js";
 import { appendAudit } from "../../db/audit.js";
 import { dialectOf } from "../../db/connection.js";
@@ -218,7 +219,23 @@ export async function recordOutcome(
   outcome: Outcome,
   how: { readonly force?: boolean; readonly actor?: string } = {},
 ): Promise<Outcome | null> {
-  return deps.db.transaction().execute(async (trx) => {
+  return deps.db
+    .transaction()
+    .execute(async (trx) => recordOutcomeIn(trx, deps, opts, payoutId, outcome, how));
+}
+
+/** `recordOutcome` inside the caller's transaction (the webhook records its event id with it). */
+export async function recordOutcomeIn(
+  trx: Transaction<Database>,
+  deps: AppDeps,
+  opts: Pick<PayoutRunnerOptions, "maxAttempts" | "baseBackoffMs" | "pendingPollMs"> & {
+    readonly workerId?: string;
+  },
+  payoutId: string,
+  outcome: Outcome,
+  how: { readonly force?: boolean; readonly actor?: string } = {},
+): Promise<Outcome | null> {
+  {
     const row = await lockPayout(trx, payoutId);
     if (row === undefined) return null;
     const amount = { minor: fromDbMinor(row.amount_minor), currency: row.currency };
@@ -316,7 +333,7 @@ export async function recordOutcome(
       at: now,
     });
     return outcome;
-  });
+  }
 }
 
 /**

@@ -174,3 +174,27 @@ describe("overrideParams", () => {
     expect(overrideParams(p, { holidayCountry: null }, "policy").holidayCountry).toBeNull();
   });
 });
+
+describe("payouts settings", () => {
+  it("reads per-currency four-eyes thresholds and refuses bad ones by path", () => {
+    const ok = parsePolicy({
+      ...doc(),
+      payouts: { secondApprovalAbove: { USD: "250.00", JPY: "50000" } },
+    });
+    expect(ok.ok && ok.value.payouts).toEqual({
+      secondApprovalAbove: { USD: "250.00", JPY: "50000" },
+    });
+    const cases: [unknown, string][] = [
+      [{ secondApprovalAbove: { USD: 250 } }, "payouts.secondApprovalAbove.USD"],
+      [{ secondApprovalAbove: { USD: "250.001" } }, "payouts.secondApprovalAbove.USD"],
+      [{ secondApprovalAbove: { XXX1: "1" } }, "payouts.secondApprovalAbove.XXX1"],
+      [{ secondApprovalAbove: { USD: "-1.00" } }, "payouts.secondApprovalAbove.USD"],
+      [{ secondApprovalAbove: [] }, "payouts.secondApprovalAbove"],
+      [{ fourEyes: true }, "payouts.fourEyes"],
+    ];
+    for (const [payouts, path] of cases) {
+      const r = parsePolicy({ ...doc(), payouts });
+      expect(r.ok ? null : r.error.path, JSON.stringify(payouts)).toBe(path);
+    }
+  });
+});

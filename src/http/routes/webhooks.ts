@@ -1,0 +1,143 @@
+// POST /webhooks/card: the card provider's events about refunds. Public (the provider has no
+// session), so the signature is the authentication: verified over the raw body with the
+// provider's SDK, stale timestamps refused. Each event is applied once: its id is recorded in the
+// same transaction as its effect on the payout, so a delivery repeated (or ten at once) changes
+// nothing the second time.
+
+import { DEFAULT_RUNNER, recordOutcomeIn } from "../../app/payouts/execute.js";
+import { AppError } from "../../app/errors.js";
+import type { Outcome } from "../../core/payouts/index.js";
+import { toDbInstant } from "../../db/time.js";
+import type { RoutePlugin } from "../server.js";
+
+/** What a verified provider event says about a refund (null: an event type we do not use). */
+export interface CardRefundUpdate {
+  readonly payoutId: string | null;
+  readonly providerRef: string;
+  readonly outcome: Outcome;
+}
+
+export type CardWebhookVerification =
+  | {
+      readonly ok: true;
+      readonly eventId: string;
+      readonly type: string;
+      readonly update: CardRefundUpdate | null;
+    }
+  | { readonly ok: false; readonly reason: string };
+
+/** Checks the signature over the raw body and reads the event; never throws. */
+export type CardWebhookVerifier = (
+  rawBody: Buffer,
+  signatureHeader: string | undefined,
+  nowSeconds: number,
+) => CardWebhookVerification;
+
+export interface CardWebhookOptions {
+  readonly provider: string;
+  /** The header carrying the signature, lower case (Stripe: "stripe-signature"). */
+  readonly signatureHeader: string;
+  readonly verify: CardWebhookVerifier;
+}
+
+const MAX_BODY = 512 * 1024;
+
+export function cardWebhookRoutes(options: CardWebhookOptions): RoutePlugin {
+  return async (app, deps) => {
+    await app.register(async (scope) => {
+      // The signature covers the exact bytes sent: keep them, do not parse and re-serialize.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser(
+        "*",
+        { parseAs: "buffer", bodyLimit: MAX_BODY },
+        (_req, body, done) => done(null, body),
+      );
+      scope.post(
+        "/webhooks/card",
+        {
+          config: { permission: "public" },
+          schema: {
+            tags: ["webhooks"],
+            summary: `Refund events from the card provider (${options.provider}), signed`,
+            response: {
+              200: {
+                type: "object",
+                properties: {
+                  received: { type: "boolean" },
+                  duplicate: { type: "boolean" },
+                  applied: { type: "boolean" },
+                },
+              },
+            },
+          },
+        },
+        async (request) => {
+          const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+          const header = request.headers[options.signatureHeader];
+          const now = deps.clock();
+          const verified = options.verify(
+            raw,
+            typeof header === "string" ? header : undefined,
+            Math.floor(now / 1000),
+          );
+          if (!verified.ok) {
+            throw new AppError("invalid_input", `webhook refused: ${verified.reason}`, [
+              { path: `header.${options.signatureHeader}`, message: verified.reason },
+            ]);
+          }
+          return deps.db.transaction().execute(async (trx) => {
+            const update = verified.update;
+            let payoutId: string | null = null;
+            if (update !== null) {
+              payoutId = update.payoutId;
+              if (payoutId === null) {
+                const byRef = await trx
+                  .selectFrom("payouts")
+                  .select("id")
+                  .where("provider_ref", "=", update.providerRef)
+                  .executeTakeFirst();
+                payoutId = byRef?.id ?? null;
+              }
+              if (payoutId !== null) {
+                const exists = await trx
+                  .selectFrom("payouts")
+                  .select("id")
+                  .where("id", "=", payoutId)
+                  .executeTakeFirst();
+                if (exists === undefined) payoutId = null;
+              }
+            }
+            const inserted = await trx
+              .insertInto("provider_events")
+              .values({
+                id: verified.eventId,
+                provider: options.provider,
+                type: verified.type,
+                payout_id: payoutId,
+                received_at: toDbInstant(now),
+              })
+              .onConflict((oc) => oc.column("id").doNothing())
+              .executeTakeFirst();
+            if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) {
+              return { received: true, duplicate: true, applied: false };
+            }
+            if (update === null || payoutId === null) {
+              return { received: true, duplicate: false, applied: false };
+            }
+            const applied = await recordOutcomeIn(
+              trx,
+              deps,
+              DEFAULT_RUNNER,
+              payoutId,
+              update.outcome,
+              {
+                actor: `provider:${options.provider}`,
+              },
+            );
+            return { received: true, duplicate: false, applied: applied !== null };
+          });
+        },
+      );
+    });
+  };
+}
