@@ -27,7 +27,7 @@ async function setup(
     host: standIn.host,
     port: standIn.port,
     protocol: "http",
-    timeoutMs: opts.timeoutMs ?? 400,
+    timeoutMs: opts.timeoutMs ?? 5000,
   });
   return { standIn, provider };
 }
@@ -417,7 +417,7 @@ describe("createStripeCardProvider against the stand-in", () => {
   });
 
   it("a timeout without apply is unknown; lookup finds nothing; resubmitting refunds once", async () => {
-    const { standIn, provider } = await setup({ timeoutMs: 200 });
+    const { standIn, provider } = await setup({ timeoutMs: 500 });
     const c = standIn.seedCharge({ amount: 1000, currency: "eur" });
     standIn.queue("refunds.create", { kind: "timeout" });
     const ins = instruction(c.charge, "p14", 300n);
@@ -430,7 +430,7 @@ describe("createStripeCardProvider against the stand-in", () => {
   });
 
   it("apply-then-timeout is unknown; lookup finds the refund; a resubmission replays it", async () => {
-    const { standIn, provider } = await setup({ timeoutMs: 200 });
+    const { standIn, provider } = await setup({ timeoutMs: 500 });
     const c = standIn.seedCharge({ amount: 1000, currency: "eur" });
     standIn.queue("refunds.create", { kind: "apply-then-timeout" });
     const ins = instruction(c.charge, "p15", 300n);
@@ -446,21 +446,33 @@ describe("createStripeCardProvider against the stand-in", () => {
   });
 
   it("a twin submitted while the first is in flight gets 409: unknown, one refund", async () => {
-    const { standIn, provider } = await setup({ timeoutMs: 3000 });
+    const { standIn, provider } = await setup();
     const c = standIn.seedCharge({ amount: 1000, currency: "eur" });
-    standIn.queue("refunds.create", { kind: "delay", ms: 500 });
+    standIn.queue("refunds.create", { kind: "delay", ms: 1500 });
     const ins = instruction(c.charge, "p16", 250n);
     const first = provider.submitRefund(ins);
     while (standIn.requests().length === 0) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 50));
-    const twin = await provider.submitRefund(ins);
-    expect(twin).toMatchObject({ kind: "unknown", reason: expect.stringMatching(/^HTTP 409/) });
-    expect((await first).kind).toBe("succeeded");
+    await new Promise((r) => setTimeout(r, 100));
+    const twin = provider.submitRefund(ins);
+    // Whichever of the two the stand-in reads first holds the key; the other gets 409.
+    const outcomes = await Promise.all([first, twin]);
+    const [refund] = standIn.refunds();
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        { kind: "succeeded", providerRef: refund?.id },
+        {
+          kind: "unknown",
+          reason: expect.stringMatching(
+            /^HTTP 409: There is currently another in-progress request/,
+          ),
+        },
+      ]),
+    );
     expect(standIn.refunds()).toHaveLength(1);
   });
 
   it("lookup pages through more than 100 refunds of one charge", async () => {
-    const { standIn, provider } = await setup({ timeoutMs: 5000 });
+    const { standIn, provider } = await setup();
     const c = standIn.seedCharge({ amount: 1_000_000, currency: "eur" });
     for (let i = 0; i < 130; i += 1) {
       expect((await provider.submitRefund(instruction(c.charge, `page-${i}`, 10n))).kind).toBe(
@@ -479,10 +491,10 @@ describe("createStripeCardProvider against the stand-in", () => {
     expect(await provider.lookupRefund(c.charge, "page-none")).toBeNull();
     const lists = standIn.requests().filter((r) => r.method === "GET");
     expect(lists.length).toBeGreaterThanOrEqual(5);
-  });
+  }, 60_000);
 
   it("a lookup that gets no answer is unknown, never null", async () => {
-    const { standIn, provider } = await setup({ timeoutMs: 200 });
+    const { standIn, provider } = await setup({ timeoutMs: 500 });
     const c = standIn.seedCharge({ amount: 1000, currency: "eur" });
     standIn.queue("refunds.list", { kind: "error", status: 500, type: "api_error" });
     expect(await provider.lookupRefund(c.charge, "p17")).toMatchObject({ kind: "unknown" });
@@ -522,7 +534,7 @@ describe("createStripeCardProvider against the stand-in", () => {
 
 describe("reconciliation under trouble (issue 4's required test)", () => {
   async function run(chaos: Parameters<StripeStandIn["setChaos"]>[0], payouts: number) {
-    const { standIn, provider } = await setup({ timeoutMs: 250 });
+    const { standIn, provider } = await setup({ timeoutMs: 500 });
     const charges = Array.from({ length: 20 }, () =>
       standIn.seedCharge({ amount: 100_000, currency: "eur" }),
     );
@@ -578,7 +590,7 @@ describe("reconciliation under trouble (issue 4's required test)", () => {
     expect(held).toBeGreaterThan(30);
     // Every unknown was settled by a lookup that found the refund, not by sending it again.
     expect(results.filter((r) => r.lookups > 0).length).toBeGreaterThanOrEqual(held);
-  });
+  }, 120_000);
 
   it("mixed trouble (apply-then-timeout, timeout, 500) over 200 calls: exactly once", async () => {
     const { standIn, work, results } = await run(
@@ -587,5 +599,5 @@ describe("reconciliation under trouble (issue 4's required test)", () => {
     );
     assertExactlyOnce(standIn, work, results);
     expect(results.some((r) => r.submits > 1)).toBe(true);
-  });
+  }, 120_000);
 });

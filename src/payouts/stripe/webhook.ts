@@ -17,12 +17,14 @@ function reject(reason: WebhookRejection, detail: string): WebhookVerification {
   return { ok: false, reason, detail };
 }
 
+/** The header's timestamp as the SDK reads it (the last `t=` wins). */
 function headerTimestamp(header: string): number | null {
+  let t: number | null = null;
   for (const part of header.split(",")) {
     const [k, v] = part.split("=");
-    if (k?.trim() === "t" && v !== undefined && /^\d+$/.test(v.trim())) return Number(v.trim());
+    if (k === "t") t = v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
   }
-  return null;
+  return t;
 }
 
 /**
