@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openStripeCardProvider, stripeConfigFromEnv } from "./from-env.js";
+import { parseSeedCharges, startStandInFromEnv } from "./stand-in-main.js";
 
 describe("stripeConfigFromEnv", () => {
   it.each([
@@ -101,5 +102,50 @@ describe("openStripeCardProvider", () => {
   it("production without a key: no provider, and no webhook secret (refuse every delivery)", async () => {
     const opened = await openStripeCardProvider(stripeConfigFromEnv({ NODE_ENV: "production" }));
     expect(opened).toMatchObject({ provider: null, webhookSecret: null, standIn: null });
+  });
+});
+
+describe("the stand-in as its own process (stand-in-main)", () => {
+  it("parses seed charges and refuses bad ones", () => {
+    expect(parseSeedCharges(" ch_1:5000:EUR, pi_2:1999:usd ,")).toEqual([
+      { id: "ch_1", amount: 5000, currency: "eur" },
+      { id: "pi_2", amount: 1999, currency: "usd" },
+    ]);
+    for (const bad of ["ch_1:5000", "ord_1:5:eur", "ch_1:-5:eur", "ch_1:5.5:eur", "ch_1:5:euro"]) {
+      expect(() => parseSeedCharges(bad)).toThrow(/STAND_IN_CHARGES/);
+    }
+  });
+
+  it("starts from the environment, and the provider configured for it refunds through it", async () => {
+    const standIn = await startStandInFromEnv({
+      STAND_IN_PORT: "0",
+      STAND_IN_API_KEY: "sk_test_demo",
+      STAND_IN_CHARGES: "ch_env1:5000:eur,pi_env2:700:usd",
+    });
+    try {
+      const config = stripeConfigFromEnv({
+        STRIPE_SECRET_KEY: "sk_test_demo",
+        STRIPE_API_BASE: standIn.url,
+      });
+      const opened = await openStripeCardProvider(config);
+      const out = await opened.provider?.submitRefund({
+        payoutId: "po_env",
+        idempotencyKey: "payout:po_env",
+        chargeRef: "pi_env2",
+        amountMinor: 700n,
+        currency: "USD",
+      });
+      expect(out?.kind).toBe("succeeded");
+      expect(standIn.charge("ch_env1")).toMatchObject({ amount: 5000, amountRefunded: 0 });
+      expect(standIn.charge("pi_env2")).toMatchObject({ amount: 700, amountRefunded: 700 });
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  it("refuses a webhook URL without a signing secret", async () => {
+    await expect(
+      startStandInFromEnv({ STAND_IN_PORT: "0", STAND_IN_WEBHOOK_URL: "http://127.0.0.1:1/x" }),
+    ).rejects.toThrow(/STRIPE_WEBHOOK_SECRET/);
   });
 });

@@ -60,6 +60,16 @@ describe("the Stripe stand-in", () => {
     }
   });
 
+  it("also takes the key as the Basic username, as Stripe does (curl -u sk_test_...:)", async () => {
+    const s = await standIn();
+    const basic = (v: string) => `Basic ${Buffer.from(v).toString("base64")}`;
+    const get = (authorization: string) =>
+      fetch(`${s.url}/v1/refunds`, { headers: { authorization } });
+    expect((await get(basic(`${s.apiKey}:`))).status).toBe(200);
+    expect((await get(basic("sk_test_other:"))).status).toBe(401);
+    expect((await get(basic(":"))).status).toBe(401);
+  });
+
   it("creates a refund from a bracket-notation form and replays it for the same key", async () => {
     const s = await standIn();
     const c = s.seedCharge({ amount: 3000, currency: "EUR" });

@@ -722,8 +722,13 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
       answer(apiError(413, "invalid_request_error", "Request body too large"));
       return;
     }
+    // Stripe takes the key as a bearer token (the SDKs) or as the Basic username (curl -u key:).
     const auth = req.headers.authorization ?? "";
-    const bearer = /^Bearer (.+)$/.exec(auth)?.[1];
+    const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(auth)?.[1];
+    const bearer =
+      basic === undefined
+        ? /^Bearer (.+)$/.exec(auth)?.[1]
+        : Buffer.from(basic, "base64").toString("utf8").split(":")[0] || undefined;
     if (bearer === undefined) {
       answer(
         apiError(
