@@ -12,9 +12,13 @@ export interface CardRefundInstruction {
   readonly idempotencyKey: string;
   /** The provider's id of the captured charge or payment intent (payments.provider_ref). */
   readonly chargeRef: string;
-  /** Minor units, as a decimal string of digits (never a float). */
+  /** Minor units (a bigint, never a float); positive. */
   readonly amountMinor: bigint;
-  /** ISO 4217, upper case (the adapter lower-cases it for the wire if the provider wants that). */
+  /**
+   * ISO 4217, upper case (the adapter lower-cases it for the wire if the provider wants that).
+   * Stripe refunds in the charge's own currency and takes none on a refund; it is for providers
+   * that do, and for the worker's own checks.
+   */
   readonly currency: string;
 }
 
@@ -35,7 +39,8 @@ export interface CardProvider {
   /**
    * Reconciliation: finds the refund made for `payoutId` on `chargeRef`, if any. `null` when the
    * provider has none (then it is safe to submit again with the same idempotency key); `unknown`
-   * when the provider could not be asked.
+   * when the provider could not be asked, or when it holds more than one live refund for the
+   * payout (money went out twice: a person must look). Never throws.
    */
   lookupRefund(chargeRef: string, payoutId: string): Promise<ProviderOutcome | null>;
 }

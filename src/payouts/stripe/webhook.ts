@@ -1,0 +1,147 @@
+// Stripe webhooks: signature verification with the SDK (HMAC-SHA256 over "<t>.<raw body>", a
+// timestamp no older than the tolerance), and the refund update an event carries. The HTTP route
+// must hand over the raw body bytes: a re-serialised JSON body no longer matches its signature.
+
+import Stripe from "stripe";
+import type { ProviderOutcome } from "../provider.js";
+import { outcomeOfRefund, PAYOUT_ID_METADATA_KEY } from "./adapter.js";
+
+export type WebhookRejection =
+  "missing_header" | "bad_signature" | "stale_timestamp" | "bad_payload" | "no_secret";
+
+export type WebhookVerification =
+  | { readonly ok: true; readonly event: Stripe.Event }
+  | { readonly ok: false; readonly reason: WebhookRejection; readonly detail: string };
+
+function reject(reason: WebhookRejection, detail: string): WebhookVerification {
+  return { ok: false, reason, detail };
+}
+
+/** The header's timestamp as the SDK reads it (the last `t=` wins). */
+function headerTimestamp(header: string): number | null {
+  let t: number | null = null;
+  for (const part of header.split(",")) {
+    const [k, v] = part.split("=");
+    if (k === "t") t = v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
+  }
+  return t;
+}
+
+/**
+ * Verifies a webhook delivery. `nowSeconds` is the receiver's clock (an input, for tests); a
+ * timestamp more than `toleranceSeconds` away from it, in the past (a replay) or in the future, is
+ * refused. Never throws.
+ */
+export function verifyStripeWebhook(
+  rawBody: Buffer | string,
+  signatureHeader: string | undefined,
+  secret: string,
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): WebhookVerification {
+  if (secret.trim() === "") return reject("no_secret", "no webhook signing secret is configured");
+  if (!(toleranceSeconds > 0)) {
+    // The SDK reads a tolerance of 0 as "do not check the age": never that.
+    return reject("stale_timestamp", "the tolerance must be a positive number of seconds");
+  }
+  if (signatureHeader === undefined || signatureHeader.trim() === "") {
+    return reject("missing_header", "no Stripe-Signature header");
+  }
+  const payload = typeof rawBody === "string" ? rawBody : new Uint8Array(rawBody);
+  let event: unknown;
+  try {
+    event = Stripe.webhooks.constructEvent(
+      payload,
+      signatureHeader,
+      secret,
+      toleranceSeconds,
+      undefined,
+      nowSeconds * 1000,
+    );
+  } catch (e) {
+    if (e instanceof Stripe.errors.StripeSignatureVerificationError) {
+      if (/tolerance/i.test(e.message)) return reject("stale_timestamp", e.message);
+      if (/No webhook payload/i.test(e.message)) return reject("bad_payload", e.message);
+      return reject("bad_signature", e.message.split("\n")[0] ?? e.message);
+    }
+    // JSON.parse runs only after the signature matched; the SDK throws plain errors on some
+    // malformed headers (an empty signature), which are forgeries like any other.
+    if (e instanceof SyntaxError) return reject("bad_payload", `body is not JSON: ${e.message}`);
+    return reject("bad_signature", String(e));
+  }
+  // The SDK refuses old timestamps only; a signed timestamp far ahead of our clock is refused too.
+  const t = headerTimestamp(signatureHeader);
+  if (t === null || t - nowSeconds > toleranceSeconds) {
+    return reject("stale_timestamp", "timestamp outside the tolerance zone (in the future)");
+  }
+  if (
+    typeof event !== "object" ||
+    event === null ||
+    typeof (event as { id?: unknown }).id !== "string" ||
+    typeof (event as { type?: unknown }).type !== "string"
+  ) {
+    return reject("bad_payload", "the body is not a Stripe event (id and type expected)");
+  }
+  return { ok: true, event: event as Stripe.Event };
+}
+
+export interface RefundUpdate {
+  /** Stripe's event id: de-duplicate deliveries by it (Stripe delivers at least once). */
+  readonly eventId: string;
+  readonly eventType: RefundEventType;
+  /** Our payout id from the refund's metadata; null for a refund we did not make. */
+  readonly payoutId: string | null;
+  /** Stripe's refund id (`re_...`). */
+  readonly providerRef: string;
+  /** The charge refunded (`ch_...`), when Stripe names it. */
+  readonly chargeRef: string | null;
+  readonly amountMinor: bigint;
+  /** ISO 4217, upper case. */
+  readonly currency: string;
+  /** Seconds since the epoch: when Stripe created the event (orders updates of one refund). */
+  readonly eventCreated: number;
+  readonly outcome: ProviderOutcome;
+}
+
+const REFUND_EVENTS = [
+  "refund.created",
+  "refund.updated",
+  "refund.failed",
+  "charge.refund.updated",
+] as const;
+export type RefundEventType = (typeof REFUND_EVENTS)[number];
+
+function isRefundEvent(
+  event: Stripe.Event,
+): event is Extract<Stripe.Event, { type: RefundEventType }> {
+  return (REFUND_EVENTS as readonly string[]).includes(event.type);
+}
+
+/**
+ * The refund update a verified event carries; null for event types this product ignores (and for
+ * a refund event whose object is not a well-formed refund).
+ */
+export function refundUpdateFromEvent(event: Stripe.Event): RefundUpdate | null {
+  if (!isRefundEvent(event)) return null;
+  const refund = event.data.object;
+  if (
+    refund?.object !== "refund" ||
+    typeof refund.id !== "string" ||
+    !Number.isSafeInteger(refund.amount)
+  ) {
+    return null;
+  }
+  const payoutId = refund.metadata?.[PAYOUT_ID_METADATA_KEY];
+  const charge = refund.charge;
+  return {
+    eventId: event.id,
+    eventType: event.type,
+    payoutId: typeof payoutId === "string" && payoutId !== "" ? payoutId : null,
+    providerRef: refund.id,
+    chargeRef: typeof charge === "string" ? charge : (charge?.id ?? null),
+    amountMinor: BigInt(refund.amount),
+    currency: typeof refund.currency === "string" ? refund.currency.toUpperCase() : "",
+    eventCreated: event.created,
+    outcome: outcomeOfRefund(refund),
+  };
+}
