@@ -44,3 +44,26 @@ export interface CardProvider {
    */
   lookupRefund(chargeRef: string, payoutId: string): Promise<ProviderOutcome | null>;
 }
+
+/** What a verified provider event says about a refund (null: an event type we do not use). */
+export interface CardRefundUpdate {
+  readonly payoutId: string | null;
+  readonly providerRef: string;
+  readonly outcome: ProviderOutcome;
+}
+
+export type CardWebhookVerification =
+  | {
+      readonly ok: true;
+      readonly eventId: string;
+      readonly type: string;
+      readonly update: CardRefundUpdate | null;
+    }
+  | { readonly ok: false; readonly reason: string };
+
+/** Checks the signature over the raw body and reads the event; never throws. */
+export type CardWebhookVerifier = (
+  rawBody: Buffer,
+  signatureHeader: string | undefined,
+  nowSeconds: number,
+) => CardWebhookVerification;

@@ -1,4 +1,4 @@
-// POST /webhooks/card: the card provider's events about refunds. Public (the provider has no
+// POST /webhooks/<provider> (e.g. /webhooks/stripe): the card provider's events about refunds. Public (the provider has no
 // session), so the signature is the authentication: verified over the raw body with the
 // provider's SDK, stale timestamps refused. Each event is applied once: its id is recorded in the
 // same transaction as its effect on the payout, so a delivery repeated (or ten at once) changes
@@ -6,32 +6,9 @@
 
 import { DEFAULT_RUNNER, recordOutcomeIn } from "../../app/payouts/execute.js";
 import { AppError } from "../../app/errors.js";
-import type { Outcome } from "../../core/payouts/index.js";
+import type { CardWebhookVerifier } from "../../payouts/provider.js";
 import { toDbInstant } from "../../db/time.js";
 import type { RoutePlugin } from "../server.js";
-
-/** What a verified provider event says about a refund (null: an event type we do not use). */
-export interface CardRefundUpdate {
-  readonly payoutId: string | null;
-  readonly providerRef: string;
-  readonly outcome: Outcome;
-}
-
-export type CardWebhookVerification =
-  | {
-      readonly ok: true;
-      readonly eventId: string;
-      readonly type: string;
-      readonly update: CardRefundUpdate | null;
-    }
-  | { readonly ok: false; readonly reason: string };
-
-/** Checks the signature over the raw body and reads the event; never throws. */
-export type CardWebhookVerifier = (
-  rawBody: Buffer,
-  signatureHeader: string | undefined,
-  nowSeconds: number,
-) => CardWebhookVerification;
 
 export interface CardWebhookOptions {
   readonly provider: string;
@@ -53,7 +30,7 @@ export function cardWebhookRoutes(options: CardWebhookOptions): RoutePlugin {
         (_req, body, done) => done(null, body),
       );
       scope.post(
-        "/webhooks/card",
+        `/webhooks/${options.provider}`,
         {
           config: { permission: "public" },
           schema: {

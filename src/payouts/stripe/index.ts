@@ -36,3 +36,4 @@ export {
   type WebhookRejection,
   type WebhookVerification,
 } from "./webhook.js";
+export { stripeWebhookVerifier } from "./verifier.js";

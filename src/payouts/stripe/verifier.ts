@@ -1,0 +1,22 @@
+// The card webhook route's verifier for Stripe: the SDK checks the signature over the raw body and
+// the timestamp (300 s tolerance), and a refund event becomes the update the route applies.
+
+import type { CardWebhookVerifier } from "../provider.js";
+import { refundUpdateFromEvent, verifyStripeWebhook } from "./webhook.js";
+
+export function stripeWebhookVerifier(secret: string, toleranceSeconds = 300): CardWebhookVerifier {
+  return (rawBody, header, nowSeconds) => {
+    const v = verifyStripeWebhook(rawBody, header, secret, nowSeconds, toleranceSeconds);
+    if (!v.ok) return { ok: false, reason: `${v.reason}: ${v.detail}` };
+    const u = refundUpdateFromEvent(v.event);
+    return {
+      ok: true,
+      eventId: v.event.id,
+      type: v.event.type,
+      update:
+        u === null
+          ? null
+          : { payoutId: u.payoutId, providerRef: u.providerRef, outcome: u.outcome },
+    };
+  };
+}
