@@ -24,6 +24,9 @@ const TABLES = {
   audit_events: true,
   idempotency_keys: true,
   outbox: true,
+  notification_deliveries: true,
+  webhook_endpoints: true,
+  webhook_deliveries: true,
 } satisfies Record<keyof Database, true>;
 
 export type DbSnapshot = Record<string, string[]>;
