@@ -58,6 +58,8 @@ const MATRIX: Record<Action, Row> = {
   // With a decider and first approver who are other people (separation of duties tested below).
   "payout.execute":              { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
   "payout.approve_second":       { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
+  "webhook.read":                { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
+  "webhook.write":               { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
 };
 
 const clientA: Actor = { role: "client", clientId: "c-A", userId: "u-A" };

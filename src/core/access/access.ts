@@ -34,6 +34,8 @@ export const ACTION_DESCRIPTIONS = {
   "payout.execute": "Execute a payout (first approval), never for a decision one made oneself.",
   "payout.approve_second":
     "Give the second (four-eyes) approval of a payout: not its decider, not its first approver.",
+  "webhook.read": "List the outbound webhook endpoints and their deliveries (admins).",
+  "webhook.write": "Register, change or delete an outbound webhook endpoint (admins).",
 } as const satisfies Record<string, string>;
 
 /** A permission a route declares; a closed union (see ACTION_DESCRIPTIONS for each one's meaning). */

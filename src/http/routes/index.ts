@@ -7,6 +7,7 @@ import { orderRoutes } from "./orders.js";
 import { paymentRoutes } from "./payments.js";
 import { requestRoutes } from "./requests.js";
 import { userRoutes } from "./users.js";
+import { webhookEndpointRoutes } from "./webhook-endpoints.js";
 
 export const ROUTES: RoutePlugin[] = [
   authRoutes,
@@ -16,4 +17,5 @@ export const ROUTES: RoutePlugin[] = [
   orderRoutes,
   paymentRoutes,
   requestRoutes,
+  webhookEndpointRoutes,
 ];
