@@ -230,8 +230,8 @@ async function post(
       redirect: "manual",
       signal: AbortSignal.timeout(timeoutMs),
     });
-    // The answer's body is not needed; drain it so the connection is released.
-    await res.arrayBuffer().catch(() => undefined);
+    // The answer's body is not needed (and may be large): cancel it, releasing the connection.
+    await res.body?.cancel().catch(() => undefined);
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, error: null };
     return { ok: false, status: res.status, error: `HTTP ${res.status}` };
   } catch (e) {
