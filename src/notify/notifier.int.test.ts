@@ -398,6 +398,39 @@ describe("at least once, never twice", () => {
     expect(smtp.received.map(to).sort()).toEqual([...client.emails].sort());
   });
 
+  it("a question row retried after a second round still quotes its own question", async () => {
+    const c = await newClient();
+    const { order } = await newOrder(c);
+    const req = (
+      await post("/requests", c.actor, {
+        orderId: order.id,
+        reason: "not_delivered",
+        description: "Never started.",
+      })
+    ).json<{ id: string }>();
+    await drain();
+    await post(`/requests/${req.id}/start-review`, qa1, { expectedVersion: 1 });
+    await post(`/requests/${req.id}/request-info`, qa1, {
+      expectedVersion: 2,
+      question: "First question?",
+    });
+    const first = (await pending()).find((r) => r.topic === "notify.question_asked")!;
+    handled.add(first.id);
+    t.setNow(t.deps.clock() + 60_000);
+    await post(`/requests/${req.id}/answer`, c.actor, { message: "First answer." });
+    t.setNow(t.deps.clock() + 60_000);
+    await post(`/requests/${req.id}/request-info`, qa1, {
+      expectedVersion: 4,
+      question: "Second question?",
+    });
+    smtp.received.length = 0;
+    await notifier.handle(first);
+    expect(smtp.received).toHaveLength(2);
+    expect(smtp.received[0]!.text).toContain("> First question?");
+    expect(smtp.received[0]!.text).not.toContain("Second question?");
+    await drain();
+  });
+
   it("an unreachable server is an error to retry, not a crash", async () => {
     const { row } = await freshReceivedRow();
     const dead = smtpTransport("smtp://127.0.0.1:1");

@@ -101,8 +101,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const domain = mailDomain(deps.config.mailFrom);
   return {
     async handle(message) {
-      const prepared = await prepare(deps.db, message);
       const createdAt = await eventTime(deps, message.id);
+      const prepared = await prepare(deps.db, message, createdAt);
       await enqueueWebhookEvent(deps.db, {
         eventId: message.id,
         type: prepared.template,
@@ -216,7 +216,7 @@ function parsePayload(message: OutboxMessage): Payload {
 }
 
 /** Loads everything the row needs; throws PermanentNotificationError for what cannot exist. */
-async function prepare(db: Db, message: OutboxMessage): Promise<Prepared> {
+async function prepare(db: Db, message: OutboxMessage, createdAt: string): Promise<Prepared> {
   const name = message.topic.startsWith(NOTIFY_PREFIX)
     ? message.topic.slice(NOTIFY_PREFIX.length)
     : "";
@@ -269,12 +269,15 @@ async function prepare(db: Db, message: OutboxMessage): Promise<Prepared> {
       data = { template: name };
       break;
     case "question_asked": {
-      const q = await latestMessage(db, request.id, "question");
+      const q = await latestMessage(db, request.id, "question", createdAt);
       data = { template: name, question: q ?? request.open_question ?? "" };
       break;
     }
     case "client_answered":
-      data = { template: name, answer: await latestMessage(db, request.id, "answer") };
+      data = {
+        template: name,
+        answer: await latestMessage(db, request.id, "answer", createdAt),
+      };
       break;
     case "decision": {
       const decision = await db
@@ -383,12 +386,17 @@ async function prepare(db: Db, message: OutboxMessage): Promise<Prepared> {
   return { template: name, request: facts, data, recipients, webhookData };
 }
 
-async function latestMessage(db: Db, requestId: string, kind: "question" | "answer") {
+/**
+ * The last question or answer written up to the event (the message and its outbox row share the
+ * transaction's instant), so a row retried after a second round still quotes its own text.
+ */
+async function latestMessage(db: Db, requestId: string, kind: "question" | "answer", upTo: string) {
   const row = await db
     .selectFrom("messages")
     .select("body")
     .where("request_id", "=", requestId)
     .where("kind", "=", kind)
+    .where("created_at", "<=", upTo)
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(1)
