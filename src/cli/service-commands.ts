@@ -35,7 +35,9 @@ export function addServiceCommands(program: Command, io: CliIo, setCode: (code: 
 Settings come from the environment:
   PORT (3000), HOST (127.0.0.1), DATA_DIR (./data, the embedded SQLite database and attachments),
   DATABASE_URL (PostgreSQL instead of SQLite), POLICY_FILE (the policy in force),
-  NODE_ENV=production (no demo data), SECURE_COOKIES=1 (behind TLS), LOG_LEVEL (info).
+  NODE_ENV=production (no demo data), SECURE_COOKIES=1 (behind TLS), LOG_LEVEL (info),
+  SMTP_URL (smtp://host:port; unset: e-mails are written as .eml files under DATA_DIR/mail),
+  MAIL_FROM (Refund Desk <no-reply@localhost>), PUBLIC_URL (http://localhost:3000, for links).
 On an empty database outside production it loads a demo company and prints its sign-ins.
 
 Examples:
@@ -53,6 +55,7 @@ Examples:
       const service = await withDatabaseErrors(() => startService(options));
       io.stdout.write(`Refund Desk is running on ${service.url} (${service.dialect})\n`);
       io.stdout.write(`  API docs: ${service.url}/docs   OpenAPI: ${service.url}/openapi.json\n`);
+      io.stdout.write(`  Mail: ${service.notify.mail.description}\n`);
       if (service.demoAccounts.length > 0) {
         io.stdout.write("Demo sign-ins (POST /api/v1/session with email and password):\n");
         for (const a of service.demoAccounts) {

@@ -49,6 +49,9 @@ describe(`migrations (${testDatabaseUrl() === undefined ? "sqlite" : "postgres"}
         "audit_events",
         "idempotency_keys",
         "outbox",
+        "notification_deliveries",
+        "webhook_endpoints",
+        "webhook_deliveries",
       ]),
     );
   });

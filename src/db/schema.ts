@@ -295,6 +295,54 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
+export interface NotificationDeliveriesTable {
+  /** The outbox row the e-mail came from; with the recipient, the key (one e-mail each) (0004). */
+  outbox_id: string;
+  /** The address, lower-cased. */
+  recipient: string;
+  topic: string;
+  /** The Message-ID header sent, derived from the outbox id and the recipient. */
+  message_id: string;
+  sent_at: string;
+}
+
+export type WebhookDeliveryStatus = "pending" | "delivered" | "failed";
+
+export interface WebhookEndpointsTable {
+  id: string;
+  /** http(s) URL the events are POSTed to. */
+  url: string;
+  description: string | null;
+  /** The HMAC-SHA256 signing secret (`whsec_...`), shown once at creation. */
+  secret: string;
+  /** JSON array of event types, or `["*"]`. */
+  events: string;
+  /** 0 or 1. */
+  disabled: Defaulted<number>;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  /** The event id (the outbox row's id); unique with the endpoint. */
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  /** The JSON body, byte for byte what is signed and sent on every attempt. */
+  body: string;
+  status: WebhookDeliveryStatus;
+  attempts: Defaulted<number>;
+  next_attempt_at: string;
+  last_attempt_at: string | null;
+  /** HTTP status of the last attempt; null when it got no answer. */
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
   clients: ClientsTable;
   users: UsersTable;
@@ -314,6 +362,9 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   outbox: OutboxTable;
   provider_events: ProviderEventsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;
@@ -340,3 +391,5 @@ export type AuditEventRow = Selectable<AuditEventsTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewOutbox = Insertable<OutboxTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;

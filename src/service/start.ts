@@ -8,6 +8,12 @@ import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from "../
 import { migrateToLatest } from "../db/migrations/index.js";
 import { ROUTES } from "../http/routes/index.js";
 import { buildServer } from "../http/server.js";
+import {
+  createMailTransport,
+  notifyConfigFromEnv,
+  type MailTransport,
+  type NotifyConfig,
+} from "../notify/index.js";
 import { loadPolicyFile } from "../policy-file/load.js";
 import { isEmpty, seedDemo, type DemoAccount } from "./demo-seed.js";
 
@@ -22,6 +28,8 @@ export interface ServiceOptions {
   readonly secureCookies: boolean;
   /** pino options, or false for silence. */
   readonly logger?: boolean | object;
+  /** E-mail and link settings (SMTP_URL, MAIL_FROM, PUBLIC_URL); from the environment if absent. */
+  readonly notify?: NotifyConfig;
 }
 
 export interface RunningService {
@@ -29,6 +37,8 @@ export interface RunningService {
   readonly url: string;
   readonly dialect: string;
   readonly demoAccounts: DemoAccount[];
+  /** What the notifier needs besides the database: its settings and the mail transport. */
+  readonly notify: { readonly config: NotifyConfig; readonly mail: MailTransport };
   stop(): Promise<void>;
 }
 
@@ -46,6 +56,7 @@ export function serviceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ser
     policyFile: env["POLICY_FILE"]?.trim() || undefined,
     demo: env["NODE_ENV"] !== "production" && env["DEMO"] !== "0",
     secureCookies: env["SECURE_COOKIES"] === "1",
+    notify: notifyConfigFromEnv(env),
   };
 }
 
@@ -55,7 +66,17 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   if (!loaded.ok) {
     throw new RangeError(`policy file: ${loaded.error.path}: ${loaded.error.message}`);
   }
-  const opened: OpenedDatabase = await openDatabase(opts.database);
+  const notifyConfig = opts.notify ?? notifyConfigFromEnv();
+  // Made once at start: nodemailer connects on the first send, so this costs nothing until the
+  // worker sends, and a malformed SMTP_URL fails here.
+  const mail = createMailTransport(notifyConfig);
+  let opened: OpenedDatabase;
+  try {
+    opened = await openDatabase(opts.database);
+  } catch (e) {
+    mail.close();
+    throw e;
+  }
   try {
     await migrateToLatest(opened.db);
     const deps: AppDeps = {
@@ -78,12 +99,15 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       url,
       dialect: opened.dialect,
       demoAccounts,
+      notify: { config: notifyConfig, mail },
       stop: async () => {
         await app.close();
+        mail.close();
         await opened.close();
       },
     };
   } catch (e) {
+    mail.close();
     await opened.close();
     throw e;
   }

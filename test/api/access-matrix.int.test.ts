@@ -341,6 +341,31 @@ const ROWS: readonly Row[] = [
     call: (i) => ({ method: "DELETE", url: `/tokens/${i.spareToken}` }),
     cells: c(401, 403, 403, 403, 403, 204, 403),
   },
+  {
+    route: "GET /api/v1/webhook-endpoints/:id/deliveries",
+    idIn: "path",
+    label: "list a webhook endpoint's deliveries",
+    call: (i) => ({ method: "GET", url: `/webhook-endpoints/${i.webhookEndpoint}/deliveries` }),
+    cells: c(401, 403, 403, 403, 403, 200, 403),
+  },
+  {
+    route: "PATCH /api/v1/webhook-endpoints/:id",
+    idIn: "path",
+    label: "change a webhook endpoint",
+    call: (i) => ({
+      method: "PATCH",
+      url: `/webhook-endpoints/${i.webhookEndpoint}`,
+      payload: { description: "ERP" },
+    }),
+    cells: c(401, 403, 403, 403, 403, 200, 403),
+  },
+  {
+    route: "DELETE /api/v1/webhook-endpoints/:id",
+    idIn: "path",
+    label: "delete a webhook endpoint",
+    call: (i) => ({ method: "DELETE", url: `/webhook-endpoints/${i.webhookEndpoint}` }),
+    cells: c(401, 403, 403, 403, 403, 204, 403),
+  },
 
   // Ids in queries.
   {

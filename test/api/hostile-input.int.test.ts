@@ -55,6 +55,7 @@ function realPath(route: FuzzRoute): Record<string, string> {
     attachments: i.attachmentA,
     users: i.spareUserA,
     tokens: i.spareToken,
+    "webhook-endpoints": i.webhookEndpoint,
   };
   const out: Record<string, string> = {};
   for (const p of route.pathParams)

@@ -108,4 +108,35 @@ describe("serve", () => {
   it("refuses a bad PORT", () => {
     expect(() => serviceOptionsFromEnv({ PORT: "http" })).toThrow(/PORT/);
   });
+
+  it("without SMTP_URL, mail goes to .eml files under DATA_DIR/mail, and says so", async () => {
+    const s = await start({ NODE_ENV: "production" });
+    expect(s.notify.config).toEqual({
+      publicUrl: "http://localhost:3000",
+      mailFrom: "Refund Desk <no-reply@localhost>",
+      smtpUrl: null,
+      mailDir: join(dir, "mail"),
+    });
+    expect(s.notify.mail.description).toBe(
+      `SMTP_URL is not set: writing each e-mail as an .eml file under ${join(dir, "mail")}`,
+    );
+  });
+
+  it("reads SMTP_URL, MAIL_FROM and PUBLIC_URL, never repeating an SMTP password", () => {
+    const o = serviceOptionsFromEnv({
+      SMTP_URL: "smtp://user:s3cret@mail.example.com:2525",
+      MAIL_FROM: "Refunds <refunds@example.com>",
+      PUBLIC_URL: "https://refunds.example.com/",
+    });
+    expect(o.notify).toMatchObject({
+      smtpUrl: "smtp://user:s3cret@mail.example.com:2525",
+      mailFrom: "Refunds <refunds@example.com>",
+      publicUrl: "https://refunds.example.com",
+    });
+    expect(() => serviceOptionsFromEnv({ SMTP_URL: "http://user:s3cret@x" })).toThrow(
+      /^SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL$/,
+    );
+    expect(() => serviceOptionsFromEnv({ PUBLIC_URL: "ftp://x" })).toThrow(/PUBLIC_URL/);
+    expect(() => serviceOptionsFromEnv({ MAIL_FROM: "nobody" })).toThrow(/MAIL_FROM/);
+  });
 });

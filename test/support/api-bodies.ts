@@ -67,6 +67,28 @@ export function writeRoutes(world: () => World): readonly WriteRoute[] {
       }),
     },
     {
+      route: "POST /api/v1/webhook-endpoints",
+      caller: "admin",
+      build: async () => ({
+        method: "POST",
+        url: "/webhook-endpoints",
+        payload: {
+          url: `https://hooks.example.com/${next()}`,
+          events: ["refund_sent"],
+          description: "ERP",
+        },
+      }),
+    },
+    {
+      route: "PATCH /api/v1/webhook-endpoints/{id}",
+      caller: "admin",
+      build: async () => ({
+        method: "PATCH",
+        url: `/webhook-endpoints/${world().ids.webhookEndpoint}`,
+        payload: { description: `ERP ${next()}`, events: ["*"] },
+      }),
+    },
+    {
       route: "POST /api/v1/orders",
       caller: "token",
       build: async () => ({

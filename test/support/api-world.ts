@@ -57,6 +57,8 @@ export interface WorldIds {
   /** The token the `token` caller sends, and one nobody uses (safe to revoke). */
   token: string;
   spareToken: string;
+  /** A webhook endpoint (registered by the admin, pointing nowhere that listens). */
+  webhookEndpoint: string;
   /** A one-off audit order never started, paid by card; with a client blocker. */
   orderA: string;
   /** A delivered consulting order paid in BTC. */
@@ -232,6 +234,15 @@ export async function seedWorld(): Promise<World> {
     const spareTok = await ok(
       "admin",
       { method: "POST", url: "/tokens", payload: { name: "Old ERP", scopes: ["orders:read"] } },
+      201,
+    );
+    const webhook = await ok(
+      "admin",
+      {
+        method: "POST",
+        url: "/webhook-endpoints",
+        payload: { url: "http://127.0.0.1:9/refund-desk", events: ["*"] },
+      },
       201,
     );
 
@@ -474,6 +485,7 @@ export async function seedWorld(): Promise<World> {
       spareUserA: spareA.id,
       token: String(tok["id"]),
       spareToken: String(spareTok["id"]),
+      webhookEndpoint: String(webhook["id"]),
       orderA: "ACME-1001",
       orderA2: "ACME-1002",
       orderA3: "ACME-1003",

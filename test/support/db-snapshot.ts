@@ -25,6 +25,9 @@ const TABLES = {
   idempotency_keys: true,
   outbox: true,
   provider_events: true,
+  notification_deliveries: true,
+  webhook_endpoints: true,
+  webhook_deliveries: true,
 } satisfies Record<keyof Database, true>;
 
 export type DbSnapshot = Record<string, string[]>;

@@ -59,6 +59,8 @@ const MATRIX: Record<Action, Row> = {
   "payout.execute":              { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
   "payout.approve_second":       { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
   "payout.set_destination":      { client: "own", qa: "-",   finance: "-",   admin: "all", token: null },
+  "webhook.read":                { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
+  "webhook.write":               { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
 };
 
 const clientA: Actor = { role: "client", clientId: "c-A", userId: "u-A" };

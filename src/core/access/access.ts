@@ -35,6 +35,8 @@ export const ACTION_DESCRIPTIONS = {
   "payout.approve_second":
     "Give the second (four-eyes) approval of a payout: not its decider, not its first approver.",
   "payout.set_destination": "Give the crypto address one's own refund is to be paid to.",
+  "webhook.read": "List the outbound webhook endpoints and their deliveries (admins).",
+  "webhook.write": "Register, change or delete an outbound webhook endpoint (admins).",
 } as const satisfies Record<string, string>;
 
 /** A permission a route declares; a closed union (see ACTION_DESCRIPTIONS for each one's meaning). */

@@ -8,6 +8,7 @@ import { paymentRoutes } from "./payments.js";
 import { payoutRoutes } from "./payouts.js";
 import { requestRoutes } from "./requests.js";
 import { userRoutes } from "./users.js";
+import { webhookEndpointRoutes } from "./webhook-endpoints.js";
 
 export const ROUTES: RoutePlugin[] = [
   authRoutes,
@@ -18,4 +19,5 @@ export const ROUTES: RoutePlugin[] = [
   paymentRoutes,
   requestRoutes,
   payoutRoutes,
+  webhookEndpointRoutes,
 ];

@@ -1,0 +1,475 @@
+// The worker's handler for `notify.*` outbox rows. For one row it:
+// 1. reads the payload and loads what the template needs (request, order, message, decision,
+//    payout); an unknown request or payout is a PermanentNotificationError (retrying cannot help);
+// 2. records one webhook delivery per subscribed endpoint (idempotent: unique per event and
+//    endpoint), which `deliverDueWebhooks` sends later;
+// 3. sends one e-mail per recipient, skipping recipients already recorded as sent for this outbox
+//    row, and records each send. If any send fails it throws after trying the others, so the
+//    worker's retry sends only what is missing.
+// Delivery is at least once: a crash between the mail server's acceptance and the record means one
+// resend, with the same Message-ID (derived from the outbox id and the address), which mail
+// clients use to drop duplicates.
+
+import { createHash } from "node:crypto";
+import type { Kysely } from "kysely";
+import { alternativeFromDb } from "../app/requests/repository.js";
+import { moneyToJson, type Money } from "../core/money/money.js";
+import { fromDbMoney } from "../db/money.js";
+import type { Database, RefundRequestRow } from "../db/schema.js";
+import { toDbInstant } from "../db/time.js";
+import { mailDomain, type NotifyConfig } from "./config.js";
+import type { MailTransport } from "./mail.js";
+import {
+  isTemplate,
+  renderEmail,
+  type RequestFacts,
+  type TemplateData,
+  type TemplateName,
+} from "./templates/render.js";
+import { enqueueWebhookEvent, type WebhookEventData } from "./webhooks.js";
+
+/** The database (a Kysely instance over either dialect). */
+export type Db = Kysely<Database>;
+
+/** One outbox row as the worker hands it over. */
+export interface OutboxMessage {
+  readonly id: string;
+  readonly topic: string;
+  /** The row's payload, parsed from JSON. */
+  readonly payload: unknown;
+  /** Attempts made before this one. */
+  readonly attempts: number;
+}
+
+export interface NotifierDeps {
+  readonly db: Db;
+  /** Epoch milliseconds. */
+  readonly clock: () => number;
+  readonly mail: MailTransport;
+  readonly config: Pick<NotifyConfig, "publicUrl" | "mailFrom">;
+}
+
+export interface Notifier {
+  /** Handles one `notify.*` row; resolves when done, throws when the worker should retry. */
+  handle(message: OutboxMessage): Promise<void>;
+}
+
+/**
+ * A notification that can never succeed (unknown topic, malformed payload, a request or payout
+ * that does not exist): the worker may park the row at once instead of retrying it.
+ */
+export class PermanentNotificationError extends Error {
+  readonly permanent = true;
+  constructor(message: string) {
+    super(message);
+    this.name = "PermanentNotificationError";
+  }
+}
+
+/** The topic prefix the worker routes to the notifier. */
+export const NOTIFY_PREFIX = "notify.";
+
+type Audience = "client" | "staff" | "finance";
+
+interface Payload {
+  readonly requestId: string;
+  readonly audience: Audience;
+  readonly status: string | null;
+  readonly messageId: string | null;
+  readonly payoutId: string | null;
+  /** Every field of the payload, for the webhook event. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** A recipient: an active user. */
+interface Recipient {
+  readonly email: string;
+  readonly name: string;
+}
+
+/** What one row resolves to before anything is sent. */
+interface Prepared {
+  readonly template: TemplateName;
+  readonly request: RequestFacts;
+  readonly data: TemplateData;
+  readonly recipients: readonly Recipient[];
+  readonly webhookData: WebhookEventData;
+}
+
+/** Builds the handler the worker calls for every `notify.*` outbox row. */
+export function createNotifier(deps: NotifierDeps): Notifier {
+  const domain = mailDomain(deps.config.mailFrom);
+  return {
+    async handle(message) {
+      const createdAt = await eventTime(deps, message.id);
+      const prepared = await prepare(deps.db, message, createdAt);
+      await enqueueWebhookEvent(deps.db, {
+        eventId: message.id,
+        type: prepared.template,
+        createdAt,
+        data: prepared.webhookData,
+        now: deps.clock(),
+      });
+      const failures: string[] = [];
+      for (const r of prepared.recipients) {
+        try {
+          await sendOnce(deps, domain, message, prepared, r);
+        } catch (e) {
+          failures.push(`${r.email}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      if (failures.length > 0) {
+        throw new Error(
+          `${message.topic} ${message.id}: ${failures.length} of ${prepared.recipients.length} e-mails not sent (${failures.join("; ")})`,
+        );
+      }
+    },
+  };
+}
+
+/** The deterministic Message-ID of the e-mail for `recipient` from outbox row `outboxId`. */
+export function messageIdFor(outboxId: string, recipient: string, domain: string): string {
+  const who = createHash("sha256").update(recipient.toLowerCase()).digest("hex").slice(0, 16);
+  return `<${outboxId}.${who}@${domain}>`;
+}
+
+async function sendOnce(
+  deps: NotifierDeps,
+  domain: string,
+  message: OutboxMessage,
+  prepared: Prepared,
+  r: Recipient,
+): Promise<void> {
+  const recipient = r.email.toLowerCase();
+  const sent = await deps.db
+    .selectFrom("notification_deliveries")
+    .select("outbox_id")
+    .where("outbox_id", "=", message.id)
+    .where("recipient", "=", recipient)
+    .executeTakeFirst();
+  if (sent !== undefined) return;
+  const email = renderEmail({
+    publicUrl: deps.config.publicUrl,
+    recipientName: r.name,
+    request: prepared.request,
+    data: prepared.data,
+  });
+  const messageId = messageIdFor(message.id, recipient, domain);
+  await deps.mail.send({
+    from: deps.config.mailFrom,
+    to: recipient,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    messageId,
+    headers: { "X-Refund-Desk-Event": message.id },
+  });
+  await deps.db
+    .insertInto("notification_deliveries")
+    .values({
+      outbox_id: message.id,
+      recipient,
+      topic: message.topic,
+      message_id: messageId,
+      sent_at: toDbInstant(deps.clock()),
+    })
+    .onConflict((oc) => oc.columns(["outbox_id", "recipient"]).doNothing())
+    .execute();
+}
+
+/** When the event happened: the outbox row's creation (now if the row is gone). */
+async function eventTime(deps: NotifierDeps, outboxId: string): Promise<string> {
+  const row = await deps.db
+    .selectFrom("outbox")
+    .select("created_at")
+    .where("id", "=", outboxId)
+    .executeTakeFirst();
+  return row?.created_at ?? toDbInstant(deps.clock());
+}
+
+function parsePayload(message: OutboxMessage): Payload {
+  const p = message.payload;
+  const bad = (why: string) =>
+    new PermanentNotificationError(`${message.topic} ${message.id}: payload ${why}`);
+  if (typeof p !== "object" || p === null || Array.isArray(p)) throw bad("is not an object");
+  const raw = p as Record<string, unknown>;
+  const str = (k: string): string | null => {
+    const v = raw[k];
+    if (v === undefined || v === null) return null;
+    if (typeof v !== "string" || v === "") throw bad(`field ${k} is not a string`);
+    return v;
+  };
+  const requestId = str("requestId");
+  if (requestId === null) throw bad("has no requestId");
+  const audience = str("audience");
+  if (audience !== "client" && audience !== "staff" && audience !== "finance") {
+    throw bad(`audience ${String(audience)} is not client, staff or finance`);
+  }
+  return {
+    requestId,
+    audience,
+    status: str("status"),
+    messageId: str("messageId"),
+    payoutId: str("payoutId"),
+    raw,
+  };
+}
+
+/** Loads everything the row needs; throws PermanentNotificationError for what cannot exist. */
+async function prepare(db: Db, message: OutboxMessage, createdAt: string): Promise<Prepared> {
+  const name = message.topic.startsWith(NOTIFY_PREFIX)
+    ? message.topic.slice(NOTIFY_PREFIX.length)
+    : "";
+  if (!isTemplate(name)) {
+    throw new PermanentNotificationError(`${message.topic} ${message.id}: unknown topic`);
+  }
+  const payload = parsePayload(message);
+  const missing = (what: string) =>
+    new PermanentNotificationError(`${message.topic} ${message.id}: ${what} does not exist`);
+
+  const request = await db
+    .selectFrom("refund_requests")
+    .selectAll()
+    .where("id", "=", payload.requestId)
+    .executeTakeFirst();
+  if (request === undefined) throw missing(`request ${payload.requestId}`);
+  const order = await db
+    .selectFrom("orders")
+    .select(["id", "service_name"])
+    .where("id", "=", request.order_id)
+    .executeTakeFirst();
+  if (order === undefined) throw missing(`order ${request.order_id}`);
+  const facts: RequestFacts = {
+    id: request.id,
+    orderId: request.order_id,
+    serviceName: order.service_name,
+  };
+
+  const loadPayout = async () => {
+    if (payload.payoutId === null) {
+      throw new PermanentNotificationError(
+        `${message.topic} ${message.id}: payload has no payoutId`,
+      );
+    }
+    const payout = await db
+      .selectFrom("payouts")
+      .selectAll()
+      .where("id", "=", payload.payoutId)
+      .where("request_id", "=", request.id)
+      .executeTakeFirst();
+    if (payout === undefined) throw missing(`payout ${payload.payoutId} of ${request.id}`);
+    return payout;
+  };
+
+  let data: TemplateData;
+  let extra: Record<string, unknown> = {};
+  switch (name) {
+    case "request_received":
+    case "request_withdrawn":
+      data = { template: name };
+      break;
+    case "question_asked": {
+      const q = await latestMessage(db, request.id, "question", createdAt);
+      data = { template: name, question: q ?? request.open_question ?? "" };
+      break;
+    }
+    case "client_answered":
+      data = {
+        template: name,
+        answer: await latestMessage(db, request.id, "answer", createdAt),
+      };
+      break;
+    case "decision": {
+      const decision = await db
+        .selectFrom("decisions")
+        .select(["kind", "amount_minor", "amount_currency"])
+        .where("request_id", "=", request.id)
+        .where("kind", "in", ["approve", "deny"])
+        .orderBy("created_at", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      const approved =
+        decision === undefined ? payload.status === "approved" : decision.kind === "approve";
+      const amount =
+        decision === undefined
+          ? null
+          : moneyOrNull(decision.amount_minor, decision.amount_currency);
+      data = {
+        template: name,
+        outcome: approved ? "approved" : "denied",
+        amount: approved ? amount : null,
+      };
+      extra = {
+        outcome: approved ? "approved" : "denied",
+        amount: approved && amount !== null ? moneyJson(amount) : null,
+      };
+      break;
+    }
+    case "alternative_offered": {
+      const alt = alternativeFromDb(request.alternative_json);
+      if (alt === null) throw missing(`the alternative offered on ${request.id}`);
+      data = { template: name, kind: alt.kind, note: alt.note };
+      extra = { alternative: { kind: alt.kind } };
+      break;
+    }
+    case "alternative_accepted":
+    case "alternative_declined": {
+      const alt = alternativeFromDb(request.alternative_json);
+      data = { template: name, kind: alt?.kind ?? null };
+      break;
+    }
+    case "message_posted": {
+      if (payload.messageId === null) {
+        throw new PermanentNotificationError(
+          `${message.topic} ${message.id}: payload has no messageId`,
+        );
+      }
+      const msg = await db
+        .selectFrom("messages")
+        .select(["body"])
+        .where("id", "=", payload.messageId)
+        .where("request_id", "=", request.id)
+        .executeTakeFirst();
+      if (msg === undefined) throw missing(`message ${payload.messageId}`);
+      data = {
+        template: name,
+        body: msg.body,
+        from: payload.audience === "client" ? "staff" : "client",
+      };
+      break;
+    }
+    case "refund_sent": {
+      const po = await loadPayout();
+      const amount = fromDbMoney({ minor: po.amount_minor, currency: po.currency });
+      data = {
+        template: name,
+        amount,
+        method: po.method,
+        dueEarliest: po.due_earliest,
+        dueLatest: po.due_latest,
+      };
+      extra = { payout: payoutJson(po, amount) };
+      break;
+    }
+    case "refund_failed": {
+      const po = await loadPayout();
+      const amount = fromDbMoney({ minor: po.amount_minor, currency: po.currency });
+      data = { template: name, amount, method: po.method, reason: po.failure_reason };
+      extra = { payout: payoutJson(po, amount) };
+      break;
+    }
+    case "payout_overdue": {
+      const po = await loadPayout();
+      const amount = fromDbMoney({ minor: po.amount_minor, currency: po.currency });
+      data = {
+        template: name,
+        payoutId: po.id,
+        amount,
+        method: po.method,
+        status: po.status,
+        dueLatest: po.due_latest,
+      };
+      extra = { payout: payoutJson(po, amount) };
+      break;
+    }
+  }
+
+  const recipients = await recipientsFor(db, payload.audience, request);
+  // The webhook event: the payload's own facts (not who is told how), plus what integrators need.
+  const webhookData: WebhookEventData = {
+    ...withoutKeys(payload.raw, ["audience", "template"]),
+    requestId: request.id,
+    orderId: request.order_id,
+    clientId: request.client_id,
+    ...extra,
+  };
+  return { template: name, request: facts, data, recipients, webhookData };
+}
+
+/**
+ * The last question or answer written up to the event (the message and its outbox row share the
+ * transaction's instant), so a row retried after a second round still quotes its own text.
+ */
+async function latestMessage(db: Db, requestId: string, kind: "question" | "answer", upTo: string) {
+  const row = await db
+    .selectFrom("messages")
+    .select("body")
+    .where("request_id", "=", requestId)
+    .where("kind", "=", kind)
+    .where("created_at", "<=", upTo)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row?.body ?? null;
+}
+
+/**
+ * Who is told: a client's active users; for staff the request's reviewer when active, else every
+ * active qa user; for finance every active finance user.
+ */
+async function recipientsFor(
+  db: Db,
+  audience: Audience,
+  request: RefundRequestRow,
+): Promise<Recipient[]> {
+  const base = db.selectFrom("users").select(["email", "name"]).where("disabled", "=", 0);
+  switch (audience) {
+    case "client":
+      return base
+        .where("role", "=", "client")
+        .where("client_id", "=", request.client_id)
+        .orderBy("email")
+        .execute();
+    case "staff": {
+      if (request.reviewer_id !== null) {
+        const reviewer = await base
+          .where("id", "=", request.reviewer_id)
+          .where("role", "<>", "client")
+          .execute();
+        if (reviewer.length > 0) return reviewer;
+      }
+      return base.where("role", "=", "qa").orderBy("email").execute();
+    }
+    case "finance":
+      return base.where("role", "=", "finance").orderBy("email").execute();
+  }
+}
+
+function moneyOrNull(minor: string | null, currency: string | null): Money | null {
+  return minor === null || currency === null ? null : fromDbMoney({ minor, currency });
+}
+
+/** Money as the API writes it: a decimal string with the currency's exponent. */
+function moneyJson(m: Money): { amount: string; currency: string } {
+  return moneyToJson(m);
+}
+
+function payoutJson(
+  po: {
+    id: string;
+    method: string;
+    status: string;
+    due_earliest: string;
+    due_latest: string;
+  },
+  amount: Money,
+) {
+  return {
+    id: po.id,
+    amount: moneyJson(amount),
+    method: po.method,
+    status: po.status,
+    dueEarliest: po.due_earliest,
+    dueLatest: po.due_latest,
+  };
+}
+
+function withoutKeys(
+  obj: Readonly<Record<string, unknown>>,
+  keys: readonly string[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (!keys.includes(k)) out[k] = v;
+  return out;
+}
