@@ -1,11 +1,13 @@
 import { Document, isSeq } from "yaml";
 import { CLAUSE_IDS, type Policy } from "../core/policy/index.js";
+import { DEFAULT_PAYOUTS } from "../core/policy/policy-file.js";
 import { EXIT_OK, writeText, type CliIo } from "./io.js";
 
 /** The policy as a policy-file document (version, parameters, clauses), loadable as it stands. */
 export function policyDocument(policy: Policy): {
   version: string;
   parameters: Record<string, unknown>;
+  payouts: { secondApprovalAbove: Record<string, string> };
   clauses: Record<string, string>;
 } {
   const p = policy.params;
@@ -21,6 +23,9 @@ export function policyDocument(policy: Policy): {
       holidayCountry: p.holidayCountry,
       cryptoRefundValuation: p.cryptoRefundValuation,
       autoApprove: [...p.autoApprove],
+    },
+    payouts: {
+      secondApprovalAbove: { ...(policy.payouts ?? DEFAULT_PAYOUTS).secondApprovalAbove },
     },
     clauses,
   };

@@ -360,11 +360,14 @@ describe("--policy and policy show", () => {
     expect(doc).toEqual(policyYaml());
   });
 
-  it("policy show --json prints JSON: version, parameters, clauses", async () => {
+  it("policy show --json prints JSON: version, parameters, payouts, clauses", async () => {
     const r = await run(["policy", "show", "--json"]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Doc;
-    expect(Object.keys(doc)).toEqual(["version", "parameters", "clauses"]);
+    expect(Object.keys(doc)).toEqual(["version", "parameters", "payouts", "clauses"]);
+    expect((doc as unknown as { payouts: unknown }).payouts).toMatchObject({
+      secondApprovalAbove: { USD: "1000.00" },
+    });
     expect(doc.parameters.payoutBusinessDays).toEqual([7, 14]);
     expect(doc.parameters.autoApprove).toEqual(["duplicate_payment"]);
     expect(Object.keys(doc.clauses)).toHaveLength(15);

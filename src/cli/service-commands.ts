@@ -37,7 +37,9 @@ Settings come from the environment:
   DATABASE_URL (PostgreSQL instead of SQLite), POLICY_FILE (the policy in force),
   NODE_ENV=production (no demo data), SECURE_COOKIES=1 (behind TLS), LOG_LEVEL (info),
   SMTP_URL (smtp://host:port; unset: e-mails are written as .eml files under DATA_DIR/mail),
-  MAIL_FROM (Refund Desk <no-reply@localhost>), PUBLIC_URL (http://localhost:3000, for links).
+  MAIL_FROM (Refund Desk <no-reply@localhost>), PUBLIC_URL (http://localhost:3000, for links),
+  WORKER=off (no worker in this process), STRIPE_SECRET_KEY, STRIPE_API_BASE, STRIPE_TIMEOUT_MS,
+  STRIPE_WEBHOOK_SECRET (card refunds; without a key outside production, a local Stripe stand-in).
 On an empty database outside production it loads a demo company and prints its sign-ins.
 
 Examples:
@@ -56,6 +58,12 @@ Examples:
       io.stdout.write(`Refund Desk is running on ${service.url} (${service.dialect})\n`);
       io.stdout.write(`  API docs: ${service.url}/docs   OpenAPI: ${service.url}/openapi.json\n`);
       io.stdout.write(`  Mail: ${service.notify.mail.description}\n`);
+      io.stdout.write(`  Card payouts: ${service.cardProvider}\n`);
+      io.stdout.write(
+        service.worker === null
+          ? "  Worker: off (WORKER=off); run `refund-desk worker` beside it\n"
+          : `  Worker: ${service.worker.id}, in this process\n`,
+      );
       if (service.demoAccounts.length > 0) {
         io.stdout.write("Demo sign-ins (POST /api/v1/session with email and password):\n");
         for (const a of service.demoAccounts) {
@@ -64,6 +72,51 @@ Examples:
       }
       const shutdown = () => {
         void service.stop().then(() => process.exit(0));
+      };
+      process.once("SIGINT", shutdown);
+      process.once("SIGTERM", shutdown);
+      setCode(EXIT_OK);
+    });
+
+  program
+    .command("worker")
+    .description(
+      "run a worker alone: card payouts, e-mails, outbound webhooks and overdue alerts (no HTTP)",
+    )
+    .addHelpText(
+      "after",
+      `
+\`serve\` runs a worker in its own process unless WORKER=off; run more workers with this command
+to scale out (PostgreSQL: they share the work through leases and SKIP LOCKED).
+Settings come from the environment: DATABASE_URL or DATA_DIR, POLICY_FILE, SMTP_URL, MAIL_FROM,
+PUBLIC_URL, STRIPE_SECRET_KEY, STRIPE_API_BASE, STRIPE_TIMEOUT_MS, NODE_ENV.
+
+Examples:
+  $ DATABASE_URL=postgresql://app@db.internal/refunds STRIPE_SECRET_KEY=sk_live_... refund-desk worker`,
+    )
+    .action(async () => {
+      const { startWorkerService } = await import("../service/start.js");
+      const { notifyConfigFromEnv } = await import("../notify/index.js");
+      const { stripeConfigFromEnv } = await import("../payouts/stripe/index.js");
+      let options;
+      try {
+        options = {
+          database: databaseFromEnv(),
+          policyFile: process.env["POLICY_FILE"]?.trim() || undefined,
+          notify: notifyConfigFromEnv(process.env),
+          stripe: stripeConfigFromEnv(process.env),
+          log: (error: unknown) => io.stderr.write(`worker: ${oneLine(error)}\n`),
+        };
+      } catch (e) {
+        throw new CliError(oneLine(e));
+      }
+      const running = await withDatabaseErrors(() => startWorkerService(options));
+      io.stdout.write(
+        `Refund Desk worker ${running.worker.id} is running (${running.dialect}); ` +
+          `card provider: ${running.cardProvider}; mail: ${running.mail}\n`,
+      );
+      const shutdown = () => {
+        void running.stop().then(() => process.exit(0));
       };
       process.once("SIGINT", shutdown);
       process.once("SIGTERM", shutdown);

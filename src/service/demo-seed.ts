@@ -102,6 +102,10 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
         amount: p.amount,
         method: p.method,
         capturedAt: iso(p.at),
+        // Card payments carry the provider's charge id, as a payment system would send them.
+        ...(p.method === "card"
+          ? { providerRef: `ch_demo_${id.replace(/\W/g, "")}_${n - 1}` }
+          : {}),
       });
     }
   };
@@ -205,6 +209,7 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
     amount: usd("3100.00"),
     method: "card",
     capturedAt: iso(periodStart + 5 * 60_000),
+    providerRef: "ch_demo_ORD2001_1",
   });
   // A duplicate card payment: the same charge captured twice, two minutes apart.
   const placed7 = now - 6 * DAY;

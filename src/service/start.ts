@@ -1,5 +1,7 @@
-// Starts the whole system: database (migrated), policy, HTTP server; on an empty database outside
+// Starts the whole system: database (migrated), policy, HTTP server, and (unless WORKER=off) a
+// worker in the same process that moves money and messages; on an empty database outside
 // production, the demo company. Used by `refund-desk serve` and so by `npm start`.
+// `startWorkerService` runs a worker alone (`refund-desk worker`), for scaling out.
 
 import type { FastifyInstance } from "fastify";
 import { createAuthenticator } from "../app/auth/index.js";
@@ -15,6 +17,16 @@ import {
   type NotifyConfig,
 } from "../notify/index.js";
 import { loadPolicyFile } from "../policy-file/load.js";
+import { cardWebhookRoutes } from "../http/routes/webhooks.js";
+import {
+  openStripeCardProvider,
+  stripeConfigFromEnv,
+  stripeWebhookVerifier,
+  type OpenedCardProvider,
+  type StripeConfig,
+} from "../payouts/stripe/index.js";
+import { createNotifier } from "../notify/index.js";
+import { createWorker, type Worker } from "../worker/worker.js";
 import { isEmpty, seedDemo, type DemoAccount } from "./demo-seed.js";
 
 export interface ServiceOptions {
@@ -30,6 +42,12 @@ export interface ServiceOptions {
   readonly logger?: boolean | object;
   /** E-mail and link settings (SMTP_URL, MAIL_FROM, PUBLIC_URL); from the environment if absent. */
   readonly notify?: NotifyConfig;
+  /** Run a worker in this process (default); WORKER=off for servers that only answer HTTP. */
+  readonly worker?: boolean;
+  /** The card provider (STRIPE_*); from the environment if absent. */
+  readonly stripe?: StripeConfig;
+  /** How long the worker waits between empty ticks (ms). */
+  readonly workerIdleMs?: number;
 }
 
 export interface RunningService {
@@ -39,6 +57,10 @@ export interface RunningService {
   readonly demoAccounts: DemoAccount[];
   /** What the notifier needs besides the database: its settings and the mail transport. */
   readonly notify: { readonly config: NotifyConfig; readonly mail: MailTransport };
+  /** The card provider in use, e.g. "stripe (api.stripe.com)" or the demo stand-in. */
+  readonly cardProvider: string;
+  /** The in-process worker, or null with WORKER=off. */
+  readonly worker: Worker | null;
   stop(): Promise<void>;
 }
 
@@ -57,7 +79,54 @@ export function serviceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ser
     demo: env["NODE_ENV"] !== "production" && env["DEMO"] !== "0",
     secureCookies: env["SECURE_COOKIES"] === "1",
     notify: notifyConfigFromEnv(env),
+    worker: workerEnabled(env),
+    stripe: stripeConfigFromEnv(env),
   };
+}
+
+function workerEnabled(env: NodeJS.ProcessEnv): boolean {
+  const v = env["WORKER"]?.trim().toLowerCase();
+  if (v === undefined || v === "" || v === "on" || v === "1") return true;
+  if (v === "off" || v === "0") return false;
+  throw new RangeError(`WORKER must be "on" or "off", got "${env["WORKER"]}"`);
+}
+
+/** The card payments a demo stand-in must know (it keeps its charges in memory). */
+async function cardCharges(deps: AppDeps) {
+  const rows = await deps.db
+    .selectFrom("payments")
+    .select(["provider_ref", "amount_minor", "currency"])
+    .where("method", "=", "card")
+    .where("provider_ref", "is not", null)
+    .execute();
+  return rows.map((r) => ({
+    id: r.provider_ref ?? "",
+    amount: Number(r.amount_minor),
+    currency: r.currency,
+  }));
+}
+
+/** The worker with the notifier and webhook deliveries; logs what goes wrong in a tick. */
+function startWorker(
+  deps: AppDeps,
+  provider: OpenedCardProvider,
+  notify: { config: NotifyConfig; mail: MailTransport },
+  log: (error: unknown) => void,
+  idleMs: number | undefined,
+): Worker {
+  const notifier = createNotifier({
+    db: deps.db,
+    clock: deps.clock,
+    mail: notify.mail,
+    config: notify.config,
+  });
+  return createWorker(deps, {
+    cardProvider: provider.provider,
+    handlers: [{ prefix: "notify.", handle: (m) => notifier.handle(m) }],
+    webhooks: { db: deps.db },
+    onError: log,
+    ...(idleMs === undefined ? {} : { idleMs }),
+  });
 }
 
 /** Opens, migrates, seeds (if asked and empty) and listens. */
@@ -87,21 +156,134 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       dataDir: opts.database.dataDir ?? process.env["DATA_DIR"] ?? "./data",
     };
     const demoAccounts = opts.demo && (await isEmpty(deps)) ? await seedDemo(deps) : [];
-    const app = await buildServer(deps, {
-      routes: ROUTES,
-      authenticate: createAuthenticator(deps),
-      secureCookies: opts.secureCookies,
-      ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+    const stripe = opts.stripe ?? stripeConfigFromEnv();
+    const provider = await openStripeCardProvider(stripe, {
+      // The stand-in posts its signed events to this server's own webhook route.
+      ...(opts.port === 0
+        ? {}
+        : { webhookUrl: `http://${opts.host}:${opts.port}/api/v1/webhooks/stripe` }),
+      ...(stripe.kind === "stand-in" ? { charges: await cardCharges(deps) } : {}),
     });
-    const url = await app.listen({ port: opts.port, host: opts.host });
+    let app: FastifyInstance;
+    let url: string;
+    try {
+      app = await buildServer(deps, {
+        routes: [
+          ...ROUTES,
+          ...(provider.webhookSecret === null
+            ? []
+            : [
+                cardWebhookRoutes({
+                  provider: "stripe",
+                  signatureHeader: "stripe-signature",
+                  verify: stripeWebhookVerifier(provider.webhookSecret),
+                }),
+              ]),
+        ],
+        authenticate: createAuthenticator(deps),
+        secureCookies: opts.secureCookies,
+        ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+      });
+      url = await app.listen({ port: opts.port, host: opts.host });
+    } catch (e) {
+      await provider.close();
+      throw e;
+    }
+    const worker =
+      opts.worker === false
+        ? null
+        : startWorker(
+            deps,
+            provider,
+            { config: notifyConfig, mail },
+            (error) => app.log.error({ err: error }, "worker tick failed"),
+            opts.workerIdleMs,
+          );
     return {
       app,
       url,
       dialect: opened.dialect,
       demoAccounts,
       notify: { config: notifyConfig, mail },
+      cardProvider: provider.description,
+      worker,
       stop: async () => {
+        await worker?.stop();
         await app.close();
+        await provider.close();
+        mail.close();
+        await opened.close();
+      },
+    };
+  } catch (e) {
+    mail.close();
+    await opened.close();
+    throw e;
+  }
+}
+
+export interface WorkerServiceOptions {
+  readonly database: OpenDatabaseOptions;
+  readonly policyFile?: string;
+  readonly notify?: NotifyConfig;
+  readonly stripe?: StripeConfig;
+  readonly workerIdleMs?: number;
+  readonly log?: (error: unknown) => void;
+}
+
+export interface RunningWorker {
+  readonly worker: Worker;
+  readonly dialect: string;
+  readonly cardProvider: string;
+  readonly mail: string;
+  stop(): Promise<void>;
+}
+
+/** A worker alone (`refund-desk worker`): no HTTP, the same database, provider and notifier. */
+export async function startWorkerService(opts: WorkerServiceOptions): Promise<RunningWorker> {
+  const loaded = loadPolicyFile(opts.policyFile);
+  if (!loaded.ok) {
+    throw new RangeError(`policy file: ${loaded.error.path}: ${loaded.error.message}`);
+  }
+  const notifyConfig = opts.notify ?? notifyConfigFromEnv();
+  const mail = createMailTransport(notifyConfig);
+  let opened: OpenedDatabase;
+  try {
+    opened = await openDatabase(opts.database);
+  } catch (e) {
+    mail.close();
+    throw e;
+  }
+  try {
+    // Safe beside other processes: the migrator takes a lock, and applies nothing when up to date.
+    await migrateToLatest(opened.db);
+    const deps: AppDeps = {
+      db: opened.db,
+      dialect: opened.dialect,
+      policy: loaded.value,
+      clock: Date.now,
+      dataDir: opts.database.dataDir ?? process.env["DATA_DIR"] ?? "./data",
+    };
+    const stripe = opts.stripe ?? stripeConfigFromEnv();
+    const provider = await openStripeCardProvider(
+      stripe,
+      stripe.kind === "stand-in" ? { charges: await cardCharges(deps) } : {},
+    );
+    const worker = startWorker(
+      deps,
+      provider,
+      { config: notifyConfig, mail },
+      opts.log ?? (() => {}),
+      opts.workerIdleMs,
+    );
+    return {
+      worker,
+      dialect: opened.dialect,
+      cardProvider: provider.description,
+      mail: mail.description,
+      stop: async () => {
+        await worker.stop();
+        await provider.close();
         mail.close();
         await opened.close();
       },

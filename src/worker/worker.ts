@@ -15,6 +15,7 @@ import {
 } from "../app/payouts/execute.js";
 import { todayIn } from "../app/payouts/present.js";
 import type { CardProvider } from "../payouts/provider.js";
+import { deliverDueWebhooks, type WebhookDeps } from "../notify/index.js";
 import {
   DEFAULT_RELAY,
   relayOutbox,
@@ -31,6 +32,8 @@ export interface WorkerOptions {
   /** The card provider; without one, card payouts wait (finance sees them as awaiting provider). */
   readonly cardProvider: CardProvider | null;
   readonly handlers?: readonly OutboxHandler[];
+  /** Outbound webhook deliveries to integrators; none when absent. */
+  readonly webhooks?: WebhookDeps;
   readonly runner?: Partial<Omit<PayoutRunnerOptions, "workerId">>;
   readonly relay?: Partial<Omit<RelayOptions, "workerId">>;
   /** Where failures of a tick are reported (the worker itself never stops on one). */
@@ -50,6 +53,7 @@ export interface Worker {
 export interface TickCounts {
   payouts: number;
   messages: number;
+  webhooks: number;
   alerts: number;
 }
 
@@ -62,7 +66,7 @@ export function createWorker(
   const relay: RelayOptions = { ...DEFAULT_RELAY, ...options.relay, workerId: id };
   const batch = options.batch ?? 16;
   const handlers = options.handlers ?? [];
-  const counts: TickCounts = { payouts: 0, messages: 0, alerts: 0 };
+  const counts: TickCounts = { payouts: 0, messages: 0, webhooks: 0, alerts: 0 };
   let lastAlertDay = "";
   let lastAlertAt = 0;
 
@@ -78,6 +82,11 @@ export function createWorker(
     const relayed = await relayOutbox(deps, handlers, relay, batch);
     counts.messages += relayed.handled;
     work += relayed.handled + relayed.failed;
+    if (options.webhooks !== undefined) {
+      const run = await deliverDueWebhooks(options.webhooks, deps.clock(), batch);
+      counts.webhooks += run.delivered;
+      work += run.attempted;
+    }
     const now = deps.clock();
     const today = todayIn(deps.policy, now);
     if (today !== lastAlertDay || now - lastAlertAt > 60_000) {
