@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { toPage, type Page, type PageQuery } from "../app/auth/pagination.js";
 import { assertVisible } from "../app/authorize.js";
 import type { ActionContext, AppDeps } from "../app/context.js";
-import { invalidField, notFound } from "../app/errors.js";
+import { AppError, invalidField, notFound } from "../app/errors.js";
 import { actorRef, userIdOf, visibleOrNotFound, type Action } from "../core/access/index.js";
 import { appendAudit, type JsonValue } from "../db/audit.js";
 import { newId } from "../db/ids.js";
@@ -327,4 +327,59 @@ export async function listWebhookDeliveries(
     .limit(page.limit + 1)
     .execute();
   return toPage(rows, page.limit, presentDelivery);
+}
+
+/**
+ * Sends a parked (failed) delivery again: back to pending, due now, with a fresh count of attempts
+ * (the last status and error stay until the next attempt). Only failed deliveries: a pending one is
+ * already on its way (possibly in a worker's hands right now), a delivered one arrived.
+ */
+export async function retryWebhookDelivery(
+  deps: AppDeps,
+  ctx: ActionContext,
+  endpointId: string,
+  deliveryId: string,
+): Promise<WebhookDeliveryView> {
+  allow(ctx, "webhook.write");
+  const now = deps.clock();
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom("webhook_deliveries")
+      .selectAll()
+      .where("id", "=", deliveryId)
+      .where("endpoint_id", "=", endpointId)
+      .executeTakeFirst();
+    if (row === undefined) throw notFound("webhook delivery");
+    if (row.status !== "failed") {
+      throw new AppError(
+        "conflict",
+        `only a failed delivery can be retried; this one is ${row.status}`,
+        [],
+        {
+          state: row.status,
+        },
+      );
+    }
+    const next = {
+      status: "pending" as const,
+      attempts: 0,
+      next_attempt_at: toDbInstant(now),
+    };
+    await trx
+      .updateTable("webhook_deliveries")
+      .set(next)
+      .where("id", "=", deliveryId)
+      .where("status", "=", "failed")
+      .execute();
+    await appendAudit(trx, {
+      actor: actorRef(ctx.actor),
+      action: "webhook_delivery.retried",
+      entityType: ENTITY,
+      entityId: endpointId,
+      summary: { deliveryId, eventId: row.event_id, attemptsBefore: row.attempts },
+      ip: ctx.ip,
+      at: now,
+    });
+    return presentDelivery({ ...row, ...next });
+  });
 }

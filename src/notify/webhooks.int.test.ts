@@ -357,6 +357,50 @@ describe("retries", () => {
         nextAttemptAt: null,
       }),
     ]);
+
+    // The admin sends it again: pending, due now, a fresh count of attempts; then delivered.
+    const retryUrl = `/api/v1/webhook-endpoints/${row!.endpoint_id}/deliveries/${row!.id}/retry`;
+    const retryAt = at + 86_400_000;
+    t.setNow(retryAt);
+    const retried = await t.app.inject({
+      method: "POST",
+      url: retryUrl,
+      headers: { "x-test-actor": ADMIN },
+    });
+    expect(retried.statusCode, retried.body).toBe(200);
+    expect(retried.json()).toMatchObject({
+      status: "pending",
+      attempts: 0,
+      nextAttemptAt: new Date(retryAt).toISOString(),
+    });
+    // Only a failed delivery may be retried: this one is pending now.
+    const again = await t.app.inject({
+      method: "POST",
+      url: retryUrl,
+      headers: { "x-test-actor": ADMIN },
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    // Another endpoint's id with this delivery: not found.
+    const other = await createEndpoint("/other", ["*"]);
+    const wrong = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/webhook-endpoints/${other.id}/deliveries/${row!.id}/retry`,
+      headers: { "x-test-actor": ADMIN },
+    });
+    expect(wrong.statusCode).toBe(404);
+
+    rx.plan(200);
+    expect(await deliverDueWebhooks(deps, retryAt, 10)).toMatchObject({ delivered: 1 });
+    const [delivered] = await deliveries();
+    expect(delivered).toMatchObject({ status: "delivered", attempts: 1, last_status: 200 });
+    expect(rx.hits).toHaveLength(4);
+    const audit = await t.db.db
+      .selectFrom("audit_events")
+      .select("action")
+      .where("entity_id", "=", row!.endpoint_id)
+      .execute();
+    expect(audit.map((a) => a.action)).toContain("webhook_delivery.retried");
   });
 
   it("a receiver that never answers times out and is retried; so is one that is gone", async () => {

@@ -349,6 +349,17 @@ const ROWS: readonly Row[] = [
     cells: c(401, 403, 403, 403, 403, 200, 403),
   },
   {
+    // The world has no failed delivery: admins get the 404 of a missing one, others refusals.
+    route: "POST /api/v1/webhook-endpoints/:id/deliveries/:deliveryId/retry",
+    idIn: "path",
+    label: "retry a webhook delivery",
+    call: (i) => ({
+      method: "POST",
+      url: `/webhook-endpoints/${i.webhookEndpoint}/deliveries/whd_none/retry`,
+    }),
+    cells: c(401, 403, 403, 403, 403, 404, 403),
+  },
+  {
     route: "PATCH /api/v1/webhook-endpoints/:id",
     idIn: "path",
     label: "change a webhook endpoint",

@@ -78,6 +78,10 @@ describe("access", () => {
         );
         expectProblem(await call(who, "DELETE", `/webhook-endpoints/${id}`), status);
         expectProblem(await call(who, "GET", `/webhook-endpoints/${id}/deliveries`), status);
+        expectProblem(
+          await call(who, "POST", `/webhook-endpoints/${id}/deliveries/whd_1/retry`),
+          status,
+        );
       }
       const after = await t.db.db.selectFrom("webhook_endpoints").selectAll().execute();
       expect(after.map((r) => r.id).sort()).toEqual(before.map((r) => r.id).sort());

@@ -7,6 +7,7 @@ import {
   deleteWebhookEndpoint,
   listWebhookDeliveries,
   listWebhookEndpoints,
+  retryWebhookDelivery,
   updateWebhookEndpoint,
   WEBHOOK_EVENT_TYPES,
   type CreateWebhookEndpointInput,
@@ -193,6 +194,29 @@ export const webhookEndpointRoutes: RoutePlugin = (app, deps) => {
       await deleteWebhookEndpoint(deps, ctxOf(request), request.params.id);
       return reply.code(204).send();
     },
+  );
+
+  app.post<{ Params: { id: string; deliveryId: string } }>(
+    "/webhook-endpoints/:id/deliveries/:deliveryId/retry",
+    {
+      config: { permission: "webhook.write" },
+      schema: {
+        tags: TAGS,
+        summary: "Send a failed (parked) delivery again, with a fresh count of attempts (admins)",
+        params: {
+          type: "object",
+          additionalProperties: false,
+          required: ["id", "deliveryId"],
+          properties: {
+            id: idParams.properties.id,
+            deliveryId: { type: "string", minLength: 1, maxLength: 200 },
+          },
+        },
+        response: { 200: deliveryJson },
+      },
+    },
+    async (request) =>
+      retryWebhookDelivery(deps, ctxOf(request), request.params.id, request.params.deliveryId),
   );
 
   app.get<{ Params: IdParams; Querystring: PageQueryString }>(
