@@ -10,7 +10,10 @@ import { CliError, EXIT_INTERNAL, EXIT_OK, oneLine, type CliIo } from "./io.js";
 /** Where the database is, from DATABASE_URL or DATA_DIR. */
 export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): OpenDatabaseOptions {
   const url = env["DATABASE_URL"]?.trim();
-  return url ? { databaseUrl: url } : { dataDir: env["DATA_DIR"]?.trim() || "./data" };
+  const schema = env["DATABASE_SCHEMA"]?.trim() || undefined;
+  return url
+    ? { databaseUrl: url, ...(schema === undefined ? {} : { schema }) }
+    : { dataDir: env["DATA_DIR"]?.trim() || "./data" };
 }
 
 /** Runs `fn`; a database that cannot be reached is a one-line failure (exit 1), never a stack. */
@@ -34,7 +37,8 @@ export function addServiceCommands(program: Command, io: CliIo, setCode: (code: 
       `
 Settings come from the environment:
   PORT (3000), HOST (127.0.0.1), DATA_DIR (./data, the embedded SQLite database and attachments),
-  DATABASE_URL (PostgreSQL instead of SQLite), POLICY_FILE (the policy in force),
+  DATABASE_URL (PostgreSQL instead of SQLite), DATABASE_SCHEMA (a PostgreSQL schema to use),
+  POLICY_FILE (the policy in force),
   NODE_ENV=production (no demo data), SECURE_COOKIES=1 (behind TLS), LOG_LEVEL (info),
   SMTP_URL (smtp://host:port; unset: e-mails are written as .eml files under DATA_DIR/mail),
   MAIL_FROM (Refund Desk <no-reply@localhost>), PUBLIC_URL (http://localhost:3000, for links),

@@ -71,10 +71,13 @@ export function serviceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ser
     throw new RangeError(`PORT must be a port number, got "${env["PORT"]}"`);
   }
   const url = env["DATABASE_URL"]?.trim();
+  const schema = env["DATABASE_SCHEMA"]?.trim() || undefined;
   return {
     port,
     host: env["HOST"]?.trim() || "127.0.0.1",
-    database: url ? { databaseUrl: url } : { dataDir: env["DATA_DIR"]?.trim() || "./data" },
+    database: url
+      ? { databaseUrl: url, ...(schema === undefined ? {} : { schema }) }
+      : { dataDir: env["DATA_DIR"]?.trim() || "./data" },
     policyFile: env["POLICY_FILE"]?.trim() || undefined,
     demo: env["NODE_ENV"] !== "production" && env["DEMO"] !== "0",
     secureCookies: env["SECURE_COOKIES"] === "1",

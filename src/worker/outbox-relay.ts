@@ -27,6 +27,9 @@ export interface RelayOptions {
   readonly maxAttempts: number;
 }
 
+/** How far a permanently failing message is pushed back (parked: visible, never retried). */
+const PARKED_FOR_MS = 100 * 365 * 86_400_000;
+
 export const DEFAULT_RELAY: Omit<RelayOptions, "workerId"> = {
   leaseMs: 60_000,
   baseBackoffMs: 2_000,
@@ -89,8 +92,15 @@ export async function relayOutbox(
     } catch (error) {
       failed++;
       const attempts = row.attempts + 1;
-      const delay =
-        attempts >= opts.maxAttempts
+      // A handler that says nothing can fix it (an unknown topic, a payload naming nothing) parks
+      // the row for operators at once instead of retrying it.
+      const permanent =
+        typeof error === "object" &&
+        error !== null &&
+        (error as { permanent?: unknown }).permanent === true;
+      const delay = permanent
+        ? PARKED_FOR_MS
+        : attempts >= opts.maxAttempts
           ? 86_400_000
           : Math.min(opts.baseBackoffMs * 2 ** (attempts - 1), 3_600_000);
       await deps.db
@@ -100,7 +110,11 @@ export async function relayOutbox(
           available_at: toDbInstant(deps.clock() + delay),
           claimed_by: null,
           claimed_until: null,
-          last_error: (error instanceof Error ? error.message : String(error)).slice(0, 1000),
+          last_error:
+            `${permanent ? "parked: " : ""}${error instanceof Error ? error.message : String(error)}`.slice(
+              0,
+              1000,
+            ),
         })
         .where("id", "=", row.id)
         .execute();

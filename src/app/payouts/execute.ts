@@ -100,7 +100,7 @@ export async function claimCardPayouts(
       .orderBy("next_attempt_at")
       .limit(limit);
     const rows = await (pg ? q.forUpdate().skipLocked() : q).execute();
-    opts.faultPoint?.("claimed");
+    if (rows.length > 0) opts.faultPoint?.("claimed");
     const out: Claimed[] = [];
     const until = toDbInstant(now + opts.leaseMs);
     for (const row of rows) {
