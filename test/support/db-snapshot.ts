@@ -25,6 +25,7 @@ const TABLES = {
   idempotency_keys: true,
   outbox: true,
   provider_events: true,
+  duplicate_payments: true,
 } satisfies Record<keyof Database, true>;
 
 export type DbSnapshot = Record<string, string[]>;

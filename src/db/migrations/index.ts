@@ -13,12 +13,14 @@ import type { Database } from "../schema.js";
 import { initial } from "./0001-initial.js";
 import { requests } from "./0002-requests.js";
 import { payouts } from "./0003-payouts.js";
+import { duplicates } from "./0006-duplicates.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001-initial": initial,
   "0002-requests": requests,
   "0003-payouts": payouts,
+  "0006-duplicates": duplicates,
 };
 
 async function migrator(db: Kysely<Database>): Promise<Migrator> {
