@@ -236,6 +236,7 @@ export async function runImport(opts: ImportOptions, io: CliIo): Promise<number>
   const { recordPaymentIn } = await import("../app/orders/record-payment.js");
   const { recordServiceEventIn } = await import("../app/orders/service-events.js");
   const { reevaluate } = await import("../app/orders/shared.js");
+  const { afterPaymentsRecorded } = await import("../app/ledger/duplicate-cases.js");
 
   const writeRow: Record<ImportKind, RowWriter> = {
     orders: async (trx, w, raw) => (await createOrderIn(trx, w, raw, "")).id,
@@ -289,8 +290,11 @@ export async function runImport(opts: ImportOptions, io: CliIo): Promise<number>
         bar?.update(++done);
       }
       if (rejected.length > 0) throw new ImportRejected(rejected);
-      // New orders have no requests yet; payments and events may change open ones.
-      if (opts.kind !== "orders") {
+      // New orders have no requests yet; payments and events may change open ones, and new
+      // payments may be extras that open their own duplicate-payment case.
+      if (opts.kind === "payments") {
+        for (const orderId of touched) await afterPaymentsRecorded(deps, trx, orderId, w);
+      } else if (opts.kind === "events") {
         for (const orderId of touched) await reevaluate(deps, trx, orderId, w);
       }
       return rows.length;
