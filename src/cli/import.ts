@@ -1,8 +1,8 @@
 // `refund-desk import orders|payments|events FILE`: loads CSV or NDJSON rows through the same
 // validation and use cases the API uses, all in ONE transaction. Every row is checked; if any is
 // rejected, the rejected rows are listed (line and reason), the transaction is rolled back and the
-// exit code is 2: nothing is ever half imported. Re-evaluation of open refund requests runs once
-// per touched order, inside the same transaction.
+// exit code is 2: nothing is ever half imported. Re-evaluation of open refund requests (and, for
+// payments, the duplicate-payment cases) runs once per touched order, inside the same transaction.
 
 import { extname } from "node:path";
 import type { Command } from "commander";
@@ -349,6 +349,8 @@ line, shaped like the API's request bodies). The format follows the extension (.
 Every row is validated like the API validates it. If any row is rejected, each is listed with its
 line and reason, nothing is imported and the exit code is 2. The database comes from DATABASE_URL
 (PostgreSQL) or DATA_DIR (SQLite, default ./data). Audit entries name the actor system:import.
+Payments that repeat a charge already paid in full open a duplicate-payment case, in the same
+transaction, as the API does (see refund-desk ledger scan --help).
 
 Columns:
   orders:   ${wrapList(IMPORT_COLUMNS.orders, 12)}
