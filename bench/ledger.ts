@@ -173,8 +173,9 @@ function generate(n: number, seed: number): Ledger {
         pay(price, false, { charge: `${orderId}/1` });
         pay(price, false, { charge: `${orderId}/2`, minutes: 60 * 24 * 30 });
         break;
-      default:
+      case "paid once":
         pay(price, false);
+        break;
     }
     o++;
   }
