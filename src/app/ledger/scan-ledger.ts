@@ -1,5 +1,5 @@
 // `refund-desk ledger scan`: every payment's order id, read in pages ordered by order id (keyset
-// paging, an index-only read, so memory stays flat and neither database needs a server-side
+// paging, an index-only read sent as one text per page on PostgreSQL, so memory stays flat and neither database needs a server-side
 // cursor; the next page is read while this one is worked on); the orders where the core says an
 // extra is possible (`mayHaveExtras`: two payments or more, or nothing due) read in full and given
 // to the core's rule 2 (`extraPaymentIds`); then, for the few orders with extras, what they still
@@ -7,7 +7,7 @@
 // transaction through `openDuplicateCases`, which locks the order and plans again: a payment that
 // arrived meanwhile, or a second scan running at the same time, cannot open a second case.
 
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { mayHaveExtras } from "../../core/ledger/ledger.js";
 import {
   extraPaymentIds,
@@ -18,6 +18,7 @@ import {
 import { money, type Money } from "../../core/money/money.js";
 import type { Reason } from "../../core/policy/index.js";
 import type { RequestStatus } from "../../core/requests/index.js";
+import { dialectOf } from "../../db/connection.js";
 import { fromDbMinor } from "../../db/money.js";
 import type { Database } from "../../db/schema.js";
 import type { AppDeps } from "../context.js";
@@ -69,61 +70,119 @@ const PAYMENT_COLUMNS = [
   "method",
 ] as const;
 
-/** One page of the ledger: the order id of each payment, in order (an index-only read). */
-async function orderIdsPage(
-  db: Kysely<Database>,
-  after: string | null,
-  limit: number,
-): Promise<{ order_id: string }[]> {
+/** Where a page starts: after an order, or at it (its payments read again, all of them). */
+type From = { readonly id: string; readonly inclusive: boolean } | null;
+
+/** A page as read: the order id of each payment, and the least and greatest of them. */
+interface RawPage {
+  readonly ids: readonly string[];
+  readonly lo: string | null;
+  readonly hi: string | null;
+}
+
+/**
+ * One page of the ledger: the order id of each payment, the first `limit` in order of order id (an
+ * index-only read). PostgreSQL sends the page as one text, the ids joined by newlines, instead of
+ * a row per payment: parsing a million one-column rows costs more than the read itself. Nothing
+ * below depends on the order of the ids inside the page (PostgreSQL does not promise one for an
+ * aggregate); the page's bounds come from min and max. An order id never holds a newline (the API
+ * refuses one); the count says if one did, and that page is then read row by row.
+ */
+async function orderIdsPage(db: Kysely<Database>, from: From, limit: number): Promise<RawPage> {
+  if (dialectOf(db) === "postgres") {
+    const where =
+      from === null
+        ? sql``
+        : from.inclusive
+          ? sql`where order_id >= ${from.id}`
+          : sql`where order_id > ${from.id}`;
+    const r = await sql<{ n: number; lo: string | null; hi: string | null; ids: string | null }>`
+      select count(*)::int as n, min(order_id) as lo, max(order_id) as hi,
+             string_agg(order_id, E'\n') as ids
+      from (select order_id from payments ${where} order by order_id limit ${limit}) page`.execute(
+      db,
+    );
+    const row = r.rows[0];
+    if (row === undefined || row.n === 0 || row.ids === null)
+      return { ids: [], lo: null, hi: null };
+    const ids = row.ids.split("\n");
+    if (ids.length === row.n) return { ids, lo: row.lo, hi: row.hi };
+  }
   let q = db.selectFrom("payments").select("order_id");
-  if (after !== null) q = q.where("order_id", ">", after);
-  return q.orderBy("order_id").limit(limit).execute();
+  if (from !== null) q = q.where("order_id", from.inclusive ? ">=" : ">", from.id);
+  const ids = (await q.orderBy("order_id").limit(limit).execute()).map((r) => r.order_id);
+  return { ids, lo: ids[0] ?? null, hi: ids[ids.length - 1] ?? null };
 }
 
 /** A page cut at an order boundary, and where the next page starts. */
 interface Page {
-  /** The page's orders, in order, and how many payments each has (parallel arrays). */
+  /** The page's orders and how many payments each has (parallel arrays, in no special order). */
   readonly orderIds: readonly string[];
   readonly counts: readonly number[];
   readonly payments: number;
-  /** The last order of the page, or null when the page is empty. */
-  readonly last: string | null;
-  /** True when more pages may follow. */
-  readonly more: boolean;
+  /** Bounds of the order ids read (the free-order lookup's range). */
+  readonly lo: string | null;
+  readonly hi: string | null;
+  /** Where the next page starts; null when this was the last. */
+  readonly next: From;
 }
 
-async function readPage(db: Kysely<Database>, after: string | null, size: number): Promise<Page> {
-  const rows = await orderIdsPage(db, after, size);
-  const full = rows.length === size;
-  let end = rows.length;
-  if (full) {
-    // The last order of a full page may go on in the next one: leave it for that page, unless it
-    // is the only order here (more payments than a page): then count it whole.
-    const last = (rows[rows.length - 1] as { order_id: string }).order_id;
-    while (end > 0 && (rows[end - 1] as { order_id: string }).order_id === last) end--;
-    if (end === 0) {
+/**
+ * How many payments each order of a page has (orders and counts as parallel arrays). The ids arrive sorted (the read orders them) and
+ * are then counted run by run; should they not be in order after all (an aggregate's input order
+ * is not promised, a collation may sort differently from JavaScript), they are counted one by one
+ * in a map, which gives the same answer, only slower.
+ */
+export function countByOrder(ids: readonly string[]): { orderIds: string[]; counts: number[] } {
+  const orderIds: string[] = [];
+  const counts: number[] = [];
+  for (let i = 1; i < ids.length; i++) {
+    if ((ids[i - 1] as string) > (ids[i] as string)) {
+      const tally = new Map<string, number>();
+      for (const id of ids) tally.set(id, (tally.get(id) ?? 0) + 1);
+      return { orderIds: [...tally.keys()], counts: [...tally.values()] };
+    }
+  }
+  for (let i = 0; i < ids.length;) {
+    const id = ids[i] as string;
+    let j = i + 1;
+    while (j < ids.length && ids[j] === id) j++;
+    orderIds.push(id);
+    counts.push(j - i);
+    i = j;
+  }
+  return { orderIds, counts };
+}
+
+async function readPage(db: Kysely<Database>, from: From, size: number): Promise<Page> {
+  const raw = await orderIdsPage(db, from, size);
+  const { orderIds, counts } = countByOrder(raw.ids);
+  let payments = raw.ids.length;
+  let next: From = null;
+  if (raw.ids.length === size && raw.hi !== null) {
+    const hi = raw.hi;
+    if (orderIds.length === 1) {
+      // One order fills the page (more payments than a page): count it whole, go past it.
       const n = await db
         .selectFrom("payments")
         .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("order_id", "=", last)
+        .where("order_id", "=", hi)
         .executeTakeFirstOrThrow();
-      const count = Number(n.n);
-      return { orderIds: [last], counts: [count], payments: count, last, more: true };
+      payments = Number(n.n);
+      counts[0] = payments;
+      next = { id: hi, inclusive: false };
+    } else {
+      // The greatest order may go on in the next page: it is read there, whole.
+      const at = orderIds.lastIndexOf(hi);
+      if (at >= 0) {
+        payments -= counts[at] as number;
+        orderIds.splice(at, 1);
+        counts.splice(at, 1);
+      }
+      next = { id: hi, inclusive: true };
     }
   }
-  const orderIds: string[] = [];
-  const counts: number[] = [];
-  let prev: string | null = null;
-  for (let i = 0; i < end; i++) {
-    const id = (rows[i] as { order_id: string }).order_id;
-    if (id === prev) counts[counts.length - 1] = (counts[counts.length - 1] as number) + 1;
-    else {
-      orderIds.push(id);
-      counts.push(1);
-      prev = id;
-    }
-  }
-  return { orderIds, counts, payments: end, last: prev, more: full };
+  return { orderIds, counts, payments, lo: raw.lo, hi: raw.hi, next };
 }
 
 interface OrderWithExtras {
@@ -156,8 +215,7 @@ export async function scanLedger(
   let current = await readPage(deps.db, null, size);
   for (;;) {
     // Read the next page while this one is worked on (PostgreSQL answers on another connection).
-    const next =
-      current.more && current.last !== null ? readPage(deps.db, current.last, size) : null;
+    const next = current.next === null ? null : readPage(deps.db, current.next, size);
     next?.catch(() => undefined); // awaited below; a failure surfaces there
     s.orders += current.orderIds.length;
     s.payments += current.payments;
@@ -178,10 +236,8 @@ export async function scanLedger(
  * payments or more, or nothing due) are read in full and given to the core.
  */
 async function extrasOfPage(db: Kysely<Database>, page: Page): Promise<OrderWithExtras[]> {
-  const { orderIds, counts } = page;
-  const first = orderIds[0];
-  const last = orderIds[orderIds.length - 1];
-  if (first === undefined || last === undefined) return [];
+  const { orderIds, counts, lo, hi } = page;
+  if (lo === null || hi === null || orderIds.length === 0) return [];
   // Orders with nothing due, where even a lone payment is extra (rare; a partial index, 0006).
   const free = new Set(
     (
@@ -189,8 +245,8 @@ async function extrasOfPage(db: Kysely<Database>, page: Page): Promise<OrderWith
         .selectFrom("orders")
         .select("id")
         .where("price_minor", "=", "0")
-        .where("id", ">=", first)
-        .where("id", "<=", last)
+        .where("id", ">=", lo)
+        .where("id", "<=", hi)
         .execute()
     ).map((o) => o.id),
   );
