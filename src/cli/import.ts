@@ -1,8 +1,8 @@
 // `refund-desk import orders|payments|events FILE`: loads CSV or NDJSON rows through the same
 // validation and use cases the API uses, all in ONE transaction. Every row is checked; if any is
 // rejected, the rejected rows are listed (line and reason), the transaction is rolled back and the
-// exit code is 2: nothing is ever half imported. Re-evaluation of open refund requests runs once
-// per touched order, inside the same transaction.
+// exit code is 2: nothing is ever half imported. Re-evaluation of open refund requests (and, for
+// payments, the duplicate-payment cases) runs once per touched order, inside the same transaction.
 
 import { extname } from "node:path";
 import type { Command } from "commander";
@@ -236,6 +236,7 @@ export async function runImport(opts: ImportOptions, io: CliIo): Promise<number>
   const { recordPaymentIn } = await import("../app/orders/record-payment.js");
   const { recordServiceEventIn } = await import("../app/orders/service-events.js");
   const { reevaluate } = await import("../app/orders/shared.js");
+  const { afterPaymentsRecorded } = await import("../app/ledger/duplicate-cases.js");
 
   const writeRow: Record<ImportKind, RowWriter> = {
     orders: async (trx, w, raw) => (await createOrderIn(trx, w, raw, "")).id,
@@ -289,8 +290,11 @@ export async function runImport(opts: ImportOptions, io: CliIo): Promise<number>
         bar?.update(++done);
       }
       if (rejected.length > 0) throw new ImportRejected(rejected);
-      // New orders have no requests yet; payments and events may change open ones.
-      if (opts.kind !== "orders") {
+      // New orders have no requests yet; payments and events may change open ones, and new
+      // payments may be extras that open their own duplicate-payment case.
+      if (opts.kind === "payments") {
+        for (const orderId of touched) await afterPaymentsRecorded(deps, trx, orderId, w);
+      } else if (opts.kind === "events") {
         for (const orderId of touched) await reevaluate(deps, trx, orderId, w);
       }
       return rows.length;
@@ -345,6 +349,8 @@ line, shaped like the API's request bodies). The format follows the extension (.
 Every row is validated like the API validates it. If any row is rejected, each is listed with its
 line and reason, nothing is imported and the exit code is 2. The database comes from DATABASE_URL
 (PostgreSQL) or DATA_DIR (SQLite, default ./data). Audit entries name the actor system:import.
+Payments that repeat a charge already paid in full open a duplicate-payment case, in the same
+transaction, as the API does (see refund-desk ledger scan --help).
 
 Columns:
   orders:   ${wrapList(IMPORT_COLUMNS.orders, 12)}

@@ -5,6 +5,7 @@ import { PACKAGE_ROOT } from "../package-root.js";
 import { DEFAULT_POLICY_PATH } from "../policy-file/load.js";
 import { evaluateNdjson, evaluateSingle, loadPolicy } from "./evaluate.js";
 import { addImportCommand } from "./import.js";
+import { addLedgerCommand } from "./ledger-scan.js";
 import { CliError, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, oneLine, type CliIo } from "./io.js";
 import { showPolicy } from "./policy-show.js";
 import { addServiceCommands } from "./service-commands.js";
@@ -26,6 +27,7 @@ Examples:
   $ refund-desk evaluate --ndjson < cases.ndjson > decisions.ndjson
   $ refund-desk evaluate --policy my-policy.yaml case.json
   $ refund-desk policy show --json
+  $ refund-desk ledger scan --dry-run
 
 Exit codes: 0 done; 2 invalid input (case, policy file, usage); 1 unexpected failure.`;
 
@@ -118,6 +120,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
 
   addServiceCommands(program, io, setCode);
   addImportCommand(program, io, setCode);
+  addLedgerCommand(program, io, setCode);
   return program;
 }
 

@@ -249,6 +249,17 @@ export interface ProviderEventsTable {
   received_at: string;
 }
 
+export interface DuplicatePaymentsTable {
+  /** The extra payment (rule 2); primary key: one request per extra, ever (0006). */
+  payment_id: string;
+  order_id: string;
+  /** The request that refunds it. */
+  request_id: string;
+  /** `opened`: the system opened the request for it; `covered`: the request was already open. */
+  how: "opened" | "covered";
+  created_at: string;
+}
+
 export interface AuditEventsTable {
   /** 1, 2, 3... without gaps: allocated by `appendAudit` under the chain lock. */
   seq: number;
@@ -365,6 +376,7 @@ export interface Database {
   notification_deliveries: NotificationDeliveriesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  duplicate_payments: DuplicatePaymentsTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;
@@ -387,6 +399,7 @@ export type RecommendationRow = Selectable<RecommendationsTable>;
 export type DecisionRow = Selectable<DecisionsTable>;
 export type PayoutRow = Selectable<PayoutsTable>;
 export type NewPayout = Insertable<PayoutsTable>;
+export type DuplicatePaymentRow = Selectable<DuplicatePaymentsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type OutboxRow = Selectable<OutboxTable>;

@@ -74,10 +74,6 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
     actor: { role: "client", clientId: acme.id, userId: users["alice@acme.example"] ?? "" },
     ip: null,
   };
-  const bob: ActionContext = {
-    actor: { role: "client", clientId: globex.id, userId: users["bob@globex.example"] ?? "" },
-    ip: null,
-  };
 
   const audit = { name: "External penetration test", category: "audit", billing: "one_off" };
   const order = async (
@@ -211,7 +207,8 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
     capturedAt: iso(periodStart + 5 * 60_000),
     providerRef: "ch_demo_ORD2001_1",
   });
-  // A duplicate card payment: the same charge captured twice, two minutes apart.
+  // A duplicate card payment: the same charge captured twice, two minutes apart. The second
+  // payment opens its own duplicate-payment case, approved by the system (policy autoApprove).
   const placed7 = now - 6 * DAY;
   await order(
     "ORD-1007",
@@ -251,11 +248,6 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
     orderId: "ORD-2001",
     reason: "unused_subscription",
     description: "We are moving monitoring in-house; please cancel the rest of this month.",
-  });
-  await submitRequest(deps, bob, {
-    orderId: "ORD-1007",
-    reason: "duplicate_payment",
-    description: "Our card was charged twice for the same order.",
   });
   return accounts;
 }

@@ -28,6 +28,7 @@ const TABLES = {
   notification_deliveries: true,
   webhook_endpoints: true,
   webhook_deliveries: true,
+  duplicate_payments: true,
 } satisfies Record<keyof Database, true>;
 
 export type DbSnapshot = Record<string, string[]>;

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import type { AppDeps } from "../../src/app/context.js";
 import type { Actor } from "../../src/core/access/index.js";
+import type { Policy } from "../../src/core/policy/index.js";
 import { loadPolicyFile } from "../../src/policy-file/load.js";
 import { buildServer, type Authenticator, type RoutePlugin } from "../../src/http/server.js";
 import { ROUTES } from "../../src/http/routes/index.js";
@@ -54,6 +55,8 @@ export async function testServer(
     now?: number;
     /** Where the app keeps files (attachments); default: the database's data dir or the OS tmp. */
     dataDir?: string;
+    /** The policy in force; default: the shipped policy file. */
+    policy?: Policy;
   } = {},
 ): Promise<TestServer> {
   const db = await freshDatabase();
@@ -63,7 +66,7 @@ export async function testServer(
   const deps: AppDeps = {
     db: db.db,
     dialect: db.dialect,
-    policy: loaded.value,
+    policy: opts.policy ?? loaded.value,
     clock: () => now,
     dataDir: opts.dataDir ?? db.options.dataDir ?? (await import("node:os")).tmpdir(),
   };

@@ -20,12 +20,12 @@ import {
   isUniqueViolation,
   orThrow,
   pathOf,
-  reevaluate,
   unprocessableOn,
   writerOf,
   type Writer,
 } from "./shared.js";
 import { authorize } from "../authorize.js";
+import { afterPaymentsRecorded } from "../ledger/duplicate-cases.js";
 
 export interface RecordedPayment {
   readonly row: PaymentRow;
@@ -65,7 +65,8 @@ function providerRefTaken(at: string, paymentId: string): AppError {
 /**
  * Inside the caller's transaction: validates `raw`, finds the order (the payment belongs to the
  * order's client), answers a replay with the stored row, refuses a clash, else inserts and appends
- * `payment.recorded`. Does not re-evaluate (callers do, once per changed order).
+ * `payment.recorded`. Does not re-evaluate nor open duplicate cases: callers run
+ * `afterPaymentsRecorded` once per changed order, in the same transaction.
  */
 export async function recordPaymentIn(
   trx: Transaction<Database>,
@@ -152,7 +153,8 @@ export async function recordPayment(
   const attempt = () =>
     deps.db.transaction().execute(async (trx) => {
       const r = await recordPaymentIn(trx, w, raw, "body");
-      if (r.created) await reevaluate(deps, trx, r.row.order_id, w);
+      // The order's open requests see the new payment, and its extras open their own case.
+      if (r.created) await afterPaymentsRecorded(deps, trx, r.row.order_id, w);
       return r;
     });
   let r: RecordedPayment;

@@ -386,7 +386,7 @@ export interface EffectContext {
 
 /**
  * Carries out the core's effects in the caller's transaction: the audit event, messages, and
- * outbox rows for notifications (`notify.<template>`) and payouts (`payouts.create`).
+ * outbox rows for notifications (`notify.<template>`), and the scheduled payouts of an approval.
  */
 export async function applyEffects(
   trx: Trx,

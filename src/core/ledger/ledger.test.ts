@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canRefund, findExtras, stillRefundable, type LedgerPayment } from "./ledger.js";
+import {
+  canRefund,
+  findExtras,
+  mayHaveExtras,
+  stillRefundable,
+  type LedgerPayment,
+} from "./ledger.js";
 
 const USD = (minor: bigint) => ({ minor, currency: "USD" });
 const p = (
@@ -12,6 +18,31 @@ const p = (
 ): LedgerPayment => ({ id, chargeRef, amount: { minor, currency }, capturedAt });
 
 const price = USD(480000n); // 4800.00 USD
+
+describe("mayHaveExtras", () => {
+  it("a lone payment with something due is never extra; two, or nothing due, may be", () => {
+    expect(mayHaveExtras(0, false)).toBe(false);
+    expect(mayHaveExtras(1, false)).toBe(false);
+    expect(mayHaveExtras(2, false)).toBe(true);
+    expect(mayHaveExtras(0, true)).toBe(false);
+    expect(mayHaveExtras(1, true)).toBe(true);
+  });
+
+  it("agrees with findExtras: when it says no, no payment is extra", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.bigInt({ min: 1n, max: 900000n }), fc.nat(10)), { maxLength: 3 }),
+        fc.bigInt({ min: 0n, max: 900000n }),
+        (rows, due) => {
+          const ps = rows.map(([minor, at], i) => p(`P${i}`, minor, at));
+          if (!mayHaveExtras(ps.length, due <= 0n)) {
+            expect(findExtras(ps, USD(due)).some(Boolean)).toBe(false);
+          }
+        },
+      ),
+    );
+  });
+});
 
 describe("findExtras (rule 2)", () => {
   it("with nothing due (a price of 0) every payment is extra, alone or not", () => {

@@ -9,6 +9,15 @@ export interface LedgerPayment {
 }
 
 /**
+ * False when rule 2 cannot find an extra among an order's `count` payments: with something due, a
+ * lone payment is never extra (nothing was paid twice). A scan uses it to skip reading such
+ * orders' payments in full; `nothingDue` is a price of zero.
+ */
+export function mayHaveExtras(count: number, nothingDue: boolean): boolean {
+  return count >= 2 || (nothingDue && count >= 1);
+}
+
+/**
  * Marks the *extra* payments (policy rule 2). Payments are grouped by `chargeRef` and taken in
  * order of capture (ties keep their given order); a payment is extra once the payments before it
  * already cover `due`. A payment in `due`'s currency covers its own amount; one in another currency
@@ -16,8 +25,7 @@ export interface LedgerPayment {
  */
 export function findExtras(payments: readonly LedgerPayment[], due: Money): boolean[] {
   const extra = new Array<boolean>(payments.length).fill(false);
-  // With a price above zero, a lone payment of a charge is never extra (nothing was due twice).
-  if (payments.length < 2 && due.minor > 0n) return extra;
+  if (!mayHaveExtras(payments.length, due.minor <= 0n)) return extra;
   const groups = new Map<string, number[]>();
   for (let i = 0; i < payments.length; i++) {
     const ref = (payments[i] as LedgerPayment).chargeRef;

@@ -1,0 +1,408 @@
+// Duplicate payments open their own refund cases (issue 4). After a payment is recorded (API,
+// import, provider webhook) and by `refund-desk ledger scan`, in the caller's transaction and under
+// the order's row lock: the core plans what the order's extras need (`planDuplicateCases`), and
+// this stores it: a duplicate_payment request opened by the system user with the engine's
+// recommendation, each extra tied to it in `duplicate_payments` (primary key: one request per extra,
+// ever), and, when the core allows it (`autoApproval`), the system's approval with its decision
+// row, so payouts follow. Running it again on the same order changes nothing.
+
+import { actorRef, type Actor } from "../../core/access/index.js";
+import {
+  autoApproval,
+  planDuplicateCases,
+  type DuplicateCandidate,
+  type DuplicatePlan,
+  type RequestOnOrder,
+} from "../../core/ledger/duplicate-cases.js";
+import { stillRefundable } from "../../core/ledger/ledger.js";
+import { money } from "../../core/money/money.js";
+import type { Policy, Reason } from "../../core/policy/index.js";
+import {
+  createRequest,
+  transition,
+  type RequestStatus,
+  type TransitionOk,
+} from "../../core/requests/index.js";
+import { appendAudit } from "../../db/audit.js";
+import { newId } from "../../db/ids.js";
+import { SYSTEM_USER_ID } from "../../db/migrations/0003-payouts.js";
+import { fromDbMinor, toDbMinor } from "../../db/money.js";
+import type { OrderRow, PaymentRow, RefundRequestRow } from "../../db/schema.js";
+import { fromDbInstant, toDbInstant } from "../../db/time.js";
+import type { ActionContext, AppDeps } from "../context.js";
+import type { Writer } from "../orders/shared.js";
+import {
+  caseFromFacts,
+  loadOrderFacts,
+  recommend,
+  reevaluateOrderRequests,
+} from "../requests/evaluate-order.js";
+import {
+  applyEffects,
+  insertRecommendation,
+  loadSnapshot,
+  lockOrder,
+  saveSnapshot,
+  type Trx,
+} from "../requests/repository.js";
+
+/** The automatic decider: the disabled system user (migration 0003), with an admin's rights. */
+export const SYSTEM_ACTOR: Actor = Object.freeze({ role: "admin", userId: SYSTEM_USER_ID });
+
+const SYSTEM_CTX: ActionContext = Object.freeze({ actor: SYSTEM_ACTOR, ip: null });
+
+/** What became of one order's extras. */
+export interface DuplicateCasesResult {
+  readonly orderId: string;
+  /** Every extra payment of the order (rule 2). */
+  readonly extras: readonly string[];
+  /** Extras already tied to a request before this call. */
+  readonly alreadyCovered: readonly string[];
+  /** The case opened now, if any. */
+  readonly opened: {
+    readonly requestId: string;
+    readonly paymentIds: readonly string[];
+    readonly autoApproved: boolean;
+    /** Why it waits for a person (null when approved automatically). */
+    readonly waitsBecause: string | null;
+  } | null;
+  /** Extras tied now to a duplicate-payment request that was already open. */
+  readonly covered: { readonly requestId: string; readonly paymentIds: readonly string[] } | null;
+}
+
+/** A payments row as the core's duplicate check reads it. */
+export function candidateOf(
+  p: Pick<PaymentRow, "id" | "charge_ref" | "amount_minor" | "currency" | "captured_at" | "method">,
+): DuplicateCandidate {
+  return {
+    id: p.id,
+    chargeRef: p.charge_ref,
+    amount: money(fromDbMinor(p.amount_minor), p.currency),
+    capturedAt: fromDbInstant(p.captured_at),
+    method: p.method,
+  };
+}
+
+/** The order's duplicate-payment requests, for the plan. */
+async function duplicateRequests(trx: Trx, orderId: string): Promise<RequestOnOrder[]> {
+  const rows = await trx
+    .selectFrom("refund_requests")
+    .select(["id", "reason", "status"])
+    .where("order_id", "=", orderId)
+    .where("reason", "=", "duplicate_payment")
+    .orderBy("submitted_at")
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    reason: r.reason as Reason,
+    status: r.status as RequestStatus,
+  }));
+}
+
+/** What each payment may still give back (captured - refunded - payouts in flight). */
+async function refundableByPayment(
+  trx: Trx,
+  payments: readonly PaymentRow[],
+): Promise<Map<string, bigint>> {
+  const out = new Map<string, bigint>();
+  if (payments.length === 0) return out;
+  const inFlight = await trx
+    .selectFrom("payouts")
+    .select(["payment_id", "amount_minor"])
+    .where(
+      "payment_id",
+      "in",
+      payments.map((p) => p.id),
+    )
+    .where("status", "in", ["scheduled", "submitting", "pending", "unknown"])
+    .execute();
+  const flying = new Map<string, bigint>();
+  for (const p of inFlight) {
+    flying.set(p.payment_id, (flying.get(p.payment_id) ?? 0n) + fromDbMinor(p.amount_minor));
+  }
+  for (const p of payments) {
+    out.set(
+      p.id,
+      stillRefundable({
+        captured: money(fromDbMinor(p.amount_minor), p.currency),
+        refunded: fromDbMinor(p.refunded_minor),
+        inFlight: flying.get(p.id) ?? 0n,
+      }),
+    );
+  }
+  return out;
+}
+
+async function tie(
+  trx: Trx,
+  orderId: string,
+  requestId: string,
+  paymentIds: readonly string[],
+  how: "opened" | "covered",
+  now: number,
+): Promise<void> {
+  const at = toDbInstant(now);
+  await trx
+    .insertInto("duplicate_payments")
+    .values(
+      paymentIds.map((id) => ({
+        payment_id: id,
+        order_id: orderId,
+        request_id: requestId,
+        how,
+        created_at: at,
+      })),
+    )
+    .execute();
+}
+
+/**
+ * Opens the duplicate-payment case the order's uncovered extras need, or ties them to the open
+ * duplicate-payment request that covers them, in the caller's transaction; approves the new case
+ * as the system user when the policy's `autoApprove` allows it. Locks the order row first
+ * (PostgreSQL; SQLite write transactions are serial), so concurrent calls take turns and the second
+ * finds the extras covered. Idempotent: a second call opens nothing.
+ */
+export async function openDuplicateCases(
+  deps: Pick<AppDeps, "policy" | "clock">,
+  trx: Trx,
+  orderId: string,
+): Promise<DuplicateCasesResult> {
+  const empty = (extras: readonly string[] = [], alreadyCovered: readonly string[] = []) => ({
+    orderId,
+    extras,
+    alreadyCovered,
+    opened: null,
+    covered: null,
+  });
+  const order = await lockOrder(trx, orderId);
+  if (order === undefined) return empty();
+  const facts = await loadOrderFacts(trx, orderId, order);
+  if (facts === undefined || facts.payments.length === 0) return empty();
+  const coveredRows = await trx
+    .selectFrom("duplicate_payments")
+    .select("payment_id")
+    .where("order_id", "=", orderId)
+    .execute();
+  const plan: DuplicatePlan = planDuplicateCases({
+    due: money(fromDbMinor(order.price_minor), order.price_currency),
+    payments: facts.payments.map(candidateOf),
+    covered: new Set(coveredRows.map((r) => r.payment_id)),
+    requests: await duplicateRequests(trx, orderId),
+  });
+  const now = deps.clock();
+
+  if (plan.kind === "none") return empty(plan.extras, plan.alreadyCovered);
+
+  if (plan.kind === "cover") {
+    await tie(trx, orderId, plan.requestId, plan.paymentIds, "covered", now);
+    await appendAudit(trx, {
+      actor: actorRef(SYSTEM_ACTOR),
+      action: "request.duplicates_covered",
+      entityType: "refund_request",
+      entityId: plan.requestId,
+      summary: { orderId, paymentIds: [...plan.paymentIds] },
+      ip: null,
+      at: now,
+    });
+    return {
+      ...empty(plan.extras, plan.alreadyCovered),
+      covered: { requestId: plan.requestId, paymentIds: plan.paymentIds },
+    };
+  }
+
+  // Open a case, exactly as intake does, with the system as the author.
+  const decision = recommend(
+    caseFromFacts(
+      facts,
+      {
+        reason: "duplicate_payment",
+        submittedAt: now,
+        description: plan.description,
+        attachments: 0,
+      },
+      now,
+    ),
+    deps.policy,
+  );
+  const id = newId("req");
+  const created = createRequest(
+    {
+      id,
+      clientId: order.client_id,
+      orderId,
+      reason: "duplicate_payment",
+      description: plan.description,
+      currency: order.price_currency,
+      recommendation: decision,
+      refundableTotal: money(0n, order.price_currency),
+    },
+    [],
+    { actor: SYSTEM_ACTOR, now },
+  );
+  // The plan found no open duplicate-payment request, and the system may create any request.
+  if (!created.ok) throw new Error(`opening a duplicate-payment case: ${created.error.code}`);
+
+  const approval = autoApproval({
+    autoApprove: deps.policy.params.autoApprove,
+    recommendation: decision,
+    casePaymentIds: plan.paymentIds,
+    refundable: await refundableByPayment(trx, facts.payments),
+  });
+
+  const at = toDbInstant(now);
+  const row: RefundRequestRow = {
+    id,
+    order_id: orderId,
+    client_id: order.client_id,
+    reason: "duplicate_payment",
+    description: plan.description,
+    status: created.value.next.status,
+    version: created.value.next.version,
+    submitted_at: at,
+    updated_at: at,
+    reviewer_id: null,
+    open_question: null,
+    closed_at: null,
+    alternative_json: null,
+    recommendation_id: null,
+  };
+  const recommendationId = decision === null ? null : newId("rec");
+  await trx
+    .insertInto("refund_requests")
+    .values({ ...row, recommendation_id: recommendationId })
+    .execute();
+  const stored =
+    decision === null || recommendationId === null
+      ? null
+      : await insertRecommendation(trx, id, decision, now, recommendationId);
+  await tie(trx, orderId, id, plan.paymentIds, "opened", now);
+  await applyEffects(trx, SYSTEM_CTX, created.value.next, created.value.effects, now, {
+    auditDetails: {
+      reason: "duplicate_payment",
+      openedAutomatically: true,
+      paymentIds: [...plan.paymentIds],
+      recommendationId,
+      recommendation:
+        stored === null
+          ? null
+          : {
+              outcome: stored.json.outcome,
+              amount: stored.json.amount === null ? null : { ...stored.json.amount },
+              policyVersion: stored.json.policyVersion,
+            },
+      autoApproval: approval.approve ? "approved" : approval.why,
+    },
+  });
+
+  let autoApproved = false;
+  let waitsBecause: string | null = approval.approve ? null : approval.why;
+  if (approval.approve) {
+    const refusal = await approveAsSystem(
+      deps.policy,
+      trx,
+      { ...row, recommendation_id: recommendationId },
+      order,
+      approval,
+      now,
+    );
+    autoApproved = refusal === null;
+    waitsBecause = refusal;
+  }
+  return {
+    ...empty(plan.extras, plan.alreadyCovered),
+    opened: { requestId: id, paymentIds: plan.paymentIds, autoApproved, waitsBecause },
+  };
+}
+
+/**
+ * Takes the new case into review and approves it as the system user, both transitions checked by
+ * the core before either is stored; a refusal (the ledger cannot give the amount back) leaves the
+ * case submitted for a person and is returned as text.
+ */
+async function approveAsSystem(
+  policy: Policy,
+  trx: Trx,
+  row: RefundRequestRow,
+  order: OrderRow,
+  approval: Extract<ReturnType<typeof autoApproval>, { approve: true }>,
+  now: number,
+): Promise<string | null> {
+  const loaded = await loadSnapshot(trx, row, order.price_currency);
+  const ctx = { actor: SYSTEM_ACTOR, now };
+  const review = transition(
+    loaded.snapshot,
+    { type: "start_review", expectedVersion: loaded.snapshot.version },
+    ctx,
+  );
+  if (!review.ok) return `automatic approval refused: ${review.error.code}`;
+  const approve = transition(
+    review.value.next,
+    {
+      type: "approve",
+      expectedVersion: review.value.next.version,
+      amount: approval.amount,
+      justification: approval.justification,
+    },
+    ctx,
+  );
+  if (!approve.ok) return `automatic approval refused: ${approve.error.code}`;
+
+  await store(policy, trx, loaded.snapshot, review.value, now);
+  await store(policy, trx, review.value.next, approve.value, now, async (next) => {
+    const decisionId = newId("dec");
+    await trx
+      .insertInto("decisions")
+      .values({
+        id: decisionId,
+        request_id: next.id,
+        recommendation_id: loaded.recommendation?.id ?? null,
+        decided_by: SYSTEM_USER_ID,
+        kind: "approve",
+        amount_minor: toDbMinor(approval.amount.minor),
+        amount_currency: approval.amount.currency,
+        justification: next.decision?.justification ?? approval.justification,
+        alternative: null,
+        created_at: toDbInstant(now),
+      })
+      .execute();
+    return decisionId;
+  });
+  return null;
+}
+
+async function store(
+  policy: Policy,
+  trx: Trx,
+  prev: TransitionOk["next"],
+  ok: TransitionOk,
+  now: number,
+  decide?: (next: TransitionOk["next"]) => Promise<string>,
+): Promise<void> {
+  if (!(await saveSnapshot(trx, prev, ok.next))) {
+    // Under the order lock, inside the transaction that created the row: nobody else can change it.
+    throw new Error(`request ${prev.id} changed during its automatic approval`);
+  }
+  const decisionId = decide === undefined ? undefined : await decide(ok.next);
+  await applyEffects(trx, SYSTEM_CTX, ok.next, ok.effects, now, {
+    policy,
+    ...(decisionId === undefined ? {} : { decisionId }),
+    auditDetails: decisionId === undefined ? {} : { decisionId },
+  });
+}
+
+/**
+ * What every path that records payments runs once per changed order, in the same transaction:
+ * re-evaluates the order's open requests, then opens (or ties) the duplicate-payment cases its
+ * extras need. The provider webhook calls this after `recordPaymentIn`.
+ */
+export async function afterPaymentsRecorded(
+  deps: Pick<AppDeps, "policy" | "clock">,
+  trx: Trx,
+  orderId: string,
+  w: Writer,
+): Promise<DuplicateCasesResult> {
+  await reevaluateOrderRequests(deps, trx, orderId, w.ctx);
+  return openDuplicateCases(deps, trx, orderId);
+}
