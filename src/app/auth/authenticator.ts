@@ -3,6 +3,7 @@
 // malformed or unknown is simply anonymous, and the route's permission check answers 401.
 
 import { TOKEN_SCOPES, type Actor } from "../../core/access/index.js";
+import { precompile } from "../../db/precompiled.js";
 import { toDbInstant } from "../../db/time.js";
 import type { Authenticator, AuthInfo } from "../../http/server.js";
 import type { AppDeps } from "../context.js";
@@ -20,6 +21,23 @@ const ANONYMOUS_RESULT: { actor: Actor; auth: AuthInfo } = Object.freeze({
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 /** last_used_at is written at most this often per token, not on every request. */
 export const TOKEN_LAST_USED_RESOLUTION_MS = 60 * 1000;
+
+/** The session's user, if the session is current (the query of every cookie request). */
+const SESSION_ACTOR = precompile<{ id: string; now: string }>()((db, p) =>
+  db
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .select([
+      "sessions.id as session_id",
+      "sessions.csrf_token",
+      "users.id",
+      "users.role",
+      "users.client_id",
+      "users.disabled",
+    ])
+    .where("sessions.id", "=", p("id"))
+    .where("sessions.expires_at", ">", p("now")),
+);
 
 /** Builds the authenticator buildServer calls on every request. */
 export function createAuthenticator(deps: Pick<AppDeps, "db">): Authenticator {
@@ -61,20 +79,10 @@ export function createAuthenticator(deps: Pick<AppDeps, "db">): Authenticator {
 
   async function fromSession(token: string, now: number) {
     if (!SECRET.test(token)) return ANONYMOUS_RESULT;
-    const row = await db
-      .selectFrom("sessions")
-      .innerJoin("users", "users.id", "sessions.user_id")
-      .select([
-        "sessions.id as session_id",
-        "sessions.csrf_token",
-        "users.id",
-        "users.role",
-        "users.client_id",
-        "users.disabled",
-      ])
-      .where("sessions.id", "=", secretHash(token))
-      .where("sessions.expires_at", ">", toDbInstant(now))
-      .executeTakeFirst();
+    const row = await SESSION_ACTOR.executeTakeFirst(db, {
+      id: secretHash(token),
+      now: toDbInstant(now),
+    });
     if (row === undefined) return ANONYMOUS_RESULT;
     const actor = actorOfUser(row);
     if (actor === null) return ANONYMOUS_RESULT;
