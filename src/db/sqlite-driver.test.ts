@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sql, type Kysely } from "kysely";
+import { sql, type Generated, type Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type OpenedDatabase } from "./connection.js";
 import type { Database } from "./schema.js";
@@ -13,12 +13,12 @@ import type { Database } from "./schema.js";
 let dir: string;
 let opened: OpenedDatabase;
 // A scratch table outside the app's schema.
-let db: Kysely<{ t: { id: number; v: string } }>;
+let db: Kysely<{ t: { id: Generated<number>; v: string } }>;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "refund-desk-driver-"));
   opened = await openDatabase({ dataDir: dir });
-  db = opened.db as unknown as Kysely<{ t: { id: number; v: string } }>;
+  db = opened.db as unknown as Kysely<{ t: { id: Generated<number>; v: string } }>;
   await sql`create table t (id integer primary key, v text not null unique)`.execute(db);
 });
 

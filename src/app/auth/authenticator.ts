@@ -10,6 +10,7 @@ import type { AppDeps } from "../context.js";
 import { prepareDummyHash } from "./passwords.js";
 import { parseScopes } from "./present.js";
 import { API_TOKEN_PREFIX, secretHash } from "./secrets.js";
+import { sessionCacheOf } from "./session-cache.js";
 import { actorOfUser } from "./session-view.js";
 
 const ANONYMOUS_RESULT: { actor: Actor; auth: AuthInfo } = Object.freeze({
@@ -30,6 +31,7 @@ const SESSION_ACTOR = precompile<{ id: string; now: string }>()((db, p) =>
     .select([
       "sessions.id as session_id",
       "sessions.csrf_token",
+      "sessions.expires_at",
       "users.id",
       "users.role",
       "users.client_id",
@@ -42,6 +44,7 @@ const SESSION_ACTOR = precompile<{ id: string; now: string }>()((db, p) =>
 /** Builds the authenticator buildServer calls on every request. */
 export function createAuthenticator(deps: Pick<AppDeps, "db">): Authenticator {
   const { db } = deps;
+  const sessions = sessionCacheOf(db);
   const known = new Set<string>(TOKEN_SCOPES);
   // Sign-in verifies unknown addresses against this hash; making it now keeps the first one quick.
   prepareDummyHash().catch(() => undefined);
@@ -79,11 +82,17 @@ export function createAuthenticator(deps: Pick<AppDeps, "db">): Authenticator {
 
   async function fromSession(token: string, now: number) {
     if (!SECRET.test(token)) return ANONYMOUS_RESULT;
-    const row = await SESSION_ACTOR.executeTakeFirst(db, {
-      id: secretHash(token),
-      now: toDbInstant(now),
-    });
-    if (row === undefined) return ANONYMOUS_RESULT;
+    const id = secretHash(token);
+    const at = toDbInstant(now);
+    let row = sessions.get(id);
+    if (row === undefined) {
+      const generation = sessions.generation();
+      row = await SESSION_ACTOR.executeTakeFirst(db, { id, now: at });
+      if (row === undefined) return ANONYMOUS_RESULT;
+      sessions.set(id, row, generation);
+    } else if (row.expires_at <= at) {
+      return ANONYMOUS_RESULT;
+    }
     const actor = actorOfUser(row);
     if (actor === null) return ANONYMOUS_RESULT;
     const auth: AuthInfo = { via: "session", csrfToken: row.csrf_token, sessionId: row.session_id };
