@@ -12,11 +12,13 @@ import {
 import type { Database } from "../schema.js";
 import { initial } from "./0001-initial.js";
 import { requests } from "./0002-requests.js";
+import { dropRedundantRequestIndex } from "./0005-drop-redundant-request-index.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001-initial": initial,
   "0002-requests": requests,
+  "0005-drop-redundant-request-index": dropRedundantRequestIndex,
 };
 
 async function migrator(db: Kysely<Database>): Promise<Migrator> {
