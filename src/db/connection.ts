@@ -14,6 +14,7 @@ import {
   type Driver,
 } from "kysely";
 import pg from "pg";
+import { SAFETY_NET_PAGES, startCheckpointer } from "./checkpointer.js";
 import type { Database } from "./schema.js";
 import { GroupCommitSqliteDriver, type GroupCommitOptions } from "./sqlite-driver.js";
 
@@ -28,6 +29,11 @@ export interface OpenDatabaseOptions {
   readonly schema?: string | undefined;
   /** PostgreSQL only: pool size (default 10). */
   readonly poolSize?: number | undefined;
+  /**
+   * SQLite only: checkpoint the WAL in a worker thread instead of inside commits (checkpointer.ts).
+   * The service turns it on; short-lived uses (tests, CLI commands) keep SQLite's own.
+   */
+  readonly backgroundCheckpoints?: boolean | undefined;
 }
 
 export interface OpenedDatabase {
@@ -50,7 +56,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Open
     }
     return openPostgres(url, opts);
   }
-  return openSqlite(opts.dataDir ?? "./data");
+  return openSqlite(opts.dataDir ?? "./data", opts.backgroundCheckpoints === true);
 }
 
 /** Which database a Kysely instance (or a transaction of it) talks to. */
@@ -62,7 +68,7 @@ export function dialectOf(db: Pick<Kysely<Database>, "getExecutor">): DialectNam
   throw new Error("unsupported database dialect");
 }
 
-function openSqlite(dataDir: string): OpenedDatabase {
+function openSqlite(dataDir: string, backgroundCheckpoints: boolean): OpenedDatabase {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, SQLITE_FILE);
   const sqlite = new SqliteDatabase(file);
@@ -75,6 +81,10 @@ function openSqlite(dataDir: string): OpenedDatabase {
     sqlite.pragma("synchronous = FULL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
+    // Group commit runs each transaction as a savepoint, whose undo copies (the sub-journal) would
+    // otherwise go to a temporary file: in memory they cost half the CPU of an intake (ADR 0011).
+    // Durability is the WAL's, not the sub-journal's.
+    sqlite.pragma("temp_store = MEMORY");
   } catch (err) {
     sqlite.close();
     throw err;
@@ -91,7 +101,23 @@ function openSqlite(dataDir: string): OpenedDatabase {
   const db = new Kysely<Database>({
     dialect: new DurableSqliteDialect({ writer: sqlite, reader }),
   });
-  return { db, dialect: "sqlite", close: () => db.destroy() };
+  if (!backgroundCheckpoints) return { db, dialect: "sqlite", close: () => db.destroy() };
+  sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
+  const checkpointer = startCheckpointer(file, () => {
+    try {
+      sqlite.pragma("wal_autocheckpoint = 1000"); // SQLite's default again
+    } catch {
+      /* closed meanwhile */
+    }
+  });
+  return {
+    db,
+    dialect: "sqlite",
+    close: async () => {
+      await db.destroy();
+      await checkpointer.stop();
+    },
+  };
 }
 
 async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<OpenedDatabase> {

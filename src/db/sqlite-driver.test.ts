@@ -2,12 +2,13 @@
 // returns only after it, a failed member undoes only its own writes, and reads outside a
 // transaction never see writes that are not committed yet.
 
+import { statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql, type Generated, type Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase, type OpenedDatabase } from "./connection.js";
+import { openDatabase, SQLITE_FILE, type OpenedDatabase } from "./connection.js";
 import type { Database } from "./schema.js";
 
 let dir: string;
@@ -106,5 +107,39 @@ describe("group commit", () => {
     // The writer is usable again.
     await insert("after");
     expect(await values()).toEqual(["after"]);
+  });
+});
+
+describe("background checkpoints", () => {
+  it("copies committed pages into the database file from the worker", async () => {
+    const other = await mkdtemp(join(tmpdir(), "refund-desk-checkpoint-"));
+    const bg = await openDatabase({ dataDir: other, backgroundCheckpoints: true });
+    try {
+      const k = bg.db as unknown as Kysely<{ t: { id: Generated<number>; v: string } }>;
+      await sql`create table t (id integer primary key, v text not null)`.execute(k);
+      const file = join(other, SQLITE_FILE);
+      const before = statSync(file).size;
+      await Promise.all(
+        Array.from({ length: 500 }, (_, i) =>
+          k.transaction().execute((trx) =>
+            trx
+              .insertInto("t")
+              .values({ v: `${i}`.repeat(200) })
+              .execute(),
+          ),
+        ),
+      );
+      // The writer's own checkpoint waits for 10,000 pages: only the worker grows the file now.
+      const deadline = Date.now() + 5_000;
+      while (statSync(file).size < before + 100_000 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(statSync(file).size).toBeGreaterThan(before + 100_000);
+      const n = await sql<{ n: number }>`select count(*) as n from t`.execute(k);
+      expect(n.rows[0]?.n).toBe(500);
+    } finally {
+      await bg.close();
+      await rm(other, { recursive: true, force: true });
+    }
   });
 });

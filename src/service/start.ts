@@ -55,7 +55,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   if (!loaded.ok) {
     throw new RangeError(`policy file: ${loaded.error.path}: ${loaded.error.message}`);
   }
-  const opened: OpenedDatabase = await openDatabase(opts.database);
+  const opened: OpenedDatabase = await openDatabase({
+    ...opts.database,
+    backgroundCheckpoints: true,
+  });
   try {
     await migrateToLatest(opened.db);
     const deps: AppDeps = {
