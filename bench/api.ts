@@ -423,6 +423,7 @@ function table(rows: readonly Measured[], bareRps: number | null): string {
     "vs bare",
     "srv loop",
     "srv cpu",
+    "cpu µs/2xx",
     "blocked max ms",
     "load1",
   ];
@@ -443,6 +444,7 @@ function table(rows: readonly Measured[], bareRps: number | null): string {
     bareRps === null || bareRps === 0 ? "-" : pct(r.rps / bareRps),
     pct(r.serverElu),
     pct(r.serverCpu),
+    r.rps > 0 ? int((r.serverCpu / r.rps) * 1e6) : "-",
     String(Math.round(r.loopDelayMaxMs)),
     r.load1.toFixed(2),
   ]);
@@ -498,6 +500,10 @@ async function main(): Promise<void> {
   out.push(
     "srv loop: server event-loop utilisation; srv cpu: server CPU time / wall time; blocked " +
       "max: the longest event-loop delay (a synchronous fsync or WAL checkpoint shows here).",
+  );
+  out.push(
+    "cpu µs/2xx: server CPU time per successful response; it moves less than 2xx/s when other " +
+      "work takes the cores.",
   );
   out.push("");
   out.push(table(rows, bareRps));

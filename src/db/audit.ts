@@ -3,8 +3,9 @@
 // the chain from that entry on, and `verifyAudit` names the first entry that does not fit.
 
 import { createHash } from "node:crypto";
-import { sql, type Kysely, type Transaction } from "kysely";
+import { CompiledQuery, type Kysely, type Transaction } from "kysely";
 import { dialectOf } from "./connection.js";
+import { precompile } from "./precompiled.js";
 import type { AuditEventRow, Database } from "./schema.js";
 import { toDbInstant } from "./time.js";
 
@@ -58,15 +59,8 @@ export async function appendAudit(
   trx: Transaction<Database>,
   input: AuditInput,
 ): Promise<AppendedAudit> {
-  if (dialectOf(trx) === "postgres") {
-    await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK)})`.execute(trx);
-  }
-  const head = await trx
-    .selectFrom("audit_events")
-    .select(["seq", "hash"])
-    .orderBy("seq", "desc")
-    .limit(1)
-    .executeTakeFirst();
+  if (dialectOf(trx) === "postgres") await trx.executeQuery(CHAIN_LOCK);
+  const head = await AUDIT_HEAD.executeTakeFirst(trx, {});
   const unhashed: Omit<AuditEventRow, "hash"> = {
     seq: head === undefined ? 1 : head.seq + 1,
     at: toDbInstant(input.at),
@@ -79,12 +73,30 @@ export async function appendAudit(
     prev_hash: head?.hash ?? GENESIS_HASH,
   };
   const hash = auditHash(unhashed);
-  await trx
-    .insertInto("audit_events")
-    .values({ ...unhashed, hash })
-    .execute();
+  await INSERT_AUDIT.executeWrite(trx, { ...unhashed, hash });
   return { seq: unhashed.seq, hash };
 }
+
+const CHAIN_LOCK = CompiledQuery.raw(`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+
+const AUDIT_HEAD = precompile<Record<string, never>>()((db) =>
+  db.selectFrom("audit_events").select(["seq", "hash"]).orderBy("seq", "desc").limit(1),
+);
+
+const INSERT_AUDIT = precompile<AuditEventRow>()((db, p) =>
+  db.insertInto("audit_events").values({
+    seq: p("seq"),
+    at: p("at"),
+    actor: p("actor"),
+    action: p("action"),
+    entity_type: p("entity_type"),
+    entity_id: p("entity_id"),
+    summary: p("summary"),
+    ip: p("ip"),
+    prev_hash: p("prev_hash"),
+    hash: p("hash"),
+  }),
+);
 
 /**
  * The entry's hash: sha256 hex of `prev_hash + "\n" + canonical JSON of the entry without its

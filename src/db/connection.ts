@@ -5,20 +5,18 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import {
-  CompiledQuery,
   Kysely,
   PostgresAdapter,
   PostgresDialect,
   SqliteAdapter,
   SqliteDialect,
-  SqliteDriver,
   sql,
-  type DatabaseConnection,
-  type SqliteDialectConfig,
-  type TransactionSettings,
+  type Driver,
 } from "kysely";
 import pg from "pg";
+import { SAFETY_NET_PAGES, startCheckpointer } from "./checkpointer.js";
 import type { Database } from "./schema.js";
+import { GroupCommitSqliteDriver, type GroupCommitOptions } from "./sqlite-driver.js";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -31,6 +29,11 @@ export interface OpenDatabaseOptions {
   readonly schema?: string | undefined;
   /** PostgreSQL only: pool size (default 10). */
   readonly poolSize?: number | undefined;
+  /**
+   * SQLite only: checkpoint the WAL in a worker thread instead of inside commits (checkpointer.ts).
+   * The service turns it on; short-lived uses (tests, CLI commands) keep SQLite's own.
+   */
+  readonly backgroundCheckpoints?: boolean | undefined;
 }
 
 export interface OpenedDatabase {
@@ -53,7 +56,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Open
     }
     return openPostgres(url, opts);
   }
-  return openSqlite(opts.dataDir ?? "./data");
+  return openSqlite(opts.dataDir ?? "./data", opts.backgroundCheckpoints === true);
 }
 
 /** Which database a Kysely instance (or a transaction of it) talks to. */
@@ -65,7 +68,7 @@ export function dialectOf(db: Pick<Kysely<Database>, "getExecutor">): DialectNam
   throw new Error("unsupported database dialect");
 }
 
-function openSqlite(dataDir: string): OpenedDatabase {
+function openSqlite(dataDir: string, backgroundCheckpoints: boolean): OpenedDatabase {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, SQLITE_FILE);
   const sqlite = new SqliteDatabase(file);
@@ -78,14 +81,43 @@ function openSqlite(dataDir: string): OpenedDatabase {
     sqlite.pragma("synchronous = FULL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
+    // Group commit runs each transaction as a savepoint, whose undo copies (the sub-journal) would
+    // otherwise go to a temporary file: in memory they cost half the CPU of an intake (ADR 0011).
+    // Durability is the WAL's, not the sub-journal's.
+    sqlite.pragma("temp_store = MEMORY");
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+  let reader: SqliteDatabase.Database;
+  try {
+    // Reads outside transactions: in WAL mode this connection sees committed data only.
+    reader = new SqliteDatabase(file, { readonly: true });
+    reader.pragma("busy_timeout = 5000");
   } catch (err) {
     sqlite.close();
     throw err;
   }
   const db = new Kysely<Database>({
-    dialect: new DurableSqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new DurableSqliteDialect({ writer: sqlite, reader }),
   });
-  return { db, dialect: "sqlite", close: () => db.destroy() };
+  if (!backgroundCheckpoints) return { db, dialect: "sqlite", close: () => db.destroy() };
+  sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
+  const checkpointer = startCheckpointer(file, () => {
+    try {
+      sqlite.pragma("wal_autocheckpoint = 1000"); // SQLite's default again
+    } catch {
+      /* closed meanwhile */
+    }
+  });
+  return {
+    db,
+    dialect: "sqlite",
+    close: async () => {
+      await db.destroy();
+      await checkpointer.stop();
+    },
+  };
 }
 
 async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
@@ -144,66 +176,30 @@ export function isPgError(err: unknown, code: string): boolean {
 }
 
 /**
- * better-sqlite3 through Kysely, with two changes from the stock dialect:
- * - write transactions start with BEGIN IMMEDIATE, so a transaction that reads and then writes
- *   (the audit head, a payment's refunded total) holds the write lock from its first read.
- *   With a plain (deferred) BEGIN, two processes could both read, then one would fail with
- *   SQLITE_BUSY on its first write; IMMEDIATE makes the second wait (busy_timeout) instead.
- *   Read-only transactions (`setAccessMode("read only")`) keep the deferred BEGIN.
- * - DDL runs in transactions (SQLite supports it), so the Migrator applies each migration
- *   atomically and a second process starting at the same time waits instead of racing.
+ * better-sqlite3 through Kysely, with the driver of sqlite-driver.ts (group commit, a read-only
+ * connection for reads, reused prepared statements; ADR 0011), and DDL in transactions (SQLite
+ * supports it), so the Migrator applies each migration atomically and a second process starting
+ * at the same time waits instead of racing.
+ *
+ * Write transactions start with BEGIN IMMEDIATE, so a transaction that reads and then writes
+ * (the audit head, a payment's refunded total) holds the write lock from its first read. With a
+ * plain (deferred) BEGIN, two processes could both read, then one would fail with SQLITE_BUSY on
+ * its first write; IMMEDIATE makes the second wait (busy_timeout) instead.
  */
-const STATEMENT_CACHE_SIZE = 500;
-
-/**
- * Kysely's SQLite driver prepares every statement anew, which costs more than running it (about
- * 100 µs against 30 µs here). The queries the app sends are a small fixed set of SQL texts, so
- * prepared statements are kept by text (a bounded map, emptied when full). Statements are only run
- * to completion (`all`/`run`), never left half-iterated, so reusing one is safe.
- */
-function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig["database"] {
-  const cache = new Map<string, SqliteDatabase.Statement>();
-  return {
-    close: () => {
-      cache.clear();
-      sqlite.close();
-    },
-    prepare: (sqlText: string) => {
-      let stmt = cache.get(sqlText);
-      if (stmt === undefined) {
-        stmt = sqlite.prepare(sqlText);
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
-        cache.set(sqlText, stmt);
-      }
-      return stmt;
-    },
-  };
-}
-
 class DurableSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
+  readonly #options: GroupCommitOptions;
 
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
+  constructor(options: GroupCommitOptions) {
+    super({ database: options.writer });
+    this.#options = options;
   }
 
-  override createDriver(): SqliteDriver {
-    return new ImmediateSqliteDriver(this.#config);
+  override createDriver(): Driver {
+    return new GroupCommitSqliteDriver(this.#options);
   }
 
   override createAdapter(): SqliteAdapter {
     return new TransactionalDdlSqliteAdapter();
-  }
-}
-
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(
-    connection: DatabaseConnection,
-    settings?: TransactionSettings,
-  ): Promise<void> {
-    const begin = settings?.accessMode === "read only" ? "begin deferred" : "begin immediate";
-    await connection.executeQuery(CompiledQuery.raw(begin));
   }
 }
 

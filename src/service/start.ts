@@ -144,7 +144,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const mail = createMailTransport(notifyConfig);
   let opened: OpenedDatabase;
   try {
-    opened = await openDatabase(opts.database);
+    opened = await openDatabase({ ...opts.database, backgroundCheckpoints: true });
   } catch (e) {
     mail.close();
     throw e;

@@ -3,12 +3,14 @@
 // malformed or unknown is simply anonymous, and the route's permission check answers 401.
 
 import { TOKEN_SCOPES, type Actor } from "../../core/access/index.js";
+import { precompile } from "../../db/precompiled.js";
 import { toDbInstant } from "../../db/time.js";
 import type { Authenticator, AuthInfo } from "../../http/server.js";
 import type { AppDeps } from "../context.js";
 import { prepareDummyHash } from "./passwords.js";
 import { parseScopes } from "./present.js";
 import { API_TOKEN_PREFIX, secretHash } from "./secrets.js";
+import { sessionCacheOf } from "./session-cache.js";
 import { actorOfUser } from "./session-view.js";
 
 const ANONYMOUS_RESULT: { actor: Actor; auth: AuthInfo } = Object.freeze({
@@ -21,9 +23,28 @@ const SECRET = /^[A-Za-z0-9_-]{43}$/;
 /** last_used_at is written at most this often per token, not on every request. */
 export const TOKEN_LAST_USED_RESOLUTION_MS = 60 * 1000;
 
+/** The session's user, if the session is current (the query of every cookie request). */
+const SESSION_ACTOR = precompile<{ id: string; now: string }>()((db, p) =>
+  db
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .select([
+      "sessions.id as session_id",
+      "sessions.csrf_token",
+      "sessions.expires_at",
+      "users.id",
+      "users.role",
+      "users.client_id",
+      "users.disabled",
+    ])
+    .where("sessions.id", "=", p("id"))
+    .where("sessions.expires_at", ">", p("now")),
+);
+
 /** Builds the authenticator buildServer calls on every request. */
 export function createAuthenticator(deps: Pick<AppDeps, "db">): Authenticator {
   const { db } = deps;
+  const sessions = sessionCacheOf(db);
   const known = new Set<string>(TOKEN_SCOPES);
   // Sign-in verifies unknown addresses against this hash; making it now keeps the first one quick.
   prepareDummyHash().catch(() => undefined);
@@ -61,21 +82,17 @@ export function createAuthenticator(deps: Pick<AppDeps, "db">): Authenticator {
 
   async function fromSession(token: string, now: number) {
     if (!SECRET.test(token)) return ANONYMOUS_RESULT;
-    const row = await db
-      .selectFrom("sessions")
-      .innerJoin("users", "users.id", "sessions.user_id")
-      .select([
-        "sessions.id as session_id",
-        "sessions.csrf_token",
-        "users.id",
-        "users.role",
-        "users.client_id",
-        "users.disabled",
-      ])
-      .where("sessions.id", "=", secretHash(token))
-      .where("sessions.expires_at", ">", toDbInstant(now))
-      .executeTakeFirst();
-    if (row === undefined) return ANONYMOUS_RESULT;
+    const id = secretHash(token);
+    const at = toDbInstant(now);
+    let row = sessions.get(id);
+    if (row === undefined) {
+      const generation = sessions.generation();
+      row = await SESSION_ACTOR.executeTakeFirst(db, { id, now: at });
+      if (row === undefined) return ANONYMOUS_RESULT;
+      sessions.set(id, row, generation);
+    } else if (row.expires_at <= at) {
+      return ANONYMOUS_RESULT;
+    }
     const actor = actorOfUser(row);
     if (actor === null) return ANONYMOUS_RESULT;
     const auth: AuthInfo = { via: "session", csrfToken: row.csrf_token, sessionId: row.session_id };

@@ -10,6 +10,7 @@ import {
   verifyPassword,
 } from "./passwords.js";
 import { newSecret, secretHash } from "./secrets.js";
+import { thenForgetSessions } from "./session-cache.js";
 import { userSessionView, type SessionView } from "./session-view.js";
 import {
   clearFailures,
@@ -77,7 +78,7 @@ export async function signIn(
   const now = deps.clock();
   const expiresAt = toDbInstant(now + SESSION_TTL_MS);
   let current: UserRow = user;
-  await deps.db.transaction().execute(async (trx) => {
+  const work = deps.db.transaction().execute(async (trx) => {
     if (input.previousSessionToken !== undefined) {
       await trx
         .deleteFrom("sessions")
@@ -125,5 +126,7 @@ export async function signIn(
       at: now,
     });
   });
+  // A replaced session (previousSessionToken) also ends in this process's session cache.
+  await (input.previousSessionToken === undefined ? work : thenForgetSessions(deps.db, work));
   return { sessionToken, session: userSessionView(current, csrfToken, expiresAt) };
 }

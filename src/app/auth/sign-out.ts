@@ -2,6 +2,7 @@ import { actorRef } from "../../core/access/index.js";
 import { appendAudit } from "../../db/audit.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { secretHash } from "./secrets.js";
+import { thenForgetSessions } from "./session-cache.js";
 
 /**
  * Ends a session: the row goes, so the cookie stops working even if a copy of it survives.
@@ -14,7 +15,8 @@ export async function signOut(
   sessionToken: string,
 ): Promise<void> {
   const now = deps.clock();
-  await deps.db.transaction().execute(async (trx) => {
+  // Also ends the session in this process's session cache once the row is gone.
+  const work = deps.db.transaction().execute(async (trx) => {
     const removed = await trx
       .deleteFrom("sessions")
       .where("id", "=", secretHash(sessionToken))
@@ -31,4 +33,5 @@ export async function signOut(
       at: now,
     });
   });
+  await thenForgetSessions(deps.db, work);
 }

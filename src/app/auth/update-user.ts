@@ -3,6 +3,7 @@ import { appendAudit, type JsonValue } from "../../db/audit.js";
 import type { Role, UserUpdate } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
+import { thenForgetSessions } from "./session-cache.js";
 import { AppError, invalidField } from "../errors.js";
 import { callerIp, callerRef, checkName, MANAGE_ACCOUNTS } from "./common.js";
 import { checkClientIdForRole, checkRole, requireClient } from "./create-user.js";
@@ -83,7 +84,8 @@ export async function updateUser(
   const role = input.role === undefined ? undefined : checkRole(input.role, "body.role");
   const now = deps.clock();
 
-  const updated = await deps.db.transaction().execute(async (trx) => {
+  // Any change of the user (disabled, role, password) also reaches this process's session cache.
+  const work = deps.db.transaction().execute(async (trx) => {
     const before = await trx
       .selectFrom("users")
       .selectAll()
@@ -167,6 +169,7 @@ export async function updateUser(
     });
     return trx.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   });
+  const updated = await thenForgetSessions(deps.db, work);
   return presentUser(updated);
 }
 

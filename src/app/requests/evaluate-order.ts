@@ -13,6 +13,7 @@ import {
 } from "../../core/policy/index.js";
 import { reevaluate } from "../../core/requests/index.js";
 import { fromDbMinor } from "../../db/money.js";
+import { precompile } from "../../db/precompiled.js";
 import type { Database, OrderRow, PaymentRow, ServiceEventRow } from "../../db/schema.js";
 import { fromDbInstant } from "../../db/time.js";
 import type { AppDeps, ActionContext } from "../context.js";
@@ -59,23 +60,29 @@ export async function loadOrderFacts(
     (await db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst());
   if (o === undefined) return undefined;
   const [payments, events] = await Promise.all([
-    db
-      .selectFrom("payments")
-      .selectAll()
-      .where("order_id", "=", orderId)
-      .orderBy("captured_at")
-      .orderBy("id")
-      .execute(),
-    db
-      .selectFrom("service_events")
-      .selectAll()
-      .where("order_id", "=", orderId)
-      .orderBy("from_at")
-      .orderBy("id")
-      .execute(),
+    ORDER_PAYMENTS.execute(db, { orderId }),
+    ORDER_EVENTS.execute(db, { orderId }),
   ]);
   return { order: o, payments, events };
 }
+
+const ORDER_PAYMENTS = precompile<{ orderId: string }>()((db, p) =>
+  db
+    .selectFrom("payments")
+    .selectAll()
+    .where("order_id", "=", p("orderId"))
+    .orderBy("captured_at")
+    .orderBy("id"),
+);
+
+const ORDER_EVENTS = precompile<{ orderId: string }>()((db, p) =>
+  db
+    .selectFrom("service_events")
+    .selectAll()
+    .where("order_id", "=", p("orderId"))
+    .orderBy("from_at")
+    .orderBy("id"),
+);
 
 /** The case JSON for the engine from loaded facts (see `buildCase`). */
 export function caseFromFacts(facts: OrderFacts, request: CaseRequest, asOf: number): unknown {

@@ -5,6 +5,7 @@
 import { isStaff, visibleOrNotFound } from "../../core/access/index.js";
 import type { Money } from "../../core/money/money.js";
 import type { DecisionJson } from "../../core/policy/index.js";
+import { precompile } from "../../db/precompiled.js";
 import type { RefundRequestRow } from "../../db/schema.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { notFound } from "../errors.js";
@@ -33,6 +34,16 @@ export async function readableRequest(
   return row;
 }
 
+/** The hot read: a request row with its current recommendation's JSON. */
+const REQUEST_WITH_RECOMMENDATION = precompile<{ id: string }>()((db, p) =>
+  db
+    .selectFrom("refund_requests as r")
+    .leftJoin("recommendations as rec", "rec.id", "r.recommendation_id")
+    .selectAll("r")
+    .select(["rec.decision_json as rec_json", "rec.created_at as rec_created_at"])
+    .where("r.id", "=", p("id")),
+);
+
 /** One request with its current recommendation, decision and the caller's available actions. */
 export async function getRequest(
   deps: AppDeps,
@@ -40,13 +51,7 @@ export async function getRequest(
   id: string,
 ): Promise<RequestView> {
   const db = deps.db;
-  const found = await db
-    .selectFrom("refund_requests as r")
-    .leftJoin("recommendations as rec", "rec.id", "r.recommendation_id")
-    .selectAll("r")
-    .select(["rec.decision_json as rec_json", "rec.created_at as rec_created_at"])
-    .where("r.id", "=", id)
-    .executeTakeFirst();
+  const found = await REQUEST_WITH_RECOMMENDATION.executeTakeFirst(db, { id });
   if (found === undefined) throw notFound("request");
   assertVisible(
     visibleOrNotFound(ctx.actor, "request.read", { clientId: found.client_id }),

@@ -22,6 +22,7 @@ import type { Reason } from "../../core/policy/index.js";
 import { appendAudit, type AuditInput, type JsonValue } from "../../db/audit.js";
 import { createPayouts } from "../payouts/repository.js";
 import { dialectOf } from "../../db/connection.js";
+import { precompile } from "../../db/precompiled.js";
 import { newId } from "../../db/ids.js";
 import { fromDbMinor, fromDbMoneyOrNull, toDbMinor } from "../../db/money.js";
 import type {
@@ -55,9 +56,13 @@ export const REQUEST_ENTITY = "refund_request";
  * transactions (BEGIN IMMEDIATE) are serialized already.
  */
 export async function lockOrder(trx: Db, orderId: string): Promise<OrderRow | undefined> {
-  const q = trx.selectFrom("orders").selectAll().where("id", "=", orderId);
-  return (dialectOf(trx) === "postgres" ? q.forUpdate() : q).executeTakeFirst();
+  return LOCK_ORDER.executeTakeFirst(trx, { id: orderId });
 }
+
+const LOCK_ORDER = precompile<{ id: string }>()((db, p, dialect) => {
+  const q = db.selectFrom("orders").selectAll().where("id", "=", p("id"));
+  return dialect === "postgres" ? q.forUpdate() : q;
+});
 
 // Payout statuses whose money is on its way back (succeeded ones are in `refunded_minor`).
 const IN_FLIGHT_PAYOUTS = ["scheduled", "submitting", "pending", "unknown"] as const;
@@ -170,6 +175,20 @@ export function storedRecommendation(row: RecommendationRow): StoredRecommendati
   return { id: row.id, row, json, recommendation: recommendationFromJson(json) };
 }
 
+const INSERT_RECOMMENDATION = precompile<RecommendationRow>()((db, p) =>
+  db.insertInto("recommendations").values({
+    id: p("id"),
+    request_id: p("request_id"),
+    policy_version: p("policy_version"),
+    outcome: p("outcome"),
+    amount_minor: p("amount_minor"),
+    amount_currency: p("amount_currency"),
+    decision_json: p("decision_json"),
+    created_at: p("created_at"),
+    payout_latest: p("payout_latest"),
+  }),
+);
+
 /** Stores the engine's decision as a recommendation row of the request. */
 export async function insertRecommendation(
   trx: Db,
@@ -190,7 +209,7 @@ export async function insertRecommendation(
     created_at: toDbInstant(now),
     payout_latest: json.deadlines.payoutLatest,
   };
-  await trx.insertInto("recommendations").values(row).execute();
+  await INSERT_RECOMMENDATION.executeWrite(trx, row);
   return { id, row, json, recommendation: recommendationFromJson(json) };
 }
 
@@ -369,12 +388,31 @@ export async function enqueueOutbox(
 ): Promise<string> {
   const id = newId("obx");
   const at = toDbInstant(now);
-  await trx
-    .insertInto("outbox")
-    .values({ id, topic, payload: JSON.stringify(payload), created_at: at, available_at: at })
-    .execute();
+  await INSERT_OUTBOX.executeWrite(trx, {
+    id,
+    topic,
+    payload: JSON.stringify(payload),
+    created_at: at,
+    available_at: at,
+  });
   return id;
 }
+
+const INSERT_OUTBOX = precompile<{
+  id: string;
+  topic: string;
+  payload: string;
+  created_at: string;
+  available_at: string;
+}>()((db, p) =>
+  db.insertInto("outbox").values({
+    id: p("id"),
+    topic: p("topic"),
+    payload: p("payload"),
+    created_at: p("created_at"),
+    available_at: p("available_at"),
+  }),
+);
 
 /** Extra facts for the effects: the decision row an approval created, audit details. */
 export interface EffectContext {

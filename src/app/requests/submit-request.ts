@@ -11,6 +11,8 @@ import {
   type RequestStatus,
 } from "../../core/requests/index.js";
 import { newId } from "../../db/ids.js";
+import { precompile } from "../../db/precompiled.js";
+import type { RefundRequestRow } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { invalidField, notFound } from "../errors.js";
@@ -27,6 +29,37 @@ export interface SubmitRequestInput {
   /** Documents the client says it will attach (uploads come after, on the attachments route). */
   readonly attachmentsCount?: number;
 }
+
+/** The order's open requests for one reason (a duplicate is refused). */
+const OPEN_REQUESTS = precompile<{ orderId: string; reason: string }>()((db, p) =>
+  db
+    .selectFrom("refund_requests")
+    .select(["id", "order_id", "reason", "status"])
+    .where("order_id", "=", p("orderId"))
+    .where("reason", "=", p("reason"))
+    .where("status", "in", OPEN_STATUSES)
+    .orderBy("submitted_at")
+    .orderBy("id"),
+);
+
+const INSERT_REQUEST = precompile<RefundRequestRow>()((db, p) =>
+  db.insertInto("refund_requests").values({
+    id: p("id"),
+    order_id: p("order_id"),
+    client_id: p("client_id"),
+    reason: p("reason"),
+    description: p("description"),
+    status: p("status"),
+    version: p("version"),
+    submitted_at: p("submitted_at"),
+    updated_at: p("updated_at"),
+    reviewer_id: p("reviewer_id"),
+    open_question: p("open_question"),
+    closed_at: p("closed_at"),
+    alternative_json: p("alternative_json"),
+    recommendation_id: p("recommendation_id"),
+  }),
+);
 
 /** Opens a refund request; 404 for a missing or foreign order, 409 naming an open duplicate. */
 export async function submitRequest(
@@ -48,15 +81,7 @@ export async function submitRequest(
     );
 
     const existing: ExistingRequest[] = (
-      await trx
-        .selectFrom("refund_requests")
-        .select(["id", "order_id", "reason", "status"])
-        .where("order_id", "=", order.id)
-        .where("reason", "=", input.reason)
-        .where("status", "in", OPEN_STATUSES)
-        .orderBy("submitted_at")
-        .orderBy("id")
-        .execute()
+      await OPEN_REQUESTS.execute(trx, { orderId: order.id, reason: input.reason })
     ).map((r) => ({
       id: r.id,
       orderId: r.order_id,
@@ -118,7 +143,7 @@ export async function submitRequest(
       alternative_json: null,
       recommendation_id: recommendationId,
     };
-    await trx.insertInto("refund_requests").values(row).execute();
+    await INSERT_REQUEST.executeWrite(trx, row);
     const stored =
       decision === null || recommendationId === null
         ? null

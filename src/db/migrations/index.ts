@@ -14,6 +14,7 @@ import { initial } from "./0001-initial.js";
 import { requests } from "./0002-requests.js";
 import { payouts } from "./0003-payouts.js";
 import { notifications } from "./0004-notifications.js";
+import { dropRedundantRequestIndex } from "./0005-drop-redundant-request-index.js";
 import { duplicates } from "./0006-duplicates.js";
 
 /** Every migration by name, in order. */
@@ -22,6 +23,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0002-requests": requests,
   "0003-payouts": payouts,
   "0004-notifications": notifications,
+  "0005-drop-redundant-request-index": dropRedundantRequestIndex,
   "0006-duplicates": duplicates,
 };
 

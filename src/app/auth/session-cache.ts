@@ -1,0 +1,83 @@
+// A short in-process cache of session lookups (ADR 0011): every cookie request otherwise queries
+// `sessions` joined with `users`. An entry lives SESSION_CACHE_MS of real time at most, and the
+// session's own expiry is still checked on every hit. Every change that can end a session or
+// change what it may do (sign-out, sign-in replacing a session, any user update: disable, role,
+// password) empties the cache of that database after its transaction commits; a lookup that was
+// running meanwhile does not store its (possibly stale) row. A change made by another process, or
+// by hand in the database, reaches this process within SESSION_CACHE_MS.
+
+import { performance } from "node:perf_hooks";
+import type { UserRow } from "../../db/schema.js";
+
+/** How long a looked-up session is trusted without asking the database again. */
+export const SESSION_CACHE_MS = 2_000;
+const MAX_ENTRIES = 10_000;
+
+export interface CachedSession {
+  readonly session_id: string;
+  readonly csrf_token: string;
+  readonly expires_at: string;
+  readonly id: string;
+  readonly role: UserRow["role"];
+  readonly client_id: string | null;
+  readonly disabled: number;
+}
+
+export class SessionCache {
+  readonly #entries = new Map<string, { row: CachedSession; until: number }>();
+  #generation = 0;
+
+  constructor(readonly ttlMs: number = SESSION_CACHE_MS) {}
+
+  /** The cached row of a session id (its hash), if still fresh. */
+  get(sessionId: string): CachedSession | undefined {
+    const e = this.#entries.get(sessionId);
+    if (e === undefined) return undefined;
+    if (e.until <= performance.now()) {
+      this.#entries.delete(sessionId);
+      return undefined;
+    }
+    return e.row;
+  }
+
+  /** Taken before a lookup; `set` stores its result only if nothing was invalidated meanwhile. */
+  generation(): number {
+    return this.#generation;
+  }
+
+  set(sessionId: string, row: CachedSession, generation: number): void {
+    if (this.ttlMs <= 0 || generation !== this.#generation) return;
+    if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
+    this.#entries.set(sessionId, { row, until: performance.now() + this.ttlMs });
+  }
+
+  /** Forgets every session (after a sign-out or an account change has committed). */
+  invalidate(): void {
+    this.#generation++;
+    this.#entries.clear();
+  }
+}
+
+const caches = new WeakMap<object, SessionCache>();
+
+/** The session cache of one database handle (`deps.db`), shared by its authenticator and use cases. */
+export function sessionCacheOf(db: object): SessionCache {
+  let cache = caches.get(db);
+  if (cache === undefined) {
+    cache = new SessionCache();
+    caches.set(db, cache);
+  }
+  return cache;
+}
+
+/**
+ * Waits for `work` (a transaction that may end sessions or change users), then empties the
+ * session cache of `db`, whether the work committed or failed.
+ */
+export async function thenForgetSessions<T>(db: object, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } finally {
+    sessionCacheOf(db).invalidate();
+  }
+}

@@ -1,0 +1,145 @@
+// The SQLite group-commit driver (ADR 0011): transactions share one COMMIT, each caller's commit
+// returns only after it, a failed member undoes only its own writes, and reads outside a
+// transaction never see writes that are not committed yet.
+
+import { statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql, type Generated, type Kysely } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase, SQLITE_FILE, type OpenedDatabase } from "./connection.js";
+import type { Database } from "./schema.js";
+
+let dir: string;
+let opened: OpenedDatabase;
+// A scratch table outside the app's schema.
+let db: Kysely<{ t: { id: Generated<number>; v: string } }>;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "refund-desk-driver-"));
+  opened = await openDatabase({ dataDir: dir });
+  db = opened.db as unknown as Kysely<{ t: { id: Generated<number>; v: string } }>;
+  await sql`create table t (id integer primary key, v text not null unique)`.execute(db);
+});
+
+afterEach(async () => {
+  await opened.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const insert = (v: string) =>
+  db.transaction().execute((trx) => trx.insertInto("t").values({ v }).execute());
+
+async function values(): Promise<string[]> {
+  const rows = await db.selectFrom("t").select("v").orderBy("id").execute();
+  return rows.map((r) => r.v);
+}
+
+function gate(): { wait: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  return { wait, open };
+}
+
+describe("group commit", () => {
+  it("commits concurrent transactions, each exactly once", async () => {
+    await Promise.all(Array.from({ length: 300 }, (_, i) => insert(`v${i}`)));
+    expect((await values()).sort()).toEqual(Array.from({ length: 300 }, (_, i) => `v${i}`).sort());
+  });
+
+  it("answers a commit only once it is durable, and reads see only committed rows", async () => {
+    const held = gate();
+    const entered = gate();
+    let aDone = false;
+    const a = insert("a").then(() => (aDone = true));
+    // B takes the writer after A released its savepoint, and keeps it: the batch cannot commit.
+    const b = db.transaction().execute(async (trx) => {
+      await trx.insertInto("t").values({ v: "b" }).execute();
+      entered.open();
+      await held.wait;
+    });
+    await entered.wait;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(aDone).toBe(false); // A's writes are not committed yet, so A is not answered
+    expect(await values()).toEqual([]); // and nobody outside the batch sees them
+    held.open();
+    await Promise.all([a, b]);
+    expect(await values()).toEqual(["a", "b"]);
+  });
+
+  it("rolls back a failed member only, and keeps the others of its batch", async () => {
+    const results = await Promise.allSettled([
+      insert("x"),
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto("t").values({ v: "y" }).execute();
+        await trx.insertInto("t").values({ v: "x" }).execute(); // unique violation
+      }),
+      insert("z"),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(await values()).toEqual(["x", "z"]);
+  });
+
+  it("commits the open batch before a write outside a transaction", async () => {
+    const a = insert("a");
+    await sql`insert into t (v) values ('solo')`.execute(db);
+    await a;
+    expect(await values()).toEqual(["a", "solo"]);
+  });
+
+  it("fails every member when the batch's COMMIT fails", async () => {
+    // A deferred foreign key is only checked at COMMIT: the whole batch is refused there.
+    await sql`create table parent (id integer primary key)`.execute(db);
+    await sql`create table child (id integer primary key, parent_id integer references parent (id) deferrable initially deferred)`.execute(
+      db,
+    );
+    const raw = opened.db as unknown as Kysely<Database>;
+    const results = await Promise.allSettled([
+      insert("p"),
+      raw
+        .transaction()
+        .execute((trx) => sql`insert into child (parent_id) values (42)`.execute(trx)),
+      insert("q"),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(await values()).toEqual([]);
+    // The writer is usable again.
+    await insert("after");
+    expect(await values()).toEqual(["after"]);
+  });
+});
+
+describe("background checkpoints", () => {
+  it("copies committed pages into the database file from the worker", async () => {
+    const other = await mkdtemp(join(tmpdir(), "refund-desk-checkpoint-"));
+    const bg = await openDatabase({ dataDir: other, backgroundCheckpoints: true });
+    try {
+      const k = bg.db as unknown as Kysely<{ t: { id: Generated<number>; v: string } }>;
+      await sql`create table t (id integer primary key, v text not null)`.execute(k);
+      const file = join(other, SQLITE_FILE);
+      const before = statSync(file).size;
+      await Promise.all(
+        Array.from({ length: 500 }, (_, i) =>
+          k.transaction().execute((trx) =>
+            trx
+              .insertInto("t")
+              .values({ v: `${i}`.repeat(200) })
+              .execute(),
+          ),
+        ),
+      );
+      // The writer's own checkpoint waits for 10,000 pages: only the worker grows the file now.
+      const deadline = Date.now() + 5_000;
+      while (statSync(file).size < before + 100_000 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(statSync(file).size).toBeGreaterThan(before + 100_000);
+      const n = await sql<{ n: number }>`select count(*) as n from t`.execute(k);
+      expect(n.rows[0]?.n).toBe(500);
+    } finally {
+      await bg.close();
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,325 @@
+// The SQLite driver behind Kysely (ADR 0011): one writer connection with group commit, one
+// read-only connection for reads outside transactions, prepared statements reused by SQL text.
+//
+// Group commit. Every write transaction is a SAVEPOINT inside a shared `BEGIN IMMEDIATE` (the
+// batch). When a transaction's callback succeeds its savepoint is released and the writer is
+// handed to the next transaction at once; the caller's commit does NOT return yet. Once nothing
+// more is queued (setImmediate) or the batch is full, one `COMMIT` (fsync, synchronous=FULL)
+// makes every member durable, and only then do their commits return. A transaction that fails
+// rolls back to its savepoint and leaves the others alone; if the batch's COMMIT fails, or SQLite
+// rolls the whole batch back, every member's commit throws. Nobody is answered before the fsync
+// that covers their writes.
+//
+// Reads outside a transaction go to a second, read-only connection: in WAL mode it sees only
+// committed data, so no request ever reads another's writes before they are durable, and reads do
+// not wait for the writer. Inside a transaction everything runs on the writer, which sees the
+// earlier members of its batch: the order in which transactions run is the order they commit in,
+// all or nothing.
+
+import SqliteDatabase from "better-sqlite3";
+import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from "kysely";
+
+/** Transactions in one batch at most (bounds a commit's latency and the WAL append). */
+export const MAX_BATCH = 256;
+const STATEMENT_CACHE_SIZE = 500;
+
+/** A FIFO mutex: waiters get the lock in the order they asked for it. */
+class Mutex {
+  #locked = false;
+  readonly #queue: (() => void)[] = [];
+
+  lock(): Promise<void> {
+    if (!this.#locked) {
+      this.#locked = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#queue.push(resolve));
+  }
+
+  unlock(): void {
+    const next = this.#queue.shift();
+    if (next === undefined) this.#locked = false;
+    else next();
+  }
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement anew, which costs more than running it (about
+ * 100 µs against 30 µs here). The queries the app sends are a small fixed set of SQL texts, so
+ * prepared statements are kept by text (a bounded map, emptied when full). Statements are only run
+ * to completion (`all`/`run`), never left half-iterated, so reusing one is safe.
+ */
+class StatementCache {
+  readonly #cache = new Map<string, SqliteDatabase.Statement>();
+  constructor(readonly db: SqliteDatabase.Database) {}
+
+  get(sqlText: string): SqliteDatabase.Statement {
+    let stmt = this.#cache.get(sqlText);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sqlText);
+      if (this.#cache.size >= STATEMENT_CACHE_SIZE) this.#cache.clear();
+      this.#cache.set(sqlText, stmt);
+    }
+    return stmt;
+  }
+
+  clear(): void {
+    this.#cache.clear();
+  }
+}
+
+function run(stmt: SqliteDatabase.Statement, parameters: readonly unknown[]): QueryResult<never> {
+  if (stmt.reader) return { rows: stmt.all(parameters) as never[] };
+  const { changes, lastInsertRowid } = stmt.run(parameters);
+  return {
+    numAffectedRows: BigInt(changes),
+    insertId: BigInt(lastInsertRowid),
+    rows: [],
+  };
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** The writer's open batch: the members whose savepoints are released, waiting for COMMIT. */
+interface Batch {
+  readonly waiters: Waiter[];
+}
+
+export interface GroupCommitOptions {
+  /** The writer (WAL, synchronous=FULL, foreign keys on), already configured. */
+  readonly writer: SqliteDatabase.Database;
+  /** A read-only connection to the same file; closed with the driver. */
+  readonly reader: SqliteDatabase.Database;
+}
+
+/** One user of the driver at a time: Kysely acquires it, runs a query or a transaction, releases. */
+class Handle implements DatabaseConnection {
+  /** True from beginTransaction until the writer is handed on (commit or rollback). */
+  holdsWriter = false;
+  constructor(private readonly driver: GroupCommitSqliteDriver) {}
+
+  executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    return this.driver.execute(this, compiledQuery) as Promise<QueryResult<R>>;
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error("streaming is not supported on SQLite here");
+  }
+}
+
+export class GroupCommitSqliteDriver implements Driver {
+  readonly #writer: StatementCache;
+  readonly #reader: StatementCache;
+  readonly #writeLock = new Mutex();
+  readonly #free: Handle[] = [];
+  #batch: Batch | null = null;
+  #flushScheduled = false;
+
+  constructor(opts: GroupCommitOptions) {
+    this.#writer = new StatementCache(opts.writer);
+    this.#reader = new StatementCache(opts.reader);
+  }
+
+  async init(): Promise<void> {}
+
+  acquireConnection(): Promise<DatabaseConnection> {
+    // Handles are reused, so Kysely's per-connection bookkeeping stays bounded by concurrency.
+    return Promise.resolve(this.#free.pop() ?? new Handle(this));
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const handle = connection as Handle;
+    if (handle.holdsWriter) {
+      // Not expected (Kysely commits or rolls back first); never leave the writer locked.
+      handle.holdsWriter = false;
+      this.#writeLock.unlock();
+    }
+    this.#free.push(handle);
+    return Promise.resolve();
+  }
+
+  /** Runs one statement for a handle: on the writer inside a transaction, else by what it does. */
+  execute(handle: Handle, query: CompiledQuery): Promise<QueryResult<unknown>> {
+    if (handle.holdsWriter) {
+      try {
+        return Promise.resolve(run(this.#writer.get(query.sql), query.parameters));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    let stmt: SqliteDatabase.Statement | undefined;
+    try {
+      stmt = this.#reader.get(query.sql);
+    } catch {
+      // E.g. a table the reader cannot see yet: the writer prepares it (and reports real errors).
+    }
+    if (stmt?.readonly === true) {
+      try {
+        return Promise.resolve(run(stmt, query.parameters));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return this.#autocommit(query);
+  }
+
+  /** A write outside a transaction: commits the open batch first, then runs on its own. */
+  async #autocommit(query: CompiledQuery): Promise<QueryResult<unknown>> {
+    await this.#writeLock.lock();
+    try {
+      this.#commitBatch();
+      return run(this.#writer.get(query.sql), query.parameters);
+    } finally {
+      this.#writeLock.unlock();
+    }
+  }
+
+  // Read-only transactions (none in the app today) run on the writer too: the one shared reader
+  // cannot hold a snapshot for one caller while others use it.
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const handle = connection as Handle;
+    await this.#writeLock.lock();
+    handle.holdsWriter = true;
+    try {
+      if (this.#batch === null) {
+        // IMMEDIATE: the write lock is taken now, so a transaction that reads then writes never
+        // meets SQLITE_BUSY halfway (another process waits on busy_timeout instead).
+        this.#writer.get("begin immediate").run();
+        this.#batch = { waiters: [] };
+      }
+      this.#writer.get("savepoint tx").run();
+    } catch (err) {
+      this.#handOn(handle);
+      throw err;
+    }
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const handle = connection as Handle;
+    const batch = this.#batch;
+    if (batch === null) throw new Error("commit without a transaction");
+    // If the release throws, Kysely rolls back next (the handle still holds the writer).
+    this.#writer.get("release tx").run();
+    const durable = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    if (batch.waiters.length >= MAX_BATCH) this.#commitBatch();
+    else this.#scheduleFlush();
+    this.#handOn(handle);
+    await durable;
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const handle = connection as Handle;
+    // After a failed batch COMMIT the handle no longer holds the writer: nothing to undo here.
+    if (!handle.holdsWriter) return;
+    try {
+      const db = this.#writer.db;
+      if (db.inTransaction) {
+        this.#writer.get("rollback to tx").run();
+        this.#writer.get("release tx").run();
+      } else {
+        // SQLite rolled back the whole batch itself (e.g. an I/O error): nobody in it committed.
+        this.#failBatch(new Error("the transaction batch was rolled back by SQLite"));
+      }
+    } catch (err) {
+      this.#abortBatch(err);
+    } finally {
+      this.#handOn(handle);
+    }
+  }
+
+  // Kysely's nested savepoints (`trx.savepoint()`), on the writer inside the transaction.
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(savepointCommand("savepoint", name));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(savepointCommand("rollback to", name));
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(savepointCommand("release", name));
+  }
+
+  #handOn(handle: Handle): void {
+    if (!handle.holdsWriter) return;
+    handle.holdsWriter = false;
+    this.#writeLock.unlock();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // After the transactions already waiting for the writer (FIFO lock) have joined the batch.
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      void this.#writeLock.lock().then(() => {
+        try {
+          this.#commitBatch();
+        } finally {
+          this.#writeLock.unlock();
+        }
+      });
+    });
+  }
+
+  /** COMMITs the open batch (caller holds the writer): its members' commits return, or throw. */
+  #commitBatch(): void {
+    const batch = this.#batch;
+    if (batch === null) return;
+    this.#batch = null;
+    try {
+      this.#writer.get("commit").run();
+    } catch (err) {
+      this.#rollbackQuietly();
+      for (const w of batch.waiters) w.reject(err);
+      return;
+    }
+    for (const w of batch.waiters) w.resolve();
+  }
+
+  /** The batch is gone (rolled back by SQLite): its members' commits throw. */
+  #failBatch(err: unknown): void {
+    const batch = this.#batch;
+    this.#batch = null;
+    if (batch !== null) for (const w of batch.waiters) w.reject(err);
+  }
+
+  /** Rolls the whole batch back after an error the savepoint could not undo. */
+  #abortBatch(err: unknown): void {
+    this.#rollbackQuietly();
+    this.#failBatch(err);
+  }
+
+  #rollbackQuietly(): void {
+    try {
+      if (this.#writer.db.inTransaction) this.#writer.get("rollback").run();
+    } catch {
+      /* the connection is already out of its transaction */
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await this.#writeLock.lock();
+    try {
+      this.#commitBatch();
+    } finally {
+      this.#writeLock.unlock();
+    }
+    this.#reader.clear();
+    this.#writer.clear();
+    this.#reader.db.close();
+    this.#writer.db.close();
+  }
+}
+
+function savepointCommand(command: string, name: string): CompiledQuery {
+  // "tx" is the batch member's own savepoint.
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name === "tx") {
+    throw new RangeError(`invalid savepoint name "${name}"`);
+  }
+  return CompiledQuery.raw(`${command} ${name}`);
+}
