@@ -7,6 +7,8 @@
 //        '<{"host","port","apiKey"} JSON>' <point> <leaseMs>
 // Exit code 3: there was nothing to claim.
 
+/* global process */
+
 import {
   claimCardPayouts,
   DEFAULT_RUNNER,

@@ -21,7 +21,6 @@ import {
 import type { Reason } from "../../core/policy/index.js";
 import { appendAudit, type AuditInput, type JsonValue } from "../../db/audit.js";
 import { createPayouts } from "../payouts/repository.js";
-import { dialectOf } from "../../db/connection.js";
 import { precompile } from "../../db/precompiled.js";
 import { newId } from "../../db/ids.js";
 import { fromDbMinor, fromDbMoneyOrNull, toDbMinor } from "../../db/money.js";
