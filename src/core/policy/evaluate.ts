@@ -2,7 +2,8 @@ import { dayInZone, formatDay, startOfDay } from "../calendar/calendar.js";
 import { addBusinessDays, holidayCalendar } from "../calendar/business-days.js";
 import { findExtras } from "../ledger/ledger.js";
 import { formatMoney, mulDivHalfUp, type Money } from "../money/money.js";
-import { parseCase } from "./parse-case.js";
+import { readCase } from "./parse-case.js";
+import { Invalid } from "./validate.js";
 import type {
   Alternative,
   ClauseId,
@@ -429,7 +430,12 @@ export function decide(c: RefundCase, policy: Policy): Decision {
  * Invalid input yields the JSON path of the offending field instead of a decision.
  */
 export function evaluateRefund(raw: unknown, policy: Policy): Result<Decision, InputError> {
-  const parsed = parseCase(raw, policy);
-  if (!parsed.ok) return parsed;
-  return { ok: true, value: decide(parsed.value, policy) };
+  let c: RefundCase;
+  try {
+    c = readCase(raw, policy);
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, error: { path: e.path, message: e.message } };
+    throw e;
+  }
+  return { ok: true, value: decide(c, policy) };
 }
