@@ -318,6 +318,7 @@ function parsePayments(v: unknown): readonly Payment[] {
   const list = Array.isArray(v) ? (v as readonly unknown[]) : arr(v, "payments");
   const n = list.length;
   if (n === 0) return [];
+  if (n === 1) return [parsePayment(list[0], 0)]; // an exact-size array: the common case
   const payments: Payment[] = [];
   for (let i = 0; i < n; i++) {
     const p = parsePayment(list[i], i);
@@ -336,6 +337,7 @@ function parseEvents(v: unknown): readonly ServiceEvent[] {
   const list = Array.isArray(v) ? (v as readonly unknown[]) : arr(v, "events");
   const n = list.length;
   if (n === 0) return [];
+  if (n === 1) return [parseEvent(list[0], 0)];
   const events: ServiceEvent[] = [];
   for (let i = 0; i < n; i++) events.push(parseEvent(list[i], i));
   return events;
