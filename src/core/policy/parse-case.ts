@@ -1,3 +1,4 @@
+import { isValidTimeZone } from "../calendar/calendar.js";
 import { parseInstant } from "../calendar/instant.js";
 import {
   BILLINGS,
@@ -13,6 +14,7 @@ import {
   type Payment,
   type PaymentMethod,
   type Policy,
+  type PolicyParams,
   type Reason,
   type RefundCase,
   type RefundRequestFacts,
@@ -343,6 +345,51 @@ function parseEvents(v: unknown): readonly ServiceEvent[] {
   return events;
 }
 
+/** Parameters with only the time zone overridden, per policy parameters and zone. */
+const zoneParams = new WeakMap<PolicyParams, Map<string, PolicyParams>>();
+
+/** The time zone of a policy block that overrides nothing else, or undefined. */
+function onlyZone(o: Obj): string | undefined {
+  let zone: unknown;
+  for (const k in o) {
+    if (k !== "timezone") return undefined;
+    zone = o[k];
+  }
+  // What overrideParams reads, even where for...in does not look (never in parsed JSON).
+  if (
+    o.requestWindowDays !== undefined ||
+    o.payoutBusinessDays !== undefined ||
+    o.holidays !== undefined ||
+    o.holidayCountry !== undefined ||
+    o.cryptoRefundValuation !== undefined ||
+    o.autoApprove !== undefined
+  ) {
+    return undefined;
+  }
+  return typeof zone === "string" && isValidTimeZone(zone) ? zone : undefined;
+}
+
+/**
+ * The policy's parameters with the case's overrides. A block that only sets a valid time zone, the
+ * common one, gets parameters made once per zone (equal to what `overrideParams` builds).
+ */
+function caseParams(base: PolicyParams, raw: unknown): PolicyParams {
+  const zone = isObj(raw) ? onlyZone(raw) : undefined;
+  if (zone === undefined) return overrideParams(base, raw, "policy");
+  let byZone = zoneParams.get(base);
+  if (byZone === undefined) {
+    byZone = new Map();
+    zoneParams.set(base, byZone);
+  }
+  let params = byZone.get(zone);
+  if (params === undefined) {
+    params = overrideParams(base, { timezone: zone }, "policy");
+    if (byZone.size >= 1000) byZone.clear();
+    byZone.set(zone, params);
+  }
+  return params;
+}
+
 /** The case as a `RefundCase`; throws `Invalid` (for the entry points to turn into a value). */
 export function readCase(raw: unknown, policy: Policy): RefundCase {
   if (!isObj(raw) || !caseKeysKnown(raw)) onlyKeys(asObj(raw, ""), CASE_KEYS, "");
@@ -352,8 +399,7 @@ export function readCase(raw: unknown, policy: Policy): RefundCase {
   const payments = parsePayments(o.payments);
   const events = parseEvents(o.events);
   const asOf = o.asOf === undefined ? request.submittedAt : instant(o.asOf, "", "asOf");
-  const params =
-    o.policy === undefined ? policy.params : overrideParams(policy.params, o.policy, "policy");
+  const params = o.policy === undefined ? policy.params : caseParams(policy.params, o.policy);
   return { asOf, params, order, payments, events, request };
 }
 
