@@ -281,6 +281,11 @@ function extrasOf(c: RefundCase): readonly boolean[] {
 /** The payments of one charge that are not extra. */
 function chargePayments(c: RefundCase, chargeRef: string): Payment[] {
   const all = c.payments;
+  if (all.length === 1) {
+    // A lone payment is extra only for a price of zero.
+    const p = all[0] as Payment;
+    return p.chargeRef === chargeRef && extrasOf(c)[0] !== true ? [p] : [];
+  }
   const out: Payment[] = [];
   if (all.length === 0) return out;
   const extras = extrasOf(c);
