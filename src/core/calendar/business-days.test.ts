@@ -133,6 +133,15 @@ describe("business days", () => {
     );
   });
 
+  it("without holidays (counted in closed form) agrees with a day-by-day count", () => {
+    const noHolidays = { isHoliday: () => false }; // not the shared calendar: counts day by day
+    for (let d = day("2025-12-29"); d < day("2026-01-12"); d++) {
+      for (let n = 0; n <= 60; n++) {
+        expect(addBusinessDays(d, n, none)).toBe(addBusinessDays(d, n, noHolidays));
+      }
+    }
+  });
+
   it("is strictly increasing in n (property)", () => {
     fc.assert(
       fc.property(start, fc.integer({ min: 0, max: 40 }), calendar, (d, n, cal) => {

@@ -106,6 +106,7 @@ export function isBusinessDay(day: number, calendar: HolidayCalendar): boolean {
  * `n = 0` returns `day` itself.
  */
 export function addBusinessDays(day: number, n: number, calendar: HolidayCalendar): number {
+  if (calendar === NO_HOLIDAYS && n > 0) return addWeekdays(day, n);
   let d = day;
   let left = n;
   while (left > 0) {
@@ -113,4 +114,16 @@ export function addBusinessDays(day: number, n: number, calendar: HolidayCalenda
     if (isBusinessDay(d, calendar)) left -= 1;
   }
   return d;
+}
+
+/**
+ * `addBusinessDays` without holidays, in closed form: a Saturday or Sunday counts on from the
+ * Friday before it (the next business day is Monday either way), and every five weekdays from a
+ * Monday-based position span a week. `n` > 0.
+ */
+function addWeekdays(day: number, n: number): number {
+  const wd = weekday(day);
+  const from = wd === 6 ? day - 1 : wd === 0 ? day - 2 : day;
+  const k = wd === 6 || wd === 0 ? 4 : wd - 1; // Monday 0 ... Friday 4
+  return from + n + 2 * Math.floor((k + n) / 5);
 }

@@ -112,10 +112,18 @@ export function partsToDay(year: number, month: number, dayOfMonth: number): num
 
 const pad2 = (n: number): string => (n < 10 ? "0" + n : String(n));
 
-/** Formats a day number as `YYYY-MM-DD`. */
+const dayTexts = new Map<number, string>();
+
+/** Formats a day number as `YYYY-MM-DD` (memoised: a run formats the same dates many times). */
 export function formatDay(day: number): string {
-  const { year, month, dayOfMonth } = dayToParts(day);
-  return `${String(year).padStart(4, "0")}-${pad2(month)}-${pad2(dayOfMonth)}`;
+  let text = dayTexts.get(day);
+  if (text === undefined) {
+    const { year, month, dayOfMonth } = dayToParts(day);
+    text = `${String(year).padStart(4, "0")}-${pad2(month)}-${pad2(dayOfMonth)}`;
+    if (dayTexts.size >= CACHE_LIMIT) dayTexts.clear();
+    dayTexts.set(day, text);
+  }
+  return text;
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;

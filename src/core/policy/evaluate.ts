@@ -2,7 +2,8 @@ import { dayInZone, formatDay, startOfDay } from "../calendar/calendar.js";
 import { addBusinessDays, holidayCalendar } from "../calendar/business-days.js";
 import { findExtras } from "../ledger/ledger.js";
 import { formatMoney, mulDivHalfUp, type Money } from "../money/money.js";
-import { parseCase } from "./parse-case.js";
+import { readCase } from "./parse-case.js";
+import { Invalid } from "./validate.js";
 import type {
   Alternative,
   ClauseId,
@@ -11,6 +12,7 @@ import type {
   InputError,
   Payment,
   Policy,
+  Reason,
   RefundCase,
   RefundLine,
   Result,
@@ -27,17 +29,126 @@ const ALL_ALTERNATIVES: readonly Alternative[] = [
 ];
 const MISMATCH_ALTERNATIVES: readonly Alternative[] = ["re-delivery", "additional-consulting"];
 
+const NO_REFUNDS: readonly RefundLine[] = [];
+
+/** What a rule concludes; every field is set, so every verdict has one shape. */
 interface Verdict {
-  outcome: Decision["outcome"];
-  clauses: readonly ClauseId[];
-  alternatives?: readonly Alternative[];
-  amount?: Money | null;
-  refunds?: readonly RefundLine[];
-  explanation: string;
+  readonly outcome: Decision["outcome"];
+  readonly clauses: readonly ClauseId[];
+  readonly alternatives: readonly Alternative[];
+  readonly amount: Money | null;
+  readonly refunds: readonly RefundLine[];
+  readonly explanation: string;
 }
+
+/** A verdict without money. The fixed ones are built once, here, and shared by every decision. */
+function verdict(
+  outcome: Decision["outcome"],
+  clauses: readonly ClauseId[],
+  explanation: string,
+  alternatives: readonly Alternative[] = NO_ALTERNATIVES,
+): Verdict {
+  return { outcome, clauses, alternatives, amount: null, refunds: NO_REFUNDS, explanation };
+}
+
+const INCOMPLETE = verdict(
+  "incomplete",
+  ["procedure.request"],
+  "A refund request needs the order id and a description of the issue.",
+);
+const NO_EXTRA_PAYMENT = verdict(
+  "review",
+  ["eligible.duplicate-payment"],
+  "Our records show no payment beyond what the order cost. A specialist will compare them with your bank or card statement.",
+);
+const NOT_A_SUBSCRIPTION = verdict(
+  "deny",
+  ["excluded.not-covered"],
+  "This order is not a subscription, so there is no unused period to refund.",
+);
+const NO_UNUSED_DAYS = verdict(
+  "deny",
+  ["notes.prorated"],
+  "No unused days are left in the current subscription period.",
+);
+const NO_PERIOD_PAYMENT = verdict(
+  "review",
+  ["notes.prorated"],
+  "No payment is recorded for the current period; a specialist will check what was paid.",
+);
+const PRORATED_NOTHING = verdict(
+  "deny",
+  ["notes.prorated"],
+  "The unused share of this period rounds to nothing, so there is no refund.",
+);
+const COMPLETED = verdict(
+  "deny",
+  ["excluded.completed"],
+  "The service was fully delivered, so it cannot be refunded. We can extend your support or add consulting instead.",
+  AFTER_DELIVERY,
+);
+const NO_PROMISED_DATES = verdict(
+  "review",
+  ["eligible.not-delivered"],
+  "The order has no promised dates, so a specialist will judge whether delivery was late.",
+);
+const ON_SCHEDULE = verdict(
+  "deny",
+  ["eligible.not-delivered"],
+  "Our records show the service is on schedule: no promised date has passed yet.",
+);
+const CLIENT_SIDE_DELAY = verdict(
+  "deny",
+  ["excluded.client-side"],
+  "The delay is explained by time we waited for access, information or resources from your side.",
+);
+const EXTERNAL_DELAY = verdict(
+  "deny",
+  ["excluded.external"],
+  "The delay is explained by an outage or event outside our control, which the policy does not refund.",
+);
+const NOT_STARTED_UNPAID = verdict(
+  "review",
+  ["eligible.not-delivered"],
+  "The service was not started in time, but no payment for it is recorded; a specialist will check what was paid.",
+);
+const NOT_STARTED_NOTHING_OWED = verdict(
+  "review",
+  ["eligible.not-delivered"],
+  "The service was not started in time, but nothing is owed back by our records; a specialist will check what was paid.",
+);
+const STARTED_LATE = verdict(
+  "review",
+  ["eligible.not-delivered", "notes.started"],
+  "The service started late or is overdue, but work has begun; a specialist will decide, and may offer re-delivery, extended support or extra consulting first.",
+  ALL_ALTERNATIVES,
+);
+const MISMATCH = verdict(
+  "review",
+  ["eligible.mismatch", "procedure.review"],
+  "A specialist will compare what was delivered with the agreed scope; re-delivery or extra consulting may be offered first.",
+  MISMATCH_ALTERNATIVES,
+);
+const NOT_STARTED_OTHER = verdict(
+  "review",
+  ["notes.started"],
+  "Work has not started yet, so a specialist will consider cancelling the order.",
+);
+const OTHER_AFTER_START = verdict(
+  "deny",
+  ["excluded.not-covered"],
+  "The policy does not refund this reason once work has started. We can extend your support or add consulting instead.",
+  AFTER_DELIVERY,
+);
+const WINDOW_CLAUSES: readonly ClauseId[] = ["procedure.window"];
+const DUPLICATE_REFUND: readonly ClauseId[] = ["eligible.duplicate-payment", "procedure.payout"];
+const PRORATED_REFUND: readonly ClauseId[] = ["notes.prorated", "procedure.payout"];
+const NOT_DELIVERED_REFUND: readonly ClauseId[] = ["eligible.not-delivered", "procedure.payout"];
 
 /** Interval arithmetic on [from, to) pairs of epoch milliseconds. */
 type Interval = readonly [number, number];
+
+const NO_INTERVALS: readonly Interval[] = [];
 
 function mergeIntervals(list: Interval[]): Interval[] {
   if (list.length < 2) return list;
@@ -142,42 +253,65 @@ function chargeLines(
 
 function refundVerdict(
   c: RefundCase,
-  clause: ClauseId,
+  clauses: readonly ClauseId[],
   lines: readonly RefundLine[],
   value: bigint,
   explanation: string,
 ): Verdict {
   return {
     outcome: "refund",
-    clauses: [clause, "procedure.payout"],
+    clauses,
+    alternatives: NO_ALTERNATIVES,
     amount: { minor: value, currency: c.order.price.currency },
     refunds: lines,
     explanation,
   };
 }
 
+/** No payment is extra: what `findExtras` gives for a lone payment of a price above zero. */
+const NONE_EXTRA: readonly boolean[] = [];
+
+/** The extra payments (rule 2), computed only by the rules that look at them. */
+function extrasOf(c: RefundCase): readonly boolean[] {
+  const price = c.order.price;
+  if (c.payments.length < 2 && price.minor > 0n) return NONE_EXTRA;
+  return findExtras(c.payments, price);
+}
+
+/** The payments of one charge that are not extra. */
+function chargePayments(c: RefundCase, chargeRef: string): Payment[] {
+  const all = c.payments;
+  if (all.length === 1) {
+    // A lone payment is extra only for a price of zero.
+    const p = all[0] as Payment;
+    return p.chargeRef === chargeRef && extrasOf(c)[0] !== true ? [p] : [];
+  }
+  const out: Payment[] = [];
+  if (all.length === 0) return out;
+  const extras = extrasOf(c);
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i] as Payment;
+    if (extras[i] !== true && p.chargeRef === chargeRef) out.push(p);
+  }
+  return out;
+}
+
 /** Rule 2: duplicate payments. */
-function duplicatePayment(c: RefundCase, extras: readonly boolean[]): Verdict {
+function duplicatePayment(c: RefundCase): Verdict {
+  const extras = extrasOf(c);
   const lines: RefundLine[] = [];
   let value = 0n;
   const price = c.order.price;
   for (let i = 0; i < c.payments.length; i++) {
-    if (!extras[i]) continue;
+    if (extras[i] !== true) continue;
     const p = c.payments[i] as Payment;
     lines.push({ paymentId: p.id, method: p.method, amount: p.amount });
     value += p.amount.currency === price.currency ? p.amount.minor : price.minor;
   }
-  if (lines.length === 0) {
-    return {
-      outcome: "review",
-      clauses: ["eligible.duplicate-payment"],
-      explanation:
-        "Our records show no payment beyond what the order cost. A specialist will compare them with your bank or card statement.",
-    };
-  }
+  if (lines.length === 0) return NO_EXTRA_PAYMENT;
   return refundVerdict(
     c,
-    "eligible.duplicate-payment",
+    DUPLICATE_REFUND,
     lines,
     value,
     `You were charged more than once; the extra ${lines.length === 1 ? "payment goes" : "payments go"} back in full to the method used.`,
@@ -185,15 +319,9 @@ function duplicatePayment(c: RefundCase, extras: readonly boolean[]): Verdict {
 }
 
 /** Rule 4: the unused part of a subscription period. */
-function unusedSubscription(c: RefundCase, extras: readonly boolean[]): Verdict {
+function unusedSubscription(c: RefundCase): Verdict {
   const sub = c.order.subscription;
-  if (sub === null) {
-    return {
-      outcome: "deny",
-      clauses: ["excluded.not-covered"],
-      explanation: "This order is not a subscription, so there is no unused period to refund.",
-    };
-  }
+  if (sub === null) return NOT_A_SUBSCRIPTION;
   const tz = c.params.timezone;
   const startDay = dayInZone(sub.periodStart, tz);
   const endDay = dayInZone(sub.periodEnd, tz);
@@ -202,207 +330,131 @@ function unusedSubscription(c: RefundCase, extras: readonly boolean[]): Verdict 
   let unused = endDay - (submitDay + 1);
   if (unused < 0) unused = 0;
   if (unused > periodDays) unused = periodDays;
-  if (unused === 0 || periodDays <= 0) {
-    return {
-      outcome: "deny",
-      clauses: ["notes.prorated"],
-      explanation: "No unused days are left in the current subscription period.",
-    };
-  }
-  const paid = c.payments.filter((p, i) => !extras[i] && p.chargeRef === sub.chargeRef);
-  if (paid.length === 0) {
-    return {
-      outcome: "review",
-      clauses: ["notes.prorated"],
-      explanation:
-        "No payment is recorded for the current period; a specialist will check what was paid.",
-    };
-  }
+  if (unused === 0 || periodDays <= 0) return NO_UNUSED_DAYS;
+  const paid = chargePayments(c, sub.chargeRef);
+  if (paid.length === 0) return NO_PERIOD_PAYMENT;
   const { lines, value } = chargeLines(c, paid, [BigInt(unused), BigInt(periodDays)]);
-  if (lines.length === 0) {
-    return {
-      outcome: "deny",
-      clauses: ["notes.prorated"],
-      explanation: "The unused share of this period rounds to nothing, so there is no refund.",
-    };
-  }
+  if (lines.length === 0) return PRORATED_NOTHING;
   return refundVerdict(
     c,
-    "notes.prorated",
+    PRORATED_REFUND,
     lines,
     value,
     `${unused} of the period's ${periodDays} days are unused; that share of what you paid goes back to the method used.`,
   );
 }
 
+/** True when a deadline was missed: the event came after it, or has not come and `asOf` is. */
+function breached(deadline: number, happened: number | null, asOf: number): boolean {
+  return happened !== null ? happened > deadline : asOf > deadline;
+}
+
 /** Rule 5: the service was not delivered as promised. */
-function notDelivered(c: RefundCase, extras: readonly boolean[]): Verdict {
+function notDelivered(c: RefundCase): Verdict {
   const o = c.order;
-  if (o.deliveredAt !== null) {
-    return {
-      outcome: "deny",
-      clauses: ["excluded.completed"],
-      alternatives: AFTER_DELIVERY,
-      explanation:
-        "The service was fully delivered, so it cannot be refunded. We can extend your support or add consulting instead.",
-    };
-  }
-  const deadlines: [number, number | null][] = [];
-  if (o.promisedStartBy !== null) deadlines.push([o.promisedStartBy, o.startedAt]);
-  if (o.promisedDeliveryBy !== null) deadlines.push([o.promisedDeliveryBy, o.deliveredAt]);
-  if (deadlines.length === 0) {
-    return {
-      outcome: "review",
-      clauses: ["eligible.not-delivered"],
-      explanation:
-        "The order has no promised dates, so a specialist will judge whether delivery was late.",
-    };
-  }
-  const blocked = blockedIntervals(c, BLOCKING);
-  const breached = (deadline: number, happened: number | null): boolean =>
-    happened !== null ? happened > deadline : c.asOf > deadline;
+  if (o.deliveredAt !== null) return COMPLETED;
+  // The promised dates and what happened by each: start (by startedAt), delivery (deliveredAt).
+  const startBy = o.promisedStartBy;
+  const deliverBy = o.promisedDeliveryBy;
+  if (startBy === null && deliverBy === null) return NO_PROMISED_DATES;
+  const blocked = c.events.length === 0 ? NO_INTERVALS : blockedIntervals(c, BLOCKING);
   let breachedAsPromised = false;
   let breachedExtended = false;
   let latestExtended = -Infinity;
-  for (const [deadline, happened] of deadlines) {
-    const ext = extendDeadline(o.placedAt, deadline, blocked);
+  if (startBy !== null) {
+    const ext = extendDeadline(o.placedAt, startBy, blocked);
     if (ext > latestExtended) latestExtended = ext;
-    if (breached(deadline, happened)) breachedAsPromised = true;
-    if (breached(ext, happened)) breachedExtended = true;
+    if (breached(startBy, o.startedAt, c.asOf)) breachedAsPromised = true;
+    if (breached(ext, o.startedAt, c.asOf)) breachedExtended = true;
   }
-  if (!breachedAsPromised) {
-    return {
-      outcome: "deny",
-      clauses: ["eligible.not-delivered"],
-      explanation: "Our records show the service is on schedule: no promised date has passed yet.",
-    };
+  if (deliverBy !== null) {
+    const ext = extendDeadline(o.placedAt, deliverBy, blocked);
+    if (ext > latestExtended) latestExtended = ext;
+    if (breached(deliverBy, o.deliveredAt, c.asOf)) breachedAsPromised = true;
+    if (breached(ext, o.deliveredAt, c.asOf)) breachedExtended = true;
   }
+  if (!breachedAsPromised) return ON_SCHEDULE;
   if (!breachedExtended) {
     const client = measure(blockedIntervals(c, CLIENT), o.placedAt, latestExtended);
     const external = measure(blockedIntervals(c, EXTERNAL), o.placedAt, latestExtended);
-    return client >= external
-      ? {
-          outcome: "deny",
-          clauses: ["excluded.client-side"],
-          explanation:
-            "The delay is explained by time we waited for access, information or resources from your side.",
-        }
-      : {
-          outcome: "deny",
-          clauses: ["excluded.external"],
-          explanation:
-            "The delay is explained by an outage or event outside our control, which the policy does not refund.",
-        };
+    return client >= external ? CLIENT_SIDE_DELAY : EXTERNAL_DELAY;
   }
   if (o.startedAt === null) {
-    const chargeRef = o.subscription?.chargeRef ?? o.id;
-    const paid = c.payments.filter((p, i) => !extras[i] && p.chargeRef === chargeRef);
-    if (paid.length === 0) {
-      return {
-        outcome: "review",
-        clauses: ["eligible.not-delivered"],
-        explanation:
-          "The service was not started in time, but no payment for it is recorded; a specialist will check what was paid.",
-      };
-    }
+    const paid = chargePayments(c, o.subscription?.chargeRef ?? o.id);
+    if (paid.length === 0) return NOT_STARTED_UNPAID;
     const { lines, value } = chargeLines(c, paid, null);
-    if (lines.length === 0) {
-      return {
-        outcome: "review",
-        clauses: ["eligible.not-delivered"],
-        explanation:
-          "The service was not started in time, but nothing is owed back by our records; a specialist will check what was paid.",
-      };
-    }
+    if (lines.length === 0) return NOT_STARTED_NOTHING_OWED;
     return refundVerdict(
       c,
-      "eligible.not-delivered",
+      NOT_DELIVERED_REFUND,
       lines,
       value,
       `The service was not started by the promised date. ${formatMoney({ minor: value, currency: o.price.currency })} goes back to the method you paid with.`,
     );
   }
-  return {
-    outcome: "review",
-    clauses: ["eligible.not-delivered", "notes.started"],
-    alternatives: ALL_ALTERNATIVES,
-    explanation:
-      "The service started late or is overdue, but work has begun; a specialist will decide, and may offer re-delivery, extended support or extra consulting first.",
-  };
+  return STARTED_LATE;
 }
 
-const WINDOW_REASONS = new Set(["not_delivered", "mismatch", "other"]);
+/** True for the reasons the request window (rule 3) applies to. */
+function windowApplies(reason: Reason): boolean {
+  return reason === "not_delivered" || reason === "mismatch" || reason === "other";
+}
+
+/** True when a string has a character other than white space (what `s.trim() !== ""` tests). */
+function notBlank(s: string): boolean {
+  const ch = s.charCodeAt(0);
+  if (ch > 32 && ch < 127) return true;
+  return s.trim() !== "";
+}
 
 function verdictFor(c: RefundCase, windowEndsAt: number | null): Verdict {
   const { order, request } = c;
   // Rule 1: request contents.
-  if (order.id.trim() === "" || request.description.trim() === "") {
-    return {
-      outcome: "incomplete",
-      clauses: ["procedure.request"],
-      explanation: "A refund request needs the order id and a description of the issue.",
-    };
-  }
-  const extras = findExtras(c.payments, order.price);
+  if (!notBlank(order.id) || !notBlank(request.description)) return INCOMPLETE;
   // Rule 2: duplicate payment.
-  if (request.reason === "duplicate_payment") return duplicatePayment(c, extras);
+  if (request.reason === "duplicate_payment") return duplicatePayment(c);
   // Rule 3: request window.
   if (windowEndsAt !== null && request.submittedAt >= windowEndsAt) {
-    return {
-      outcome: "deny",
-      clauses: ["procedure.window"],
-      explanation: `Requests must be sent within ${c.params.requestWindowDays} calendar days of delivery; the window closed on ${fmtDate(windowEndsAt - 1, c.params.timezone)}.`,
-    };
+    return verdict(
+      "deny",
+      WINDOW_CLAUSES,
+      `Requests must be sent within ${c.params.requestWindowDays} calendar days of delivery; the window closed on ${fmtDate(windowEndsAt - 1, c.params.timezone)}.`,
+    );
   }
   switch (request.reason) {
     case "unused_subscription":
-      return unusedSubscription(c, extras);
+      return unusedSubscription(c);
     case "not_delivered":
-      return notDelivered(c, extras);
+      return notDelivered(c);
     case "mismatch":
-      return {
-        outcome: "review",
-        clauses: ["eligible.mismatch", "procedure.review"],
-        alternatives: MISMATCH_ALTERNATIVES,
-        explanation:
-          "A specialist will compare what was delivered with the agreed scope; re-delivery or extra consulting may be offered first.",
-      };
+      return MISMATCH;
     case "other":
-      return order.startedAt === null
-        ? {
-            outcome: "review",
-            clauses: ["notes.started"],
-            explanation:
-              "Work has not started yet, so a specialist will consider cancelling the order.",
-          }
-        : {
-            outcome: "deny",
-            clauses: ["excluded.not-covered"],
-            alternatives: AFTER_DELIVERY,
-            explanation:
-              "The policy does not refund this reason once work has started. We can extend your support or add consulting instead.",
-          };
+      return order.startedAt === null ? NOT_STARTED_OTHER : OTHER_AFTER_START;
   }
 }
+
+const NO_DEADLINES: Deadlines = {
+  requestWindowEndsAt: null,
+  payoutEarliest: null,
+  payoutLatest: null,
+};
 
 /** Decides a validated case under a policy: the first rule that applies decides. */
 export function decide(c: RefundCase, policy: Policy): Decision {
   const { params } = c;
   const tz = params.timezone;
+  const reason = c.request.reason;
   let windowEndsAt: number | null = null;
-  if (c.order.deliveredAt !== null && WINDOW_REASONS.has(c.request.reason)) {
+  if (c.order.deliveredAt !== null && windowApplies(reason)) {
     windowEndsAt = startOfDay(
       dayInZone(c.order.deliveredAt, tz) + params.requestWindowDays + 1,
       tz,
     );
   }
   const v = verdictFor(c, windowEndsAt);
-  let deadlines: Deadlines = {
-    requestWindowEndsAt: windowEndsAt,
-    payoutEarliest: null,
-    payoutLatest: null,
-  };
-  if (v.outcome === "refund") {
+  const refund = v.outcome === "refund";
+  let deadlines = NO_DEADLINES;
+  if (refund) {
     const cal = holidayCalendar(params.holidays, params.holidayCountry);
     const day = dayInZone(c.asOf, tz);
     deadlines = {
@@ -410,17 +462,19 @@ export function decide(c: RefundCase, policy: Policy): Decision {
       payoutEarliest: formatDay(addBusinessDays(day, params.payoutBusinessDays[0], cal)),
       payoutLatest: formatDay(addBusinessDays(day, params.payoutBusinessDays[1], cal)),
     };
+  } else if (windowEndsAt !== null) {
+    deadlines = { requestWindowEndsAt: windowEndsAt, payoutEarliest: null, payoutLatest: null };
   }
   return {
     outcome: v.outcome,
-    amount: v.amount ?? null,
-    refunds: v.refunds ?? [],
+    amount: v.amount,
+    refunds: v.refunds,
     clauses: v.clauses,
-    alternatives: v.alternatives ?? NO_ALTERNATIVES,
+    alternatives: v.alternatives,
     deadlines,
     policyVersion: policy.version,
     explanation: v.explanation,
-    autoApprove: v.outcome === "refund" && params.autoApprove.includes(c.request.reason),
+    autoApprove: refund && params.autoApprove.includes(reason),
   };
 }
 
@@ -429,7 +483,12 @@ export function decide(c: RefundCase, policy: Policy): Decision {
  * Invalid input yields the JSON path of the offending field instead of a decision.
  */
 export function evaluateRefund(raw: unknown, policy: Policy): Result<Decision, InputError> {
-  const parsed = parseCase(raw, policy);
-  if (!parsed.ok) return parsed;
-  return { ok: true, value: decide(parsed.value, policy) };
+  let c: RefundCase;
+  try {
+    c = readCase(raw, policy);
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, error: { path: e.path, message: e.message } };
+    throw e;
+  }
+  return { ok: true, value: decide(c, policy) };
 }

@@ -123,6 +123,23 @@ export function optInstantVal(v: unknown, at: string, key: string): number | nul
   return ms;
 }
 
+/**
+ * The common, valid money object (`amount` and `currency` strings, no other key, a known currency,
+ * a well-formed amount) as exact Money; undefined for anything else, which `moneyVal` explains.
+ */
+export function moneyFast(v: unknown): Money | undefined {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
+  const m = v as Obj;
+  const currency = m.currency;
+  const amount = m.amount;
+  if (typeof currency !== "string" || typeof amount !== "string") return undefined;
+  for (const k in m) if (k !== "amount" && k !== "currency") return undefined;
+  const exp = currencyExponent(currency);
+  if (exp === undefined) return undefined;
+  const minor = parseDecimal(amount, exp);
+  return typeof minor === "bigint" ? { minor, currency } : undefined;
+}
+
 /** A required `{ "amount": "<decimal string>", "currency": "<code>" }` as exact Money. */
 export function moneyVal(v: unknown, at: string, key: string): Money {
   if (typeof v !== "object" || v === null || Array.isArray(v)) fail(v, at, key, "an object");
