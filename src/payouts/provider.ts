@@ -58,6 +58,8 @@ export type CardWebhookVerification =
       readonly eventId: string;
       readonly type: string;
       readonly update: CardRefundUpdate | null;
+      /** A captured charge the event reports, to be recorded as a payment (null otherwise). */
+      readonly payment?: CardPaymentCaptured | null;
     }
   | { readonly ok: false; readonly reason: string };
 
@@ -67,3 +69,20 @@ export type CardWebhookVerifier = (
   signatureHeader: string | undefined,
   nowSeconds: number,
 ) => CardWebhookVerification;
+
+/**
+ * A charge captured by the provider for one of our orders (its metadata names the order): the
+ * webhook records it as a payment, exactly like the payments API, duplicates included.
+ */
+export interface CardPaymentCaptured {
+  readonly orderId: string;
+  /** What the charge bills (the order, or a subscription period's charge reference). */
+  readonly chargeRef: string;
+  /** The provider's charge id (`ch_...`). */
+  readonly providerRef: string;
+  readonly amountMinor: bigint;
+  /** ISO 4217, upper case. */
+  readonly currency: string;
+  /** Epoch milliseconds. */
+  readonly capturedAt: number;
+}

@@ -13,6 +13,7 @@ import {
 import { verifyAudit } from "../../src/db/audit.js";
 import { signStripePayload } from "../../src/payouts/stripe/index.js";
 import { createWorker } from "../../src/worker/worker.js";
+import { clientRow, orderRow, paymentRow } from "../support/db-rows.js";
 import { FAST_RUNNER, payoutWorld, WEBHOOK_SECRET, type PayoutWorld } from "./support.js";
 
 let w: PayoutWorld;
@@ -333,6 +334,71 @@ describe("provider webhooks", () => {
     }
     expect((await payout(id)).status).toBe("pending");
     expect(await w.t.db.db.selectFrom("provider_events").select("id").execute()).toEqual(before);
+  });
+
+  it("records a captured charge for one of our orders once; a duplicate opens its own case", async () => {
+    // An order already paid once by card; the provider reports a second capture of the same charge.
+    w.t.setNow(Date.now());
+    const client = clientRow();
+    await w.t.db.db.insertInto("clients").values(client).execute();
+    const order = orderRow(client.id);
+    await w.t.db.db.insertInto("orders").values(order).execute();
+    await w.t.db.db
+      .insertInto("payments")
+      .values(paymentRow(order, { charge_ref: order.id, provider_ref: "ch_first_capture" }))
+      .execute();
+    const created = Math.floor(Date.now() / 1000);
+    const body = JSON.stringify({
+      id: "evt_charge_second_capture",
+      object: "event",
+      api_version: "2025-01-01",
+      created,
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type: "charge.succeeded",
+      data: {
+        object: {
+          id: "ch_second_capture",
+          object: "charge",
+          amount: 480000,
+          currency: "usd",
+          captured: true,
+          created,
+          payment_intent: null,
+          metadata: { order_id: order.id },
+        },
+      },
+    });
+    const sig = signStripePayload(body, SECRET, created);
+    const results = await Promise.all(Array.from({ length: 10 }, () => deliver(body, sig)));
+    expect(results.map((r) => r.statusCode)).toEqual(Array(10).fill(200));
+    expect(
+      results.filter((r) => r.json().applied === true),
+      results.map((r) => r.body).join(),
+    ).toHaveLength(1);
+    const payments = await w.t.db.db
+      .selectFrom("payments")
+      .select(["provider_ref", "method", "amount_minor"])
+      .where("order_id", "=", order.id)
+      .orderBy("captured_at")
+      .execute();
+    expect(payments.map((p) => p.provider_ref).sort()).toEqual([
+      "ch_first_capture",
+      "ch_second_capture",
+    ]);
+    const cases = await w.t.db.db
+      .selectFrom("refund_requests")
+      .select(["id", "reason", "status"])
+      .where("order_id", "=", order.id)
+      .execute();
+    expect(cases).toEqual([{ id: cases[0]!.id, reason: "duplicate_payment", status: "approved" }]);
+    const scheduled = await w.t.db.db
+      .selectFrom("payouts")
+      .select(["amount_minor", "status"])
+      .where("request_id", "=", cases[0]!.id)
+      .execute();
+    expect(scheduled).toEqual([{ amount_minor: "480000", status: "scheduled" }]);
   });
 
   it("applies one genuine event delivered 10 times at once exactly once", async () => {

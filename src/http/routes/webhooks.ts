@@ -1,4 +1,5 @@
-// POST /webhooks/<provider> (e.g. /webhooks/stripe): the card provider's events about refunds. Public (the provider has no
+// POST /webhooks/<provider> (e.g. /webhooks/stripe): the card provider's events about refunds, and
+// the charges it captured for our orders (recorded as payments). Public (the provider has no
 // session), so the signature is the authentication: verified over the raw body with the
 // provider's SDK, stale timestamps refused. Each event is applied once: its id is recorded in the
 // same transaction as its effect on the payout, so a delivery repeated (or ten at once) changes
@@ -6,6 +7,11 @@
 
 import { DEFAULT_RUNNER, recordOutcomeIn } from "../../app/payouts/execute.js";
 import { AppError } from "../../app/errors.js";
+import { afterPaymentsRecorded } from "../../app/ledger/duplicate-cases.js";
+import { recordPaymentIn } from "../../app/orders/record-payment.js";
+import { writerOf } from "../../app/orders/shared.js";
+import { formatMinor } from "../../core/money/money.js";
+import { SYSTEM_USER_ID } from "../../db/migrations/0003-payouts.js";
 import type { CardWebhookVerifier } from "../../payouts/provider.js";
 import { toDbInstant } from "../../db/time.js";
 import type { RoutePlugin } from "../server.js";
@@ -97,6 +103,36 @@ export function cardWebhookRoutes(options: CardWebhookOptions): RoutePlugin {
               .executeTakeFirst();
             if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) {
               return { received: true, duplicate: true, applied: false };
+            }
+            const payment = verified.payment ?? null;
+            if (payment !== null) {
+              // A captured charge for one of our orders: recorded like a payment pushed through
+              // the API (a repeat of a known charge changes nothing), and its extras open their
+              // own duplicate-payment case, in this same transaction.
+              const w = writerOf(deps, {
+                actor: { role: "admin", userId: SYSTEM_USER_ID },
+                ip: request.ip,
+              });
+              const recorded = await recordPaymentIn(
+                trx,
+                { ...w, actorRef: `provider:${options.provider}` },
+                {
+                  orderId: payment.orderId,
+                  chargeRef: payment.chargeRef,
+                  amount: {
+                    amount: formatMinor(payment.amountMinor, payment.currency),
+                    currency: payment.currency,
+                  },
+                  method: "card",
+                  capturedAt: new Date(payment.capturedAt).toISOString(),
+                  providerRef: payment.providerRef,
+                },
+                "event.data.object",
+              );
+              if (recorded.created) {
+                await afterPaymentsRecorded(deps, trx, recorded.row.order_id, w);
+              }
+              return { received: true, duplicate: false, applied: recorded.created };
             }
             if (update === null || payoutId === null) {
               return { received: true, duplicate: false, applied: false };

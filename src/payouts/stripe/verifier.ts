@@ -2,7 +2,7 @@
 // the timestamp (300 s tolerance), and a refund event becomes the update the route applies.
 
 import type { CardWebhookVerifier } from "../provider.js";
-import { refundUpdateFromEvent, verifyStripeWebhook } from "./webhook.js";
+import { paymentFromEvent, refundUpdateFromEvent, verifyStripeWebhook } from "./webhook.js";
 
 export function stripeWebhookVerifier(secret: string, toleranceSeconds = 300): CardWebhookVerifier {
   return (rawBody, header, nowSeconds) => {
@@ -17,6 +17,7 @@ export function stripeWebhookVerifier(secret: string, toleranceSeconds = 300): C
         u === null
           ? null
           : { payoutId: u.payoutId, providerRef: u.providerRef, outcome: u.outcome },
+      payment: paymentFromEvent(v.event),
     };
   };
 }

@@ -3,7 +3,7 @@
 // must hand over the raw body bytes: a re-serialised JSON body no longer matches its signature.
 
 import Stripe from "stripe";
-import type { ProviderOutcome } from "../provider.js";
+import type { CardPaymentCaptured, ProviderOutcome } from "../provider.js";
 import { outcomeOfRefund, PAYOUT_ID_METADATA_KEY } from "./adapter.js";
 
 export type WebhookRejection =
@@ -143,5 +143,41 @@ export function refundUpdateFromEvent(event: Stripe.Event): RefundUpdate | null 
     currency: typeof refund.currency === "string" ? refund.currency.toUpperCase() : "",
     eventCreated: event.created,
     outcome: outcomeOfRefund(refund),
+  };
+}
+
+/** The metadata keys a charge carries to name what it pays (set by whoever creates the charge). */
+export const ORDER_ID_METADATA_KEY = "order_id";
+export const CHARGE_REF_METADATA_KEY = "charge_ref";
+
+/**
+ * The captured charge a `charge.succeeded` or `charge.captured` event reports, when its metadata
+ * names one of our orders; null for anything else (uncaptured, no order, not a charge).
+ */
+export function paymentFromEvent(event: Stripe.Event): CardPaymentCaptured | null {
+  if (event.type !== "charge.succeeded" && event.type !== "charge.captured") return null;
+  const charge = event.data.object as Partial<Stripe.Charge>;
+  if (
+    charge.object !== "charge" ||
+    typeof charge.id !== "string" ||
+    charge.captured !== true ||
+    typeof charge.amount !== "number" ||
+    !Number.isSafeInteger(charge.amount) ||
+    charge.amount <= 0 ||
+    typeof charge.currency !== "string" ||
+    typeof charge.created !== "number"
+  ) {
+    return null;
+  }
+  const orderId = charge.metadata?.[ORDER_ID_METADATA_KEY];
+  if (typeof orderId !== "string" || orderId === "") return null;
+  const chargeRef = charge.metadata?.[CHARGE_REF_METADATA_KEY];
+  return {
+    orderId,
+    chargeRef: typeof chargeRef === "string" && chargeRef !== "" ? chargeRef : orderId,
+    providerRef: charge.id,
+    amountMinor: BigInt(charge.amount),
+    currency: charge.currency.toUpperCase(),
+    capturedAt: charge.created * 1000,
   };
 }
