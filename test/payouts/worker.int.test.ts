@@ -155,6 +155,45 @@ describe("card payouts", () => {
     }
   }, 180_000);
 
+  it("a refund pending at the provider is looked up after the poll interval, not every tick", async () => {
+    const [id] = await w.releasedCardPayouts(1);
+    w.stripe.queue("refunds.create", { kind: "status", status: "pending" });
+    const worker = createWorker(w.t.deps, {
+      workerId: "poller",
+      cardProvider: w.provider,
+      runner: { ...FAST_RUNNER, pendingPollMs: 60_000 },
+      autoStart: false,
+    });
+    const t0 = Date.now();
+    w.t.setNow(t0);
+    await worker.tick();
+    expect((await payout(id!)).status).toBe("pending");
+    const lookups = () => w.stripe.requests().filter((r) => r.method === "GET").length;
+    const before = lookups();
+    for (let i = 0; i < 5; i++) {
+      w.t.setNow(t0 + 1_000 * (i + 1));
+      await worker.tick();
+    }
+    expect(lookups()).toBe(before);
+    // The first poll finds it still pending: the next one waits another interval.
+    w.t.setNow(t0 + 61_000);
+    await worker.tick();
+    expect(lookups()).toBe(before + 1);
+    for (let i = 0; i < 5; i++) {
+      w.t.setNow(t0 + 62_000 + 1_000 * i);
+      await worker.tick();
+    }
+    expect(lookups()).toBe(before + 1);
+    expect((await payout(id!)).status).toBe("pending");
+    // The provider settles it; the next poll finds out.
+    w.stripe.settleRefund(refundsFor(id!)[0]!.id, "succeeded");
+    w.t.setNow(t0 + 122_000);
+    await worker.tick();
+    expect((await payout(id!)).status).toBe("succeeded");
+    expect(lookups()).toBe(before + 2);
+    expect(refundsFor(id!)).toHaveLength(1);
+  });
+
   it("a refund the provider fails keeps its reason, and the client is told", async () => {
     const [id] = await w.releasedCardPayouts(1);
     w.stripe.queue("refunds.create", {

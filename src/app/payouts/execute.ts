@@ -251,11 +251,18 @@ export async function recordOutcomeIn(
     const now = deps.clock();
     const at = toDbInstant(now);
     if (change === null) {
-      // Nothing to change, but let go of the lease so the payout is not held for nothing.
+      // Nothing to change, but let go of the lease so the payout is not held for nothing; a refund
+      // still pending at the provider is looked at again after the poll interval, not every tick.
       if (opts.workerId !== undefined && row.claimed_by === opts.workerId) {
         await trx
           .updateTable("payouts")
-          .set({ claimed_by: null, claimed_until: null })
+          .set({
+            claimed_by: null,
+            claimed_until: null,
+            ...(row.status === "pending"
+              ? { next_attempt_at: toDbInstant(deps.clock() + opts.pendingPollMs) }
+              : {}),
+          })
           .where("id", "=", row.id)
           .execute();
       }
