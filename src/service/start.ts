@@ -132,32 +132,57 @@ function startWorker(
   });
 }
 
-/** Opens, migrates, seeds (if asked and empty) and listens. */
-export async function startService(opts: ServiceOptions): Promise<RunningService> {
-  const loaded = loadPolicyFile(opts.policyFile);
+/** What serve and worker both open first: the policy, the mail transport, the migrated database. */
+async function openBasics(
+  policyFile: string | undefined,
+  notify: NotifyConfig | undefined,
+  database: OpenDatabaseOptions,
+): Promise<{
+  deps: AppDeps;
+  opened: OpenedDatabase;
+  notifyConfig: NotifyConfig;
+  mail: MailTransport;
+}> {
+  const loaded = loadPolicyFile(policyFile);
   if (!loaded.ok) {
     throw new RangeError(`policy file: ${loaded.error.path}: ${loaded.error.message}`);
   }
-  const notifyConfig = opts.notify ?? notifyConfigFromEnv();
+  const notifyConfig = notify ?? notifyConfigFromEnv();
   // Made once at start: nodemailer connects on the first send, so this costs nothing until the
   // worker sends, and a malformed SMTP_URL fails here.
   const mail = createMailTransport(notifyConfig);
   let opened: OpenedDatabase;
   try {
-    opened = await openDatabase({ ...opts.database, backgroundCheckpoints: true });
+    opened = await openDatabase(database);
   } catch (e) {
     mail.close();
     throw e;
   }
   try {
+    // Safe beside other processes: the migrator takes a lock and applies nothing when up to date.
     await migrateToLatest(opened.db);
-    const deps: AppDeps = {
-      db: opened.db,
-      dialect: opened.dialect,
-      policy: loaded.value,
-      clock: Date.now,
-      dataDir: opts.database.dataDir ?? process.env["DATA_DIR"] ?? "./data",
-    };
+  } catch (e) {
+    mail.close();
+    await opened.close();
+    throw e;
+  }
+  const deps: AppDeps = {
+    db: opened.db,
+    dialect: opened.dialect,
+    policy: loaded.value,
+    clock: Date.now,
+    dataDir: database.dataDir ?? process.env["DATA_DIR"] ?? "./data",
+  };
+  return { deps, opened, notifyConfig, mail };
+}
+
+/** Opens, migrates, seeds (if asked and empty) and listens. */
+export async function startService(opts: ServiceOptions): Promise<RunningService> {
+  const { deps, opened, notifyConfig, mail } = await openBasics(opts.policyFile, opts.notify, {
+    ...opts.database,
+    backgroundCheckpoints: true,
+  });
+  try {
     const demoAccounts = opts.demo && (await isEmpty(deps)) ? await seedDemo(deps) : [];
     const stripe = opts.stripe ?? stripeConfigFromEnv();
     const provider = await openStripeCardProvider(stripe, {
@@ -244,29 +269,12 @@ export interface RunningWorker {
 
 /** A worker alone (`refund-desk worker`): no HTTP, the same database, provider and notifier. */
 export async function startWorkerService(opts: WorkerServiceOptions): Promise<RunningWorker> {
-  const loaded = loadPolicyFile(opts.policyFile);
-  if (!loaded.ok) {
-    throw new RangeError(`policy file: ${loaded.error.path}: ${loaded.error.message}`);
-  }
-  const notifyConfig = opts.notify ?? notifyConfigFromEnv();
-  const mail = createMailTransport(notifyConfig);
-  let opened: OpenedDatabase;
+  const { deps, opened, notifyConfig, mail } = await openBasics(
+    opts.policyFile,
+    opts.notify,
+    opts.database,
+  );
   try {
-    opened = await openDatabase(opts.database);
-  } catch (e) {
-    mail.close();
-    throw e;
-  }
-  try {
-    // Safe beside other processes: the migrator takes a lock, and applies nothing when up to date.
-    await migrateToLatest(opened.db);
-    const deps: AppDeps = {
-      db: opened.db,
-      dialect: opened.dialect,
-      policy: loaded.value,
-      clock: Date.now,
-      dataDir: opts.database.dataDir ?? process.env["DATA_DIR"] ?? "./data",
-    };
     const stripe = opts.stripe ?? stripeConfigFromEnv();
     const provider = await openStripeCardProvider(
       stripe,

@@ -24,7 +24,12 @@ import { toDbInstant } from "../../db/time.js";
 import type { CardProvider } from "../../payouts/provider.js";
 import type { AppDeps } from "../context.js";
 import { enqueueOutbox } from "../requests/repository.js";
-import { lockPaymentsWithRefundable, lockPayout, type PayoutRow } from "./repository.js";
+import {
+  lockPaymentsWithRefundable,
+  lockPayout,
+  notifyPayoutClient,
+  type PayoutRow,
+} from "./repository.js";
 
 export interface PayoutRunnerOptions {
   /** Who holds the lease (worker id); recorded on the row. */
@@ -303,26 +308,7 @@ export async function recordOutcomeIn(
       })
       .where("id", "=", row.id)
       .execute();
-    if (change.notify !== null) {
-      const request = await trx
-        .selectFrom("refund_requests")
-        .select(["id", "order_id", "client_id"])
-        .where("id", "=", row.request_id)
-        .executeTakeFirstOrThrow();
-      await enqueueOutbox(
-        trx,
-        `notify.${change.notify}`,
-        {
-          requestId: request.id,
-          orderId: request.order_id,
-          clientId: request.client_id,
-          payoutId: row.id,
-          audience: "client",
-          template: change.notify,
-        },
-        now,
-      );
-    }
+    if (change.notify !== null) await notifyPayoutClient(trx, row, change.notify, now);
     await appendAudit(trx, {
       actor: how.actor ?? `worker:${opts.workerId ?? "webhook"}`,
       action: `payout.${change.status}`,

@@ -4,7 +4,7 @@
 // (clients), and send a parked payout back to the worker. Each write is one transaction with its
 // audit event, on a locked payout row, and checks the version the caller saw.
 
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
 import { visibleOrNotFound, userIdOf, actorRef, type Action } from "../../core/access/index.js";
 import { holidayCalendar } from "../../core/calendar/business-days.js";
 import { dialectOf } from "../../db/connection.js";
@@ -21,19 +21,20 @@ import {
   type PayoutStatus,
 } from "../../core/payouts/index.js";
 import { PAYMENT_METHODS } from "../../core/policy/index.js";
-import { appendAudit } from "../../db/audit.js";
+import { appendAudit, type JsonValue } from "../../db/audit.js";
+import type { Database } from "../../db/schema.js";
 import { fromDbMinor, toDbMinor } from "../../db/money.js";
 import { toDbInstant } from "../../db/time.js";
 import { assertVisible } from "../authorize.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, invalidField, notFound } from "../errors.js";
-import { enqueueOutbox } from "../requests/repository.js";
 import { decodeCursor, encodeCursor, parseLimit, type Page } from "../orders/page.js";
 import { presentPayout, todayIn, type PayoutJson } from "./present.js";
 import {
   decisionFacts,
   findPayout,
   lockPayout,
+  notifyPayoutClient,
   parseApprovals,
   stateOf,
   type PayoutRow,
@@ -102,6 +103,29 @@ async function loadVisible(
     PAYOUT,
   );
   return { row, ...facts };
+}
+
+/** The end of every payout write: its audit event, then the payout as it now stands. */
+async function finish(
+  trx: Transaction<Database>,
+  deps: AppDeps,
+  ctx: ActionContext,
+  row: PayoutRow,
+  now: number,
+  action: string,
+  summary: Readonly<Record<string, JsonValue>>,
+): Promise<PayoutJson> {
+  await appendAudit(trx, {
+    actor: actorRef(ctx.actor),
+    action,
+    entityType: PAYOUT,
+    entityId: row.id,
+    summary,
+    ip: ctx.ip,
+    at: now,
+  });
+  const next = await findPayout(trx, row.id);
+  return presentPayout(next ?? row, deps.policy, now, ctx.actor);
 }
 
 function checkVersion(row: PayoutRow, expected: number): void {
@@ -301,21 +325,19 @@ export async function approvePayout(
       })
       .where("id", "=", row.id)
       .execute();
-    await appendAudit(trx, {
-      actor: actorRef(ctx.actor),
-      action: result.value.released ? "payout.released" : "payout.approved",
-      entityType: PAYOUT,
-      entityId: row.id,
-      summary: {
+    return finish(
+      trx,
+      deps,
+      ctx,
+      row,
+      now,
+      result.value.released ? "payout.released" : "payout.approved",
+      {
         approvals: result.value.approvals.length,
         released: result.value.released,
         amount: { amount: row.amount_minor, currency: row.currency },
       },
-      ip: ctx.ip,
-      at: now,
-    });
-    const next = await findPayout(trx, row.id);
-    return presentPayout(next ?? row, deps.policy, now, ctx.actor);
+    );
   });
 }
 
@@ -405,45 +427,18 @@ export async function recordPayout(
       })
       .where("id", "=", row.id)
       .execute();
-    const request = await trx
-      .selectFrom("refund_requests")
-      .select(["id", "order_id", "client_id"])
-      .where("id", "=", row.request_id)
-      .executeTakeFirstOrThrow();
-    await enqueueOutbox(
-      trx,
-      "notify.refund_sent",
-      {
-        requestId: request.id,
-        orderId: request.order_id,
-        clientId: request.client_id,
-        payoutId: row.id,
-        audience: "client",
-        template: "refund_sent",
-      },
-      now,
-    );
-    await appendAudit(trx, {
-      actor: actorRef(ctx.actor),
-      action: "payout.recorded",
-      entityType: PAYOUT,
-      entityId: row.id,
-      summary: {
-        method: row.method,
-        reference: input.reference.trim(),
-        amount: { amount: row.amount_minor, currency: row.currency },
-        ...(coins === undefined || crypto === undefined
-          ? {}
-          : {
-              rate: crypto.rate,
-              coins: { amount: toDbMinor(coins.minor), currency: coins.currency },
-            }),
-      },
-      ip: ctx.ip,
-      at: now,
+    await notifyPayoutClient(trx, row, "refund_sent", now);
+    return finish(trx, deps, ctx, row, now, "payout.recorded", {
+      method: row.method,
+      reference: input.reference.trim(),
+      amount: { amount: row.amount_minor, currency: row.currency },
+      ...(coins === undefined || crypto === undefined
+        ? {}
+        : {
+            rate: crypto.rate,
+            coins: { amount: toDbMinor(coins.minor), currency: coins.currency },
+          }),
     });
-    const next = await findPayout(trx, row.id);
-    return presentPayout(next ?? row, deps.policy, now, ctx.actor);
   });
 }
 
@@ -491,21 +486,11 @@ export async function setPayoutDestination(
       .set({ destination: JSON.stringify(destination), updated_at: at, version: row.version + 1 })
       .where("id", "=", row.id)
       .execute();
-    await appendAudit(trx, {
-      actor: actorRef(ctx.actor),
-      action: "payout.destination",
-      entityType: PAYOUT,
-      entityId: row.id,
-      summary: {
-        asset: destination.asset,
-        network: destination.network,
-        address: destination.address,
-      },
-      ip: ctx.ip,
-      at: now,
+    return finish(trx, deps, ctx, row, now, "payout.destination", {
+      asset: destination.asset,
+      network: destination.network,
+      address: destination.address,
     });
-    const next = await findPayout(trx, row.id);
-    return presentPayout(next ?? row, deps.policy, now, ctx.actor);
   });
 }
 
@@ -538,17 +523,10 @@ export async function retryPayout(
       })
       .where("id", "=", row.id)
       .execute();
-    await appendAudit(trx, {
-      actor: actorRef(ctx.actor),
-      action: "payout.unparked",
-      entityType: PAYOUT,
-      entityId: row.id,
-      summary: { status: row.status, attempts: row.attempts },
-      ip: ctx.ip,
-      at: now,
+    return finish(trx, deps, ctx, row, now, "payout.unparked", {
+      status: row.status,
+      attempts: row.attempts,
     });
-    const next = await findPayout(trx, row.id);
-    return presentPayout(next ?? row, deps.policy, now, ctx.actor);
   });
 }
 

@@ -22,6 +22,7 @@ import type { Database, PayoutsTable } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
 import type { Selectable } from "kysely";
 import { AppError } from "../errors.js";
+import { enqueueOutbox } from "../requests/repository.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type PayoutRow = Selectable<PayoutsTable>;
@@ -252,4 +253,31 @@ export async function createPayouts(
     });
   }
   return created;
+}
+
+/** Tells the client about its payout (outbox `notify.refund_sent` / `notify.refund_failed`). */
+export async function notifyPayoutClient(
+  trx: Db,
+  payout: Pick<PayoutRow, "id" | "request_id">,
+  template: "refund_sent" | "refund_failed",
+  now: number,
+): Promise<void> {
+  const request = await trx
+    .selectFrom("refund_requests")
+    .select(["id", "order_id", "client_id"])
+    .where("id", "=", payout.request_id)
+    .executeTakeFirstOrThrow();
+  await enqueueOutbox(
+    trx,
+    `notify.${template}`,
+    {
+      requestId: request.id,
+      orderId: request.order_id,
+      clientId: request.client_id,
+      payoutId: payout.id,
+      audience: "client",
+      template,
+    },
+    now,
+  );
 }
