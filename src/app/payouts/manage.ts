@@ -359,16 +359,14 @@ export async function recordPayout(
 ): Promise<PayoutJson> {
   let crypto: { rate: string; coins: ReturnType<typeof parseMoney> } | undefined;
   if (input.crypto !== undefined) {
-    const rate = parseMoney(input.crypto.rate, "BTC");
-    if (
-      !/^(0|[1-9][0-9]{0,17})(\.[0-9]{1,18})?$/.test(input.crypto.rate) ||
-      (rate.ok && rate.value.minor === 0n)
-    ) {
+    // A plain decimal (no sign, exponent or spaces) with at least one non-zero digit.
+    const rate = input.crypto.rate;
+    if (!/^(0|[1-9][0-9]{0,17})(\.[0-9]{1,18})?$/.test(rate) || !/[1-9]/.test(rate)) {
       throw invalidField("crypto.rate", "must be a positive decimal string, fiat per coin");
     }
     const coins = parseMoney(input.crypto.coins.amount, input.crypto.coins.currency);
     if (!coins.ok) throw invalidField(`crypto.coins.${coins.field}`, coins.message);
-    crypto = { rate: input.crypto.rate, coins };
+    crypto = { rate, coins };
   }
   return deps.db.transaction().execute(async (trx) => {
     const { row, decidedBy } = await loadVisible(deps, ctx, id, "payout.execute", true, trx);

@@ -362,6 +362,15 @@ describe("manual payouts", () => {
       crypto: { rate: "65000.00", coins: { amount: "0.00769231", currency: "BTC" } },
     });
     expectProblem(noHash, 422);
+    for (const rate of ["0", "0.000000000", "-65000", "6.5e4", " 65000", "65,000.00"]) {
+      const badRate = await send("POST", `/payouts/${p!.id}/record`, fin1, {
+        expectedVersion: v,
+        reference: hash,
+        crypto: { rate, coins: { amount: "0.00769231", currency: "BTC" } },
+      });
+      expectProblem(badRate, 400);
+      expect(badRate.json().errors[0].path, rate).toBe("crypto.rate");
+    }
     const tooPrecise = await send("POST", `/payouts/${p!.id}/record`, fin1, {
       expectedVersion: v,
       reference: hash,
