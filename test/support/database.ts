@@ -7,6 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
+import pg from "pg";
 import {
   openDatabase,
   type OpenDatabaseOptions,
@@ -32,6 +33,32 @@ export function testDatabaseUrl(): string | undefined {
   return url ? url : undefined;
 }
 
+/**
+ * Test files share one PostgreSQL database, each in its own schema. Kysely's migrator looks at the
+ * tables of every schema (`has_schema_privilege` per schema), so another file dropping its schema
+ * at that moment fails the migration with "schema ... does not exist". Migrations hold this
+ * advisory lock shared (they run side by side), drops hold it exclusively.
+ */
+async function withSchemaLock<T>(
+  url: string,
+  mode: "shared" | "exclusive",
+  fn: () => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(
+      mode === "shared" ? "select pg_advisory_lock_shared($1)" : "select pg_advisory_lock($1)",
+      [SCHEMA_LOCK],
+    );
+    return await fn();
+  } finally {
+    await client.end(); // the session's end releases the lock
+  }
+}
+
+const SCHEMA_LOCK = 72_405_110;
+
 /** Opens a database no other test uses, migrated unless `migrate: false`. */
 export async function freshDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const url = testDatabaseUrl();
@@ -45,20 +72,26 @@ export async function freshDatabase(opts: { migrate?: boolean } = {}): Promise<T
     const schema = `test_${process.pid}_${randomBytes(6).toString("hex")}`;
     options = { databaseUrl: url, schema };
     cleanup = async () => {
-      // The test's own pools are closed by now; drop from a connection outside the schema.
-      const admin = await openDatabase({ databaseUrl: url, poolSize: 1 });
-      try {
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db);
-      } finally {
-        await admin.close();
-      }
+      // The test's own pools are closed by now; drop from a connection outside the schema, never
+      // while another test file migrates (see withSchemaLock).
+      await withSchemaLock(url, "exclusive", async () => {
+        const admin = await openDatabase({ databaseUrl: url, poolSize: 1 });
+        try {
+          await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db);
+        } finally {
+          await admin.close();
+        }
+      });
     };
   }
 
   const opened = await openDatabase(options);
   const extra: OpenedDatabase[] = [];
   try {
-    if (opts.migrate !== false) await migrateToLatest(opened.db);
+    if (opts.migrate !== false) {
+      const migrate = () => migrateToLatest(opened.db);
+      await (url === undefined ? migrate() : withSchemaLock(url, "shared", migrate));
+    }
   } catch (err) {
     await opened.close();
     await cleanup(opened);
