@@ -29,6 +29,15 @@ async function payout(id: string) {
   return w.t.db.db.selectFrom("payouts").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 }
 
+async function refundedOf(paymentId: string): Promise<string> {
+  const pay = await w.t.db.db
+    .selectFrom("payments")
+    .select("refunded_minor")
+    .where("id", "=", paymentId)
+    .executeTakeFirstOrThrow();
+  return pay.refunded_minor;
+}
+
 function refundsFor(id: string) {
   return w.stripe.refunds().filter((r) => r.metadata["payout_id"] === id);
 }
@@ -68,12 +77,7 @@ describe("card payouts", () => {
     expect(refunds[0]!.amount).toBe(48_000);
     const log = w.stripe.requests().filter((r) => r.idempotencyKey === row.idempotency_key);
     expect(log.length).toBeGreaterThanOrEqual(1);
-    const pay = await w.t.db.db
-      .selectFrom("payments")
-      .select("refunded_minor")
-      .where("id", "=", row.payment_id)
-      .executeTakeFirstOrThrow();
-    expect(pay.refunded_minor).toBe("48000");
+    expect(await refundedOf(row.payment_id)).toBe("48000");
     const sent = await w.t.db.db
       .selectFrom("outbox")
       .select("payload")
@@ -213,12 +217,7 @@ describe("card payouts", () => {
       .where("topic", "=", "notify.refund_failed")
       .execute();
     expect(told.filter((s) => JSON.parse(s.payload).payoutId === id)).toHaveLength(1);
-    const pay = await w.t.db.db
-      .selectFrom("payments")
-      .select("refunded_minor")
-      .where("id", "=", row.payment_id)
-      .executeTakeFirstOrThrow();
-    expect(pay.refunded_minor).toBe("0");
+    expect(await refundedOf(row.payment_id)).toBe("0");
   });
 
   it("a provider that keeps answering 500 parks the payout; finance sends it back and it goes out once", async () => {
@@ -458,12 +457,7 @@ describe("provider webhooks", () => {
     expect(results.filter((r) => r.json().duplicate === true)).toHaveLength(9);
     const after = await payout(id);
     expect(after.status).toBe("succeeded");
-    const pay = await w.t.db.db
-      .selectFrom("payments")
-      .select("refunded_minor")
-      .where("id", "=", row.payment_id)
-      .executeTakeFirstOrThrow();
-    expect(pay.refunded_minor).toBe("48000");
+    expect(await refundedOf(row.payment_id)).toBe("48000");
     const audits = await w.t.db.db
       .selectFrom("audit_events")
       .select("action")

@@ -21,6 +21,7 @@ import {
 import type { Reason } from "../../core/policy/index.js";
 import { appendAudit, type AuditInput, type JsonValue } from "../../db/audit.js";
 import { createPayouts } from "../payouts/repository.js";
+import { IN_FLIGHT } from "../../core/payouts/index.js";
 import { precompile } from "../../db/precompiled.js";
 import { newId } from "../../db/ids.js";
 import { fromDbMinor, fromDbMoneyOrNull, toDbMinor } from "../../db/money.js";
@@ -63,9 +64,6 @@ const LOCK_ORDER = precompile<{ id: string }>()((db, p, dialect) => {
   return dialect === "postgres" ? q.forUpdate() : q;
 });
 
-// Payout statuses whose money is on its way back (succeeded ones are in `refunded_minor`).
-const IN_FLIGHT_PAYOUTS = ["scheduled", "submitting", "pending", "unknown"] as const;
-
 /**
  * What the order's payments can still give back, in the order's currency: for each payment of the
  * order in that currency, captured minus refunded minus payouts in flight (ledger
@@ -91,7 +89,7 @@ export async function refundableTotal(trx: Db, orderId: string, currency: string
       all.map((p) => p.id),
     )
     .where("currency", "=", currency)
-    .where("status", "in", [...IN_FLIGHT_PAYOUTS, "succeeded"])
+    .where("status", "in", [...IN_FLIGHT, "succeeded"])
     .execute();
   const flying = new Map<string, bigint>();
   const fiatOut = new Map<string, bigint>();
