@@ -8,7 +8,7 @@
 //   read   GET /api/v1/requests/:id as the request's client (session cookie from POST /session).
 //   write  POST /api/v1/requests as the client (cookie + X-CSRF-Token), each on an order of its
 //          own (a second open request on one order and reason answers 409); only 2xx count.
-// first on SQLite (a fresh temporary DATA_DIR, WAL, synchronous=FULL) and then on PostgreSQL (a
+// first on SQLite (a fresh temporary DATA_DIR, WAL, commits synced before they return) and then on PostgreSQL (a
 // fresh schema, dropped afterwards). Everything this run creates (child processes, temporary
 // directories, the schema) is removed at the end, also on failure or Ctrl-C.
 //

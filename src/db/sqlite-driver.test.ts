@@ -2,7 +2,7 @@
 // returns only after it, a failed member undoes only its own writes, and reads outside a
 // transaction never see writes that are not committed yet.
 
-import { statSync } from "node:fs";
+import { fdatasync, fstatSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { sql, type Generated, type Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, SQLITE_FILE, type OpenedDatabase } from "./connection.js";
 import type { Database } from "./schema.js";
+import type { SyncFile } from "./wal-sync.js";
 
 let dir: string;
 let opened: OpenedDatabase;
@@ -139,6 +140,157 @@ describe("background checkpoints", () => {
       expect(n.rows[0]?.n).toBe(500);
     } finally {
       await bg.close();
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("durable commits off the event loop (ADR 0016)", () => {
+  type Done = Parameters<SyncFile>[1];
+  interface Held {
+    fd: number;
+    done: Done;
+  }
+  let held: Held[];
+  let heldDir: string;
+  let heldDb: OpenedDatabase;
+  let k: Kysely<{ t: { id: Generated<number>; v: string } }>;
+
+  beforeEach(async () => {
+    held = [];
+    heldDir = await mkdtemp(join(tmpdir(), "refund-desk-walsync-"));
+    // Every sync of the WAL waits until the test lets it finish (or fail).
+    heldDb = await openDatabase({
+      dataDir: heldDir,
+      syncFile: (fd, done) => held.push({ fd, done }),
+    });
+    k = heldDb.db as unknown as typeof k;
+    const create = sql`create table t (id integer primary key, v text not null unique)`.execute(k);
+    await until(() => held.length === 1);
+    finishSyncs();
+    await create;
+  });
+
+  afterEach(async () => {
+    const closing = heldDb.close();
+    finishSyncs();
+    await closing.catch(() => undefined);
+    await rm(heldDir, { recursive: true, force: true });
+  });
+
+  function finishSyncs(err: NodeJS.ErrnoException | null = null): void {
+    for (const h of held.splice(0)) h.done(err);
+  }
+
+  async function until(cond: () => boolean): Promise<void> {
+    const deadline = Date.now() + 2_000;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error("timed out");
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  const put = (v: string) =>
+    k.transaction().execute((trx) => trx.insertInto("t").values({ v }).execute());
+  const rows = async () =>
+    (await k.selectFrom("t").select("v").orderBy("id").execute()).map((r) => r.v);
+
+  it("syncs the WAL file itself and answers a commit only after that sync", async () => {
+    let done = false;
+    const a = put("a").then(() => (done = true));
+    await until(() => held.length === 1);
+    // The descriptor synced is the database's WAL file.
+    expect(fstatSync(held[0]!.fd).ino).toBe(statSync(join(heldDir, `${SQLITE_FILE}-wal`)).ino);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toBe(false);
+    finishSyncs();
+    await a;
+    expect(done).toBe(true);
+  });
+
+  it("does not let reads see a commit before it is synced", async () => {
+    const a = put("a");
+    await until(() => held.length === 1);
+    let seen: string[] | null = null;
+    const read = rows().then((r) => (seen = r));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toBeNull(); // committed in SQLite, not yet on disk: the read waits
+    finishSyncs();
+    await Promise.all([a, read]);
+    expect(seen).toEqual(["a"]);
+  });
+
+  it("covers commits made during a sync with the next sync, one sync for many", async () => {
+    const a = put("a");
+    await until(() => held.length === 1);
+    const more = Array.from({ length: 20 }, (_, i) => put(`m${i}`));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(held).toHaveLength(1); // the next sync waits for the running one
+    let moreDone = false;
+    const all = Promise.all(more).then(() => (moreDone = true));
+    finishSyncs();
+    await a;
+    await until(() => held.length === 1); // one sync for the twenty commits made meanwhile
+    expect(moreDone).toBe(false);
+    finishSyncs();
+    await all;
+    expect(await rows()).toHaveLength(21);
+  });
+
+  it("waits for the sync of a write outside a transaction too", async () => {
+    let done = false;
+    const w = sql`insert into t (v) values ('solo')`.execute(k).then(() => (done = true));
+    await until(() => held.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toBe(false);
+    finishSyncs();
+    await w;
+    expect(await rows()).toEqual(["solo"]);
+  });
+
+  it("refuses the commits of a failed sync and everything after it", async () => {
+    const a = put("a");
+    await until(() => held.length === 1);
+    const eio = Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+    finishSyncs(eio);
+    await expect(a).rejects.toThrow(/syncing the SQLite WAL failed; restart the process: EIO/);
+    await expect(put("b")).rejects.toThrow(/restart the process/);
+    await expect(sql`insert into t (v) values ('c')`.execute(k)).rejects.toThrow(/restart/);
+    await expect(rows()).rejects.toThrow(/restart the process/);
+  });
+});
+
+describe("durable commits with the real fdatasync", () => {
+  it("syncs the WAL through fs.fdatasync by default", async () => {
+    const other = await mkdtemp(join(tmpdir(), "refund-desk-walsync-real-"));
+    const synced: number[] = [];
+    const real = await openDatabase({
+      dataDir: other,
+      syncFile: (fd, done) => {
+        synced.push(fstatSync(fd).ino);
+        fdatasync(fd, done);
+      },
+    });
+    try {
+      const k = real.db as unknown as Kysely<{ t: { id: Generated<number>; v: string } }>;
+      await sql`create table t (id integer primary key, v text not null)`.execute(k);
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          k.transaction().execute((trx) =>
+            trx
+              .insertInto("t")
+              .values({ v: `${i}` })
+              .execute(),
+          ),
+        ),
+      );
+      const wal = statSync(join(other, `${SQLITE_FILE}-wal`)).ino;
+      expect(synced.length).toBeGreaterThan(0);
+      expect(synced.every((ino) => ino === wal)).toBe(true);
+      const n = await sql<{ n: number }>`select count(*) as n from t`.execute(k);
+      expect(n.rows[0]?.n).toBe(50);
+    } finally {
+      await real.close();
       await rm(other, { recursive: true, force: true });
     }
   });

@@ -4,20 +4,23 @@
 // Group commit. Every write transaction is a SAVEPOINT inside a shared `BEGIN IMMEDIATE` (the
 // batch). When a transaction's callback succeeds its savepoint is released and the writer is
 // handed to the next transaction at once; the caller's commit does NOT return yet. Once nothing
-// more is queued (setImmediate) or the batch is full, one `COMMIT` (fsync, synchronous=FULL)
-// makes every member durable, and only then do their commits return. A transaction that fails
+// more is queued (setImmediate) or the batch is full, one `COMMIT` ends the batch, and its members'
+// commits return only once it is durable: with a `WalSync` (ADR 0016) after the WAL's fdatasync in
+// libuv's thread pool, while the event loop goes on with the next batch; without one, SQLite
+// fsyncs inside the COMMIT itself (synchronous=FULL). A transaction that fails
 // rolls back to its savepoint and leaves the others alone; if the batch's COMMIT fails, or SQLite
 // rolls the whole batch back, every member's commit throws. Nobody is answered before the fsync
 // that covers their writes.
 //
 // Reads outside a transaction go to a second, read-only connection: in WAL mode it sees only
-// committed data, so no request ever reads another's writes before they are durable, and reads do
-// not wait for the writer. Inside a transaction everything runs on the writer, which sees the
+// committed data, and while a commit is not yet synced a read waits for the sync, so no request
+// ever reads another's writes before they are durable. Reads never wait for the writer. Inside a transaction everything runs on the writer, which sees the
 // earlier members of its batch: the order in which transactions run is the order they commit in,
 // all or nothing.
 
 import SqliteDatabase from "better-sqlite3";
 import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from "kysely";
+import type { WalSync } from "./wal-sync.js";
 
 /** Transactions in one batch at most (bounds a commit's latency and the WAL append). */
 export const MAX_BATCH = 256;
@@ -89,10 +92,15 @@ interface Batch {
 }
 
 export interface GroupCommitOptions {
-  /** The writer (WAL, synchronous=FULL, foreign keys on), already configured. */
+  /** The writer (WAL, foreign keys on), already configured. */
   readonly writer: SqliteDatabase.Database;
   /** A read-only connection to the same file; closed with the driver. */
   readonly reader: SqliteDatabase.Database;
+  /**
+   * Syncs the writer's WAL when the writer runs synchronous=NORMAL (ADR 0016); closed with the
+   * driver. Absent: the writer must run synchronous=FULL.
+   */
+  readonly walSync?: WalSync | undefined;
 }
 
 /** One user of the driver at a time: Kysely acquires it, runs a query or a transaction, releases. */
@@ -116,12 +124,14 @@ export class GroupCommitSqliteDriver implements Driver {
   readonly #reader: StatementCache;
   readonly #writeLock = new Mutex();
   readonly #free: Handle[] = [];
+  readonly #sync: WalSync | null;
   #batch: Batch | null = null;
   #flushScheduled = false;
 
   constructor(opts: GroupCommitOptions) {
     this.#writer = new StatementCache(opts.writer);
     this.#reader = new StatementCache(opts.reader);
+    this.#sync = opts.walSync ?? null;
   }
 
   async init(): Promise<void> {}
@@ -158,6 +168,7 @@ export class GroupCommitSqliteDriver implements Driver {
       // E.g. a table the reader cannot see yet: the writer prepares it (and reports real errors).
     }
     if (stmt?.readonly === true) {
+      if (this.#sync?.pending === true) return this.#readDurable(stmt, query.parameters);
       try {
         return Promise.resolve(run(stmt, query.parameters));
       } catch (err) {
@@ -167,15 +178,31 @@ export class GroupCommitSqliteDriver implements Driver {
     return this.#autocommit(query);
   }
 
+  /** A read while some commit is not yet on disk: runs once every commit so far is. */
+  async #readDurable(
+    stmt: SqliteDatabase.Statement,
+    parameters: readonly unknown[],
+  ): Promise<QueryResult<unknown>> {
+    const sync = this.#sync;
+    // Commits made while waiting need their own sync: the read runs only when none is pending.
+    while (sync?.pending === true) await sync.whenDurable();
+    return run(stmt, parameters);
+  }
+
   /** A write outside a transaction: commits the open batch first, then runs on its own. */
   async #autocommit(query: CompiledQuery): Promise<QueryResult<unknown>> {
     await this.#writeLock.lock();
+    let result: QueryResult<unknown>;
     try {
+      if (this.#sync?.fatal) throw this.#sync.fatal;
       this.#commitBatch();
-      return run(this.#writer.get(query.sql), query.parameters);
+      result = run(this.#writer.get(query.sql), query.parameters);
     } finally {
       this.#writeLock.unlock();
     }
+    // Even a statement that wrote nothing is waited for: cheap, and never answers early.
+    if (this.#sync !== null) await this.#sync.whenDurable(this.#sync.committed());
+    return result;
   }
 
   // Read-only transactions (none in the app today) run on the writer too: the one shared reader
@@ -185,6 +212,7 @@ export class GroupCommitSqliteDriver implements Driver {
     await this.#writeLock.lock();
     handle.holdsWriter = true;
     try {
+      if (this.#sync?.fatal) throw this.#sync.fatal;
       if (this.#batch === null) {
         // IMMEDIATE: the write lock is taken now, so a transaction that reads then writes never
         // meets SQLITE_BUSY halfway (another process waits on busy_timeout instead).
@@ -272,13 +300,25 @@ export class GroupCommitSqliteDriver implements Driver {
     if (batch === null) return;
     this.#batch = null;
     try {
+      if (this.#sync?.fatal) throw this.#sync.fatal;
       this.#writer.get("commit").run();
     } catch (err) {
       this.#rollbackQuietly();
       for (const w of batch.waiters) w.reject(err);
       return;
     }
-    for (const w of batch.waiters) w.resolve();
+    if (this.#sync === null) {
+      for (const w of batch.waiters) w.resolve();
+      return;
+    }
+    this.#sync.whenDurable(this.#sync.committed()).then(
+      () => {
+        for (const w of batch.waiters) w.resolve();
+      },
+      (err: unknown) => {
+        for (const w of batch.waiters) w.reject(err);
+      },
+    );
   }
 
   /** The batch is gone (rolled back by SQLite): its members' commits throw. */
@@ -309,10 +349,14 @@ export class GroupCommitSqliteDriver implements Driver {
     } finally {
       this.#writeLock.unlock();
     }
-    this.#reader.clear();
-    this.#writer.clear();
-    this.#reader.db.close();
-    this.#writer.db.close();
+    try {
+      await this.#sync?.close();
+    } finally {
+      this.#reader.clear();
+      this.#writer.clear();
+      this.#reader.db.close();
+      this.#writer.db.close();
+    }
   }
 }
 
