@@ -19,7 +19,13 @@
 //   in between leaves an in-flight claim that a retry takes over after the lease.
 
 import { createHash } from "node:crypto";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onSendAsyncHookHandler,
+  preHandlerAsyncHookHandler,
+} from "fastify";
 import type { AppDeps } from "../app/context.js";
 import { AppError } from "../app/errors.js";
 import { actorRef } from "../core/access/index.js";
@@ -185,9 +191,13 @@ export async function claimIdempotencyKey(
   return claim(deps, request, state.scope, state.key, fingerprint);
 }
 
-/** Installs the Idempotency-Key hooks on the root instance; call before registering routes. */
+/**
+ * Installs the Idempotency-Key hooks on every POST route registered after this call (as route
+ * hooks, after the root instance's own: the permission check runs first). Other routes carry no
+ * hook at all, so a read pays nothing for them.
+ */
 export function installIdempotency(app: FastifyInstance, deps: Pick<AppDeps, "db" | "clock">) {
-  app.addHook("preHandler", async (request, reply) => {
+  const preHandler: preHandlerAsyncHookHandler = async (request, reply) => {
     if (request.method !== "POST" || request.routeOptions.url === undefined) return;
     const key = keyOf(request);
     if (key === undefined) return;
@@ -215,9 +225,9 @@ export function installIdempotency(app: FastifyInstance, deps: Pick<AppDeps, "db
     );
     const claimed = await claim(deps, request, scope, key, fingerprint);
     if (claimed !== "proceed") return sendReplay(reply, claimed.replay);
-  });
+  };
 
-  app.addHook("onSend", async (request, reply, payload) => {
+  const onSend: onSendAsyncHookHandler = async (request, reply, payload) => {
     const state = states.get(request);
     if (state?.kind !== "held") return payload;
     states.set(request, { kind: "settled" });
@@ -243,5 +253,17 @@ export function installIdempotency(app: FastifyInstance, deps: Pick<AppDeps, "db
       request.log.error({ err }, "idempotency: could not store the response");
     }
     return payload;
+  };
+
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes("POST")) return;
+    route.preHandler = [...hooksOf(route.preHandler), preHandler];
+    route.onSend = [...hooksOf(route.onSend), onSend];
   });
+}
+
+function hooksOf<H>(hooks: H | H[] | undefined): H[] {
+  if (hooks === undefined) return [];
+  return Array.isArray(hooks) ? hooks : [hooks];
 }
