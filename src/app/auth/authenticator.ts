@@ -4,13 +4,13 @@
 
 import { TOKEN_SCOPES, type Actor } from "../../core/access/index.js";
 import { precompile } from "../../db/precompiled.js";
-import { toDbInstant } from "../../db/time.js";
+import { fromDbInstant, toDbInstant } from "../../db/time.js";
 import type { Authenticator, AuthInfo } from "../../http/server.js";
 import type { AppDeps } from "../context.js";
 import { prepareDummyHash } from "./passwords.js";
 import { parseScopes } from "./present.js";
 import { API_TOKEN_PREFIX, secretHash } from "./secrets.js";
-import { sessionCacheOf } from "./session-cache.js";
+import { sessionCacheOf, type CachedSession } from "./session-cache.js";
 import { actorOfUser } from "./session-view.js";
 
 const ANONYMOUS_RESULT: { actor: Actor; auth: AuthInfo } = Object.freeze({
@@ -41,10 +41,31 @@ const SESSION_ACTOR = precompile<{ id: string; now: string }>()((db, p) =>
     .where("sessions.expires_at", ">", p("now")),
 );
 
+type Resolved = { readonly actor: Actor; readonly auth: AuthInfo };
+
+/** A looked-up session as the cache keeps it: what every request of it resolves to. */
+interface SessionHit {
+  readonly expiresAtMs: number;
+  readonly resolved: Resolved;
+}
+
+function sessionHit(row: CachedSession): SessionHit {
+  const actor = actorOfUser(row);
+  const auth: AuthInfo = { via: "session", csrfToken: row.csrf_token, sessionId: row.session_id };
+  return {
+    expiresAtMs: fromDbInstant(row.expires_at),
+    // Shared by every request of the session while cached: frozen, so nobody can change it.
+    resolved:
+      actor === null
+        ? ANONYMOUS_RESULT
+        : Object.freeze({ actor: Object.freeze(actor), auth: Object.freeze(auth) }),
+  };
+}
+
 /** Builds the authenticator buildServer calls on every request. */
 export function createAuthenticator(deps: Pick<AppDeps, "db">): Authenticator {
   const { db } = deps;
-  const sessions = sessionCacheOf(db);
+  const sessions = sessionCacheOf<SessionHit>(db);
   const known = new Set<string>(TOKEN_SCOPES);
   // Sign-in verifies unknown addresses against this hash; making it now keeps the first one quick.
   prepareDummyHash().catch(() => undefined);
@@ -80,23 +101,21 @@ export function createAuthenticator(deps: Pick<AppDeps, "db">): Authenticator {
     return { actor, auth: { via: "token", csrfToken: null, sessionId: null } as AuthInfo };
   }
 
-  async function fromSession(token: string, now: number) {
-    if (!SECRET.test(token)) return ANONYMOUS_RESULT;
-    const id = secretHash(token);
-    const at = toDbInstant(now);
-    let row = sessions.get(id);
-    if (row === undefined) {
+  async function fromSession(token: string, now: number): Promise<Resolved> {
+    let hit = sessions.get(token);
+    if (hit === undefined) {
+      if (!SECRET.test(token)) return ANONYMOUS_RESULT;
       const generation = sessions.generation();
-      row = await SESSION_ACTOR.executeTakeFirst(db, { id, now: at });
+      const row = await SESSION_ACTOR.executeTakeFirst(db, {
+        id: secretHash(token),
+        now: toDbInstant(now),
+      });
       if (row === undefined) return ANONYMOUS_RESULT;
-      sessions.set(id, row, generation);
-    } else if (row.expires_at <= at) {
-      return ANONYMOUS_RESULT;
+      hit = sessionHit(row);
+      sessions.set(token, hit, generation);
     }
-    const actor = actorOfUser(row);
-    if (actor === null) return ANONYMOUS_RESULT;
-    const auth: AuthInfo = { via: "session", csrfToken: row.csrf_token, sessionId: row.session_id };
-    return { actor, auth };
+    // The session's own expiry still counts on every hit.
+    return hit.expiresAtMs > now ? hit.resolved : ANONYMOUS_RESULT;
   }
 
   return async ({ sessionToken, bearerToken, now }) => {

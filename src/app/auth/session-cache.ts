@@ -13,6 +13,7 @@ import type { UserRow } from "../../db/schema.js";
 export const SESSION_CACHE_MS = 2_000;
 const MAX_ENTRIES = 10_000;
 
+/** What the session lookup returns (sessions joined with users). */
 export interface CachedSession {
   readonly session_id: string;
   readonly csrf_token: string;
@@ -23,21 +24,26 @@ export interface CachedSession {
   readonly disabled: number;
 }
 
-export class SessionCache {
-  readonly #entries = new Map<string, { row: CachedSession; until: number }>();
+/**
+ * Entries are keyed by the session cookie's value itself, so a hit costs no SHA-256: the secret
+ * is in this process's memory anyway while its request runs, the map holds at most MAX_ENTRIES
+ * for SESSION_CACHE_MS, and nothing of it is ever written out (the database keeps only hashes).
+ */
+export class SessionCache<V = unknown> {
+  readonly #entries = new Map<string, { value: V; until: number }>();
   #generation = 0;
 
   constructor(readonly ttlMs: number = SESSION_CACHE_MS) {}
 
-  /** The cached row of a session id (its hash), if still fresh. */
-  get(sessionId: string): CachedSession | undefined {
-    const e = this.#entries.get(sessionId);
+  /** The cached value of a session cookie, if still fresh. */
+  get(token: string): V | undefined {
+    const e = this.#entries.get(token);
     if (e === undefined) return undefined;
     if (e.until <= performance.now()) {
-      this.#entries.delete(sessionId);
+      this.#entries.delete(token);
       return undefined;
     }
-    return e.row;
+    return e.value;
   }
 
   /** Taken before a lookup; `set` stores its result only if nothing was invalidated meanwhile. */
@@ -45,10 +51,10 @@ export class SessionCache {
     return this.#generation;
   }
 
-  set(sessionId: string, row: CachedSession, generation: number): void {
+  set(token: string, value: V, generation: number): void {
     if (this.ttlMs <= 0 || generation !== this.#generation) return;
     if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
-    this.#entries.set(sessionId, { row, until: performance.now() + this.ttlMs });
+    this.#entries.set(token, { value, until: performance.now() + this.ttlMs });
   }
 
   /** Forgets every session (after a sign-out or an account change has committed). */
@@ -60,14 +66,17 @@ export class SessionCache {
 
 const caches = new WeakMap<object, SessionCache>();
 
-/** The session cache of one database handle (`deps.db`), shared by its authenticator and use cases. */
-export function sessionCacheOf(db: object): SessionCache {
+/**
+ * The session cache of one database handle (`deps.db`), shared by its authenticator (which alone
+ * stores values, of type `V`) and the use cases that invalidate it.
+ */
+export function sessionCacheOf<V = unknown>(db: object): SessionCache<V> {
   let cache = caches.get(db);
   if (cache === undefined) {
     cache = new SessionCache();
     caches.set(db, cache);
   }
-  return cache;
+  return cache as SessionCache<V>;
 }
 
 /**
