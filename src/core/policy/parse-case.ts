@@ -408,8 +408,11 @@ function parseEvents(v: unknown): readonly ServiceEvent[] {
 
 /** Parameters with only the time zone overridden, per policy parameters and zone. */
 const zoneParams = new WeakMap<PolicyParams, Map<string, PolicyParams>>();
+/** The last policy parameters looked up in `zoneParams` and their map: nearly always the same. */
+let lastBase: PolicyParams | undefined;
+let lastByZone: Map<string, PolicyParams> | undefined;
 
-/** The time zone of a policy block that overrides nothing else, or undefined. */
+/** The time zone string of a policy block that overrides nothing else, or undefined. */
 function onlyZone(o: Obj): string | undefined {
   let zone: unknown;
   for (const k in o) {
@@ -427,23 +430,27 @@ function onlyZone(o: Obj): string | undefined {
   ) {
     return undefined;
   }
-  return typeof zone === "string" && isValidTimeZone(zone) ? zone : undefined;
+  return typeof zone === "string" ? zone : undefined;
 }
 
 /**
  * The policy's parameters with the case's overrides. A block that only sets a valid time zone, the
- * common one, gets parameters made once per zone (equal to what `overrideParams` builds).
+ * common one, gets parameters made once per zone (equal to what `overrideParams` builds); only
+ * valid zones are kept, so a zone found needs no other check.
  */
 function caseParams(base: PolicyParams, raw: unknown): PolicyParams {
   const zone = isObj(raw) ? onlyZone(raw) : undefined;
   if (zone === undefined) return overrideParams(base, raw, "policy");
-  let byZone = zoneParams.get(base);
+  let byZone = base === lastBase ? lastByZone : zoneParams.get(base);
   if (byZone === undefined) {
     byZone = new Map();
     zoneParams.set(base, byZone);
   }
+  lastBase = base;
+  lastByZone = byZone;
   let params = byZone.get(zone);
   if (params === undefined) {
+    if (!isValidTimeZone(zone)) return overrideParams(base, raw, "policy");
     params = overrideParams(base, { timezone: zone }, "policy");
     if (byZone.size >= 1000) byZone.clear();
     byZone.set(zone, params);
