@@ -152,7 +152,8 @@ const NO_INTERVALS: readonly Interval[] = [];
 
 function mergeIntervals(list: Interval[]): Interval[] {
   if (list.length < 2) return list;
-  list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  // Events are usually listed in time order; Array#sort allocates even for a sorted list.
+  if (!inOrder(list)) list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const out: [number, number][] = [];
   for (const [s, e] of list) {
     const last = out[out.length - 1];
@@ -161,6 +162,16 @@ function mergeIntervals(list: Interval[]): Interval[] {
     } else out.push([s, e]);
   }
   return out;
+}
+
+/** True when the list is already in the order `mergeIntervals` sorts it into. */
+function inOrder(list: readonly Interval[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    const a = list[i - 1] as Interval;
+    const b = list[i] as Interval;
+    if (!(a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]))) return false;
+  }
+  return true;
 }
 
 /** Blocked intervals of the given kinds after `placedAt`; an open one runs to `asOf`. */
