@@ -126,19 +126,36 @@ export function formatDay(day: number): string {
   return text;
 }
 
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** `n` ASCII digits from `i` as a number, or -1. */
+function digitsAt(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c >>> 0 > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
 
-/** Parses a `YYYY-MM-DD` calendar date strictly (2026-02-30 is not a date); undefined if invalid. */
+/**
+ * Parses a `YYYY-MM-DD` calendar date strictly (2026-02-30 is not a date); undefined if invalid.
+ * Scanned by hand: a case's explicit holidays are checked on every evaluation.
+ */
 export function parseDay(text: string): number | undefined {
-  const m = DATE_RE.exec(text);
-  if (m === null) return undefined;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return undefined;
-  const day = partsToDay(y, mo, d);
-  const back = dayToParts(day);
-  return back.month === mo && back.dayOfMonth === d ? day : undefined;
+  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) {
+    return undefined;
+  }
+  const y = digitsAt(text, 0, 4);
+  const mo = digitsAt(text, 5, 2);
+  const d = digitsAt(text, 8, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31) return undefined;
+  if (d > 28) {
+    const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+    const dim =
+      mo === 2 ? (leap ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+    if (d > dim) return undefined;
+  }
+  return partsToDay(y, mo, d);
 }
 
 /** Day of the week of a day number: 0 Sunday ... 6 Saturday. */

@@ -24,10 +24,22 @@ export function mayHaveExtras(count: number, nothingDue: boolean): boolean {
  * (crypto for a fiat price) covers the whole charge. Returns one flag per payment, in input order.
  */
 export function findExtras(payments: readonly LedgerPayment[], due: Money): boolean[] {
-  const extra = new Array<boolean>(payments.length).fill(false);
-  if (!mayHaveExtras(payments.length, due.minor <= 0n)) return extra;
+  const n = payments.length;
+  const extra = new Array<boolean>(n).fill(false);
+  if (!mayHaveExtras(n, due.minor <= 0n)) return extra;
+  // The policy engine calls this for every case with several payments, and nearly always they are
+  // one charge listed in capture order: that case needs no grouping and no sort.
+  const first = (payments[0] as LedgerPayment).chargeRef;
+  let oneCharge = true;
+  for (let i = 1; i < n && oneCharge; i++) {
+    oneCharge = (payments[i] as LedgerPayment).chargeRef === first;
+  }
+  if (oneCharge && inCaptureOrder(payments)) {
+    markCovered(payments, null, due, extra);
+    return extra;
+  }
   const groups = new Map<string, number[]>();
-  for (let i = 0; i < payments.length; i++) {
+  for (let i = 0; i < n; i++) {
     const ref = (payments[i] as LedgerPayment).chargeRef;
     const g = groups.get(ref);
     if (g === undefined) groups.set(ref, [i]);
@@ -40,17 +52,47 @@ export function findExtras(payments: readonly LedgerPayment[], due: Money): bool
         (payments[a] as LedgerPayment).capturedAt - (payments[b] as LedgerPayment).capturedAt ||
         a - b,
     );
-    let covered = 0n;
-    for (const i of idx) {
-      const p = payments[i] as LedgerPayment;
-      if (covered >= due.minor) {
-        extra[i] = true;
-        continue;
-      }
-      covered = p.amount.currency === due.currency ? covered + p.amount.minor : due.minor;
-    }
+    markCovered(payments, idx, due, extra);
   }
   return extra;
+}
+
+/**
+ * True when capture times never decrease in list order: then sorting by (capturedAt, index) keeps
+ * the list as it is. (A NaN time fails `<=`, so such a list is sorted as before.)
+ */
+function inCaptureOrder(payments: readonly LedgerPayment[]): boolean {
+  for (let i = 1; i < payments.length; i++) {
+    if (
+      !((payments[i - 1] as LedgerPayment).capturedAt <= (payments[i] as LedgerPayment).capturedAt)
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Marks the payments of one charge, taken in capture order (`order`, or the list order when
+ * null), that come after `due` is already covered.
+ */
+function markCovered(
+  payments: readonly LedgerPayment[],
+  order: readonly number[] | null,
+  due: Money,
+  extra: boolean[],
+): void {
+  const n = order === null ? payments.length : order.length;
+  let covered = 0n;
+  for (let k = 0; k < n; k++) {
+    const i = order === null ? k : (order[k] as number);
+    const p = payments[i] as LedgerPayment;
+    if (covered >= due.minor) {
+      extra[i] = true;
+      continue;
+    }
+    covered = p.amount.currency === due.currency ? covered + p.amount.minor : due.minor;
+  }
 }
 
 /** A payment as finance sees it: captured, and what has gone back or is on its way back. */

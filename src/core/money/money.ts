@@ -67,8 +67,9 @@ const TOO_PRECISE = 1;
 
 /**
  * Minor units of a decimal string with at most `exp` decimals: `-?(0|[1-9][0-9]*)(.[0-9]+)?`.
- * Scanned by hand (this runs for every amount of every evaluated case); short amounts are
- * accumulated exactly in a double (below 2^53) and converted once, long ones go through BigInt.
+ * Scanned by hand, once (this runs for every amount of every evaluated case): the digits are
+ * accumulated in a double as they are checked, which is exact for short amounts (at most 15
+ * digits with the scale, below 2^53) and converted once; long ones go through BigInt.
  */
 export function parseDecimal(
   s: string,
@@ -79,9 +80,11 @@ export function parseDecimal(
   const neg = len > 0 && s.charCodeAt(0) === 45;
   if (neg) i = 1;
   const intStart = i;
+  let v = 0;
   while (i < len) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) break;
+    const c = s.charCodeAt(i) - 48;
+    if (c >>> 0 > 9) break;
+    v = v * 10 + c;
     i++;
   }
   const intLen = i - intStart;
@@ -92,8 +95,9 @@ export function parseDecimal(
     i++;
     const fracStart = i;
     while (i < len) {
-      const c = s.charCodeAt(i);
-      if (c < 48 || c > 57) return NOT_DECIMAL;
+      const c = s.charCodeAt(i) - 48;
+      if (c >>> 0 > 9) return NOT_DECIMAL;
+      v = v * 10 + c;
       i++;
     }
     fracLen = i - fracStart;
@@ -102,11 +106,6 @@ export function parseDecimal(
   }
   let minor: bigint;
   if (intLen + exp <= 15) {
-    let v = 0;
-    for (let j = intStart; j < len; j++) {
-      const c = s.charCodeAt(j);
-      if (c !== 46) v = v * 10 + (c - 48);
-    }
     for (let k = fracLen; k < exp; k++) v *= 10;
     minor = BigInt(v);
   } else {

@@ -152,7 +152,8 @@ const NO_INTERVALS: readonly Interval[] = [];
 
 function mergeIntervals(list: Interval[]): Interval[] {
   if (list.length < 2) return list;
-  list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  // Events are usually listed in time order; Array#sort allocates even for a sorted list.
+  if (!inOrder(list)) list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const out: [number, number][] = [];
   for (const [s, e] of list) {
     const last = out[out.length - 1];
@@ -161,6 +162,16 @@ function mergeIntervals(list: Interval[]): Interval[] {
     } else out.push([s, e]);
   }
   return out;
+}
+
+/** True when the list is already in the order `mergeIntervals` sorts it into. */
+function inOrder(list: readonly Interval[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    const a = list[i - 1] as Interval;
+    const b = list[i] as Interval;
+    if (!(a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]))) return false;
+  }
+  return true;
 }
 
 /** Blocked intervals of the given kinds after `placedAt`; an open one runs to `asOf`. */
@@ -207,27 +218,24 @@ function fmtDate(instant: number, zone: string): string {
 }
 
 /**
- * Refund lines for the non-extra payments of one charge. `ratio` is [unused, period] for a
- * pro-rated refund, or null for a whole one. Payments in the price's currency go back as paid
- * (pro-rated); one in another currency goes back as the fiat value owed (`fiat-at-payout`) or as the
- * coins themselves (`same-coins`).
+ * Refund lines for the non-extra payments of one charge. `num / den` is the refunded share
+ * (`unused / period` for a pro-rated refund, `1n / 1n` for a whole one; `den` > 0). Payments in the price's
+ * currency go back as paid (pro-rated); one in another currency goes back as the fiat value owed
+ * (`fiat-at-payout`) or as the coins themselves (`same-coins`).
  */
 function chargeLines(
   c: RefundCase,
   payments: readonly Payment[],
-  ratio: readonly [bigint, bigint] | null,
-): { lines: RefundLine[]; value: bigint } {
+  num: bigint,
+  den: bigint,
+): RefundLine[] {
   const price = c.order.price;
-  const part = (v: bigint): bigint => (ratio === null ? v : mulDivHalfUp(v, ratio[0], ratio[1]));
   let samePaid = 0n;
   for (const p of payments) if (p.amount.currency === price.currency) samePaid += p.amount.minor;
   const lines: RefundLine[] = [];
-  let allSame = true;
-  let value = 0n;
   for (const p of payments) {
     if (p.amount.currency === price.currency) {
-      const minor = part(p.amount.minor);
-      value += minor;
+      const minor = share(p.amount.minor, num, den);
       if (minor > 0n)
         lines.push({
           paymentId: p.id,
@@ -236,19 +244,42 @@ function chargeLines(
         });
       continue;
     }
-    allSame = false;
     // Coins cover what the same-currency payments of the charge did not.
     const owed = price.minor > samePaid ? price.minor - samePaid : 0n;
     const minor =
-      c.params.cryptoRefundValuation === "fiat-at-payout" ? part(owed) : part(p.amount.minor);
+      c.params.cryptoRefundValuation === "fiat-at-payout"
+        ? share(owed, num, den)
+        : share(p.amount.minor, num, den);
     const currency =
       c.params.cryptoRefundValuation === "fiat-at-payout" ? price.currency : p.amount.currency;
     if (minor > 0n) lines.push({ paymentId: p.id, method: p.method, amount: { minor, currency } });
   }
-  // The value in the order's currency: the sum of the lines when all are in it, else the price
-  // (or its pro-rated part) for the charge.
-  if (!allSame) value = part(price.minor);
-  return { lines, value };
+  return lines;
+}
+
+/** `v * num / den` rounded half-up; a whole share (`num === den`) is `v` itself, exactly. */
+function share(v: bigint, num: bigint, den: bigint): bigint {
+  return num === den ? v : mulDivHalfUp(v, num, den);
+}
+
+/**
+ * The value in the order's currency of `chargeLines(c, payments, num, den)`: the sum of the lines
+ * when every payment is in that currency (a line left out is zero), else the price's share.
+ */
+function chargeValue(
+  c: RefundCase,
+  payments: readonly Payment[],
+  lines: readonly RefundLine[],
+  num: bigint,
+  den: bigint,
+): bigint {
+  const price = c.order.price;
+  for (const p of payments) {
+    if (p.amount.currency !== price.currency) return share(price.minor, num, den);
+  }
+  let value = 0n;
+  for (const l of lines) value += l.amount.minor;
+  return value;
 }
 
 function refundVerdict(
@@ -333,13 +364,15 @@ function unusedSubscription(c: RefundCase): Verdict {
   if (unused === 0 || periodDays <= 0) return NO_UNUSED_DAYS;
   const paid = chargePayments(c, sub.chargeRef);
   if (paid.length === 0) return NO_PERIOD_PAYMENT;
-  const { lines, value } = chargeLines(c, paid, [BigInt(unused), BigInt(periodDays)]);
+  const num = BigInt(unused);
+  const den = BigInt(periodDays);
+  const lines = chargeLines(c, paid, num, den);
   if (lines.length === 0) return PRORATED_NOTHING;
   return refundVerdict(
     c,
     PRORATED_REFUND,
     lines,
-    value,
+    chargeValue(c, paid, lines, num, den),
     `${unused} of the period's ${periodDays} days are unused; that share of what you paid goes back to the method used.`,
   );
 }
@@ -382,8 +415,9 @@ function notDelivered(c: RefundCase): Verdict {
   if (o.startedAt === null) {
     const paid = chargePayments(c, o.subscription?.chargeRef ?? o.id);
     if (paid.length === 0) return NOT_STARTED_UNPAID;
-    const { lines, value } = chargeLines(c, paid, null);
+    const lines = chargeLines(c, paid, 1n, 1n);
     if (lines.length === 0) return NOT_STARTED_NOTHING_OWED;
+    const value = chargeValue(c, paid, lines, 1n, 1n);
     return refundVerdict(
       c,
       NOT_DELIVERED_REFUND,

@@ -75,6 +75,31 @@ function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+// Parsed JSON lists an object's keys in the order its writer used, which for nearly every case is
+// the order of the format (and of the lists below). So each key is first compared with the key
+// expected at its position, one `===`; only a key out of that order goes through the whole chain.
+// Reading past a list's end gives undefined, which no key equals.
+
+const ORDER_ORDER: readonly string[] = [
+  "id",
+  "clientId",
+  "service",
+  "price",
+  "placedAt",
+  "promisedStartBy",
+  "promisedDeliveryBy",
+  "startedAt",
+  "deliveredAt",
+  "subscription",
+];
+const SERVICE_ORDER: readonly string[] = ["name", "category", "billing"];
+const SUBSCRIPTION_ORDER: readonly string[] = ["periodStart", "periodEnd", "chargeRef"];
+const PAYMENT_ORDER: readonly string[] = ["id", "chargeRef", "amount", "method", "capturedAt"];
+const EVENT_ORDER: readonly string[] = ["kind", "from", "to", "note"];
+const REQUEST_ORDER: readonly string[] = ["reason", "submittedAt", "description", "attachments"];
+
+// The case object is checked once per case, and its optional keys (asOf, policy) come first when
+// present, which would shift every position: it keeps the plain chain.
 function caseKeysKnown(o: Obj): boolean {
   for (const k in o) {
     if (
@@ -92,8 +117,10 @@ function caseKeysKnown(o: Obj): boolean {
 }
 
 function orderKeysKnown(o: Obj): boolean {
+  let i = 0;
   for (const k in o) {
     if (
+      k !== ORDER_ORDER[i++] &&
       k !== "id" &&
       k !== "clientId" &&
       k !== "service" &&
@@ -112,19 +139,41 @@ function orderKeysKnown(o: Obj): boolean {
 }
 
 function serviceKeysKnown(o: Obj): boolean {
-  for (const k in o) if (k !== "name" && k !== "category" && k !== "billing") return false;
+  let i = 0;
+  for (const k in o) {
+    if (k !== SERVICE_ORDER[i++] && k !== "name" && k !== "category" && k !== "billing") {
+      return false;
+    }
+  }
   return true;
 }
 
 function subscriptionKeysKnown(o: Obj): boolean {
-  for (const k in o)
-    if (k !== "periodStart" && k !== "periodEnd" && k !== "chargeRef") return false;
+  let i = 0;
+  for (const k in o) {
+    if (
+      k !== SUBSCRIPTION_ORDER[i++] &&
+      k !== "periodStart" &&
+      k !== "periodEnd" &&
+      k !== "chargeRef"
+    ) {
+      return false;
+    }
+  }
   return true;
 }
 
 function paymentKeysKnown(o: Obj): boolean {
+  let i = 0;
   for (const k in o) {
-    if (k !== "id" && k !== "chargeRef" && k !== "amount" && k !== "method" && k !== "capturedAt") {
+    if (
+      k !== PAYMENT_ORDER[i++] &&
+      k !== "id" &&
+      k !== "chargeRef" &&
+      k !== "amount" &&
+      k !== "method" &&
+      k !== "capturedAt"
+    ) {
       return false;
     }
   }
@@ -132,13 +181,25 @@ function paymentKeysKnown(o: Obj): boolean {
 }
 
 function eventKeysKnown(o: Obj): boolean {
-  for (const k in o) if (k !== "kind" && k !== "from" && k !== "to" && k !== "note") return false;
+  let i = 0;
+  for (const k in o) {
+    if (k !== EVENT_ORDER[i++] && k !== "kind" && k !== "from" && k !== "to" && k !== "note") {
+      return false;
+    }
+  }
   return true;
 }
 
 function requestKeysKnown(o: Obj): boolean {
+  let i = 0;
   for (const k in o) {
-    if (k !== "reason" && k !== "submittedAt" && k !== "description" && k !== "attachments") {
+    if (
+      k !== REQUEST_ORDER[i++] &&
+      k !== "reason" &&
+      k !== "submittedAt" &&
+      k !== "description" &&
+      k !== "attachments"
+    ) {
       return false;
     }
   }
@@ -347,8 +408,11 @@ function parseEvents(v: unknown): readonly ServiceEvent[] {
 
 /** Parameters with only the time zone overridden, per policy parameters and zone. */
 const zoneParams = new WeakMap<PolicyParams, Map<string, PolicyParams>>();
+/** The last policy parameters looked up in `zoneParams` and their map: nearly always the same. */
+let lastBase: PolicyParams | undefined;
+let lastByZone: Map<string, PolicyParams> | undefined;
 
-/** The time zone of a policy block that overrides nothing else, or undefined. */
+/** The time zone string of a policy block that overrides nothing else, or undefined. */
 function onlyZone(o: Obj): string | undefined {
   let zone: unknown;
   for (const k in o) {
@@ -366,23 +430,27 @@ function onlyZone(o: Obj): string | undefined {
   ) {
     return undefined;
   }
-  return typeof zone === "string" && isValidTimeZone(zone) ? zone : undefined;
+  return typeof zone === "string" ? zone : undefined;
 }
 
 /**
  * The policy's parameters with the case's overrides. A block that only sets a valid time zone, the
- * common one, gets parameters made once per zone (equal to what `overrideParams` builds).
+ * common one, gets parameters made once per zone (equal to what `overrideParams` builds); only
+ * valid zones are kept, so a zone found needs no other check.
  */
 function caseParams(base: PolicyParams, raw: unknown): PolicyParams {
   const zone = isObj(raw) ? onlyZone(raw) : undefined;
   if (zone === undefined) return overrideParams(base, raw, "policy");
-  let byZone = zoneParams.get(base);
+  let byZone = base === lastBase ? lastByZone : zoneParams.get(base);
   if (byZone === undefined) {
     byZone = new Map();
     zoneParams.set(base, byZone);
   }
+  lastBase = base;
+  lastByZone = byZone;
   let params = byZone.get(zone);
   if (params === undefined) {
+    if (!isValidTimeZone(zone)) return overrideParams(base, raw, "policy");
     params = overrideParams(base, { timezone: zone }, "policy");
     if (byZone.size >= 1000) byZone.clear();
     byZone.set(zone, params);

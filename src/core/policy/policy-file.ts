@@ -57,6 +57,21 @@ function paramKeysKnown(o: Record<string, unknown>): boolean {
   return true;
 }
 
+/** An integer within bounds: what `int` accepts. */
+function isIntIn(v: unknown, min: number, max: number): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+}
+
+/** An array of `YYYY-MM-DD` dates, every element present: what the `holidays` reader accepts. */
+function allDayTexts(v: unknown): v is readonly string[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    const h: unknown = v[i];
+    if (typeof h !== "string" || parseDay(h) === undefined) return false;
+  }
+  return true;
+}
+
 /**
  * Validates parameter overrides (every key optional) on top of `base`. Throws Invalid naming the
  * field; used for the policy file and for a case's `policy` block alike.
@@ -71,12 +86,27 @@ export function overrideParams(base: PolicyParams, raw: unknown, path: string): 
       throw new Invalid(child(path, "timezone"), `unknown IANA time zone "${timezone}"`);
     }
   }
+  // A case's block goes through here for every evaluated case that overrides more than its time
+  // zone, so valid values are taken without building their paths; `int`, `arr` and `oneOf` below
+  // run only for a value these checks refuse, and say what is wrong with it.
   let requestWindowDays = base.requestWindowDays;
-  if (o.requestWindowDays !== undefined) {
-    requestWindowDays = int(o.requestWindowDays, child(path, "requestWindowDays"), 0, 3650);
+  const windowDays = o.requestWindowDays;
+  if (windowDays !== undefined) {
+    requestWindowDays = isIntIn(windowDays, 0, 3650)
+      ? windowDays
+      : int(windowDays, child(path, "requestWindowDays"), 0, 3650);
   }
   let payoutBusinessDays = base.payoutBusinessDays;
-  if (o.payoutBusinessDays !== undefined) {
+  const payoutDays = o.payoutBusinessDays;
+  if (
+    Array.isArray(payoutDays) &&
+    payoutDays.length === 2 &&
+    isIntIn(payoutDays[0], 0, 366) &&
+    isIntIn(payoutDays[1], 0, 366) &&
+    payoutDays[1] >= payoutDays[0]
+  ) {
+    payoutBusinessDays = [payoutDays[0], payoutDays[1]];
+  } else if (payoutDays !== undefined) {
     const at = child(path, "payoutBusinessDays");
     const a = arr(o.payoutBusinessDays, at);
     if (a.length !== 2) throw new Invalid(at, "must be two numbers: [earliest, latest]");
@@ -86,7 +116,9 @@ export function overrideParams(base: PolicyParams, raw: unknown, path: string): 
     payoutBusinessDays = [lo, hi];
   }
   let holidays = base.holidays;
-  if (o.holidays !== undefined) {
+  if (allDayTexts(o.holidays)) {
+    holidays = (o.holidays as readonly string[]).slice();
+  } else if (o.holidays !== undefined) {
     const at = child(path, "holidays");
     holidays = arr(o.holidays, at).map((h, i) => {
       if (typeof h !== "string" || parseDay(h) === undefined) {
@@ -109,10 +141,13 @@ export function overrideParams(base: PolicyParams, raw: unknown, path: string): 
       holidayCountry = code;
     }
   }
+  const valuation = o.cryptoRefundValuation;
   const cryptoRefundValuation =
-    o.cryptoRefundValuation === undefined
+    valuation === undefined
       ? base.cryptoRefundValuation
-      : oneOf(o.cryptoRefundValuation, CRYPTO_VALUATIONS, child(path, "cryptoRefundValuation"));
+      : valuation === "fiat-at-payout" || valuation === "same-coins"
+        ? valuation
+        : oneOf(valuation, CRYPTO_VALUATIONS, child(path, "cryptoRefundValuation"));
   let autoApprove = base.autoApprove;
   if (o.autoApprove !== undefined) {
     const at = child(path, "autoApprove");
