@@ -6,6 +6,7 @@ import { fdatasync, fstatSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
 import { sql, type Generated, type Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, SQLITE_FILE, type OpenedDatabase } from "./connection.js";
@@ -80,6 +81,44 @@ describe("group commit", () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(await values()).toEqual(["x", "z"]);
+  });
+
+  it("shares one read snapshot per event-loop turn, and the next turn sees later commits", async () => {
+    await insert("a");
+    const other = new SqliteDatabase(join(dir, SQLITE_FILE)); // another process, say
+    try {
+      expect(await values()).toEqual(["a"]); // opens this turn's snapshot
+      other.prepare("insert into t (v) values ('b')").run(); // commits within the same turn
+      expect(await values()).toEqual(["a"]); // same turn: the same snapshot
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await values()).toEqual(["a", "b"]); // a new turn, a new snapshot
+    } finally {
+      other.close();
+    }
+  });
+
+  it("builds rows exactly as better-sqlite3 would, across schema changes by another connection", async () => {
+    await insert("a");
+    const other = new SqliteDatabase(join(dir, SQLITE_FILE));
+    try {
+      const same = (text: string) => other.prepare(text).all();
+      // A later column of the same name wins, as in better-sqlite3's own row objects.
+      const dup = "select t.v, t.id, 'x' as v, null as n, 1.5 as f, x'00ff' as b from t";
+      expect((await sql.raw(dup).execute(db)).rows).toEqual(same(dup));
+      const star = "select * from t";
+      expect((await sql.raw(star).execute(db)).rows).toEqual([{ id: 1, v: "a" }]);
+      // Another process adds a column: the cached `select *` returns it under its name.
+      other.exec("alter table t add column extra text default 'e'");
+      await new Promise((resolve) => setImmediate(resolve)); // a new read snapshot
+      expect((await sql.raw(star).execute(db)).rows).toEqual([{ id: 1, v: "a", extra: "e" }]);
+      // Even a column named __proto__ comes out as better-sqlite3 makes it (no own property).
+      const proto = `select 1 as "__proto__", 2 as y`;
+      const [row] = (await sql.raw(proto).execute(db)).rows as Record<string, unknown>[];
+      expect(Object.getOwnPropertyNames(row)).toEqual(Object.getOwnPropertyNames(same(proto)[0]));
+      expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    } finally {
+      other.close();
+    }
   });
 
   it("commits the open batch before a write outside a transaction", async () => {
