@@ -4,19 +4,20 @@
 // Group commit. Every write transaction is a SAVEPOINT inside a shared `BEGIN IMMEDIATE` (the
 // batch). When a transaction's callback succeeds its savepoint is released and the writer is
 // handed to the next transaction at once; the caller's commit does NOT return yet. Once nothing
-// more is queued (setImmediate) or the batch is full, one `COMMIT` ends the batch, and its members'
-// commits return only once it is durable: with a `WalSync` (ADR 0016) after the WAL's fdatasync in
-// libuv's thread pool, while the event loop goes on with the next batch; without one, SQLite
-// fsyncs inside the COMMIT itself (synchronous=FULL). A transaction that fails
-// rolls back to its savepoint and leaves the others alone; if the batch's COMMIT fails, or SQLite
-// rolls the whole batch back, every member's commit throws. Nobody is answered before the fsync
-// that covers their writes.
+// more is queued (setImmediate) or the batch is full, one `COMMIT` ends the batch, and its
+// members' commits return only once it is durable: with a `WalSync` (ADR 0016) after the WAL's
+// fdatasync in libuv's thread pool, while the event loop goes on with the next batch; without
+// one, SQLite fsyncs inside the COMMIT itself (synchronous=FULL). A transaction that fails rolls
+// back to its savepoint and leaves the others alone; if the batch's COMMIT fails, or SQLite rolls
+// the whole batch back, every member's commit throws. Nobody is answered before the sync that
+// covers their writes.
 //
 // Reads outside a transaction go to a second, read-only connection: in WAL mode it sees only
 // committed data, and while a commit is not yet synced a read waits for the sync, so no request
-// ever reads another's writes before they are durable. Reads never wait for the writer. Inside a transaction everything runs on the writer, which sees the
-// earlier members of its batch: the order in which transactions run is the order they commit in,
-// all or nothing.
+// ever reads another's writes before they are durable. The reads of one event-loop turn share one
+// snapshot (ADR 0017). Reads never wait for the writer. Inside a transaction everything runs on
+// the writer, which sees the earlier members of its batch: the order in which transactions run is
+// the order they commit in, all or nothing.
 
 import SqliteDatabase from "better-sqlite3";
 import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from "kysely";
