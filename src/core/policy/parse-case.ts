@@ -41,45 +41,7 @@ import {
   type Obj,
 } from "./validate.js";
 
-const CASE_KEYS = new Set(["asOf", "policy", "order", "payments", "events", "request"]);
-const ORDER_KEYS = new Set([
-  "id",
-  "clientId",
-  "service",
-  "price",
-  "placedAt",
-  "promisedStartBy",
-  "promisedDeliveryBy",
-  "startedAt",
-  "deliveredAt",
-  "subscription",
-]);
-const SERVICE_KEYS = new Set(["name", "category", "billing"]);
-const SUBSCRIPTION_KEYS = new Set(["periodStart", "periodEnd", "chargeRef"]);
-const PAYMENT_KEYS = new Set(["id", "chargeRef", "amount", "method", "capturedAt"]);
-const EVENT_KEYS = new Set(["kind", "from", "to", "note"]);
-const REQUEST_KEYS = new Set(["reason", "submittedAt", "description", "attachments"]);
-
-// This runs for every evaluated case, so the valid path is written for speed: one pass that checks
-// and converts each field, no path strings, closures or intermediate arrays. Each check's failure
-// branch hands the same value to the general reader in validate.ts, which throws `Invalid` with the
-// field's path and message; so the valid path decides *whether* input is wrong, the readers alone
-// say *what* is wrong, and errors come out in the same order as the fields are checked.
-//
-// Unknown keys: `for...in` with a chain of `===` on the key (the keys of parsed JSON are
-// internalized strings, so each comparison is a pointer compare) costs about half of a `Set`
-// lookup per key; on a miss, `onlyKeys` names the first unknown key. Enumerations are compared the
-// same way. `typeof x === "object" && x !== null && !Array.isArray(x)` is the readers' object test.
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-// Parsed JSON lists an object's keys in the order its writer used, which for nearly every case is
-// the order of the format (and of the lists below). So each key is first compared with the key
-// expected at its position, one `===`; only a key out of that order goes through the whole chain.
-// Reading past a list's end gives undefined, which no key equals.
-
+// Each object's keys in the order of the format (see the key checks below).
 const ORDER_ORDER: readonly string[] = [
   "id",
   "clientId",
@@ -97,6 +59,34 @@ const SUBSCRIPTION_ORDER: readonly string[] = ["periodStart", "periodEnd", "char
 const PAYMENT_ORDER: readonly string[] = ["id", "chargeRef", "amount", "method", "capturedAt"];
 const EVENT_ORDER: readonly string[] = ["kind", "from", "to", "note"];
 const REQUEST_ORDER: readonly string[] = ["reason", "submittedAt", "description", "attachments"];
+
+const CASE_KEYS = new Set(["asOf", "policy", "order", "payments", "events", "request"]);
+const ORDER_KEYS = new Set(ORDER_ORDER);
+const SERVICE_KEYS = new Set(SERVICE_ORDER);
+const SUBSCRIPTION_KEYS = new Set(SUBSCRIPTION_ORDER);
+const PAYMENT_KEYS = new Set(PAYMENT_ORDER);
+const EVENT_KEYS = new Set(EVENT_ORDER);
+const REQUEST_KEYS = new Set(REQUEST_ORDER);
+
+// This runs for every evaluated case, so the valid path is written for speed: one pass that checks
+// and converts each field, no path strings, closures or intermediate arrays. Each check's failure
+// branch hands the same value to the general reader in validate.ts, which throws `Invalid` with the
+// field's path and message; so the valid path decides *whether* input is wrong, the readers alone
+// say *what* is wrong, and errors come out in the same order as the fields are checked.
+//
+// Unknown keys: `for...in` with a chain of `===` on the key (the keys of parsed JSON are
+// internalized strings, so each comparison is a pointer compare) costs about half of a `Set`
+// lookup per key; on a miss, `onlyKeys` names the first unknown key. Enumerations are compared the
+// same way. `typeof x === "object" && x !== null && !Array.isArray(x)` is the readers' object test.
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+// Parsed JSON lists an object's keys in the order its writer used, which for nearly every case is
+// the order of the format (the `*_ORDER` lists above). So each key is first compared with the key
+// expected at its position, one `===`; only a key out of that order goes through the whole chain.
+// Reading past a list's end gives undefined, which no key equals.
 
 // The case object is checked once per case, and its optional keys (asOf, policy) come first when
 // present, which would shift every position: it keeps the plain chain.
