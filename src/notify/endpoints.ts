@@ -4,7 +4,7 @@
 // one transaction with its audit event; the secret never reaches the audit trail or a listing.
 
 import { randomBytes } from "node:crypto";
-import { toPage, type Page, type PageQuery } from "../app/auth/pagination.js";
+import { keysetPage, toPage, type Page, type PageQuery } from "../app/auth/pagination.js";
 import { assertVisible } from "../app/authorize.js";
 import type { ActionContext, AppDeps } from "../app/context.js";
 import { AppError, invalidField, notFound } from "../app/errors.js";
@@ -193,21 +193,10 @@ export async function listWebhookEndpoints(
   page: PageQuery,
 ): Promise<Page<WebhookEndpointView>> {
   allow(ctx, "webhook.read");
-  let q = deps.db.selectFrom("webhook_endpoints").selectAll();
-  const { after } = page;
-  if (after !== null) {
-    q = q.where((eb) =>
-      eb.or([
-        eb("created_at", ">", after.createdAt),
-        eb.and([eb("created_at", "=", after.createdAt), eb("id", ">", after.id)]),
-      ]),
-    );
-  }
-  const rows = await q
-    .orderBy("created_at", "asc")
-    .orderBy("id", "asc")
-    .limit(page.limit + 1)
-    .execute();
+  const rows = await keysetPage(
+    deps.db.selectFrom("webhook_endpoints").selectAll(),
+    page,
+  ).execute();
   return toPage(rows, page.limit, presentEndpoint);
 }
 

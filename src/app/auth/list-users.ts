@@ -1,7 +1,7 @@
 import type { Role } from "../../db/schema.js";
 import type { AppDeps } from "../context.js";
 import { requireAccountAdmin, type Caller } from "./common.js";
-import { toPage, type Page, type PageQuery } from "./pagination.js";
+import { keysetPage, toPage, type Page, type PageQuery } from "./pagination.js";
 import { presentUser, type UserView } from "./present.js";
 
 export interface ListUsersInput {
@@ -17,22 +17,9 @@ export async function listUsers(
   input: ListUsersInput,
 ): Promise<Page<UserView>> {
   requireAccountAdmin(ctx);
-  const { limit, after } = input.page;
   let q = deps.db.selectFrom("users").selectAll();
   if (input.role !== undefined) q = q.where("role", "=", input.role);
   if (input.clientId !== undefined) q = q.where("client_id", "=", input.clientId);
-  if (after !== null) {
-    q = q.where((eb) =>
-      eb.or([
-        eb("created_at", ">", after.createdAt),
-        eb.and([eb("created_at", "=", after.createdAt), eb("id", ">", after.id)]),
-      ]),
-    );
-  }
-  const rows = await q
-    .orderBy("created_at", "asc")
-    .orderBy("id", "asc")
-    .limit(limit + 1)
-    .execute();
-  return toPage(rows, limit, presentUser);
+  const rows = await keysetPage(q, input.page).execute();
+  return toPage(rows, input.page.limit, presentUser);
 }

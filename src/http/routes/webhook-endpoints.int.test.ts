@@ -220,3 +220,30 @@ describe("validation", () => {
     expect(ep.events).toEqual(["*"]);
   });
 });
+
+describe("listing", () => {
+  it("pages through every endpoint once, in creation order", async () => {
+    for (let i = 0; i < 3; i++) await create();
+    const all = await t.db.db
+      .selectFrom("webhook_endpoints")
+      .select("id")
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await call(
+        "admin",
+        "GET",
+        `/webhook-endpoints?limit=2${cursor === null ? "" : `&cursor=${cursor}`}`,
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json<{ items: { id: string }[]; nextCursor: string | null }>();
+      expect(body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...body.items.map((e) => e.id));
+      cursor = body.nextCursor;
+    } while (cursor !== null);
+    expect(seen).toEqual(all.map((r) => r.id));
+  });
+});
