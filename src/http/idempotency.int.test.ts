@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testServer, type TestServer } from "../../test/support/http.js";
@@ -9,6 +8,12 @@ import type { RoutePlugin } from "./server.js";
 // effects. On SQLite in `npm test`, on PostgreSQL with DATABASE_URL.
 
 const effects = { things: 0, failing: 0, refused: 0, open: 0, off: 0 };
+
+/**
+ * When set, the next /things call tells `reached` it is running (its key claimed, in flight) and
+ * waits for `released`: a test sends the repeats exactly while the first is in flight, no timers.
+ */
+let hold: { reached: () => void; released: Promise<void> } | null = null;
 
 const thingBody = {
   type: "object",
@@ -24,7 +29,12 @@ const routes: RoutePlugin = (api) => {
     async (request, reply) => {
       effects.things++;
       const n = effects.things;
-      await sleep(25); // long enough for the concurrent repeats to find the key in flight
+      const h = hold;
+      hold = null;
+      if (h !== null) {
+        h.reached();
+        await h.released;
+      }
       return reply
         .code(201)
         .header("location", `/api/v1/things/t${n}`)
@@ -57,6 +67,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 beforeEach(() => {
+  hold = null;
   for (const k of Object.keys(effects) as (keyof typeof effects)[]) effects[k] = 0;
 });
 
@@ -82,25 +93,32 @@ function expectSameResponse(a: LightMyRequestResponse, b: LightMyRequestResponse
 }
 
 describe("Idempotency-Key", () => {
-  it("20 at once with one key: one side effect; the others 409 in flight or the replay", async () => {
+  it("20 at once with one key: one side effect; the others 409 while it is in flight", async () => {
     const body = { name: "widget", tags: { b: 2, a: 1 } };
-    const all = await Promise.all(
-      Array.from({ length: 20 }, () => post("/api/v1/things", "k-20", body)),
-    );
+    let reached!: () => void;
+    let release!: () => void;
+    const inFlight = new Promise<void>((r) => (reached = r));
+    hold = { reached, released: new Promise<void>((r) => (release = r)) };
+    // All 20 race for the key; the winner runs and waits in the route until released.
+    const all = Array.from({ length: 20 }, () => post("/api/v1/things", "k-20", body));
+    await inFlight;
+    let answered = 0;
+    await new Promise<void>((allButOne) => {
+      for (const p of all) void p.then(() => ++answered === 19 && allButOne());
+    });
+    release();
+    const responses = await Promise.all(all);
     expect(effects.things).toBe(1);
-    const original = all.filter((r) => r.statusCode === 201 && !r.headers["idempotent-replayed"]);
+    const original = responses.filter((r) => r.statusCode === 201);
     expect(original).toHaveLength(1);
     const first = original[0]!;
+    expect(first.headers["idempotent-replayed"]).toBeUndefined();
     expect(first.headers["location"]).toBe("/api/v1/things/t1");
-    for (const r of all) {
+    for (const r of responses) {
       if (r === first) continue;
-      if (r.statusCode === 409) {
-        expect(r.headers["content-type"]).toMatch(/^application\/problem\+json/);
-        expect(r.json()).toMatchObject({ status: 409, code: "idempotency_in_flight" });
-      } else {
-        expect(r.headers["idempotent-replayed"]).toBe("true");
-        expectSameResponse(first, r);
-      }
+      expect(r.statusCode).toBe(409);
+      expect(r.headers["content-type"]).toMatch(/^application\/problem\+json/);
+      expect(r.json()).toMatchObject({ status: 409, code: "idempotency_in_flight" });
     }
 
     // After completion: 5 sequential replays, byte-identical with the first response.
