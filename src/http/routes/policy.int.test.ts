@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiCalls } from "../../../test/support/api-world.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
 import { policyDocument } from "../../cli/policy-show.js";
 import { CLAUSE_IDS } from "../../core/policy/index.js";
@@ -10,8 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const get = (headers: Record<string, string>) =>
-  t.app.inject({ method: "GET", url: "/api/v1/policy", headers });
+const get = (headers: Record<string, string>) => apiCalls(t).get("/policy", null, headers);
 
 describe("GET /policy", () => {
   it("shows the policy in force to anyone signed in: version, parameters, every clause", async () => {
