@@ -16,6 +16,8 @@ import type { AppDeps } from "../app/context.js";
 import { AppError, invalidField, notFound } from "../app/errors.js";
 import { ANONYMOUS, roleAllows, type Action, type Actor } from "../core/access/index.js";
 import { installIdempotency } from "./idempotency.js";
+import { swaggerOptions } from "./openapi/document.js";
+import { registerComponents } from "./openapi/registry.js";
 import { installProblemHandlers, sendProblem } from "./problem.js";
 
 /** How the caller was authenticated. */
@@ -142,22 +144,8 @@ export async function buildServer(
 
   installProblemHandlers(app);
   await app.register(cookie);
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "Refund Desk API",
-        version: "1",
-        description: "Refund requests, reviews and payouts under the company's refund policy.",
-      },
-      components: {
-        securitySchemes: {
-          session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
-          token: { type: "http", scheme: "bearer" },
-        },
-      },
-    },
-  });
+  registerComponents(app);
+  await app.register(swagger, swaggerOptions());
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
   app.decorate("secureCookies", options.secureCookies === true);
