@@ -16,6 +16,7 @@ import { AppError, invalidField, notFound } from "../app/errors.js";
 import { ANONYMOUS, roleAllows, type Action, type Actor } from "../core/access/index.js";
 import { installIdempotency } from "./idempotency.js";
 import { installProblemHandlers, sendProblem } from "./problem.js";
+import { installWebApp, sendAppPage, wantsAppPage } from "./web-app.js";
 
 /** How the caller was authenticated. */
 export interface AuthInfo {
@@ -58,6 +59,8 @@ export interface ServerOptions {
   readonly secureCookies?: boolean;
   readonly authenticate?: Authenticator;
   readonly routes?: readonly RoutePlugin[];
+  /** The built web app's folder (dist/web), served at `/`; absent: the API alone. */
+  readonly webRoot?: string | null;
 }
 
 export const SESSION_COOKIE = "rd_session";
@@ -135,7 +138,13 @@ export async function buildServer(
     }
   });
 
-  installProblemHandlers(app);
+  const webRoot = options.webRoot ?? null;
+  installProblemHandlers(
+    app,
+    webRoot === null
+      ? undefined
+      : (request, reply) => (wantsAppPage(request) ? sendAppPage(reply) : null),
+  );
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -250,6 +259,7 @@ export async function buildServer(
     },
     { prefix: "/api/v1" },
   );
+  if (webRoot !== null) await installWebApp(app, webRoot);
   return Object.assign(app as FastifyInstance, { routeRecords });
 }
 

@@ -10,6 +10,7 @@ import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from "../
 import { migrateToLatest } from "../db/migrations/index.js";
 import { ROUTES } from "../http/routes/index.js";
 import { buildServer } from "../http/server.js";
+import { findWebRoot } from "../http/web-app.js";
 import {
   createMailTransport,
   notifyConfigFromEnv,
@@ -48,6 +49,8 @@ export interface ServiceOptions {
   readonly stripe?: StripeConfig;
   /** How long the worker waits between empty ticks (ms). */
   readonly workerIdleMs?: number;
+  /** The built web app to serve at `/` (default dist/web when built); null: the API alone. */
+  readonly webRoot?: string | null;
 }
 
 export interface RunningService {
@@ -210,6 +213,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         ],
         authenticate: createAuthenticator(deps),
         secureCookies: opts.secureCookies,
+        webRoot: opts.webRoot === undefined ? findWebRoot() : opts.webRoot,
         ...(opts.logger === undefined ? {} : { logger: opts.logger }),
       });
       url = await app.listen({ port: opts.port, host: opts.host });
