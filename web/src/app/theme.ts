@@ -16,7 +16,14 @@ export const theme = createTheme({
 
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  // Dimmed text at gray 7 (the default gray 6 is under 4.5:1 on white).
-  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)" },
+  // Dimmed text at gray 7 (the default gray 6 is under 4.5:1 on white), and the text of the
+  // "light" variants (alerts) at shade 9, or darker for orange, for 4.5:1 on their tinted fill.
+  light: {
+    "--mantine-color-dimmed": "var(--mantine-color-gray-7)",
+    "--mantine-color-blue-light-color": "var(--mantine-color-blue-9)",
+    "--mantine-color-red-light-color": "var(--mantine-color-red-9)",
+    "--mantine-color-green-light-color": "var(--mantine-color-green-9)",
+    "--mantine-color-orange-light-color": "#8a3200",
+  },
   dark: {},
 });

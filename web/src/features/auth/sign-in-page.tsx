@@ -81,6 +81,7 @@ export function SignInPage() {
           <PasswordInput
             label={t("auth.password")}
             autoComplete="current-password"
+            visibilityToggleButtonProps={{ "aria-label": t("auth.showPassword") }}
             required
             value={password}
             onChange={(e) => setPassword(e.currentTarget.value)}

@@ -114,7 +114,7 @@ function OrderCard({ order }: { order: Order }) {
           </Group>
         ) : (
           <Group>
-            <ButtonLink to="/requests/new" search={{ orderId: order.id }} variant="light">
+            <ButtonLink to="/requests/new" search={{ orderId: order.id }} variant="outline">
               {t("orders.askRefund")}
             </ButtonLink>
           </Group>

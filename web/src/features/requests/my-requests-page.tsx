@@ -18,7 +18,7 @@ export function MyRequestsPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={1}>{t("requests.title")}</Title>
-        <ButtonLink to="/orders" variant="light">
+        <ButtonLink to="/orders" variant="outline">
           {t("requests.askFromOrders")}
         </ButtonLink>
       </Group>

@@ -74,7 +74,7 @@ export function NewRequestPage({ orderId: initialOrderId }: { orderId: string | 
             <Stack gap="xs">
               <Text size="sm">{uploadMessage(upload.error, t)}</Text>
               <Group>
-                <Button variant="white" color="red" onClick={() => upload.mutate(created)}>
+                <Button variant="default" onClick={() => upload.mutate(created)}>
                   {t("common.retry")}
                 </Button>
               </Group>

@@ -25,11 +25,17 @@ export function formatMoney(value: MoneyValue, language: string): string {
   const amount = value.amount as unknown as number;
   if (ISO_4217.test(value.currency) && value.currency !== "BTC" && value.currency !== "ETH") {
     try {
+      // At least the currency's own minor digits ("4800" USD reads 4,800.00), more if sent.
+      const own =
+        new Intl.NumberFormat(locale, {
+          style: "currency",
+          currency: value.currency,
+        }).resolvedOptions().maximumFractionDigits ?? 2;
       return new Intl.NumberFormat(locale, {
         style: "currency",
         currency: value.currency,
-        minimumFractionDigits: decimals,
-        maximumFractionDigits: Math.max(decimals, 2),
+        minimumFractionDigits: Math.max(decimals, own),
+        maximumFractionDigits: Math.max(decimals, own),
       }).format(amount);
     } catch {
       // An unknown code: fall through to number + code.

@@ -37,7 +37,7 @@ export function ErrorView({ error, onRetry }: { error: unknown; onRetry?: () => 
         <Text size="sm">{message}</Text>
         {onRetry === undefined ? null : (
           <Group>
-            <Button variant="white" color="red" onClick={onRetry}>
+            <Button variant="default" onClick={onRetry}>
               {t("common.retry")}
             </Button>
           </Group>

@@ -18,7 +18,7 @@ const COLORS: Record<string, string> = {
 export function RequestStatusBadge({ status }: { status: string }) {
   const { t } = useTranslation();
   return (
-    <Badge color={COLORS[status] ?? "gray"} variant="light" radius="sm">
+    <Badge color={COLORS[status] ?? "gray"} variant="dot" radius="sm" size="lg">
       {t(`status.${status}` as "status.submitted", { defaultValue: status })}
     </Badge>
   );
