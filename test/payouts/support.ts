@@ -5,7 +5,7 @@
 import { apiCalls, newClient, newOrder } from "../support/api-world.js";
 import { userRow } from "../support/db-rows.js";
 import { testServer, type TestServer } from "../support/http.js";
-import type { CardProvider } from "../../src/payouts/provider.js";
+import type { CardProvider } from "../../src/app/payouts/ports.js";
 import {
   createStripeCardProvider,
   startStripeStandIn,
