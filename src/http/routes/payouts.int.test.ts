@@ -425,11 +425,11 @@ describe("deadlines", () => {
   });
 
   it("the summary's grouped counts equal the lists' counts, figure by figure", async () => {
-    const c = await newClient();
+    const c = await newClient(t);
     // Eight payouts spread over statuses, due days, approvals and parking.
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const { order } = await newOrder(c, { method: "bank_transfer" }, "20000");
+      const { order } = await paidOrder(c, { method: "bank_transfer" }, "20000");
       const [p] = await payoutsOf(await approvedRequest(c, order.id));
       ids.push(p!.id);
     }
@@ -450,7 +450,7 @@ describe("deadlines", () => {
       let cursor: string | null = null;
       do {
         const after: string = cursor === null ? "" : `&cursor=${cursor}`;
-        const page = (await send("GET", `/payouts?${query}&limit=200${after}`, fin1)).json<{
+        const page = (await api.send("GET", `/payouts?${query}&limit=200${after}`, fin1)).json<{
           items: unknown[];
           nextCursor: string | null;
         }>();
@@ -459,7 +459,7 @@ describe("deadlines", () => {
       } while (cursor !== null);
       return n;
     };
-    const res = await send("GET", "/payouts/summary", fin1);
+    const res = await api.send("GET", "/payouts/summary", fin1);
     expect(res.statusCode, res.body).toBe(200);
     const summary = res.json<Record<string, unknown>>();
     expect(summary).toEqual({
@@ -481,7 +481,7 @@ describe("deadlines", () => {
     for (const key of ["unknown", "parked", "failed"]) {
       expect(summary[key], key).toBeGreaterThanOrEqual(1);
     }
-    expectProblem(await send("GET", "/payouts/summary", qa), 403);
+    expectProblem(await api.send("GET", "/payouts/summary", qa), 403);
   });
 
   it("refuses bad filters naming the parameter", async () => {
