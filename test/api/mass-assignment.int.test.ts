@@ -40,12 +40,27 @@ const ROUTES: readonly WriteRoute[] = writeRoutes(() => w);
 interface Schema {
   type?: string | string[];
   properties?: Record<string, Schema>;
+  $ref?: string;
+  anyOf?: Schema[];
 }
 interface OpenApi {
   paths: Record<
     string,
     Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> } }>
   >;
+  components: { schemas: Record<string, Schema> };
+}
+
+/** The schema itself: a component reference followed, an object member of anyOf taken. */
+function resolved(s: Schema): Schema {
+  if (s.$ref !== undefined) {
+    const name = s.$ref.replace("#/components/schemas/", "");
+    const target = openapi.components.schemas[name];
+    if (target === undefined) throw new Error(`unresolved ${s.$ref}`);
+    return resolved(target);
+  }
+  const object = s.anyOf?.find((a) => a.$ref !== undefined || a.type === "object");
+  return object === undefined ? s : resolved(object);
 }
 
 let openapi: OpenApi;
@@ -55,7 +70,7 @@ async function bodySchema(route: string): Promise<Schema> {
   const schema =
     openapi.paths[path]?.[method.toLowerCase()]?.requestBody?.content?.["application/json"]?.schema;
   if (schema === undefined) throw new Error(`no JSON body schema for ${route}`);
-  return schema;
+  return resolved(schema);
 }
 
 /** Each (path in the body, field) to smuggle: top level, and inside every object sent. */
@@ -69,7 +84,7 @@ function targets(body: Record<string, unknown>, schema: Schema): { at: string[];
     for (const [k, v] of Object.entries(value)) {
       const sub = s.properties?.[k];
       if (sub !== undefined && v !== null && typeof v === "object" && !Array.isArray(v)) {
-        walk(v as Record<string, unknown>, sub, [...at, k]);
+        walk(v as Record<string, unknown>, resolved(sub), [...at, k]);
       }
     }
   };

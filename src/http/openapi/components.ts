@@ -134,12 +134,13 @@ export const Page = {
 } as const satisfies Component;
 
 /**
- * A page of one item component, named `<Item>Page`: a `Page` whose items are that component.
- * Written out (not `allOf`) so the serializer and the typed client see one plain object.
+ * A page of one item component, named `<Item>Page`: a `Page` (allOf) whose items are that
+ * component, its members written out as well so each reads on its own.
  */
 export function pageOf<const N extends string>(item: N, example: unknown) {
   return {
     $id: `${item}Page` as `${N}Page`,
+    allOf: [ref("Page")],
     type: "object",
     additionalProperties: false,
     required: ["items", "nextCursor"],

@@ -192,7 +192,11 @@ export function operationContract({
         content: b["content"],
       };
     } else if (code === 204 || b["type"] === "null") {
-      responses[status] = { description: b["description"] ?? STATUS_TEXT[code] ?? "Success" };
+      // `type: "null"`: @fastify/swagger then documents no content.
+      responses[status] = {
+        type: "null",
+        description: b["description"] ?? STATUS_TEXT[code] ?? "Success",
+      };
     } else {
       responses[status] = {
         description:
@@ -203,8 +207,18 @@ export function operationContract({
       };
     }
   }
-  if (Object.keys(given).length === 0) {
-    responses[method === "DELETE" ? "204" : "200"] = { description: "No Content" };
+  const produces = s["produces"] as string[] | undefined;
+  if (Object.keys(given).length === 0 && produces !== undefined) {
+    // A download: the bytes as stored, in one of the types the route declares.
+    responses["200"] = {
+      description: "The file's bytes, with its own Content-Type.",
+      content: Object.fromEntries(
+        produces.map((t) => [t, { schema: { type: "string", contentEncoding: "binary" } }]),
+      ),
+    };
+    delete s["produces"];
+  } else if (Object.keys(given).length === 0) {
+    responses[method === "DELETE" ? "204" : "200"] = { type: "null", description: "No Content" };
   }
 
   const problems = new Map<number, string[]>();
