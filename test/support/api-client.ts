@@ -37,5 +37,9 @@ export function injectFetch(app: FastifyInstance): (request: Request) => Promise
 
 /** A client of `app` sending `headers` with every call (e.g. the test caller). */
 export function apiClient(app: FastifyInstance, headers: Record<string, string> = {}): ApiClient {
-  return createClient<paths>({ baseUrl: "http://refund-desk.test", fetch: injectFetch(app), headers });
+  return createClient<paths>({
+    baseUrl: "http://refund-desk.test",
+    fetch: injectFetch(app),
+    headers,
+  });
 }

@@ -124,7 +124,9 @@ export const Page = {
   description:
     "One page of a list. Pass `nextCursor` back as `cursor` for the next page; null on the last.",
   properties: {
-    items: { type: "array", description: "This page's items." },
+    // Left open here: each `<Item>Page` says what the array holds (an `array` type here would
+    // make the typed client's items `unknown`).
+    items: { description: "This page's items: an array of the list's kind." },
     nextCursor: {
       type: ["string", "null"],
       description: "Opaque cursor of the next page, or null when this is the last.",

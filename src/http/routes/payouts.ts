@@ -100,7 +100,13 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Params: IdParams; Body: { expectedVersion: number } }>(
     "/payouts/:id/approve",
     {
-      config: { permission: "payout.execute" },
+      config: {
+        permission: "payout.execute",
+        problems: {
+          409: "The payout is not awaiting an approval (`invalid_transition` or `conflict`, with `state` and `currentVersion`), or a crypto payout has no address yet.",
+          422: "The payout cannot be approved as it stands (`unprocessable`, naming the field).",
+        },
+      },
       schema: {
         tags: TAGS,
         operationId: "approvePayout",
@@ -119,7 +125,13 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Params: IdParams; Body: RecordPayoutInput }>(
     "/payouts/:id/record",
     {
-      config: { permission: "payout.execute" },
+      config: {
+        permission: "payout.execute",
+        problems: {
+          409: "The payout is not awaiting a manual record (`invalid_transition` or `conflict`), or it would give back more than the payment captured.",
+          422: "The record does not fit the payout (`unprocessable`, naming the field: e.g. crypto rate or coins).",
+        },
+      },
       schema: {
         tags: TAGS,
         operationId: "recordPayout",
@@ -137,7 +149,10 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Params: IdParams; Body: { expectedVersion: number } }>(
     "/payouts/:id/retry",
     {
-      config: { permission: "payout.execute" },
+      config: {
+        permission: "payout.execute",
+        problems: { 409: "Only a parked payout can be sent back (`conflict`)." },
+      },
       schema: {
         tags: TAGS,
         operationId: "retryPayout",
@@ -156,7 +171,13 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
   app.put<{ Params: IdParams; Body: DestinationInput }>(
     "/payouts/:id/destination",
     {
-      config: { permission: "payout.set_destination" },
+      config: {
+        permission: "payout.set_destination",
+        problems: {
+          409: "Not a crypto payout, or no longer waiting for its address (`conflict` or `invalid_transition`).",
+          422: "The address does not fit the asset and network (`unprocessable`, naming the field).",
+        },
+      },
       schema: {
         tags: TAGS,
         operationId: "setPayoutDestination",

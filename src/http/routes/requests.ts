@@ -242,7 +242,14 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Body: SubmitRequestInput }>(
     "/requests",
     {
-      config: { permission: "request.create" },
+      config: {
+        permission: "request.create",
+        problems: {
+          404: "`orderId` is not one of the client's orders (or does not exist) (`not_found`).",
+          409: "An open request on the same order and reason exists (`duplicate_open_request`, naming it).",
+          422: "The order cannot take a request now (`unprocessable`).",
+        },
+      },
       schema: {
         tags: TAGS,
         operationId: "createRequest",
@@ -331,7 +338,12 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Params: IdParams; Body: { body: string } }>(
     "/requests/:id/messages",
     {
-      config: { permission: "message.create" },
+      config: {
+        permission: "message.create",
+        problems: {
+          409: "A client writing on a closed request (`invalid_transition`).",
+        },
+      },
       schema: {
         tags: TAGS,
         operationId: "createRequestMessage",
@@ -355,7 +367,13 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
     app.post<{ Params: IdParams; Body: EventBody | undefined }>(
       `/requests/:id/${route.path}`,
       {
-        config: { permission: EVENT_ACTIONS[type] },
+        config: {
+          permission: EVENT_ACTIONS[type],
+          problems: {
+            409: "The event is not allowed in the request's status (`invalid_transition`, with `state` and `currentVersion`).",
+            422: "The decision breaks a rule (`unprocessable`): a justification is required to depart from the recommendation; the amount must be above 0, in the order's currency and within what the payments can still give back.",
+          },
+        },
         // A client event has only optional fields, so it may be sent without a body at all.
         preValidation: async (request) => {
           if (request.body === undefined || request.body === null) request.body = {};

@@ -35,7 +35,13 @@ export const userRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Body: CreateUserInput }>(
     "/users",
     {
-      config: { permission: MANAGE_ACCOUNTS },
+      config: {
+        permission: MANAGE_ACCOUNTS,
+        problems: {
+          409: "A user with this e-mail address exists (`conflict`, naming the field).",
+          422: "`clientId` names no client, or does not fit the role (`unprocessable`).",
+        },
+      },
       schema: {
         tags: TAGS,
         operationId: "createUser",
@@ -128,7 +134,13 @@ export const userRoutes: RoutePlugin = (app, deps) => {
     {
       // The gate every signed-in person passes (for their own password); which fields the caller
       // may change is decided per field and per account by the use case (admins: user.write).
-      config: { permission: "user.read" },
+      config: {
+        permission: "user.read",
+        problems: {
+          409: "The last enabled admin cannot be disabled or demoted (`conflict`).",
+          422: "`clientId` names no client, or does not fit the role (`unprocessable`).",
+        },
+      },
       schema: {
         tags: TAGS,
         operationId: "updateUser",

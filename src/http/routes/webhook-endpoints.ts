@@ -105,7 +105,10 @@ export const webhookEndpointRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Params: { id: string; deliveryId: string } }>(
     "/webhook-endpoints/:id/deliveries/:deliveryId/retry",
     {
-      config: { permission: "webhook.write" },
+      config: {
+        permission: "webhook.write",
+        problems: { 409: "Only a delivery parked as `failed` can be sent again (`conflict`)." },
+      },
       schema: {
         tags: TAGS,
         operationId: "retryWebhookDelivery",
