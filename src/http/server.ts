@@ -7,6 +7,7 @@ import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyRequest,
   type FastifyServerOptions,
@@ -56,6 +57,8 @@ export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void>
 export interface ServerOptions {
   /** pino options, or false for silence (tests). */
   readonly logger?: FastifyServerOptions["logger"];
+  /** A logger made by the caller (the service shares its pino logger with the use cases). */
+  readonly loggerInstance?: FastifyBaseLogger;
   /** Marks cookies Secure (behind TLS). */
   readonly secureCookies?: boolean;
   readonly authenticate?: Authenticator;
@@ -96,7 +99,9 @@ export async function buildServer(
   options: ServerOptions = {},
 ): Promise<FastifyInstance & { routeRecords: RouteRecord[] }> {
   const app = Fastify({
-    logger: options.logger ?? LOGGER_OPTIONS,
+    ...(options.loggerInstance === undefined
+      ? { logger: options.logger ?? LOGGER_OPTIONS }
+      : { loggerInstance: options.loggerInstance }),
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
