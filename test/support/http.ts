@@ -8,7 +8,8 @@ import type { AppDeps } from "../../src/app/context.js";
 import type { Actor } from "../../src/core/access/index.js";
 import type { Policy } from "../../src/core/policy/index.js";
 import { loadPolicyFile } from "../../src/policy-file/load.js";
-import { buildServer, type Authenticator, type RoutePlugin } from "../../src/http/server.js";
+import type { Authenticator } from "../../src/app/auth/auth-info.js";
+import { buildServer, type RoutePlugin } from "../../src/http/server.js";
 import { ROUTES } from "../../src/http/routes/index.js";
 import { freshDatabase, type TestDatabase } from "./database.js";
 
