@@ -19,6 +19,7 @@ import { installIdempotency } from "./idempotency.js";
 import { swaggerOptions } from "./openapi/document.js";
 import { registerComponents } from "./openapi/registry.js";
 import { installProblemHandlers, sendProblem } from "./problem.js";
+import { installWebApp, sendAppPage, wantsAppPage } from "./web-app.js";
 
 /** How the caller was authenticated. */
 export interface AuthInfo {
@@ -63,6 +64,8 @@ export interface ServerOptions {
   readonly secureCookies?: boolean;
   readonly authenticate?: Authenticator;
   readonly routes?: readonly RoutePlugin[];
+  /** The built web app's folder (dist/web), served at `/`; absent: the API alone. */
+  readonly webRoot?: string | null;
 }
 
 export const SESSION_COOKIE = "rd_session";
@@ -142,7 +145,13 @@ export async function buildServer(
     }
   });
 
-  installProblemHandlers(app);
+  const webRoot = options.webRoot ?? null;
+  installProblemHandlers(
+    app,
+    webRoot === null
+      ? undefined
+      : (request, reply) => (wantsAppPage(request) ? sendAppPage(reply) : null),
+  );
   await app.register(cookie);
   registerComponents(app);
   await app.register(swagger, swaggerOptions());
@@ -256,6 +265,7 @@ export async function buildServer(
     },
     { prefix: "/api/v1" },
   );
+  if (webRoot !== null) await installWebApp(app, webRoot);
   return Object.assign(app as FastifyInstance, { routeRecords });
 }
 

@@ -11,6 +11,7 @@ import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from "../
 import { migrateToLatest } from "../db/migrations/index.js";
 import { ROUTES } from "../http/routes/index.js";
 import { buildServer, LOGGER_OPTIONS } from "../http/server.js";
+import { findWebRoot } from "../http/web-app.js";
 import {
   createMailTransport,
   notifyConfigFromEnv,
@@ -49,6 +50,8 @@ export interface ServiceOptions {
   readonly stripe?: StripeConfig;
   /** How long the worker waits between empty ticks (ms). */
   readonly workerIdleMs?: number;
+  /** The built web app to serve at `/` (default dist/web when built); null: the API alone. */
+  readonly webRoot?: string | null;
 }
 
 export interface RunningService {
@@ -223,6 +226,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         ],
         authenticate: createAuthenticator(deps),
         secureCookies: opts.secureCookies,
+        webRoot: opts.webRoot === undefined ? findWebRoot() : opts.webRoot,
         ...(log === null ? { logger: false } : { loggerInstance: log }),
       });
       url = await app.listen({ port: opts.port, host: opts.host });
