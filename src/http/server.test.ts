@@ -158,6 +158,7 @@ describe("HTTP shell", () => {
     const page = await app.inject({ method: "GET", url: "/docs/" });
     expect(page.statusCode).toBe(200);
     expect(page.headers["content-type"]).toMatch(/^text\/html/);
+    expect(page.body).toContain("<title>Refund Desk API</title>");
     const doc = (await app.inject({ method: "GET", url: "/docs/json" })).json<{
       info: { description: string };
       components: { securitySchemes: Record<string, { in?: string; name?: string }> };
