@@ -7,13 +7,7 @@ import globals from "globals";
 
 export default tseslint.config(
   {
-    ignores: [
-      "dist/**",
-      "node_modules/**",
-      "data/**",
-      "web/src/shared/api/schema.d.ts",
-      "e2e/artifacts/**",
-    ],
+    ignores: ["dist/**", "node_modules/**", "data/**", "openapi/**", "e2e/artifacts/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
