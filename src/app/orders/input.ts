@@ -17,7 +17,6 @@ import {
   type EventKind,
   type PaymentMethod,
   type Result,
-  type Subscription,
 } from "../../core/policy/types.js";
 import {
   asObj,
@@ -34,6 +33,13 @@ import {
   type Obj,
 } from "../../core/policy/validate.js";
 import type { FieldError } from "../errors.js";
+
+/** A subscription's current period as stored (instants as epoch ms). */
+export interface Subscription {
+  readonly periodStart: number;
+  readonly periodEnd: number;
+  readonly chargeRef: string;
+}
 
 /** The facts of an order as stored (instants as epoch ms, money exact). */
 export interface OrderFacts {

@@ -8,7 +8,8 @@ import {
 } from "../../../test/support/cases.js";
 import { dayInZone } from "../calendar/calendar.js";
 import { formatInstant, parseInstant } from "../calendar/instant.js";
-import { findExtras } from "../ledger/ledger.js";
+import { findExtrasBy } from "../ledger/ledger.js";
+import { compareInstants } from "../calendar/instant.js";
 import { formatMinor } from "../money/money.js";
 import { evaluateRefund } from "./evaluate.js";
 import { parseCase } from "./parse-case.js";
@@ -224,7 +225,7 @@ describe("engine properties", () => {
       fc.property(caseArb, (c) => {
         const d = evaluate(c);
         const k = parsed(c);
-        const extras = findExtras(k.payments, k.order.price);
+        const extras = findExtrasBy(k.payments, k.order.price, compareInstants);
         const byId = new Map(k.payments.map((p, i) => [p.id, { p, extra: extras[i] === true }]));
         const price = k.order.price;
         const seen = new Set<string>();

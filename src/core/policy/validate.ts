@@ -14,6 +14,7 @@ export class Invalid extends Error {
     message: string,
   ) {
     super(message);
+    this.path = path === "" ? "(root)" : path;
   }
 }
 
@@ -22,13 +23,19 @@ export type Obj = Record<string, unknown>;
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
-/** `parent.key`, or `parent["odd key"]` for keys that are not identifiers. */
-export function child(parent: string, key: string): string {
+/**
+ * `parent.key`, `parent[3]` for a list index, or `parent["odd key"]` for keys that are not
+ * identifiers; the empty key is the parent itself (the root of a document is "").
+ */
+export function child(parent: string, key: string | number): string {
+  if (typeof key === "number") return `${parent}[${key}]`;
+  if (key === "") return parent;
   if (IDENT.test(key)) return parent === "" ? key : `${parent}.${key}`;
   return `${parent}[${JSON.stringify(key)}]`;
 }
 
-function describe(v: unknown): string {
+/** The JSON type of a value, for messages ("a string", "null", "an array"). */
+export function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   if (typeof v === "string") return "a string";
