@@ -17,6 +17,13 @@ export interface AppDeps {
   readonly clock: () => number;
   /** Where attachments are stored (below `${dataDir}/attachments`). */
   readonly dataDir: string;
+  /** Where use cases log what they do not return (pino's shape); absent: pino on stderr. */
+  readonly logger?: AppLogger;
+}
+
+/** The part of a pino logger the use cases call. */
+export interface AppLogger {
+  error(details: object, message: string): void;
 }
 
 /** Who is acting, and from where: recorded in every audit event. */

@@ -213,7 +213,10 @@ export async function openDuplicateCases(
   }
 
   // Open a case, exactly as intake does, with the system as the author.
+  const id = newId("req");
   const decision = recommend(
+    deps,
+    id,
     caseFromFacts(
       facts,
       {
@@ -224,9 +227,7 @@ export async function openDuplicateCases(
       },
       now,
     ),
-    deps.policy,
   );
-  const id = newId("req");
   const created = createRequest(
     {
       id,

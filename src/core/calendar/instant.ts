@@ -155,12 +155,7 @@ export function parseExactInstant(s: string): ExactInstant | null {
   }
   const wholeMs = Math.floor(nanos / 1_000_000);
   const ms =
-    dayOf(y, mo, d) * DAY_MS +
-    h * 3_600_000 +
-    mi * 60_000 +
-    sec * 1000 +
-    wholeMs -
-    offset * 60_000;
+    dayOf(y, mo, d) * DAY_MS + h * 3_600_000 + mi * 60_000 + sec * 1000 + wholeMs - offset * 60_000;
   return { ms, ns: nanos - wholeMs * 1_000_000 };
 }
 

@@ -30,7 +30,9 @@ export interface Field<T> {
 export type Fields<F> = { readonly [K in keyof F]: Field<unknown> };
 
 /** The typed value a table reads to. */
-export type Read<F extends Fields<F>> = { readonly [K in keyof F]: F[K] extends Field<infer T> ? T : never };
+export type Read<F extends Fields<F>> = {
+  readonly [K in keyof F]: F[K] extends Field<infer T> ? T : never;
+};
 
 /** Thrown for a value of the wrong JSON type: "is required" when absent. */
 function wrongType(v: unknown, at: string, key: string | number, expected: string): never {
@@ -106,7 +108,8 @@ export function count(min: number, max: number): Field<number> {
       if (typeof v !== "number" || !Number.isInteger(v)) {
         throw new Invalid(child(at, key), `must be an integer, got ${describe(v)}`);
       }
-      if (v < min || v > max) throw new Invalid(child(at, key), `must be between ${min} and ${max}`);
+      if (v < min || v > max)
+        throw new Invalid(child(at, key), `must be between ${min} and ${max}`);
       return v;
     },
     schema: { type: "integer", minimum: min, maximum: max },
@@ -226,10 +229,16 @@ export function object<F extends Fields<F>>(fields: F): Field<Read<F>> & { reado
 
 // ---- the case --------------------------------------------------------------------------------------
 
+export const CATEGORY = oneOf(CATEGORIES);
+export const BILLING = oneOf(BILLINGS);
+export const PAYMENT_METHOD = oneOf(PAYMENT_METHODS);
+export const EVENT_KIND = oneOf(EVENT_KINDS);
+export const REASON = oneOf(REASONS);
+
 export const SERVICE_FORMAT = object({
   name: text,
-  category: oneOf(CATEGORIES),
-  billing: oneOf(BILLINGS),
+  category: CATEGORY,
+  billing: BILLING,
 });
 
 export const SUBSCRIPTION_FORMAT = object({
@@ -259,19 +268,19 @@ export const PAYMENT_FORMAT = object({
   id: nonBlank,
   chargeRef: nonBlank,
   amount: money,
-  method: oneOf(PAYMENT_METHODS),
+  method: PAYMENT_METHOD,
   capturedAt: instant,
 });
 
 export const EVENT_FORMAT = object({
-  kind: oneOf(EVENT_KINDS),
+  kind: EVENT_KIND,
   from: instant,
   to: nullable(instant),
   note: nullable(text),
 });
 
 export const REQUEST_FORMAT = object({
-  reason: oneOf(REASONS),
+  reason: REASON,
   submittedAt: instant,
   description: text,
   attachments: withDefault(count(0, 10_000), 0),

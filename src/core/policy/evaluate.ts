@@ -268,7 +268,12 @@ function chargeLines(
  * The value in the order's currency of a charge's refund lines: their sum when all are in that
  * currency, else the price's share `num / den`, rounded half-up.
  */
-function chargeValue(c: RefundCase, lines: readonly RefundLine[], num: bigint, den: bigint): bigint {
+function chargeValue(
+  c: RefundCase,
+  lines: readonly RefundLine[],
+  num: bigint,
+  den: bigint,
+): bigint {
   const price = c.order.price;
   if (lines.some((l) => l.amount.currency !== price.currency)) {
     return mulDivHalfUp(price.minor, num, den);
@@ -353,7 +358,11 @@ function unusedSubscription(c: RefundCase): Verdict {
 }
 
 /** True when a deadline was missed: the event came after it, or has not come and `asOf` is. */
-function breached(deadline: ExactInstant, happened: ExactInstant | null, asOf: ExactInstant): boolean {
+function breached(
+  deadline: ExactInstant,
+  happened: ExactInstant | null,
+  asOf: ExactInstant,
+): boolean {
   return isAfter(happened ?? asOf, deadline);
 }
 
