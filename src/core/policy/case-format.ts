@@ -203,14 +203,31 @@ export function keysOf<F extends Fields<F>>(fields: F): readonly Extract<keyof F
   return keys;
 }
 
+/** `fn` of each field of a table, under the same keys. */
+function mapFields<F extends Fields<F>, T>(
+  fields: F,
+  fn: (f: Field<unknown>) => T,
+): { [K in keyof F]: T } {
+  const out: Partial<{ [K in keyof F]: T }> = {};
+  for (const k of keysOf(fields)) out[k] = fn(fields[k]);
+  // Every key of the table was just set.
+  return out as { [K in keyof F]: T };
+}
+
+/** An object of the format: its table, and the JSON Schema of each of its fields. */
+export interface ObjectField<F extends Fields<F>> extends Field<Read<F>> {
+  readonly fields: F;
+  readonly properties: { readonly [K in keyof F]: JsonSchema };
+}
+
 /** An object whose fields are those of the table, and no other. */
-export function object<F extends Fields<F>>(fields: F): Field<Read<F>> & { readonly fields: F } {
+export function object<F extends Fields<F>>(fields: F): ObjectField<F> {
   const keys = keysOf(fields);
   const required = keys.filter((k) => !fields[k].optional);
-  const properties: Record<string, JsonSchema> = {};
-  for (const k of keys) properties[k] = fields[k].schema;
+  const properties = mapFields(fields, (f) => f.schema);
   return {
     fields,
+    properties,
     read(v, at, key) {
       const o = objectAt(v, at, key);
       const path = child(at, key);

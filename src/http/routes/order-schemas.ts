@@ -2,7 +2,16 @@
 // types, and the OpenAPI document). Values are checked further by the use cases with the engine's
 // own rules (decimal amounts in a known currency, instants with an offset, subscription rules).
 
-import { BILLINGS, CATEGORIES, EVENT_KINDS, PAYMENT_METHODS } from "../../core/policy/types.js";
+import {
+  keysOf,
+  ORDER_FORMAT,
+  SERVICE_FORMAT,
+  SUBSCRIPTION_FORMAT,
+  type Fields,
+  type JsonSchema,
+  type ObjectField,
+} from "../../core/policy/case-format.js";
+import { EVENT_KINDS, PAYMENT_METHODS } from "../../core/policy/types.js";
 
 const str = (description: string, maxLength = 200) =>
   ({ type: "string", minLength: 1, maxLength, description }) as const;
@@ -30,46 +39,54 @@ export const instantSchema = {
 const nullableInstant = (description: string) =>
   ({ type: ["string", "null"], maxLength: 64, description }) as const;
 
-const subscriptionProps = {
-  periodStart: instantSchema,
-  periodEnd: instantSchema,
-  chargeRef: str("The charge reference of this period's payment."),
-} as const;
+/**
+ * The properties of an object of the case format (core/policy/case-format.ts, the one declaration
+ * of the order's fields), each with what HTTP adds: descriptions and storage limits. Every key
+ * comes from the format; `extra` may only document or narrow a key the format has.
+ */
+function formatProperties<F extends Fields<F>>(
+  format: ObjectField<F>,
+  extra: { readonly [K in keyof F]?: JsonSchema },
+  keys: readonly (keyof F & string)[] = keysOf(format.fields),
+): Record<string, JsonSchema> {
+  const out: Record<string, JsonSchema> = {};
+  for (const k of keys) out[k] = { ...format.properties[k], ...extra[k] };
+  return out;
+}
 
 const subscriptionSchema = {
+  ...SUBSCRIPTION_FORMAT.schema,
+  properties: formatProperties(SUBSCRIPTION_FORMAT, {
+    periodStart: instantSchema,
+    periodEnd: instantSchema,
+    chargeRef: str("The charge reference of this period's payment."),
+  }),
   type: ["object", "null"],
-  additionalProperties: false,
-  required: ["periodStart", "periodEnd", "chargeRef"],
-  properties: subscriptionProps,
   description: 'The current period; required for billing "subscription", else null.',
+};
+
+/** What HTTP adds to the order's fields of the case format. */
+const ORDER_DOCS = {
+  id: str("The company's order id (letters, digits, '.', '_', ':', '-').", 128),
+  clientId: { ...str("The client the order belongs to (must exist)."), type: "string" },
+  service: {
+    properties: formatProperties(SERVICE_FORMAT, { name: str("What was sold.") }),
+  },
+  price: moneySchema,
+  placedAt: instantSchema,
+  promisedStartBy: nullableInstant("When work was promised to start."),
+  promisedDeliveryBy: nullableInstant("When delivery was promised."),
+  startedAt: nullableInstant("When work started."),
+  deliveredAt: nullableInstant("When the service was delivered."),
+  subscription: subscriptionSchema,
 } as const;
 
 export const orderBody = {
   type: "object",
   additionalProperties: false,
   required: ["id", "clientId", "service", "price", "placedAt"],
-  properties: {
-    id: str("The company's order id (letters, digits, '.', '_', ':', '-').", 128),
-    clientId: str("The client the order belongs to (must exist)."),
-    service: {
-      type: "object",
-      additionalProperties: false,
-      required: ["name", "category", "billing"],
-      properties: {
-        name: str("What was sold."),
-        category: { type: "string", enum: [...CATEGORIES] },
-        billing: { type: "string", enum: [...BILLINGS] },
-      },
-    },
-    price: moneySchema,
-    placedAt: instantSchema,
-    promisedStartBy: nullableInstant("When work was promised to start."),
-    promisedDeliveryBy: nullableInstant("When delivery was promised."),
-    startedAt: nullableInstant("When work started."),
-    deliveredAt: nullableInstant("When the service was delivered."),
-    subscription: subscriptionSchema,
-  },
-} as const;
+  properties: formatProperties(ORDER_FORMAT, ORDER_DOCS),
+};
 
 export const orderPatchBody = {
   type: "object",
@@ -81,64 +98,29 @@ export const orderPatchBody = {
       minimum: 0,
       description: "The order's version as last read; a different current version answers 409.",
     },
-    promisedStartBy: nullableInstant("When work was promised to start."),
-    promisedDeliveryBy: nullableInstant("When delivery was promised."),
-    startedAt: nullableInstant("When work started."),
-    deliveredAt: nullableInstant("When the service was delivered."),
-    subscription: subscriptionSchema,
+    ...formatProperties(ORDER_FORMAT, ORDER_DOCS, [
+      "promisedStartBy",
+      "promisedDeliveryBy",
+      "startedAt",
+      "deliveredAt",
+      "subscription",
+    ]),
   },
-} as const;
+};
+
+const ORDER_KEYS = keysOf(ORDER_FORMAT.fields);
 
 export const orderJson = {
   type: "object",
   additionalProperties: false,
-  required: [
-    "id",
-    "clientId",
-    "service",
-    "price",
-    "placedAt",
-    "promisedStartBy",
-    "promisedDeliveryBy",
-    "startedAt",
-    "deliveredAt",
-    "subscription",
-    "version",
-    "createdAt",
-    "updatedAt",
-  ],
+  required: [...ORDER_KEYS, "version", "createdAt", "updatedAt"],
   properties: {
-    id: { type: "string" },
-    clientId: { type: "string" },
-    service: {
-      type: "object",
-      required: ["name", "category", "billing"],
-      properties: {
-        name: { type: "string" },
-        category: { type: "string" },
-        billing: { type: "string" },
-      },
-    },
-    price: moneySchema,
-    placedAt: { type: "string" },
-    promisedStartBy: { type: ["string", "null"] },
-    promisedDeliveryBy: { type: ["string", "null"] },
-    startedAt: { type: ["string", "null"] },
-    deliveredAt: { type: ["string", "null"] },
-    subscription: {
-      type: ["object", "null"],
-      required: ["periodStart", "periodEnd", "chargeRef"],
-      properties: {
-        periodStart: { type: "string" },
-        periodEnd: { type: "string" },
-        chargeRef: { type: "string" },
-      },
-    },
+    ...formatProperties(ORDER_FORMAT, ORDER_DOCS),
     version: { type: "integer" },
     createdAt: { type: "string" },
     updatedAt: { type: "string" },
   },
-} as const;
+};
 
 export const paymentBody = {
   type: "object",
