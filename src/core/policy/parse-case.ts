@@ -4,24 +4,33 @@ import type { Money } from "../money/money.js";
 import { notBlank } from "../text/white-space.js";
 import { CASE_FORMAT } from "./case-format.js";
 import { overrideParams } from "./policy-file.js";
-import type { CaseFacts, InputError, Policy, PolicyParams, RefundCase, Result } from "./types.js";
+import type {
+  CaseFacts,
+  InputError,
+  Payment,
+  Policy,
+  PolicyParams,
+  RefundCase,
+  Result,
+  ServiceEvent,
+} from "./types.js";
 import { Invalid } from "./validate.js";
 
 // A case arrives either as JSON (the CLI, the spec's cases) or as typed facts (the service, from
 // stored rows). Both go through `checkFacts`, which holds what the types cannot say; JSON is read
 // first by the case format's tables (case-format.ts), which say what the JSON types cannot.
 
-/** Money the engine can count in: a known currency, minor units within its decimals. */
-function checkMoney(m: Money, path: string): void {
-  if (currencyExponent(m.currency) === undefined) {
-    throw new Invalid(`${path}.currency`, `unknown currency "${m.currency}"`);
-  }
+/** True for a currency the engine can count in. */
+function knownCurrency(m: Money): boolean {
+  return currencyExponent(m.currency) !== undefined;
 }
 
 /** Throws `Invalid` at the first fact that breaks a rule of the case format beyond its types. */
 export function checkFacts(facts: CaseFacts): void {
   const { order, payments, events } = facts;
-  checkMoney(order.price, "order.price");
+  if (!knownCurrency(order.price)) {
+    throw new Invalid("order.price.currency", `unknown currency "${order.price.currency}"`);
+  }
   if (order.price.minor < 0n) throw new Invalid("order.price.amount", "must not be negative");
   const sub = order.subscription;
   if (sub !== null && order.service.billing !== "subscription") {
@@ -38,21 +47,27 @@ export function checkFacts(facts: CaseFacts): void {
       throw new Invalid("order.subscription.chargeRef", "must not be empty");
     }
   }
-  const ids = new Set<string>();
-  payments.forEach((p, i) => {
-    const at = `payments[${i}]`;
-    if (!notBlank(p.id)) throw new Invalid(`${at}.id`, "must not be empty");
-    if (!notBlank(p.chargeRef)) throw new Invalid(`${at}.chargeRef`, "must not be empty");
-    checkMoney(p.amount, `${at}.amount`);
-    if (p.amount.minor <= 0n) throw new Invalid(`${at}.amount.amount`, "must be greater than 0");
-    if (ids.has(p.id)) throw new Invalid(`${at}.id`, `duplicate payment id "${p.id}"`);
-    ids.add(p.id);
-  });
-  events.forEach((e, i) => {
+  // Paths are spelled out only for a fact that is wrong.
+  for (let i = 0; i < payments.length; i++) {
+    const p = payments[i] as Payment;
+    if (!notBlank(p.id)) throw new Invalid(`payments[${i}].id`, "must not be empty");
+    if (!notBlank(p.chargeRef)) throw new Invalid(`payments[${i}].chargeRef`, "must not be empty");
+    if (!knownCurrency(p.amount)) {
+      throw new Invalid(`payments[${i}].amount.currency`, `unknown currency "${p.amount.currency}"`);
+    }
+    if (p.amount.minor <= 0n) {
+      throw new Invalid(`payments[${i}].amount.amount`, "must be greater than 0");
+    }
+    if (payments.findIndex((q) => q.id === p.id) < i) {
+      throw new Invalid(`payments[${i}].id`, `duplicate payment id "${p.id}"`);
+    }
+  }
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as ServiceEvent;
     if (e.to !== null && isAfter(e.from, e.to)) {
       throw new Invalid(`events[${i}].to`, "must not be before from");
     }
-  });
+  }
 }
 
 /** The case to decide: checked facts, `asOf` resolved, the parameters in force. */
@@ -70,10 +85,10 @@ export function caseOf(facts: CaseFacts, params: PolicyParams): RefundCase {
 
 /** The case as `JSON.parse` returns it, read and checked; throws `Invalid`. */
 export function readCase(raw: unknown, policy: Policy): RefundCase {
-  const { policy: overrides, ...facts } = CASE_FORMAT.read(raw, "", "");
+  const c = CASE_FORMAT.read(raw, "", "");
   const params =
-    overrides === undefined ? policy.params : overrideParams(policy.params, overrides, "policy");
-  return caseOf(facts, params);
+    c.policy === undefined ? policy.params : overrideParams(policy.params, c.policy, "policy");
+  return caseOf(c, params);
 }
 
 /** Runs a reader, turning `Invalid` into an `InputError` value. */
