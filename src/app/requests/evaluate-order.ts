@@ -3,7 +3,6 @@
 // the re-evaluation of an order's open requests when its facts change.
 
 import type { Kysely, Transaction } from "kysely";
-import pino from "pino";
 import { exactInstant } from "../../core/calendar/instant.js";
 import {
   decisionToJson,
@@ -27,7 +26,7 @@ import { fromDbMinor } from "../../db/money.js";
 import { precompile } from "../../db/precompiled.js";
 import type { Database, OrderRow, PaymentRow, ServiceEventRow } from "../../db/schema.js";
 import { fromDbInstant } from "../../db/time.js";
-import type { AppDeps, ActionContext, AppLogger } from "../context.js";
+import type { AppDeps, ActionContext } from "../context.js";
 import { AppError, notFound } from "../errors.js";
 import {
   applyEffects,
@@ -170,9 +169,6 @@ export async function buildCase(
   return caseFromFacts(facts, request, asOf);
 }
 
-/** Where refusals go when the deps bring no logger: pino on standard error. */
-const STDERR_LOGGER: AppLogger = pino({ name: "refund-desk" }, pino.destination(2));
-
 /**
  * The engine's decision on a request's case, or null when the stored facts do not make a valid
  * case (it should not happen: stored facts passed the same checks on the way in). A refusal is
@@ -186,7 +182,7 @@ export function recommend(
 ): Decision | null {
   const result = facts.ok ? evaluateFacts(facts.value, deps.policy) : facts;
   if (result.ok) return result.value;
-  (deps.logger ?? STDERR_LOGGER).error(
+  deps.logger.error(
     { requestId, path: result.error.path, reason: result.error.message },
     "the engine refused the stored facts of a request; it waits for a person without a recommendation",
   );

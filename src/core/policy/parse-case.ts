@@ -53,7 +53,10 @@ export function checkFacts(facts: CaseFacts): void {
     if (!notBlank(p.id)) throw new Invalid(`payments[${i}].id`, "must not be empty");
     if (!notBlank(p.chargeRef)) throw new Invalid(`payments[${i}].chargeRef`, "must not be empty");
     if (!knownCurrency(p.amount)) {
-      throw new Invalid(`payments[${i}].amount.currency`, `unknown currency "${p.amount.currency}"`);
+      throw new Invalid(
+        `payments[${i}].amount.currency`,
+        `unknown currency "${p.amount.currency}"`,
+      );
     }
     if (p.amount.minor <= 0n) {
       throw new Invalid(`payments[${i}].amount.amount`, "must be greater than 0");

@@ -5,6 +5,7 @@
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { reevaluateOrderRequests } from "../../app/requests/evaluate-order.js";
+import { SILENT_LOGGER } from "../../app/context.js";
 import { buildCase, recommend } from "../../app/requests/evaluate-order.js";
 import { decisionToJson, evaluateFacts } from "../../core/policy/index.js";
 import { verifyAudit } from "../../db/audit.js";
@@ -371,6 +372,7 @@ describe("the recommendation", () => {
     const deps = {
       policy: t.deps.policy,
       logger: {
+        ...SILENT_LOGGER,
         error: (details: object, message: string) => void logged.push({ details, message }),
       },
     };
