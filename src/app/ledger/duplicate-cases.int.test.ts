@@ -175,6 +175,19 @@ describe("duplicate payments open their own case", () => {
       { actor: `user:${SYSTEM_USER_ID}`, action: "request.approve" },
     ]);
 
+    // Quality assurance sees the system's approval in the request's decision history: the
+    // policy has every case evaluated by QA, and `autoApprove` departs from that on purpose.
+    const history = await w.call("GET", `/requests/${requestId}/decisions`, "qa:usr_qa");
+    expect(history.statusCode, history.body).toBe(200);
+    expect(history.json<{ items: unknown[] }>().items).toEqual([
+      expect.objectContaining({
+        kind: "approve",
+        decidedBy: SYSTEM_USER_ID,
+        justification: AUTO_APPROVAL_JUSTIFICATION,
+        amount: { amount: "4800.00", currency: "USD" },
+      }),
+    ]);
+
     // The client sees the case on its own list, decided.
     const list = await w.call("GET", "/requests", CLIENT_A);
     expect(list.statusCode).toBe(200);

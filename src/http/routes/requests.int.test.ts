@@ -5,8 +5,9 @@
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { reevaluateOrderRequests } from "../../app/requests/evaluate-order.js";
-import { buildCase } from "../../app/requests/evaluate-order.js";
-import { decisionToJson, evaluateRefund } from "../../core/policy/index.js";
+import { SILENT_LOGGER } from "../../app/context.js";
+import { buildCase, recommend } from "../../app/requests/evaluate-order.js";
+import { decisionToJson, evaluateFacts } from "../../core/policy/index.js";
 import { verifyAudit } from "../../db/audit.js";
 import {
   apiCalls,
@@ -227,7 +228,7 @@ describe("the recommendation", () => {
     expect(view.actions).toEqual(["withdraw"]);
 
     // The same decision the engine gives on the case built from the rows.
-    const raw = await buildCase(
+    const facts = await buildCase(
       t.db.db,
       order.id,
       {
@@ -238,7 +239,8 @@ describe("the recommendation", () => {
       },
       t.deps.clock(),
     );
-    const engine = evaluateRefund(raw, t.deps.policy);
+    if (!facts.ok) throw new Error(facts.error.message);
+    const engine = evaluateFacts(facts.value, t.deps.policy);
     if (!engine.ok) throw new Error(engine.error.message);
     expect(view.recommendation).toEqual({
       ...decisionToJson(engine.value),
@@ -273,7 +275,7 @@ describe("the recommendation", () => {
     expect(audit[0]?.actor).toBe(`user:${c.userId}`);
   });
 
-  it("buildCase emits the format parseCase accepts (money as decimal strings, ISO instants)", async () => {
+  it("buildCase gives the engine typed facts from the rows (exact money, exact instants)", async () => {
     const c = await newClient(t);
     const { order, payment } = await newOrder(t, c);
     await t.db.db
@@ -289,7 +291,8 @@ describe("the recommendation", () => {
         recorded_at: "2026-02-05T00:00:00.000Z",
       })
       .execute();
-    const raw = (await buildCase(
+    const at = (iso: string) => ({ ms: Date.parse(iso), ns: 0 });
+    const facts = await buildCase(
       t.db.db,
       order.id,
       {
@@ -299,35 +302,66 @@ describe("the recommendation", () => {
         attachments: 0,
       },
       Date.parse("2026-02-16T09:30:00Z"),
-    )) as Record<string, unknown>;
-    expect(raw).toMatchObject({
-      asOf: "2026-02-16T09:30:00.000Z",
-      order: { id: order.id, clientId: c.clientId, price: { amount: "4800.00", currency: "USD" } },
+    );
+    if (!facts.ok) throw new Error(`${facts.error.path}: ${facts.error.message}`);
+    expect(facts.value).toMatchObject({
+      asOf: at("2026-02-16T09:30:00Z"),
+      order: { id: order.id, clientId: c.clientId, price: { minor: 480000n, currency: "USD" } },
       payments: [
         {
           id: payment.id,
           chargeRef: order.id,
-          amount: { amount: "4800.00", currency: "USD" },
+          amount: { minor: 480000n, currency: "USD" },
           method: "card",
-          capturedAt: "2026-02-02T10:05:00.000Z",
+          capturedAt: at("2026-02-02T10:05:00Z"),
         },
       ],
       events: [
         {
           kind: "client_blocker",
-          from: "2026-02-05T00:00:00.000Z",
+          from: at("2026-02-05T00:00:00Z"),
           to: null,
           note: "waiting for VPN access",
         },
       ],
       request: {
         reason: "other",
-        submittedAt: "2026-02-16T09:30:00.000Z",
+        submittedAt: at("2026-02-16T09:30:00Z"),
         description: "d",
         attachments: 0,
       },
     });
-    expect(evaluateRefund(raw, t.deps.policy).ok).toBe(true);
+    expect(evaluateFacts(facts.value, t.deps.policy).ok).toBe(true);
+  });
+
+  it("a stored fact the engine refuses leaves the request without a recommendation, logged with its id", async () => {
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
+    const logged: { details: object; message: string }[] = [];
+    const deps = {
+      policy: t.deps.policy,
+      logger: {
+        ...SILENT_LOGGER,
+        error: (details: object, message: string) => void logged.push({ details, message }),
+      },
+    };
+    const facts = await buildCase(
+      t.db.db,
+      order.id,
+      { reason: "refund_please", submittedAt: t.deps.clock(), description: "d", attachments: 0 },
+      t.deps.clock(),
+    );
+    expect(recommend(deps, "req_x", facts)).toBeNull();
+    expect(logged).toEqual([
+      {
+        details: {
+          requestId: "req_x",
+          path: "request.reason",
+          reason: expect.stringContaining("refund_please"),
+        },
+        message: expect.stringContaining("refused"),
+      },
+    ]);
   });
 });
 
