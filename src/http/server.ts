@@ -155,7 +155,20 @@ export async function buildServer(
   await app.register(cookie);
   registerComponents(app);
   await app.register(swagger, swaggerOptions());
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // /docs opens on the guide (info.description: signing in, Authorize, trying a call). The
+  // browser sends the session cookie itself (same origin); Authorize holds the CSRF header and
+  // the bearer token, kept across reloads.
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    uiConfig: {
+      persistAuthorization: true,
+      withCredentials: true,
+      docExpansion: "list",
+      deepLinking: true,
+      displayOperationId: true,
+      tryItOutEnabled: false,
+    },
+  });
 
   app.decorate("secureCookies", options.secureCookies === true);
   const authenticate = options.authenticate;

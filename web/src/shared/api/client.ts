@@ -1,5 +1,5 @@
 // The typed API client: openapi-fetch over the types generated from the server's OpenAPI document
-// (schema.d.ts, made by web/scripts/generate-api.mjs). The session cookie rides along on every
+// (openapi/api.d.ts from `npm run openapi`, re-exported by ./schema). The session cookie rides along on every
 // call (same origin); writes carry the session's CSRF token in X-CSRF-Token.
 
 import createClient, { type Middleware } from "openapi-fetch";
