@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientRow } from "../../../test/support/db-rows.js";
+import { apiCalls } from "../../../test/support/api-world.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
 import { AUTO_APPROVAL_JUSTIFICATION } from "../../core/ledger/duplicate-cases.js";
 import type { Policy } from "../../core/policy/index.js";
@@ -30,19 +31,7 @@ async function world(policy?: Policy) {
     .insertInto("clients")
     .values(clientRow({ id: A }))
     .execute();
-  const call = (
-    method: "GET" | "POST",
-    url: string,
-    actor: string,
-    payload?: unknown,
-    headers: Record<string, string> = {},
-  ) =>
-    t.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { "x-test-actor": actor, ...headers },
-      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-    });
+  const call = apiCalls(t).send;
   const order = async (price = "4800.00") => {
     const id = `ORD-${++seq}`;
     const r = await call("POST", "/orders", WRITER, {
