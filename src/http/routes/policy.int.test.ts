@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../../../test/support/api-client.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
-import { policyDocument } from "../../cli/policy-show.js";
+import { policyDocument } from "../../core/policy/index.js";
 import { CLAUSE_IDS } from "../../core/policy/index.js";
 import { policyRoutes } from "./policy.js";
 
