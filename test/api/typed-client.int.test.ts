@@ -153,14 +153,14 @@ describe("the typed client", () => {
     expect(mine.data?.nextCursor).toBeNull();
 
     const started = await qa.POST("/api/v1/requests/{id}/start-review", {
-      params: { path: { id: request.id! } },
-      body: { expectedVersion: request.version! },
+      params: { path: { id: request.id } },
+      body: { expectedVersion: request.version },
     });
     expect(started.data?.status).toBe("in_review");
     const approved = await qa.POST("/api/v1/requests/{id}/approve", {
-      params: { path: { id: request.id! } },
+      params: { path: { id: request.id } },
       body: {
-        expectedVersion: started.data!.version!,
+        expectedVersion: started.data!.version,
         amount: { amount: "4800.00", currency: "USD" },
         justification: "Work never started.",
       },
@@ -168,14 +168,14 @@ describe("the typed client", () => {
     expect(approved.response.status).toBe(200);
     expect(approved.data?.status).toBe("approved");
     const history = await qa.GET("/api/v1/requests/{id}/decisions", {
-      params: { path: { id: request.id! } },
+      params: { path: { id: request.id } },
     });
     expect(history.data?.items.map((d) => d.kind)).toEqual(["approve"]);
   });
 
   it("lets finance find the payout and approve it (four eyes: two people)", async () => {
     const page = await fin1.GET("/api/v1/payouts", {
-      params: { query: { requestId: request.id! } },
+      params: { query: { requestId: request.id } },
     });
     expect(page.response.status).toBe(200);
     const payout = page.data!.items[0]!;
@@ -183,10 +183,10 @@ describe("the typed client", () => {
     expect(payout.status).toBe("scheduled");
 
     let current: Schemas["Payout"] = payout;
-    for (const finance of [fin1, fin2].slice(0, payout.approvalsNeeded ?? 1)) {
+    for (const finance of [fin1, fin2].slice(0, payout.approvalsNeeded)) {
       const res = await finance.POST("/api/v1/payouts/{id}/approve", {
-        params: { path: { id: payout.id! } },
-        body: { expectedVersion: current.version! },
+        params: { path: { id: payout.id } },
+        body: { expectedVersion: current.version },
       });
       expect(res.response.status).toBe(200);
       current = res.data!;

@@ -126,6 +126,26 @@ const REQUEST_EXAMPLE = {
 export const Request = {
   $id: "Request",
   type: "object",
+  // Every member of the request view is always there, except `refundable` (staff only).
+  required: [
+    "id",
+    "orderId",
+    "clientId",
+    "reason",
+    "description",
+    "status",
+    "version",
+    "submittedAt",
+    "updatedAt",
+    "closedAt",
+    "waitingOn",
+    "reviewerId",
+    "openQuestion",
+    "recommendation",
+    "decision",
+    "alternative",
+    "actions",
+  ],
   description:
     "A refund request as the caller may see it: its status and version, the recommendation, the decision, the alternative offered, and `actions`, the events the caller may send now.",
   properties: {
@@ -145,9 +165,18 @@ export const Request = {
     recommendation: { anyOf: [ref("Recommendation"), { type: "null" }] },
     decision: {
       type: ["object", "null"],
+      required: [
+        "id",
+        "outcome",
+        "amount",
+        "justification",
+        "followsRecommendation",
+        "decidedBy",
+        "decidedAt",
+      ],
       properties: {
         id: nullableString,
-        outcome: { type: "string" },
+        outcome: { type: "string", enum: ["approved", "denied"] },
         amount: nullableMoney,
         justification: nullableString,
         followsRecommendation: { type: "boolean" },
@@ -157,6 +186,7 @@ export const Request = {
     },
     alternative: {
       type: ["object", "null"],
+      required: ["kind", "note", "offeredBy", "offeredAt", "accepted", "respondedAt"],
       properties: {
         kind: { type: "string" },
         note: { type: "string" },
@@ -198,6 +228,19 @@ const SUMMARY_EXAMPLE = {
 export const RequestSummary = {
   $id: "RequestSummary",
   type: "object",
+  required: [
+    "id",
+    "orderId",
+    "clientId",
+    "reason",
+    "status",
+    "version",
+    "submittedAt",
+    "updatedAt",
+    "closedAt",
+    "waitingOn",
+    "recommendation",
+  ],
   description: "A request as listed: status, who it waits on, and the recommendation in short.",
   properties: {
     id: { type: "string" },
