@@ -41,7 +41,7 @@ export default tseslint.config(
       "import-x/no-cycle": ["error", { ignoreExternal: true }],
     },
   },
-  // SQL lives in src/db and in modules' repository.ts / queries.ts (layers.config.js, ADR 0018).
+  // SQL lives in src/db and in modules' repository.ts / queries.ts (layers.config.js, ADR 0020).
   {
     files: ["src/**/*.ts"],
     ignores: ["src/**/*.test.ts", ...SQL_PLACES, ...SQL_PENDING],
@@ -57,12 +57,12 @@ export default tseslint.config(
           "mergeInto",
         ].map((name) => ({
           selector: `CallExpression[callee.property.name="${name}"]`,
-          message: `SQL (${name}) belongs in src/db or in a module's repository.ts / queries.ts (layers.config.js SQL_PLACES, ADR 0018).`,
+          message: `SQL (${name}) belongs in src/db or in a module's repository.ts / queries.ts (layers.config.js SQL_PLACES, ADR 0020).`,
         })),
         {
           selector: 'TaggedTemplateExpression[tag.name="sql"]',
           message:
-            "SQL belongs in src/db or in a module's repository.ts / queries.ts (layers.config.js SQL_PLACES, ADR 0018).",
+            "SQL belongs in src/db or in a module's repository.ts / queries.ts (layers.config.js SQL_PLACES, ADR 0020).",
         },
       ],
     },

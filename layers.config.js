@@ -1,5 +1,5 @@
 // @ts-check
-// The layer table of src/ (ADR 0018): the one place the import rules are written. eslint.config.js
+// The layer table of src/ (ADR 0020): the one place the import rules are written. eslint.config.js
 // turns every row into an `import-x/no-restricted-paths` zone, so `npm run check` fails on an import
 // that breaks a row, with the row's reason; docs/ARCHITECTURE.md shows the same table (a test checks
 // they agree: test/architecture/layers.test.ts).
@@ -85,14 +85,14 @@ export function layerZones() {
       except: (rule.except ?? [])
         .filter((e) => e.startsWith(`${forbidden}/`))
         .map((e) => `./${e.slice(forbidden.length + 1)}`),
-      message: `Layer rule (layers.config.js, ADR 0018): src/${rule.layer} must not import src/${forbidden}. Why: ${rule.why}.`,
+      message: `Layer rule (layers.config.js, ADR 0020): src/${rule.layer} must not import src/${forbidden}. Why: ${rule.why}.`,
     })),
   );
 }
 
 /**
  * Where SQL (Kysely query builders and `sql` templates) may be written: src/db, and a
- * `repository.ts` or `queries.ts` of a module. ESLint refuses it anywhere else (ADR 0018).
+ * `repository.ts` or `queries.ts` of a module. ESLint refuses it anywhere else (ADR 0020).
  */
 export const SQL_PLACES = ["src/db/**", "src/**/repository.ts", "src/**/queries.ts"];
 

@@ -145,6 +145,7 @@ export async function buildServer(
   // the bearer token, kept across reloads.
   await app.register(swaggerUi, {
     routePrefix: "/docs",
+    theme: { title: "Refund Desk API" },
     uiConfig: {
       persistAuthorization: true,
       withCredentials: true,
