@@ -4,6 +4,9 @@ import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 import jsxA11y from "eslint-plugin-jsx-a11y";
 import globals from "globals";
+import importX from "eslint-plugin-import-x";
+import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
+import { layerZones, SQL_PENDING, SQL_PLACES } from "./layers.config.js";
 
 export default tseslint.config(
   {
@@ -20,6 +23,48 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/switch-exhaustiveness-check": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  // The layer table and no import cycle between two files of src/ (tests excluded: they may reach
+  // any layer to set up a world).
+  {
+    files: ["src/**/*.ts"],
+    ignores: ["src/**/*.test.ts"],
+    plugins: { "import-x": importX },
+    settings: {
+      "import-x/resolver-next": [createTypeScriptImportResolver({ project: "tsconfig.json" })],
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
+      "import-x/extensions": [".ts", ".js"],
+    },
+    rules: {
+      "import-x/no-restricted-paths": ["error", { zones: layerZones() }],
+      "import-x/no-cycle": ["error", { ignoreExternal: true }],
+    },
+  },
+  // SQL lives in src/db and in modules' repository.ts / queries.ts (layers.config.js, ADR 0021).
+  {
+    files: ["src/**/*.ts"],
+    ignores: ["src/**/*.test.ts", ...SQL_PLACES, ...SQL_PENDING],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        ...[
+          "selectFrom",
+          "insertInto",
+          "updateTable",
+          "deleteFrom",
+          "replaceInto",
+          "mergeInto",
+        ].map((name) => ({
+          selector: `CallExpression[callee.property.name="${name}"]`,
+          message: `SQL (${name}) belongs in src/db or in a module's repository.ts / queries.ts (layers.config.js SQL_PLACES, ADR 0021).`,
+        })),
+        {
+          selector: 'TaggedTemplateExpression[tag.name="sql"]',
+          message:
+            "SQL belongs in src/db or in a module's repository.ts / queries.ts (layers.config.js SQL_PLACES, ADR 0021).",
+        },
+      ],
     },
   },
   {

@@ -1,4 +1,4 @@
-// What authentication answers, owned by the app (ADR 0018): the HTTP shell calls an Authenticator
+// What authentication answers, owned by the app (ADR 0021): the HTTP shell calls an Authenticator
 // with what the request carried and puts the answer on the request; use cases (current session,
 // sign-out) read the AuthInfo. Neither type knows Fastify.
 

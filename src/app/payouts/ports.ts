@@ -1,4 +1,4 @@
-// Ports the payout use cases own (ADR 0018): what they need from a card provider, implemented by an
+// Ports the payout use cases own (ADR 0021): what they need from a card provider, implemented by an
 // adapter (`src/payouts/stripe`: the Stripe SDK, or the stand-in). The app layer never imports the
 // adapter; the wiring (`src/service`, `src/cli`) hands one in.
 

@@ -1,7 +1,7 @@
 // The text at the top of the OpenAPI document (what /docs opens on) and the outbound webhooks as
 // OpenAPI 3.1 `webhooks`, with the event's schema as a component.
 
-import { TEMPLATES } from "../../notify/templates/render.js";
+import { NOTIFICATION_TEMPLATES as TEMPLATES } from "../../core/notifications/index.js";
 import type { Component } from "./components.js";
 import { ref } from "./components.js";
 
