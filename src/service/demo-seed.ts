@@ -22,6 +22,14 @@ const PASSWORD = "demo-password-2026";
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
+/**
+ * A Stripe-shaped charge id for a demo card payment: `ch_` and letters and digits only, like the
+ * ids Stripe issues (`ch_demoORD1001n1`), so the card adapter refunds it like a real one.
+ */
+export function demoChargeId(orderId: string, n: number): string {
+  return `ch_demo${orderId.replace(/[^A-Za-z0-9]/g, "")}n${n}`;
+}
+
 /** True when the database has no client yet (a fresh install). */
 export async function isEmpty(deps: AppDeps): Promise<boolean> {
   const row = await deps.db.selectFrom("clients").select("id").limit(1).executeTakeFirst();
@@ -99,9 +107,7 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
         method: p.method,
         capturedAt: iso(p.at),
         // Card payments carry the provider's charge id, as a payment system would send them.
-        ...(p.method === "card"
-          ? { providerRef: `ch_demo_${id.replace(/\W/g, "")}_${n - 1}` }
-          : {}),
+        ...(p.method === "card" ? { providerRef: demoChargeId(id, n - 1) } : {}),
       });
     }
   };
@@ -205,7 +211,7 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
     amount: usd("3100.00"),
     method: "card",
     capturedAt: iso(periodStart + 5 * 60_000),
-    providerRef: "ch_demo_ORD2001_1",
+    providerRef: demoChargeId("ORD-2001", 1),
   });
   // A duplicate card payment: the same charge captured twice, two minutes apart. The second
   // payment opens its own duplicate-payment case, approved by the system (policy autoApprove).
