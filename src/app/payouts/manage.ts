@@ -4,9 +4,8 @@
 // (clients), and send a parked payout back to the worker. Each write is one transaction with its
 // audit event, on a locked payout row, and checks the version the caller saw.
 
-import { sql, type Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import { visibleOrNotFound, userIdOf, actorRef, type Action } from "../../core/access/index.js";
-import { holidayCalendar } from "../../core/calendar/business-days.js";
 import { dialectOf } from "../../db/connection.js";
 import { parseMoney } from "../../core/money/money.js";
 import {
@@ -14,8 +13,8 @@ import {
   checkDestination,
   PAYOUT_STATUSES,
   recordManual,
-  deadlineRange,
   thresholdsOf,
+  type Awaiting,
   type DeadlineFilter,
   type PayoutError,
   type PayoutStatus,
@@ -28,7 +27,8 @@ import { toDbInstant } from "../../db/time.js";
 import { assertVisible } from "../authorize.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, invalidField, notFound } from "../errors.js";
-import { decodeCursor, encodeCursor, parseLimit, type Page } from "../orders/page.js";
+import { parseLimit, type Page } from "../orders/page.js";
+import { countOpenPayouts, findListedPayout, findPayoutsPage, type PayoutFilter } from "./query.js";
 import { presentPayout, todayIn, type PayoutJson } from "./present.js";
 import {
   decisionFacts,
@@ -124,8 +124,9 @@ async function finish(
     ip: ctx.ip,
     at: now,
   });
-  const next = await findPayout(trx, row.id);
-  return presentPayout(next ?? row, deps.policy, now, ctx.actor);
+  const next = await findListedPayout(trx, row.id);
+  if (next === undefined) throw notFound(PAYOUT);
+  return presentPayout(next, deps.policy, now, ctx.actor);
 }
 
 function checkVersion(row: PayoutRow, expected: number): void {
@@ -145,7 +146,9 @@ export async function getPayout(
   id: string,
 ): Promise<PayoutJson> {
   const { row } = await loadVisible(deps, ctx, id, "payout.read", false);
-  return presentPayout(row, deps.policy, deps.clock(), ctx.actor);
+  const listed = await findListedPayout(deps.db, row.id);
+  if (listed === undefined) throw notFound(PAYOUT);
+  return presentPayout(listed, deps.policy, deps.clock(), ctx.actor);
 }
 
 export interface ListPayoutsQuery {
@@ -154,15 +157,14 @@ export interface ListPayoutsQuery {
   readonly method?: string;
   readonly requestId?: string;
   readonly parked?: boolean;
-  readonly awaiting?: "approval" | "second_approval";
+  readonly awaiting?: Awaiting;
   readonly limit?: string;
   readonly cursor?: string;
 }
 
 /**
- * Payouts by latest due date (most urgent first). A client lists only its own. `deadline` is
- * finance's view: due today, overdue (past the latest date and not succeeded), at risk (two
- * business days or fewer left), open (every payout not yet succeeded or failed).
+ * Payouts by latest due date (most urgent first). A client lists only its own. `deadline` and
+ * `awaiting` are decided by the core, exactly as each payout's own fields (see query.ts).
  */
 export async function listPayouts(
   deps: AppDeps,
@@ -180,57 +182,19 @@ export async function listPayouts(
   );
   const limit = parseLimit(query.limit, "limit");
   const now = deps.clock();
-  const today = todayIn(deps.policy, now);
-  let q = deps.db
-    .selectFrom("payouts")
-    .innerJoin("refund_requests", "refund_requests.id", "payouts.request_id")
-    .selectAll("payouts");
-  if (ctx.actor.role === "client")
-    q = q.where("refund_requests.client_id", "=", ctx.actor.clientId);
-  if (query.status !== undefined) q = q.where("payouts.status", "=", query.status);
-  if (query.method !== undefined) q = q.where("payouts.method", "=", query.method);
-  if (query.requestId !== undefined) q = q.where("payouts.request_id", "=", query.requestId);
-  if (query.parked !== undefined) {
-    q = q.where("payouts.parked_at", query.parked ? "is not" : "is", null);
-  }
-  if (query.awaiting !== undefined) {
-    q = q
-      .where("payouts.status", "=", "scheduled")
-      .where(
-        sql<boolean>`payouts.approvals ${query.awaiting === "approval" ? sql`=` : sql`<>`} '[]'`,
-      );
-  }
-  if (query.deadline !== undefined) {
-    q = q.where("payouts.status", "not in", ["succeeded", "failed"]);
-    const range = deadlineRange(
-      query.deadline,
-      today,
-      holidayCalendar(deps.policy.params.holidays, deps.policy.params.holidayCountry),
-    );
-    if (range.before !== undefined) q = q.where("payouts.due_latest", "<", range.before);
-    if (range.from !== undefined) q = q.where("payouts.due_latest", ">=", range.from);
-    if (range.through !== undefined) q = q.where("payouts.due_latest", "<=", range.through);
-  }
-  if (query.cursor !== undefined) {
-    const c = decodeCursor(query.cursor, "cursor");
-    q = q.where((eb) =>
-      eb.or([
-        eb("payouts.due_latest", ">", c.key),
-        eb.and([eb("payouts.due_latest", "=", c.key), eb("payouts.id", ">", c.id)]),
-      ]),
-    );
-  }
-  const rows = await q
-    .orderBy("payouts.due_latest", "asc")
-    .orderBy("payouts.id", "asc")
-    .limit(limit + 1)
-    .execute();
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const filter: PayoutFilter = {
+    ...(query.status === undefined ? {} : { status: query.status }),
+    ...(query.deadline === undefined ? {} : { deadline: query.deadline }),
+    ...(query.method === undefined ? {} : { method: query.method }),
+    ...(query.requestId === undefined ? {} : { requestId: query.requestId }),
+    ...(query.parked === undefined ? {} : { parked: query.parked }),
+    ...(query.awaiting === undefined ? {} : { awaiting: query.awaiting }),
+    ...(ctx.actor.role === "client" ? { clientId: ctx.actor.clientId } : {}),
+  };
+  const page = await findPayoutsPage(deps.db, deps.policy, now, filter, limit, query.cursor);
   return {
-    items: page.map((r) => presentPayout(r, deps.policy, now, ctx.actor)),
-    nextCursor:
-      rows.length > limit && last !== undefined ? encodeCursor(last.due_latest, last.id) : null,
+    items: page.rows.map((r) => presentPayout(r, deps.policy, now, ctx.actor)),
+    nextCursor: page.nextCursor,
   };
 }
 
@@ -239,53 +203,43 @@ export interface PayoutSummary {
   dueToday: number;
   overdue: number;
   atRisk: number;
+  onTrack: number;
+  needsAction: number;
   awaitingApproval: number;
   awaitingSecondApproval: number;
+  awaitingDestination: number;
+  awaitingRecord: number;
+  awaitingProvider: number;
+  awaitingAction: number;
   inFlight: number;
   unknown: number;
   parked: number;
   failed: number;
 }
 
-/** Finance's dashboard counts. */
+/** Finance's dashboard counts, by the same core rules as the list filters. */
 export async function payoutSummary(deps: AppDeps, ctx: ActionContext): Promise<PayoutSummary> {
   assertVisible(visibleOrNotFound(ctx.actor, "payout.read", {}), PAYOUT);
   if (ctx.actor.role === "client") throw new AppError("forbidden", "finance's view");
-  const count = async (query: ListPayoutsQuery): Promise<number> => {
-    let n = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await listPayouts(deps, ctx, {
-        ...query,
-        limit: "200",
-        ...(cursor ? { cursor } : {}),
-      });
-      n += page.items.length;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
-    return n;
-  };
-  const byStatus = async (status: PayoutStatus) =>
-    Number(
-      (
-        await deps.db
-          .selectFrom("payouts")
-          .select((eb) => eb.fn.countAll<string | number>().as("n"))
-          .where("status", "=", status)
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const now = deps.clock();
+  const c = await countOpenPayouts(deps.db, deps.policy, now);
   return {
-    today: todayIn(deps.policy, deps.clock()),
-    dueToday: await count({ deadline: "due_today" }),
-    overdue: await count({ deadline: "overdue" }),
-    atRisk: await count({ deadline: "at_risk" }),
-    awaitingApproval: await count({ awaiting: "approval" }),
-    awaitingSecondApproval: await count({ awaiting: "second_approval" }),
-    inFlight: (await byStatus("submitting")) + (await byStatus("pending")),
-    unknown: await byStatus("unknown"),
-    parked: await count({ parked: true }),
-    failed: await byStatus("failed"),
+    today: todayIn(deps.policy, now),
+    dueToday: c.deadline.due_today,
+    overdue: c.deadline.overdue,
+    atRisk: c.deadline.at_risk,
+    onTrack: c.deadline.on_track,
+    needsAction: c.deadline.needs_action,
+    awaitingApproval: c.awaiting.approval,
+    awaitingSecondApproval: c.awaiting.second_approval,
+    awaitingDestination: c.awaiting.destination,
+    awaitingRecord: c.awaiting.record,
+    awaitingProvider: c.awaiting.provider,
+    awaitingAction: c.awaiting.action,
+    inFlight: (c.byStatus.submitting ?? 0) + (c.byStatus.pending ?? 0),
+    unknown: c.byStatus.unknown ?? 0,
+    parked: c.parked,
+    failed: c.byStatus.failed ?? 0,
   };
 }
 

@@ -10,6 +10,7 @@ import {
   dueWindow,
   IN_FLIGHT,
   type Approval,
+  type BankDestination,
   type CryptoDestination,
   type PayoutLine,
   type PayoutState,
@@ -64,10 +65,20 @@ export function parseApprovals(text: string): Approval[] {
   return raw.map((a: { userId: string; at: number }) => ({ userId: a.userId, at: a.at }));
 }
 
-export function parseDestination(text: string | null): CryptoDestination | null {
+/** Where a payout goes when the client gives it: a crypto address, or bank details (reissue). */
+export type Destination = CryptoDestination | BankDestination;
+
+export function parseDestination(text: string | null): Destination | null {
   if (text === null) return null;
-  const d = JSON.parse(text) as CryptoDestination;
-  return { asset: d.asset, network: d.network, address: d.address };
+  const d = JSON.parse(text) as Partial<CryptoDestination & BankDestination>;
+  if (typeof d.iban === "string") {
+    return { accountHolder: d.accountHolder ?? "", iban: d.iban, bic: d.bic ?? null };
+  }
+  return { asset: d.asset ?? "", network: d.network ?? "", address: d.address ?? "" };
+}
+
+export function isCrypto(d: Destination | null): d is CryptoDestination {
+  return d !== null && "network" in d;
 }
 
 export function stateOf(row: PayoutRow, decidedBy: string): PayoutState {
@@ -78,7 +89,7 @@ export function stateOf(row: PayoutRow, decidedBy: string): PayoutState {
     status: row.status,
     approvals: parseApprovals(row.approvals),
     decidedBy,
-    destination: parseDestination(row.destination),
+    destination: ((d) => (isCrypto(d) ? d : null))(parseDestination(row.destination)),
   };
 }
 

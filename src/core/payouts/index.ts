@@ -1,1 +1,3 @@
 export * from "./payouts.js";
+export * from "./standing.js";
+export * from "./client-view.js";

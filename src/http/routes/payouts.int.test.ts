@@ -148,14 +148,28 @@ describe("scheduling", () => {
       awaiting: "approval",
     });
 
-    // The client sees the window, not who approved.
+    // The client sees the window and plain words, not who approved or the internals.
     const mine = await payoutsOf(requestId, c.actor);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({
+      view: "client",
       dueEarliest: "2026-03-11",
       dueLatest: "2026-03-20",
-      approvals: null,
+      stage: "preparing",
+      yourAction: null,
     });
+    for (const internal of [
+      "approvals",
+      "failureReason",
+      "providerRef",
+      "awaiting",
+      "status",
+      "note",
+      "attempts",
+      "decisionId",
+    ]) {
+      expect(mine[0], internal).not.toHaveProperty(internal);
+    }
     const other = await newClient();
     expect(await payoutsOf(requestId, other.actor)).toEqual([]);
     expectProblem(await send("GET", `/payouts/${p!.id}`, other.actor), 404);
@@ -236,7 +250,7 @@ describe("manual payouts", () => {
     const ok = await send("POST", `/payouts/${p!.id}/approve`, fin1, {
       expectedVersion: p!.version,
     });
-    expect(ok.json()).toMatchObject({ released: true, awaiting: "finance_record" });
+    expect(ok.json()).toMatchObject({ released: true, awaiting: "record" });
     const v = ok.json<Payout>().version;
 
     const blank = await send("POST", `/payouts/${p!.id}/record`, fin1, {
@@ -342,6 +356,9 @@ describe("manual payouts", () => {
         network: "bitcoin",
         address: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
       },
+      stage: "preparing",
+    });
+    expect((await send("GET", `/payouts/${p!.id}`, fin1)).json()).toMatchObject({
       awaiting: "approval",
     });
 
@@ -482,5 +499,131 @@ describe("the payment's cap", () => {
       .where("request_id", "in", ids)
       .execute();
     expect(payouts.reduce((s, p) => s + BigInt(p.amount_minor), 0n)).toBe(30000n);
+  });
+});
+
+describe("awaiting and deadline: one definition for the field, the filters and the counts", () => {
+  it("a bank payout with both approvals awaits its record; a crypto one without address awaits it", async () => {
+    const c = await newClient();
+    // Bank transfer above the four-eyes threshold, approved by two finance people.
+    const bank = await newOrder(c, { method: "bank_transfer" });
+    const [b] = await payoutsOf(await approvedRequest(c, bank.order.id));
+    const first = await send("POST", `/payouts/${b!.id}/approve`, fin1, {
+      expectedVersion: b!.version,
+    });
+    const both = await send("POST", `/payouts/${b!.id}/approve`, fin2, {
+      expectedVersion: first.json<Payout>().version,
+    });
+    expect(both.json()).toMatchObject({ released: true, awaiting: "record" });
+    // Crypto, approved once, no address yet.
+    const crypto = await newOrder(
+      c,
+      { method: "crypto", currency: "BTC", amount_minor: "1000000" },
+      "50000",
+    );
+    const [k] = await payoutsOf(await approvedRequest(c, crypto.order.id));
+    const kApproved = await send("POST", `/payouts/${k!.id}/approve`, fin1, {
+      expectedVersion: k!.version,
+    });
+    expect(kApproved.json()).toMatchObject({ awaiting: "destination" });
+    // A card payout that failed at the provider, and one parked by the worker.
+    const failedCard = await newOrder(c);
+    const [f] = await payoutsOf(await approvedRequest(c, failedCard.order.id));
+    await t.db.db
+      .updateTable("payouts")
+      .set({ status: "failed", failure_reason: "expired_or_canceled_card" })
+      .where("id", "=", f!.id)
+      .execute();
+    const parkedCard = await newOrder(c);
+    const [pk] = await payoutsOf(await approvedRequest(c, parkedCard.order.id));
+    await t.db.db
+      .updateTable("payouts")
+      .set({ status: "unknown", parked_at: new Date(MONDAY).toISOString() })
+      .where("id", "=", pk!.id)
+      .execute();
+    expect((await send("GET", `/payouts/${f!.id}`, fin1)).json()).toMatchObject({
+      awaiting: "action",
+      deadline: "needs_action",
+    });
+    expect((await send("GET", `/payouts/${pk!.id}`, fin1)).json()).toMatchObject({
+      awaiting: "action",
+      deadline: "needs_action",
+    });
+
+    // Every payout, paged through, then each filter against the payouts' own fields.
+    const all: Payout[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await send(
+        "GET",
+        `/payouts?limit=7${cursor === null ? "" : `&cursor=${cursor}`}`,
+        fin1,
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json<{ items: Payout[]; nextCursor: string | null }>();
+      all.push(...body.items);
+      cursor = body.nextCursor;
+    } while (cursor !== null);
+    const filtered = async (query: string): Promise<string[]> => {
+      const ids: string[] = [];
+      let next: string | null = null;
+      do {
+        const res = await send(
+          "GET",
+          `/payouts?${query}&limit=3${next === null ? "" : `&cursor=${next}`}`,
+          fin1,
+        );
+        expect(res.statusCode, res.body).toBe(200);
+        const body = res.json<{ items: Payout[]; nextCursor: string | null }>();
+        ids.push(...body.items.map((i) => i.id));
+        next = body.nextCursor;
+      } while (next !== null);
+      return ids.sort();
+    };
+    const summary = (await send("GET", "/payouts/summary", fin1)).json<Record<string, number>>();
+    const awaitingKeys: Record<string, string> = {
+      approval: "awaitingApproval",
+      second_approval: "awaitingSecondApproval",
+      destination: "awaitingDestination",
+      record: "awaitingRecord",
+      provider: "awaitingProvider",
+      action: "awaitingAction",
+    };
+    for (const [value, key] of Object.entries(awaitingKeys)) {
+      const expected = all
+        .filter((p) => p.awaiting === value)
+        .map((p) => p.id)
+        .sort();
+      expect(await filtered(`awaiting=${value}`), value).toEqual(expected);
+      expect(summary[key], key).toBe(expected.length);
+    }
+    expect(await filtered("awaiting=record")).toContain(b!.id);
+    expect(await filtered("awaiting=destination")).toContain(k!.id);
+    expect(await filtered("awaiting=second_approval")).not.toContain(b!.id);
+    expect(await filtered("awaiting=approval")).not.toContain(k!.id);
+    const deadlineKeys: Record<string, string> = {
+      due_today: "dueToday",
+      overdue: "overdue",
+      at_risk: "atRisk",
+      on_track: "onTrack",
+      needs_action: "needsAction",
+    };
+    for (const [value, key] of Object.entries(deadlineKeys)) {
+      const expected = all
+        .filter((p) => p.deadline === value)
+        .map((p) => p.id)
+        .sort();
+      expect(await filtered(`deadline=${value}`), value).toEqual(expected);
+      expect(summary[key], key).toBe(expected.length);
+    }
+    expect(await filtered("deadline=needs_action")).toEqual(
+      expect.arrayContaining([f!.id, pk!.id]),
+    );
+    // Later, past the 14 business days: the failed payout is overdue, not just needing action.
+    t.setNow(Date.parse("2026-03-30T09:00:00Z"));
+    expect((await send("GET", `/payouts/${f!.id}`, fin1)).json()).toMatchObject({
+      deadline: "overdue",
+    });
+    expect(await filtered("deadline=overdue")).toContain(f!.id);
   });
 });

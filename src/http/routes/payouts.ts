@@ -15,7 +15,13 @@ import {
   type RecordPayoutInput,
   type DestinationInput,
 } from "../../app/payouts/manage.js";
-import { DEADLINE_FILTERS, PAYOUT_STATUSES } from "../../core/payouts/index.js";
+import {
+  AWAITING,
+  CLIENT_STAGES,
+  DEADLINE_FILTERS,
+  DEADLINE_STATES,
+  PAYOUT_STATUSES,
+} from "../../core/payouts/index.js";
 import { PAYMENT_METHODS } from "../../core/policy/index.js";
 import type { RoutePlugin } from "../server.js";
 import { ctxOf, idParams, type IdParams } from "./common.js";
@@ -30,43 +36,59 @@ const moneyJson = {
 
 const nullableString = { type: ["string", "null"] } as const;
 
+const destinationJson = {
+  type: ["object", "null"],
+  description: "Crypto: asset, network, address. Bank (a reissue by transfer): holder, IBAN, BIC.",
+  properties: {
+    asset: { type: "string" },
+    network: { type: "string" },
+    address: { type: "string" },
+    accountHolder: { type: "string" },
+    iban: { type: "string" },
+    bic: nullableString,
+  },
+} as const;
+
+/**
+ * Both views of a payout: `view: "client"` (plain words, the window, what to do) carries only the
+ * first group of fields; `view: "staff"` carries every field.
+ */
 export const payoutJson = {
   type: "object",
   properties: {
+    view: { type: "string", enum: ["client", "staff"] },
     id: { type: "string" },
     requestId: { type: "string" },
-    decisionId: { type: "string" },
-    paymentId: { type: "string" },
+    orderId: nullableString,
     method: { type: "string", enum: [...PAYMENT_METHODS] },
     amount: moneyJson,
-    status: { type: "string", enum: [...PAYOUT_STATUSES] },
     dueEarliest: { type: "string", description: "First day the money may arrive (policy zone)." },
     dueLatest: { type: "string", description: "Last day of the 7-14 business-day promise." },
-    deadline: {
-      type: "string",
-      enum: ["on_track", "at_risk", "due_today", "overdue", "settled"],
-    },
+    stage: { type: "string", enum: [...CLIENT_STAGES] },
+    statusText: { type: "string", description: "Where the refund is, in plain words." },
+    whatNext: { type: "string", description: "What happens next, and when." },
+    yourAction: { ...nullableString, description: "What the client must do, if anything." },
+    destination: destinationJson,
+    reissueOf: nullableString,
+    replacedBy: nullableString,
+    succeededAt: nullableString,
+    version: { type: "integer" },
+    // Staff view only.
+    clientName: nullableString,
+    decisionId: { type: "string" },
+    paymentId: { type: "string" },
+    status: { type: "string", enum: [...PAYOUT_STATUSES] },
+    deadline: { type: "string", enum: [...DEADLINE_STATES] },
     approvalsNeeded: { type: "integer" },
     approvals: {
-      type: ["array", "null"],
+      type: "array",
       items: {
         type: "object",
         properties: { userId: { type: "string" }, at: { type: "string" } },
       },
     },
     released: { type: "boolean" },
-    awaiting: {
-      type: ["string", "null"],
-      enum: ["approval", "second_approval", "destination", "finance_record", "provider", null],
-    },
-    destination: {
-      type: ["object", "null"],
-      properties: {
-        asset: { type: "string" },
-        network: { type: "string" },
-        address: { type: "string" },
-      },
-    },
+    awaiting: { type: ["string", "null"], enum: [...AWAITING, null] },
     reference: nullableString,
     providerRef: nullableString,
     failureReason: nullableString,
@@ -76,10 +98,11 @@ export const payoutJson = {
     },
     parked: { type: "boolean" },
     attempts: { type: "integer" },
+    attempt: { type: "integer" },
+    note: nullableString,
+    paidOutside: { type: "boolean" },
     createdAt: { type: "string" },
     updatedAt: { type: "string" },
-    succeededAt: nullableString,
-    version: { type: "integer" },
   },
 } as const;
 
@@ -155,7 +178,7 @@ const listQuery = {
     method: { type: "string", enum: [...PAYMENT_METHODS] },
     requestId: { type: "string", maxLength: 200 },
     parked: { type: "string", enum: ["true", "false"] },
-    awaiting: { type: "string", enum: ["approval", "second_approval"] },
+    awaiting: { type: "string", enum: [...AWAITING] },
     limit: { type: "string", maxLength: 5 },
     cursor: { type: "string", maxLength: 1000 },
   },
@@ -195,7 +218,7 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "payout.execute" },
       schema: {
         tags: TAGS,
-        summary: "Finance's counts: due today, overdue, at risk, awaiting approval, parked",
+        summary: "Finance's counts: by deadline state and by what the payouts wait on",
         response: {
           200: {
             type: "object",
@@ -204,8 +227,14 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
               dueToday: { type: "integer" },
               overdue: { type: "integer" },
               atRisk: { type: "integer" },
+              onTrack: { type: "integer" },
+              needsAction: { type: "integer", description: "Failed or parked, not yet overdue." },
               awaitingApproval: { type: "integer" },
               awaitingSecondApproval: { type: "integer" },
+              awaitingDestination: { type: "integer" },
+              awaitingRecord: { type: "integer" },
+              awaitingProvider: { type: "integer" },
+              awaitingAction: { type: "integer" },
               inFlight: { type: "integer" },
               unknown: { type: "integer" },
               parked: { type: "integer" },
