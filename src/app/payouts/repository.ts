@@ -21,7 +21,7 @@ import { newId } from "../../db/ids.js";
 import { fromDbMinor, toDbMinor } from "../../db/money.js";
 import type { Database, PayoutsTable } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
-import type { Selectable } from "kysely";
+import type { Selectable, Updateable } from "kysely";
 import { AppError } from "../errors.js";
 import { enqueueOutbox } from "../requests/repository.js";
 
@@ -35,6 +35,56 @@ export function idempotencyKeyFor(payoutId: string): string {
 
 export async function findPayout(db: Db, id: string): Promise<PayoutRow | undefined> {
   return db.selectFrom("payouts").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/**
+ * The payout a provider event is about: the id its metadata names, else the one holding the
+ * provider's refund id; null when neither is one of ours.
+ */
+export async function payoutIdForEvent(
+  db: Db,
+  named: string | null,
+  providerRef: string,
+): Promise<string | null> {
+  if (named === null) {
+    const byRef = await db
+      .selectFrom("payouts")
+      .select("id")
+      .where("provider_ref", "=", providerRef)
+      .executeTakeFirst();
+    return byRef?.id ?? null;
+  }
+  const exists = await db
+    .selectFrom("payouts")
+    .select("id")
+    .where("id", "=", named)
+    .executeTakeFirst();
+  return exists === undefined ? null : named;
+}
+
+/** Records a provider event's id; false when it was recorded before (a repeated delivery). */
+export async function insertProviderEvent(
+  trx: Db,
+  e: {
+    readonly id: string;
+    readonly provider: string;
+    readonly type: string;
+    readonly payoutId: string | null;
+    readonly receivedAt: number;
+  },
+): Promise<boolean> {
+  const inserted = await trx
+    .insertInto("provider_events")
+    .values({
+      id: e.id,
+      provider: e.provider,
+      type: e.type,
+      payout_id: e.payoutId,
+      received_at: toDbInstant(e.receivedAt),
+    })
+    .onConflict((oc) => oc.column("id").doNothing())
+    .executeTakeFirst();
+  return (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
 
 /** The payout row, locked until commit on PostgreSQL (SQLite has one writer at a time). */
@@ -79,6 +129,66 @@ export function parseDestination(text: string | null): Destination | null {
 
 export function isCrypto(d: Destination | null): d is CryptoDestination {
   return d !== null && "network" in d;
+}
+
+/** The approvals as stored (JSON text). */
+export function approvalsToDb(approvals: readonly Approval[]): string {
+  return JSON.stringify(approvals.map((a) => ({ userId: a.userId, at: a.at })));
+}
+
+/** A crypto destination as stored (JSON text). */
+export function destinationToDb(d: CryptoDestination): string {
+  return JSON.stringify({ asset: d.asset, network: d.network, address: d.address });
+}
+
+/** Writes the given columns of one payout row. */
+export async function updatePayout(
+  trx: Db,
+  id: string,
+  set: Updateable<PayoutsTable>,
+): Promise<void> {
+  await trx.updateTable("payouts").set(set).where("id", "=", id).execute();
+}
+
+/** A payment's currency (its refunds go back in it). */
+export async function paymentCurrencyOf(db: Db, paymentId: string): Promise<string> {
+  const row = await db
+    .selectFrom("payments")
+    .select("currency")
+    .where("id", "=", paymentId)
+    .executeTakeFirstOrThrow();
+  return row.currency;
+}
+
+/** A payment's captured and refunded totals, the row locked until commit on PostgreSQL. */
+export async function lockPaymentTotals(
+  trx: Db,
+  paymentId: string,
+): Promise<{ readonly currency: string; readonly captured: bigint; readonly refunded: bigint }> {
+  const q = trx
+    .selectFrom("payments")
+    .select(["currency", "refunded_minor", "amount_minor"])
+    .where("id", "=", paymentId);
+  const row = await (dialectOf(trx) === "postgres" ? q.forUpdate() : q).executeTakeFirstOrThrow();
+  return {
+    currency: row.currency,
+    captured: fromDbMinor(row.amount_minor),
+    refunded: fromDbMinor(row.refunded_minor),
+  };
+}
+
+/** Sets a payment's refunded total (succeeded refunds, in its own currency). */
+export async function setPaymentRefunded(
+  trx: Db,
+  paymentId: string,
+  refunded: bigint,
+  at: string,
+): Promise<void> {
+  await trx
+    .updateTable("payments")
+    .set({ refunded_minor: toDbMinor(refunded), updated_at: at })
+    .where("id", "=", paymentId)
+    .execute();
 }
 
 export function stateOf(row: PayoutRow, decidedBy: string): PayoutState {

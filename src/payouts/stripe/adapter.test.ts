@@ -3,7 +3,11 @@
 
 import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CardProvider, CardRefundInstruction, ProviderOutcome } from "../provider.js";
+import type {
+  CardProvider,
+  CardRefundInstruction,
+  ProviderOutcome,
+} from "../../app/payouts/ports.js";
 import {
   createStripeCardProvider,
   outcomeOfError,

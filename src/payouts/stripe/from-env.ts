@@ -3,7 +3,7 @@
 // payouts cannot go out, and say so).
 
 import { randomBytes } from "node:crypto";
-import type { CardProvider } from "../provider.js";
+import type { CardProvider } from "../../app/payouts/ports.js";
 import { createStripeCardProvider } from "./adapter.js";
 import { startStripeStandIn, type StripeStandIn } from "./stand-in.js";
 
