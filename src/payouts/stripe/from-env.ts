@@ -149,14 +149,7 @@ export async function openStripeCardProvider(
           ? {}
           : { webhook: { url: opts.webhookUrl, secret: webhookSecret } },
       );
-      for (const c of opts.charges ?? []) {
-        const id = c.id.startsWith("pi_") ? undefined : c.id;
-        standIn.seedCharge({
-          amount: c.amount,
-          currency: c.currency,
-          ...(id === undefined ? { paymentIntent: c.id } : { id }),
-        });
-      }
+      for (const c of opts.charges ?? []) standIn.addCharge(c);
       return {
         provider: createStripeCardProvider({
           apiKey: standIn.apiKey,
