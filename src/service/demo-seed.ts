@@ -55,6 +55,9 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
     { role: "client", email: "bob@globex.example", password: PASSWORD, who: "Bob (Globex)" },
     { role: "qa", email: "quinn@prosphere.example", password: PASSWORD, who: "Quinn (QA)" },
     { role: "finance", email: "fran@prosphere.example", password: PASSWORD, who: "Fran (finance)" },
+    // A second finance person, so four-eyes (payouts above the threshold) can be tried without the
+    // admin.
+    { role: "finance", email: "finn@prosphere.example", password: PASSWORD, who: "Finn (finance)" },
     { role: "admin", email: "ada@prosphere.example", password: PASSWORD, who: "Ada (admin)" },
   ];
   const users: Record<string, string> = {};

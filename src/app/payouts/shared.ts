@@ -3,7 +3,12 @@
 // event, then the payout as it now stands).
 
 import type { Transaction } from "kysely";
-import { visibleOrNotFound, actorRef, type Action } from "../../core/access/index.js";
+import {
+  actorRef,
+  payoutDutyRefusal,
+  visibleOrNotFound,
+  type Action,
+} from "../../core/access/index.js";
 import type { PayoutError } from "../../core/payouts/index.js";
 import { appendAudit, type JsonValue } from "../../db/audit.js";
 import type { Database } from "../../db/schema.js";
@@ -34,7 +39,7 @@ export function payoutError(e: PayoutError, row: PayoutRow): AppError {
     case "already_approved_by_you":
       return new AppError(
         "conflict",
-        "you already approved this payout; four-eyes needs someone else",
+        "you already approved this payout; a different finance person must give the second approval",
         [],
         {
           currentVersion: row.version,
@@ -74,14 +79,16 @@ export async function loadVisible(
   if (row === undefined) throw notFound(PAYOUT);
   const facts = await decisionFacts(db, row);
   const approvals = parseApprovals(row.approvals);
-  assertVisible(
-    visibleOrNotFound(ctx.actor, action, {
-      clientId: facts.clientId,
-      decidedBy: facts.decidedBy,
-      firstApprovedBy: approvals[0]?.userId ?? null,
-    }),
-    PAYOUT,
-  );
+  const resource = {
+    clientId: facts.clientId,
+    decidedBy: facts.decidedBy,
+    firstApprovedBy: approvals[0]?.userId ?? null,
+  };
+  const visibility = visibleOrNotFound(ctx.actor, action, resource);
+  const duty = visibility === "forbidden" ? payoutDutyRefusal(ctx.actor, action, resource) : null;
+  // Four-eyes says why it refuses, so the person knows what to do (issue 11).
+  if (duty !== null) throw new AppError("forbidden", duty, [], { currentVersion: row.version });
+  assertVisible(visibility, PAYOUT);
   return { row, ...facts };
 }
 

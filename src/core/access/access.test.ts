@@ -16,6 +16,7 @@ import {
   type Actor,
   type Resource,
   type TokenScope,
+  payoutDutyRefusal,
 } from "./access.js";
 
 // The access matrix as the issue states it, written out independently of the implementation's
@@ -436,5 +437,29 @@ describe("listScope", () => {
         );
       }
     }
+  });
+});
+
+describe("payoutDutyRefusal", () => {
+  const fin = { role: "finance", userId: "u-fin" } as const;
+  it("says why four-eyes refuses, in plain words", () => {
+    expect(
+      payoutDutyRefusal(fin, "payout.approve_second", {
+        decidedBy: "u-qa",
+        firstApprovedBy: "u-fin",
+      }),
+    ).toBe(
+      "you already approved this payout; a different finance person must give the second approval",
+    );
+    expect(payoutDutyRefusal(fin, "payout.execute", { decidedBy: "u-fin" })).toMatch(
+      /you made the decision/,
+    );
+    expect(
+      payoutDutyRefusal(fin, "payout.approve_second", {
+        decidedBy: "u-qa",
+        firstApprovedBy: "u-2",
+      }),
+    ).toBeNull();
+    expect(payoutDutyRefusal(ANONYMOUS, "payout.execute", { decidedBy: "u-qa" })).toBeNull();
   });
 });

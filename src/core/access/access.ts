@@ -225,6 +225,20 @@ function payoutDutiesAllow(userId: string, action: Action, r: Resource): boolean
   return true;
 }
 
+/** Why four-eyes refuses a payout approval to this person, in plain words (null: not refused so). */
+export function payoutDutyRefusal(actor: Actor, action: Action, r: Resource): string | null {
+  if (!isStaff(actor) || (action !== "payout.execute" && action !== "payout.approve_second")) {
+    return null;
+  }
+  if (r.decidedBy === actor.userId) {
+    return "you made the decision this payout carries out; a different finance person must approve it";
+  }
+  if (action === "payout.approve_second" && r.firstApprovedBy === actor.userId) {
+    return "you already approved this payout; a different finance person must give the second approval";
+  }
+  return null;
+}
+
 /** May `actor` perform `action` on `resource`? Pure; unknown or missing facts refuse. */
 export function can(actor: Actor, action: Action, resource: Resource = NO_RESOURCE): boolean {
   switch (actor.role) {

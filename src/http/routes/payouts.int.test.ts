@@ -189,10 +189,11 @@ describe("four-eyes and separation of duties", () => {
       await send("POST", `/payouts/${p!.id}/approve`, qa, { expectedVersion: p!.version }),
       403,
     );
-    expectProblem(
-      await send("POST", `/payouts/${p!.id}/approve`, admin, { expectedVersion: p!.version }),
-      403,
-    );
+    const own = await send("POST", `/payouts/${p!.id}/approve`, admin, {
+      expectedVersion: p!.version,
+    });
+    expectProblem(own, 403);
+    expect(own.json().detail).toMatch(/you made the decision this payout carries out/);
 
     const first = await send("POST", `/payouts/${p!.id}/approve`, fin1, {
       expectedVersion: p!.version,
@@ -201,10 +202,11 @@ describe("four-eyes and separation of duties", () => {
     expect(first.json()).toMatchObject({ released: false, awaiting: "second_approval" });
     const v = first.json<Payout>().version;
 
-    // The same person twice is not four eyes; a stale version is a 409.
-    expectProblem(
-      await send("POST", `/payouts/${p!.id}/approve`, fin1, { expectedVersion: v }),
-      403,
+    // The same person twice is not four eyes, and the answer says why; a stale version is a 409.
+    const twice = await send("POST", `/payouts/${p!.id}/approve`, fin1, { expectedVersion: v });
+    expectProblem(twice, 403);
+    expect(twice.json().detail).toBe(
+      "you already approved this payout; a different finance person must give the second approval",
     );
     expectProblem(
       await send("POST", `/payouts/${p!.id}/approve`, fin2, { expectedVersion: v - 1 }),
