@@ -273,6 +273,13 @@ const ROWS: readonly Row[] = [
     call: (i) => ({ method: "GET", url: `/payouts?requestId=${i.requestA4}` }),
     cells: c(401, "list", "empty", "list", "list", "list", 403),
   },
+  {
+    route: "GET /api/v1/payouts/export.csv",
+    idIn: "query.requestId",
+    label: "export the payouts of A's request as CSV (finance)",
+    call: (i) => ({ method: "GET", url: `/payouts/export.csv?requestId=${i.requestA4}` }),
+    cells: c(401, 403, 403, 403, 200, 200, 403),
+  },
   ...(
     [
       ["approve", "POST", {}],

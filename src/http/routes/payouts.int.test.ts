@@ -6,6 +6,7 @@
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { alertOverduePayouts } from "../../app/payouts/execute.js";
+import { parseCsv } from "../../cli/csv.js";
 import { verifyAudit } from "../../db/audit.js";
 import { clientRow, orderRow, paymentRow, userRow } from "../../../test/support/db-rows.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
@@ -695,5 +696,58 @@ describe("awaiting and deadline: one definition for the field, the filters and t
       deadline: "overdue",
     });
     expect(await filtered("deadline=overdue")).toContain(f!.id);
+  });
+});
+
+describe("finance's list fields and CSV export", () => {
+  it("lists client, order, method, amount, window and what it waits on; exports the filtered list", async () => {
+    const c = clientRow({ name: '=cmd|" /C calc"!A0, "Evil" Ltd' });
+    const u = userRow({ role: "client", client_id: c.id });
+    await t.db.db.insertInto("clients").values(c).execute();
+    await t.db.db.insertInto("users").values(u).execute();
+    const client = { clientId: c.id, actor: `client:${c.id}:${u.id}` };
+    const { order } = await newOrder(client, { method: "bank_transfer" }, "50000");
+    const requestId = await approvedRequest(client, order.id);
+    const [p] = await payoutsOf(requestId);
+    expect(p).toMatchObject({
+      clientName: c.name,
+      orderId: order.id,
+      method: "bank_transfer",
+      amount: { amount: "500.00", currency: "USD" },
+      dueEarliest: "2026-03-11",
+      dueLatest: "2026-03-20",
+      awaiting: "approval",
+    });
+
+    const res = await send("GET", `/payouts/export.csv?requestId=${requestId}`, fin1);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/^text\/csv; charset=utf-8/);
+    expect(res.headers["content-disposition"]).toBe('attachment; filename="payouts.csv"');
+    const parsed = parseCsv(res.body);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const [header, ...rows] = parsed.records.map((r) => r.fields);
+    expect(rows).toHaveLength(1);
+    const row = Object.fromEntries(header!.map((h, i) => [h, rows[0]![i]]));
+    expect(row).toMatchObject({
+      payout_id: p!.id,
+      client: `'${c.name}`,
+      order_id: order.id,
+      method: "bank_transfer",
+      amount: "500.00",
+      currency: "USD",
+      awaiting: "approval",
+      due_latest: "2026-03-20",
+    });
+    // The same filters as the list: nothing awaits a record yet for this request.
+    const none = await send(
+      "GET",
+      `/payouts/export.csv?requestId=${requestId}&awaiting=record`,
+      fin1,
+    );
+    expect(none.body.split("\r\n").filter(Boolean)).toHaveLength(1);
+    // Finance only; strict query.
+    expectProblem(await send("GET", "/payouts/export.csv", client.actor), 403);
+    expectProblem(await send("GET", "/payouts/export.csv", qa), 403);
+    expectProblem(await send("GET", "/payouts/export.csv?limit=5", fin1), 400);
   });
 });

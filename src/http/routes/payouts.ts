@@ -4,6 +4,7 @@
 // crypto refund goes to. Thin: schema, one use case.
 
 import { approvePayout } from "../../app/payouts/approve-payout.js";
+import { exportPayouts } from "../../app/payouts/export-payouts.js";
 import { getPayout } from "../../app/payouts/get-payout.js";
 import { listPayouts, type ListPayoutsQuery } from "../../app/payouts/list-payouts.js";
 import { payoutSummary } from "../../app/payouts/payout-summary.js";
@@ -182,6 +183,13 @@ const listQuery = {
   },
 } as const;
 
+const exportQuery = {
+  ...listQuery,
+  properties: Object.fromEntries(
+    Object.entries(listQuery.properties).filter(([k]) => k !== "limit" && k !== "cursor"),
+  ),
+} as const;
+
 type ListQuery = Omit<ListPayoutsQuery, "parked"> & { parked?: "true" | "false" };
 
 export const payoutRoutes: RoutePlugin = (app, deps) => {
@@ -243,6 +251,36 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (request) => payoutSummary(deps, ctxOf(request)),
+  );
+
+  app.get<{ Querystring: Omit<ListQuery, "limit" | "cursor"> }>(
+    "/payouts/export.csv",
+    {
+      config: { permission: "payout.execute" },
+      schema: {
+        tags: TAGS,
+        operationId: "exportPayouts",
+        summary: "Finance's filtered payout list as CSV (bank uploads, reconciliation)",
+        description:
+          "The payouts the same filters as the list select, most urgent first, one row each: " +
+          "client, order, method, amount (decimal string) and currency, status, what it waits on, " +
+          "deadline state and due window, approvals, destination, references. RFC 4180 quoting; " +
+          "text a spreadsheet would take for a formula is prefixed with an apostrophe.",
+        querystring: exportQuery,
+      },
+    },
+    async (request, reply) => {
+      const { parked, ...rest } = request.query;
+      const csv = await exportPayouts(deps, ctxOf(request), {
+        ...rest,
+        ...(parked === undefined ? {} : { parked: parked === "true" }),
+      });
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", 'attachment; filename="payouts.csv"')
+        .header("cache-control", "no-store")
+        .send(csv);
+    },
   );
 
   app.get<{ Params: IdParams }>(
