@@ -285,6 +285,16 @@ const ROWS: readonly Row[] = [
       ["approve", "POST", {}],
       ["record", "POST", { reference: "SEPA-REF-1" }],
       ["retry", "POST", {}],
+      [
+        "reissue",
+        "POST",
+        { method: "bank_transfer", justification: "The card expired; reissue by transfer." },
+      ],
+      [
+        "record-outside",
+        "POST",
+        { reference: "RCPT-1", justification: "Paid in cash at the desk, receipt on file." },
+      ],
     ] as const
   ).map(([step, , extra]): Row => ({
     route: `POST /api/v1/payouts/:id/${step}`,

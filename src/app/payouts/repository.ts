@@ -7,7 +7,9 @@ import { money, type Money } from "../../core/money/money.js";
 import { stillRefundable } from "../../core/ledger/ledger.js";
 import {
   allocate,
+  destinationNeeded,
   dueWindow,
+  idempotencyKeyOf,
   IN_FLIGHT,
   type Approval,
   type BankDestination,
@@ -21,7 +23,7 @@ import { newId } from "../../db/ids.js";
 import { fromDbMinor, toDbMinor } from "../../db/money.js";
 import type { Database, PayoutsTable } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
-import type { Selectable, Updateable } from "kysely";
+import type { Insertable, Selectable, Updateable } from "kysely";
 import { AppError } from "../errors.js";
 import { enqueueOutbox } from "../requests/repository.js";
 
@@ -30,7 +32,7 @@ export type PayoutRow = Selectable<PayoutsTable>;
 
 /** The provider's idempotency key for a payout: derived from its id, never changed. */
 export function idempotencyKeyFor(payoutId: string): string {
-  return `refund-desk-payout-${payoutId}`;
+  return idempotencyKeyOf(payoutId, 1);
 }
 
 export async function findPayout(db: Db, id: string): Promise<PayoutRow | undefined> {
@@ -365,6 +367,16 @@ export async function createPayouts(
         updated_at: at,
       })
       .execute();
+    // A crypto refund waits for the client's wallet address: the client is asked at once, with a
+    // link to where to give it (and reminded after 3 business days by the worker).
+    if (destinationNeeded(payment.method, false)) {
+      await askForDestination(
+        trx,
+        { id, request_id: input.requestId },
+        "destination_needed",
+        input.approvedAt,
+      );
+    }
     created.push({
       id,
       paymentId: payment.id,
@@ -376,11 +388,59 @@ export async function createPayouts(
   return created;
 }
 
+/** Writes a new payout row (a reissue's replacement). */
+export async function insertPayout(trx: Db, values: Insertable<PayoutsTable>): Promise<void> {
+  await trx.insertInto("payouts").values(values).execute();
+}
+
+/** Alerts finance that a payout needs action (outbox `notify.payout_needs_action`), once. */
+export async function alertFinanceNeedsAction(
+  trx: Db,
+  payout: Pick<PayoutRow, "id" | "request_id">,
+  now: number,
+): Promise<void> {
+  await trx
+    .updateTable("payouts")
+    .set({ action_alerted_at: toDbInstant(now) })
+    .where("id", "=", payout.id)
+    .execute();
+  await notifyPayout(trx, payout, "payout_needs_action", "finance", now);
+}
+
+/** Asks the client for the payout's destination (wallet address, bank details), or reminds it. */
+export async function askForDestination(
+  trx: Db,
+  payout: Pick<PayoutRow, "id" | "request_id">,
+  template: "destination_needed" | "destination_reminder",
+  now: number,
+): Promise<void> {
+  await trx
+    .updateTable("payouts")
+    .set(
+      template === "destination_needed"
+        ? { destination_asked_at: toDbInstant(now) }
+        : { destination_reminded_at: toDbInstant(now) },
+    )
+    .where("id", "=", payout.id)
+    .execute();
+  await notifyPayout(trx, payout, template, "client", now);
+}
+
 /** Tells the client about its payout (outbox `notify.refund_sent` / `notify.refund_failed`). */
 export async function notifyPayoutClient(
   trx: Db,
   payout: Pick<PayoutRow, "id" | "request_id">,
   template: "refund_sent" | "refund_failed",
+  now: number,
+): Promise<void> {
+  await notifyPayout(trx, payout, template, "client", now);
+}
+
+async function notifyPayout(
+  trx: Db,
+  payout: Pick<PayoutRow, "id" | "request_id">,
+  template: string,
+  audience: "client" | "finance",
   now: number,
 ): Promise<void> {
   const request = await trx
@@ -396,7 +456,7 @@ export async function notifyPayoutClient(
       orderId: request.order_id,
       clientId: request.client_id,
       payoutId: payout.id,
-      audience: "client",
+      audience,
       template,
     },
     now,

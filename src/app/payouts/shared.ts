@@ -9,7 +9,7 @@ import {
   visibleOrNotFound,
   type Action,
 } from "../../core/access/index.js";
-import type { PayoutError } from "../../core/payouts/index.js";
+import type { PayoutError, WayForwardError } from "../../core/payouts/index.js";
 import { appendAudit, type JsonValue } from "../../db/audit.js";
 import type { Database } from "../../db/schema.js";
 import { assertVisible } from "../authorize.js";
@@ -61,6 +61,50 @@ export function payoutError(e: PayoutError, row: PayoutRow): AppError {
     case "destination_missing":
       return new AppError("conflict", "the client has not given a refund address yet");
     case "reference_required":
+      return new AppError("unprocessable", `${e.field}: ${e.message}`, [
+        { path: e.field, message: e.message },
+      ]);
+  }
+}
+
+/** The core's way-forward refusals (retry, reissue, paid outside) as API errors. */
+export function wayForwardError(e: WayForwardError, row: PayoutRow): AppError {
+  switch (e.code) {
+    case "not_failed":
+      return new AppError(
+        "invalid_transition",
+        e.parked && e.status !== "failed"
+          ? `the payout is parked while ${e.status}: send it back to the worker first (retry), which asks the provider whether it went out`
+          : `only a failed payout can take this way; this one is ${e.status}`,
+        [],
+        { state: e.status, currentVersion: row.version },
+      );
+    case "not_card":
+      return new AppError(
+        "conflict",
+        `a ${e.method} payout is not sent by a provider; record it, or reissue it another way`,
+        [],
+        { currentVersion: row.version },
+      );
+    case "card_unusable":
+      return new AppError(
+        "conflict",
+        `the card cannot take refunds any more (${e.reason}); reissue the payout by another method`,
+        [],
+        { currentVersion: row.version },
+      );
+    case "same_method":
+      return new AppError(
+        "unprocessable",
+        `the payout already is ${e.method}; pick another method`,
+        [{ path: "method", message: "must differ from the payout's method" }],
+      );
+    case "own_decision":
+      return new AppError(
+        "forbidden",
+        "you made the decision this payout carries out; a different finance person must act on it",
+      );
+    case "field":
       return new AppError("unprocessable", `${e.field}: ${e.message}`, [
         { path: e.field, message: e.message },
       ]);

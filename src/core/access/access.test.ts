@@ -61,6 +61,8 @@ const MATRIX: Record<Action, Row> = {
   "payout.execute":              { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
   "payout.approve_second":       { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
   "payout.set_destination":      { client: "own", qa: "-",   finance: "-",   admin: "all", token: null },
+  "payout.reissue":              { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
+  "payout.record_outside":       { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
   "webhook.read":                { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
   "webhook.write":               { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
 };
@@ -237,6 +239,29 @@ describe("payouts: separation of duties and four-eyes", () => {
     ["admin executes a qa decision", adm, "payout.execute", { decidedBy: "q1" }, true],
     ["admin executes its own decision", adm, "payout.execute", { decidedBy: "a1" }, false],
     ["qa never executes", qa1, "payout.execute", { decidedBy: "a1" }, false],
+    ["finance reissues a qa decision's payout", fin1, "payout.reissue", { decidedBy: "q1" }, true],
+    [
+      "finance reissues its own decision's payout",
+      fin1,
+      "payout.reissue",
+      { decidedBy: "f1" },
+      false,
+    ],
+    [
+      "finance records outside for a qa decision",
+      fin1,
+      "payout.record_outside",
+      { decidedBy: "q1" },
+      true,
+    ],
+    [
+      "finance records outside its own decision",
+      fin1,
+      "payout.record_outside",
+      { decidedBy: "f1" },
+      false,
+    ],
+    ["qa never reissues", qa1, "payout.reissue", { decidedBy: "a1" }, false],
     [
       "second approval by another finance",
       fin2,

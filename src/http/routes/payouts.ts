@@ -20,7 +20,13 @@ import {
   DEADLINE_FILTERS,
   DEADLINE_STATES,
   PAYOUT_STATUSES,
+  REISSUE_METHODS,
 } from "../../core/payouts/index.js";
+import { reissuePayout, type ReissueInput } from "../../app/payouts/reissue-payout.js";
+import {
+  recordPayoutOutside,
+  type RecordOutsideInput,
+} from "../../app/payouts/record-outside-payout.js";
 import { PAYMENT_METHODS } from "../../core/policy/index.js";
 import type { RoutePlugin } from "../server.js";
 import { ctxOf, idParams, type IdParams } from "./common.js";
@@ -155,7 +161,10 @@ const recordBody = {
 const destinationBody = {
   type: "object",
   additionalProperties: false,
-  required: ["expectedVersion", "network", "address"],
+  required: ["expectedVersion"],
+  description:
+    "A crypto refund: network and address. A payout reissued by bank transfer: accountHolder, " +
+    "iban and optionally bic.",
   properties: {
     expectedVersion: version,
     network: {
@@ -165,6 +174,47 @@ const destinationBody = {
       description: "e.g. bitcoin, ethereum, tron, solana",
     },
     address: { type: "string", minLength: 1, maxLength: 200 },
+    accountHolder: { type: "string", minLength: 1, maxLength: 140 },
+    iban: { type: "string", minLength: 1, maxLength: 50 },
+    bic: { type: "string", maxLength: 20 },
+  },
+} as const;
+
+const justification = {
+  type: "string",
+  minLength: 1,
+  maxLength: 1000,
+  description: "Why (10 to 1000 characters): kept in the payout and the audit trail.",
+} as const;
+
+const reissueBody = {
+  type: "object",
+  additionalProperties: false,
+  required: ["expectedVersion", "method", "justification"],
+  properties: {
+    expectedVersion: version,
+    method: {
+      type: "string",
+      enum: [...REISSUE_METHODS],
+      description: "The new payout's method (not the failed one's).",
+    },
+    justification,
+  },
+} as const;
+
+const recordOutsideBody = {
+  type: "object",
+  additionalProperties: false,
+  required: ["expectedVersion", "reference", "justification"],
+  properties: {
+    expectedVersion: version,
+    reference: {
+      type: "string",
+      minLength: 1,
+      maxLength: 200,
+      description: "The proof's reference (bank reference, receipt number).",
+    },
+    justification,
   },
 } as const;
 
@@ -334,7 +384,13 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "payout.execute" },
       schema: {
         tags: TAGS,
-        summary: "Send a parked payout back to the worker (it reconciles before sending)",
+        summary:
+          "Send a parked payout back to the worker, or retry a failed card payout (new attempt)",
+        description:
+          "Parked: the worker asks the provider about the last attempt before anything else. " +
+          "Failed card payout: a new attempt with its own idempotency key (payout id + attempt); " +
+          "the failed attempt is looked up at the provider first, so a refund never goes out " +
+          "twice. Refused (409) when the card cannot take refunds any more: reissue instead.",
         params: idParams,
         body: versionOnly,
         response: { 200: payoutJson },
@@ -342,6 +398,47 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
     },
     async (request) =>
       retryPayout(deps, ctxOf(request), request.params.id, request.body.expectedVersion),
+  );
+
+  app.post<{ Params: IdParams; Body: ReissueInput }>(
+    "/payouts/:id/reissue",
+    {
+      config: { permission: "payout.reissue" },
+      schema: {
+        tags: TAGS,
+        operationId: "reissuePayout",
+        summary: "Reissue a failed payout by another method (returns the new payout)",
+        description:
+          "The failed payout is closed as `reissued`; a new payout of the same amount on the same " +
+          "payment, with the same due window, is created with the caller's approval as its first " +
+          "(four-eyes: above the threshold a different finance person gives the second). By bank " +
+          "transfer, the client is asked for the account. Never for a decision one made oneself.",
+        params: idParams,
+        body: reissueBody,
+        response: { 200: payoutJson },
+      },
+    },
+    async (request) => reissuePayout(deps, ctxOf(request), request.params.id, request.body),
+  );
+
+  app.post<{ Params: IdParams; Body: RecordOutsideInput }>(
+    "/payouts/:id/record-outside",
+    {
+      config: { permission: "payout.record_outside" },
+      schema: {
+        tags: TAGS,
+        operationId: "recordPayoutOutside",
+        summary: "Record a failed payout as paid outside the system (reference and justification)",
+        description:
+          "Finance has proof the money went back another way: the payout is succeeded, the " +
+          "payment's refunded total grows (never past what it may still give back), the client " +
+          "is told. Never for a decision one made oneself.",
+        params: idParams,
+        body: recordOutsideBody,
+        response: { 200: payoutJson },
+      },
+    },
+    async (request) => recordPayoutOutside(deps, ctxOf(request), request.params.id, request.body),
   );
 
   app.put<{ Params: IdParams; Body: DestinationInput }>(
