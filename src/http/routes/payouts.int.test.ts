@@ -6,6 +6,7 @@
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { alertOverduePayouts } from "../../app/payouts/execute.js";
+import { remindDestinations } from "../../app/payouts/remind-destinations.js";
 import { parseCsv } from "../../cli/csv.js";
 import { verifyAudit } from "../../db/audit.js";
 import { clientRow, orderRow, paymentRow, userRow } from "../../../test/support/db-rows.js";
@@ -749,5 +750,42 @@ describe("finance's list fields and CSV export", () => {
     expectProblem(await send("GET", "/payouts/export.csv", client.actor), 403);
     expectProblem(await send("GET", "/payouts/export.csv", qa), 403);
     expectProblem(await send("GET", "/payouts/export.csv?limit=5", fin1), 400);
+  });
+});
+
+describe("crypto: the client is asked for the wallet address, and reminded", () => {
+  it("asks at approval with a link, reminds once after 3 business days, not once given", async () => {
+    const c = await newClient();
+    const topics = async (payoutId: string) =>
+      (await t.db.db.selectFrom("outbox").select(["topic", "payload"]).execute())
+        .filter((r) => JSON.parse(r.payload).payoutId === payoutId)
+        .map((r) => r.topic);
+    const crypto = () =>
+      newOrder(c, { method: "crypto", currency: "BTC", amount_minor: "1000000" }, "50000");
+    const first = await crypto();
+    const [p] = await payoutsOf(await approvedRequest(c, first.order.id));
+    const second = await crypto();
+    const [q] = await payoutsOf(await approvedRequest(c, second.order.id));
+    expect(await topics(p!.id)).toEqual(["notify.destination_needed"]);
+    // q's client gives the address: no reminder for it.
+    const given = await send("PUT", `/payouts/${q!.id}/destination`, c.actor, {
+      expectedVersion: q!.version,
+      network: "bitcoin",
+      address: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+    });
+    expect(given.statusCode, given.body).toBe(200);
+
+    // Asked Monday 2 March: Wednesday is two business days later, Thursday three.
+    t.setNow(Date.parse("2026-03-04T09:00:00Z"));
+    expect(await remindDestinations(t.deps, "2026-03-04")).toBe(0);
+    t.setNow(Date.parse("2026-03-05T09:00:00Z"));
+    expect(await remindDestinations(t.deps, "2026-03-05")).toBeGreaterThanOrEqual(1);
+    expect(await remindDestinations(t.deps, "2026-03-06")).toBe(0);
+    expect(await topics(p!.id)).toEqual([
+      "notify.destination_needed",
+      "notify.destination_reminder",
+    ]);
+    expect(await topics(q!.id)).toEqual(["notify.destination_needed"]);
+    expect((await verifyAudit(t.db.db)).ok).toBe(true);
   });
 });
