@@ -7,6 +7,7 @@ import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyRequest,
   type FastifyServerOptions,
@@ -15,7 +16,10 @@ import type { AppDeps } from "../app/context.js";
 import { AppError, invalidField, notFound } from "../app/errors.js";
 import { ANONYMOUS, roleAllows, type Action, type Actor } from "../core/access/index.js";
 import { installIdempotency } from "./idempotency.js";
+import { swaggerOptions } from "./openapi/document.js";
+import { registerComponents } from "./openapi/registry.js";
 import { installProblemHandlers, sendProblem } from "./problem.js";
+import { installWebApp, sendAppPage, wantsAppPage } from "./web-app.js";
 
 /** How the caller was authenticated. */
 export interface AuthInfo {
@@ -54,10 +58,14 @@ export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void>
 export interface ServerOptions {
   /** pino options, or false for silence (tests). */
   readonly logger?: FastifyServerOptions["logger"];
+  /** A logger made by the caller (the service shares its pino logger with the use cases). */
+  readonly loggerInstance?: FastifyBaseLogger;
   /** Marks cookies Secure (behind TLS). */
   readonly secureCookies?: boolean;
   readonly authenticate?: Authenticator;
   readonly routes?: readonly RoutePlugin[];
+  /** The built web app's folder (dist/web), served at `/`; absent: the API alone. */
+  readonly webRoot?: string | null;
 }
 
 export const SESSION_COOKIE = "rd_session";
@@ -94,7 +102,9 @@ export async function buildServer(
   options: ServerOptions = {},
 ): Promise<FastifyInstance & { routeRecords: RouteRecord[] }> {
   const app = Fastify({
-    logger: options.logger ?? LOGGER_OPTIONS,
+    ...(options.loggerInstance === undefined
+      ? { logger: options.logger ?? LOGGER_OPTIONS }
+      : { loggerInstance: options.loggerInstance }),
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
@@ -135,25 +145,30 @@ export async function buildServer(
     }
   });
 
-  installProblemHandlers(app);
+  const webRoot = options.webRoot ?? null;
+  installProblemHandlers(
+    app,
+    webRoot === null
+      ? undefined
+      : (request, reply) => (wantsAppPage(request) ? sendAppPage(reply) : null),
+  );
   await app.register(cookie);
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "Refund Desk API",
-        version: "1",
-        description: "Refund requests, reviews and payouts under the company's refund policy.",
-      },
-      components: {
-        securitySchemes: {
-          session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
-          token: { type: "http", scheme: "bearer" },
-        },
-      },
+  registerComponents(app);
+  await app.register(swagger, swaggerOptions());
+  // /docs opens on the guide (info.description: signing in, Authorize, trying a call). The
+  // browser sends the session cookie itself (same origin); Authorize holds the CSRF header and
+  // the bearer token, kept across reloads.
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    uiConfig: {
+      persistAuthorization: true,
+      withCredentials: true,
+      docExpansion: "list",
+      deepLinking: true,
+      displayOperationId: true,
+      tryItOutEnabled: false,
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
 
   app.decorate("secureCookies", options.secureCookies === true);
   const authenticate = options.authenticate;
@@ -250,6 +265,7 @@ export async function buildServer(
     },
     { prefix: "/api/v1" },
   );
+  if (webRoot !== null) await installWebApp(app, webRoot);
   return Object.assign(app as FastifyInstance, { routeRecords });
 }
 

@@ -4,13 +4,15 @@
 // the access matrix use the real authenticator instead.
 
 import type { FastifyInstance } from "fastify";
-import type { AppDeps } from "../../src/app/context.js";
+import { createAppDeps, type AppDeps } from "../../src/app/context.js";
 import type { Actor } from "../../src/core/access/index.js";
 import type { Policy } from "../../src/core/policy/index.js";
 import { loadPolicyFile } from "../../src/policy-file/load.js";
 import { buildServer, type Authenticator, type RoutePlugin } from "../../src/http/server.js";
 import { ROUTES } from "../../src/http/routes/index.js";
+import { contractChecker, type ContractChecker } from "./contract.js";
 import { freshDatabase, type TestDatabase } from "./database.js";
+import { manualClock, recordingLogger, type LogEntry } from "./logger.js";
 
 /** Parses an `x-test-actor` header value. */
 export function actorFromHeader(value: string | undefined): Actor {
@@ -41,6 +43,12 @@ export interface TestServer {
   readonly db: TestDatabase;
   /** Sets the clock (epoch ms) the use cases see. */
   setNow(ms: number): void;
+  /** Responses that did not match the OpenAPI document so far (close() fails on any). */
+  readonly contractViolations: readonly string[];
+  /** Moves the caches' own clock (session cache lifetimes) forward; it never moves by itself. */
+  advanceCacheClock(ms: number): void;
+  /** What the use cases logged (errors they handled without failing the call). */
+  readonly logs: LogEntry[];
   close(): Promise<void>;
 }
 
@@ -63,13 +71,17 @@ export async function testServer(
   const loaded = loadPolicyFile();
   if (!loaded.ok) throw new Error(loaded.error.message);
   let now = opts.now ?? Date.parse("2026-03-02T09:00:00Z");
-  const deps: AppDeps = {
+  const logger = recordingLogger();
+  const cacheClock = manualClock();
+  const deps = createAppDeps({
     db: db.db,
     dialect: db.dialect,
     policy: opts.policy ?? loaded.value,
     clock: () => now,
     dataDir: opts.dataDir ?? db.options.dataDir ?? (await import("node:os")).tmpdir(),
-  };
+    logger,
+    cacheClock: cacheClock.now,
+  });
   const app = await buildServer(deps, {
     logger: false,
     routes: opts.routes ?? ROUTES,
@@ -84,6 +96,33 @@ export async function testServer(
         auth: { via: "token", csrfToken: null, sessionId: null },
       })),
   });
+  // The contract check: every response of a documented operation must be one the document
+  // describes for its status (test/support/contract.ts).
+  const violations: string[] = [];
+  let checker: ContractChecker | null = null;
+  app.addHook("onSend", (request, reply, payload, done) => {
+    const route = request.routeOptions.url;
+    if (route !== undefined) {
+      checker ??= contractChecker(app.swagger() as unknown as Record<string, unknown>);
+      const type = reply.getHeader("content-type");
+      const problem = checker.check({
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        contentType: typeof type === "string" ? type : undefined,
+        body:
+          typeof payload === "string"
+            ? payload
+            : Buffer.isBuffer(payload)
+              ? payload.toString("utf8")
+              : payload === null || payload === undefined
+                ? ""
+                : null,
+      });
+      if (problem !== null) violations.push(problem);
+    }
+    done(null, payload);
+  });
   await app.ready();
   return {
     app,
@@ -92,9 +131,17 @@ export async function testServer(
     setNow: (ms) => {
       now = ms;
     },
+    contractViolations: violations,
+    advanceCacheClock: cacheClock.advance,
+    logs: logger.entries,
     close: async () => {
       await app.close();
       await db.close();
+      if (violations.length > 0) {
+        throw new Error(
+          `responses that do not match the OpenAPI document:\n${[...new Set(violations)].join("\n")}`,
+        );
+      }
     },
   };
 }

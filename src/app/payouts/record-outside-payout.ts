@@ -12,12 +12,9 @@ import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError } from "../errors.js";
 import type { PayoutJson } from "./present.js";
-import {
-  lockPaymentsWithRefundable,
-  notifyPayoutClient,
-  setPaymentRefunded,
-  updatePayout,
-} from "./repository.js";
+import { capOf, refundable } from "../../core/ledger/refundable.js";
+import { readLedger } from "../../db/ledger.js";
+import { notifyPayoutClient, setPaymentRefunded, updatePayout } from "./repository.js";
 import { checkVersion, finish, loadVisible, wayForwardError } from "./shared.js";
 
 export interface RecordOutsideInput {
@@ -53,19 +50,24 @@ export async function recordPayoutOutside(
     if (!result.ok) throw wayForwardError(result.error, row);
     const now = deps.clock();
     const at = toDbInstant(now);
-    const payments = await lockPaymentsWithRefundable(trx, [row.payment_id]);
-    const payment = payments.get(row.payment_id);
-    if (payment === undefined) throw new Error(`payout ${row.id} names no payment`);
-    if (payment.currency === row.currency) {
-      const amount = fromDbMinor(row.amount_minor);
-      if (amount > payment.refundable) {
-        throw new AppError(
-          "conflict",
-          "that would give back more than the payment may still give back",
-          [{ path: "amount", message: "more than captured - refunded - in flight" }],
-          { paymentId: payment.id },
-        );
-      }
+    const facts = await readLedger(trx, { paymentIds: [row.payment_id] }, { lock: true });
+    const payment = facts.payments[0];
+    const left = refundable(facts).payments.get(row.payment_id);
+    if (payment === undefined || left === undefined) {
+      throw new Error(`payout ${row.id} names no payment`);
+    }
+    const amount = fromDbMinor(row.amount_minor);
+    if (amount > capOf(left, row.currency, facts.price.currency)) {
+      throw new AppError(
+        "conflict",
+        "that would give back more than the payment may still give back",
+        [{ path: "amount", message: "more than captured - refunded - in flight" }],
+        { paymentId: row.payment_id },
+      );
+    }
+    // The payment's refunded total is kept in its own currency (a fiat-valued line on a crypto
+    // payment is not coins, and counts through its payout, as a recorded crypto payout does).
+    if (payment.captured.currency === row.currency) {
       await setPaymentRefunded(trx, row.payment_id, payment.refunded + amount, at);
     }
     const justification = input.justification.trim();

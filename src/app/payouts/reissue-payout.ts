@@ -26,11 +26,12 @@ import {
   askForDestination,
   idempotencyKeyFor,
   insertPayout,
-  lockPaymentsWithRefundable,
   updatePayout,
 } from "./repository.js";
 import { checkVersion, finish, loadVisible, wayForwardError } from "./shared.js";
 import { money } from "../../core/money/money.js";
+import { capOf, refundable } from "../../core/ledger/refundable.js";
+import { readLedger } from "../../db/ledger.js";
 
 export interface ReissueInput {
   readonly expectedVersion: number;
@@ -78,15 +79,15 @@ export async function reissuePayout(
     });
     // The ledger: the replacement must fit in what the payment may still give back.
     const amount = money(fromDbMinor(row.amount_minor), row.currency);
-    const payments = await lockPaymentsWithRefundable(trx, [row.payment_id]);
-    const payment = payments.get(row.payment_id);
-    if (payment === undefined) throw new Error(`payout ${row.id} names no payment`);
-    if (payment.currency === row.currency && amount.minor > payment.refundable) {
+    const facts = await readLedger(trx, { paymentIds: [row.payment_id] }, { lock: true });
+    const left = refundable(facts).payments.get(row.payment_id);
+    if (left === undefined) throw new Error(`payout ${row.id} names no payment`);
+    if (amount.minor > capOf(left, row.currency, facts.price.currency)) {
       throw new AppError(
         "conflict",
         "the payment cannot give this amount back any more (another refund took it)",
         [{ path: "amount", message: "more than the payment may still give back" }],
-        { paymentId: payment.id },
+        { paymentId: row.payment_id },
       );
     }
     const approvals = [{ userId, at: now }];

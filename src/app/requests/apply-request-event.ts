@@ -15,14 +15,8 @@ import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, notFound } from "../errors.js";
 import { transitionError } from "./errors.js";
 import { presentRequest, sourceOf, type RequestView } from "./present.js";
-import {
-  applyEffects,
-  findRequestRow,
-  loadSnapshot,
-  lockOrder,
-  saveSnapshot,
-  type Trx,
-} from "./repository.js";
+import { applyEffects } from "./apply-effects.js";
+import { findRequestRow, loadSnapshot, lockOrder, saveSnapshot, type Trx } from "./repository.js";
 import { assertVisible } from "../authorize.js";
 
 export interface ApplyRequestEventInput {

@@ -11,7 +11,8 @@ import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, invalidField } from "../errors.js";
 import { readableRequest } from "./get-request.js";
 import { presentMessage } from "./present.js";
-import { enqueueOutbox, REQUEST_ENTITY } from "./repository.js";
+import { enqueueOutbox } from "../../db/outbox.js";
+import { REQUEST_ENTITY } from "./repository.js";
 
 export const MAX_MESSAGE_LENGTH = 10_000;
 

@@ -72,6 +72,12 @@ const SCOPE_ACTION: Readonly<Record<TokenScope, Action>> = {
   "events:write": "event.write",
 };
 
+/** The token scope that grants `action`, or null when no API token may perform it. */
+export function scopeFor(action: Action): TokenScope | null {
+  for (const scope of TOKEN_SCOPES) if (SCOPE_ACTION[scope] === action) return scope;
+  return null;
+}
+
 export const STAFF_ROLES = ["qa", "finance", "admin"] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
