@@ -789,3 +789,51 @@ describe("crypto: the client is asked for the wallet address, and reminded", () 
     expect((await verifyAudit(t.db.db)).ok).toBe(true);
   });
 });
+
+describe("the recommendation counts earlier refunds (issue 11, bug 4)", () => {
+  it("an order refunded in full gets no new refund line, and the client is told why", async () => {
+    const c = await newClient();
+    const { order, payment } = await newOrder(c, { method: "bank_transfer" }, "90000");
+    await t.db.db
+      .updateTable("payments")
+      .set({ refunded_minor: "90000" })
+      .where("id", "=", payment.id)
+      .execute();
+    const filed = await send("POST", "/requests", c.actor, {
+      orderId: order.id,
+      reason: "not_delivered",
+      description: "The engagement never started.",
+    });
+    expect(filed.statusCode, filed.body).toBe(201);
+    const rec = filed.json().recommendation;
+    expect(rec).toMatchObject({ outcome: "deny", refunds: [], autoApprove: false });
+    expect(rec.amount).toEqual({ amount: "0.00", currency: "USD" });
+    expect(rec.explanation).toMatch(/already refunded in full/);
+  });
+
+  it("a half-refunded order: the line is capped at what the payment may still give back", async () => {
+    const c = await newClient();
+    const { order, payment } = await newOrder(c, { method: "bank_transfer" }, "90000");
+    await t.db.db
+      .updateTable("payments")
+      .set({ refunded_minor: "30000" })
+      .where("id", "=", payment.id)
+      .execute();
+    const filed = await send("POST", "/requests", c.actor, {
+      orderId: order.id,
+      reason: "not_delivered",
+      description: "The engagement never started.",
+    });
+    const rec = filed.json().recommendation;
+    expect(rec.outcome).toBe("refund");
+    expect(rec.amount).toEqual({ amount: "600.00", currency: "USD" });
+    expect(rec.refunds).toEqual([
+      {
+        paymentId: payment.id,
+        method: "bank_transfer",
+        amount: { amount: "600.00", currency: "USD" },
+      },
+    ]);
+    expect(rec.explanation).toMatch(/300\.00 USD of it was already refunded/);
+  });
+});
