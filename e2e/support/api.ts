@@ -25,3 +25,25 @@ export async function apiGet<T>(baseUrl: string, session: ApiSession, path: stri
   if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
   return (await res.json()) as T;
 }
+
+/** A write as a signed-in person: the cookie and the session's CSRF token. */
+export async function apiSend<T>(
+  baseUrl: string,
+  session: ApiSession,
+  method: "POST" | "PUT",
+  path: string,
+  body: unknown,
+): Promise<T> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      cookie: session.cookie,
+      "x-csrf-token": session.csrf,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}

@@ -12,6 +12,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from "fastify";
+import type { AuthInfo, Authenticator } from "../app/auth/auth-info.js";
 import type { AppDeps } from "../app/context.js";
 import { AppError, invalidField, notFound } from "../app/errors.js";
 import { ANONYMOUS, roleAllows, type Action, type Actor } from "../core/access/index.js";
@@ -20,14 +21,6 @@ import { swaggerOptions } from "./openapi/document.js";
 import { registerComponents } from "./openapi/registry.js";
 import { installProblemHandlers, sendProblem } from "./problem.js";
 import { installWebApp, sendAppPage, wantsAppPage } from "./web-app.js";
-
-/** How the caller was authenticated. */
-export interface AuthInfo {
-  readonly via: "none" | "session" | "token";
-  /** The session's CSRF token, checked on cookie-authenticated writes. */
-  readonly csrfToken: string | null;
-  readonly sessionId: string | null;
-}
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -43,14 +36,6 @@ declare module "fastify" {
     permission?: Action | "public";
   }
 }
-
-/** Resolves the caller of a request (session cookie or bearer token). */
-export type Authenticator = (input: {
-  sessionToken: string | undefined;
-  bearerToken: string | undefined;
-  headers: Readonly<Record<string, string | string[] | undefined>>;
-  now: number;
-}) => Promise<{ actor: Actor; auth: AuthInfo }>;
 
 /** A group of routes; each route declares `config.permission`. */
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
@@ -160,6 +145,7 @@ export async function buildServer(
   // the bearer token, kept across reloads.
   await app.register(swaggerUi, {
     routePrefix: "/docs",
+    theme: { title: "Refund Desk API" },
     uiConfig: {
       persistAuthorization: true,
       withCredentials: true,

@@ -16,7 +16,14 @@ import { AppError, notFound } from "../errors.js";
 import { transitionError } from "./errors.js";
 import { presentRequest, sourceOf, type RequestView } from "./present.js";
 import { applyEffects } from "./apply-effects.js";
-import { findRequestRow, loadSnapshot, lockOrder, saveSnapshot, type Trx } from "./repository.js";
+import {
+  findRequestRow,
+  insertDecision,
+  loadSnapshot,
+  lockOrder,
+  saveSnapshot,
+  type Trx,
+} from "./repository.js";
 import { assertVisible } from "../authorize.js";
 
 export interface ApplyRequestEventInput {
@@ -77,24 +84,21 @@ export async function applyRequestEvent(
       if (decidedBy === null) throw new AppError("forbidden", "a decision needs a signed-in user");
       decisionId = newId("dec");
       const amount = next.decision?.amount ?? null;
-      await trx
-        .insertInto("decisions")
-        .values({
-          id: decisionId,
-          request_id: next.id,
-          recommendation_id: loaded.recommendation?.id ?? null,
-          decided_by: decidedBy,
-          kind,
-          amount_minor: kind === "approve" && amount !== null ? toDbMinor(amount.minor) : null,
-          amount_currency: kind === "approve" && amount !== null ? amount.currency : null,
-          justification:
-            kind === "offer_alternative"
-              ? (next.alternative?.note ?? null)
-              : (next.decision?.justification ?? null),
-          alternative: kind === "offer_alternative" ? (next.alternative?.kind ?? null) : null,
-          created_at: toDbInstant(now),
-        })
-        .execute();
+      await insertDecision(trx, {
+        id: decisionId,
+        request_id: next.id,
+        recommendation_id: loaded.recommendation?.id ?? null,
+        decided_by: decidedBy,
+        kind,
+        amount_minor: kind === "approve" && amount !== null ? toDbMinor(amount.minor) : null,
+        amount_currency: kind === "approve" && amount !== null ? amount.currency : null,
+        justification:
+          kind === "offer_alternative"
+            ? (next.alternative?.note ?? null)
+            : (next.decision?.justification ?? null),
+        alternative: kind === "offer_alternative" ? (next.alternative?.kind ?? null) : null,
+        created_at: toDbInstant(now),
+      });
     }
 
     await applyEffects(trx, ctx, next, effects, now, {

@@ -3,18 +3,11 @@
 import type { ActionContext, AppDeps } from "../context.js";
 import { readableRequest } from "./get-request.js";
 import { presentMessage } from "./present.js";
+import { messageRows } from "./repository.js";
 
 /** The messages of a request the caller may read (clients: their own requests only). */
 export async function listMessages(deps: AppDeps, ctx: ActionContext, requestId: string) {
   const row = await readableRequest(deps.db, ctx, requestId, "message.read");
-  const messages = await deps.db
-    .selectFrom("messages as m")
-    .leftJoin("users as u", "u.id", "m.author_user_id")
-    .selectAll("m")
-    .select("u.role as author_role")
-    .where("m.request_id", "=", row.id)
-    .orderBy("m.created_at")
-    .orderBy("m.id")
-    .execute();
+  const messages = await messageRows(deps.db, row.id);
   return { items: messages.map(presentMessage) };
 }

@@ -5,14 +5,12 @@
 import { actorRef, isStaff, userIdOf } from "../../core/access/index.js";
 import { isOpen, type RequestStatus } from "../../core/requests/index.js";
 import { appendAudit } from "../../db/audit.js";
-import { newId } from "../../db/ids.js";
-import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, invalidField } from "../errors.js";
 import { readableRequest } from "./get-request.js";
 import { presentMessage } from "./present.js";
 import { enqueueOutbox } from "../../db/outbox.js";
-import { REQUEST_ENTITY } from "./repository.js";
+import { insertMessage, REQUEST_ENTITY } from "./repository.js";
 
 export const MAX_MESSAGE_LENGTH = 10_000;
 
@@ -41,15 +39,13 @@ export async function postMessage(
       );
     }
     const now = deps.clock();
-    const message = {
-      id: newId("msg"),
-      request_id: row.id,
-      author_user_id: author,
-      kind: "note" as const,
+    const message = await insertMessage(trx, {
+      requestId: row.id,
+      authorUserId: author,
+      kind: "note",
       body,
-      created_at: toDbInstant(now),
-    };
-    await trx.insertInto("messages").values(message).execute();
+      at: now,
+    });
     await appendAudit(trx, {
       actor: actorRef(ctx.actor),
       action: "message.create",

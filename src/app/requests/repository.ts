@@ -3,7 +3,7 @@
 // under optimistic concurrency; the row <-> domain codecs (recommendation, decision, alternative).
 // The core's effects are carried out by apply-effects.ts.
 
-import type { Kysely, Transaction } from "kysely";
+import type { Insertable, Kysely, Transaction } from "kysely";
 import { refundable } from "../../core/ledger/refundable.js";
 import { money, parseMoney, type Money } from "../../core/money/money.js";
 import type { Decision, DecisionJson } from "../../core/policy/index.js";
@@ -11,13 +11,13 @@ import { decisionToJson } from "../../core/policy/index.js";
 import {
   isOpen,
   REQUEST_STATUSES,
-  type OfferedAlternative,
   type Recommendation,
   type RequestSnapshot,
   type RequestStatus,
   type ReviewerDecision,
 } from "../../core/requests/index.js";
 import type { Reason } from "../../core/policy/index.js";
+import { alternativeFromDb, alternativeToDb } from "../../db/alternative.js";
 import { readLedger } from "../../db/ledger.js";
 import { precompile } from "../../db/precompiled.js";
 import { newId } from "../../db/ids.js";
@@ -25,7 +25,9 @@ import { fromDbMoneyOrNull, toDbMinor } from "../../db/money.js";
 import type {
   Database,
   DecisionRow,
+  DecisionsTable,
   MessageKind,
+  MessageRow,
   OrderRow,
   RecommendationRow,
   RefundRequestRow,
@@ -174,42 +176,6 @@ export function reviewerDecision(
   };
 }
 
-interface AlternativeJson {
-  kind: OfferedAlternative["kind"];
-  note: string;
-  offeredBy: string;
-  offeredAt: string;
-  accepted: boolean | null;
-  respondedAt: string | null;
-}
-
-/** The stored alternative JSON back as the state machine's OfferedAlternative. */
-export function alternativeFromDb(text: string | null): OfferedAlternative | null {
-  if (text === null) return null;
-  const a = JSON.parse(text) as AlternativeJson;
-  return {
-    kind: a.kind,
-    note: a.note,
-    offeredBy: a.offeredBy,
-    offeredAt: fromDbInstant(a.offeredAt),
-    accepted: a.accepted,
-    respondedAt: fromDbInstantOrNull(a.respondedAt),
-  };
-}
-
-function alternativeToDb(a: OfferedAlternative | null): string | null {
-  if (a === null) return null;
-  const json: AlternativeJson = {
-    kind: a.kind,
-    note: a.note,
-    offeredBy: a.offeredBy,
-    offeredAt: toDbInstant(a.offeredAt),
-    accepted: a.accepted,
-    respondedAt: toDbInstantOrNull(a.respondedAt),
-  };
-  return JSON.stringify(json);
-}
-
 /** Everything loaded with a snapshot that the snapshot itself does not carry. */
 export interface LoadedRequest {
   readonly snapshot: RequestSnapshot;
@@ -313,7 +279,36 @@ export async function saveSnapshot(
   return result.numUpdatedRows > 0n;
 }
 
-/** Writes a message of a request (a question, an answer, a note). */
+/** The decisions of a request, oldest first. */
+export async function decisionRows(db: Db, requestId: string): Promise<DecisionRow[]> {
+  return db
+    .selectFrom("decisions")
+    .selectAll()
+    .where("request_id", "=", requestId)
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+}
+
+/** Writes a decisions row (approve, deny, offer an alternative). */
+export async function insertDecision(trx: Db, row: Insertable<DecisionsTable>): Promise<void> {
+  await trx.insertInto("decisions").values(row).execute();
+}
+
+/** The messages of a request, oldest first, each with its author's role. */
+export async function messageRows(db: Db, requestId: string) {
+  return db
+    .selectFrom("messages as m")
+    .leftJoin("users as u", "u.id", "m.author_user_id")
+    .selectAll("m")
+    .select("u.role as author_role")
+    .where("m.request_id", "=", requestId)
+    .orderBy("m.created_at")
+    .orderBy("m.id")
+    .execute();
+}
+
+/** Writes a message of a request (a question, an answer, a note); returns the row written. */
 export async function insertMessage(
   trx: Db,
   m: {
@@ -323,16 +318,15 @@ export async function insertMessage(
     readonly body: string;
     readonly at: number;
   },
-): Promise<void> {
-  await trx
-    .insertInto("messages")
-    .values({
-      id: newId("msg"),
-      request_id: m.requestId,
-      author_user_id: m.authorUserId,
-      kind: m.kind,
-      body: m.body,
-      created_at: toDbInstant(m.at),
-    })
-    .execute();
+): Promise<MessageRow> {
+  const row: MessageRow = {
+    id: newId("msg"),
+    request_id: m.requestId,
+    author_user_id: m.authorUserId,
+    kind: m.kind,
+    body: m.body,
+    created_at: toDbInstant(m.at),
+  };
+  await trx.insertInto("messages").values(row).execute();
+  return row;
 }

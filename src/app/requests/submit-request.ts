@@ -96,7 +96,10 @@ export async function submitRequest(
     const now = deps.clock();
     const facts = await loadOrderFacts(trx, order.id, order);
     if (facts === undefined) throw notFound("order");
+    const id = newId("req");
     const engine = recommend(
+      deps,
+      id,
       caseFromFacts(
         facts,
         {
@@ -107,7 +110,6 @@ export async function submitRequest(
         },
         now,
       ),
-      deps.policy,
     );
 
     // What already went back or is on its way counts (one ledger rule, core/ledger/refundable).
@@ -121,7 +123,6 @@ export async function submitRequest(
         ? null
         : capRecommendation(engine, refundable(ledger).payments, order.price_currency);
 
-    const id = newId("req");
     const created = createRequest(
       {
         id,

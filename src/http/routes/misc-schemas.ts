@@ -2,7 +2,7 @@
 // and their deliveries, and the card provider's webhook receipt.
 
 import { CLAUSE_IDS } from "../../core/policy/index.js";
-import { WEBHOOK_EVENT_TYPES } from "../../notify/endpoints.js";
+import { WEBHOOK_EVENT_TYPES } from "../../app/webhooks/input.js";
 import { pageOf, type Component } from "../openapi/components.js";
 
 export const ATTACHMENT_TYPES = [

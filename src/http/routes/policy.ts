@@ -1,8 +1,7 @@
 // GET /policy: the refund policy in force, as the engine applies it (version, parameters, and
 // every clause by id with its wording), for anyone signed in.
 
-import { policyDocument } from "../../cli/policy-show.js";
-import { CLAUSE_IDS } from "../../core/policy/index.js";
+import { CLAUSE_IDS, policyDocument } from "../../core/policy/index.js";
 import { ref } from "../openapi/components.js";
 import type { RoutePlugin } from "../server.js";
 

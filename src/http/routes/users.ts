@@ -12,7 +12,6 @@ import {
   type UpdateUserInput,
 } from "../../app/auth/index.js";
 import { MANAGE_ACCOUNTS } from "../../app/auth/common.js";
-import type { Role } from "../../db/schema.js";
 import { SESSION_COOKIE, type RoutePlugin } from "../server.js";
 import { ref } from "../openapi/components.js";
 import { pageQuery } from "./account-schemas.js";
@@ -27,7 +26,7 @@ const password = (description: string) =>
 interface ListQuery {
   limit?: string;
   cursor?: string;
-  role?: Role;
+  role?: (typeof ROLES)[number];
   clientId?: string;
 }
 

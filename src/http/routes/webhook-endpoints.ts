@@ -2,16 +2,16 @@
 // per-endpoint secret shown once at creation. Thin: schema, one use case, present.
 
 import { parsePageQuery } from "../../app/auth/index.js";
+import { createWebhookEndpoint } from "../../app/webhooks/create-webhook-endpoint.js";
+import { deleteWebhookEndpoint } from "../../app/webhooks/delete-webhook-endpoint.js";
 import {
-  createWebhookEndpoint,
-  deleteWebhookEndpoint,
-  listWebhookDeliveries,
-  listWebhookEndpoints,
-  retryWebhookDelivery,
-  updateWebhookEndpoint,
   type CreateWebhookEndpointInput,
   type UpdateWebhookEndpointInput,
-} from "../../notify/endpoints.js";
+} from "../../app/webhooks/input.js";
+import { listWebhookDeliveries } from "../../app/webhooks/list-webhook-deliveries.js";
+import { listWebhookEndpoints } from "../../app/webhooks/list-webhook-endpoints.js";
+import { retryWebhookDelivery } from "../../app/webhooks/retry-webhook-delivery.js";
+import { updateWebhookEndpoint } from "../../app/webhooks/update-webhook-endpoint.js";
 import { ref } from "../openapi/components.js";
 import type { RoutePlugin } from "../server.js";
 import { pageQuery } from "./account-schemas.js";

@@ -20,6 +20,7 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
   // "light" variants (alerts) at shade 9, or darker for orange, for 4.5:1 on their tinted fill.
   light: {
     "--mantine-color-dimmed": "var(--mantine-color-gray-7)",
+    "--mantine-color-error": "var(--mantine-color-red-9)",
     "--mantine-color-blue-light-color": "var(--mantine-color-blue-9)",
     "--mantine-color-red-light-color": "var(--mantine-color-red-9)",
     "--mantine-color-green-light-color": "var(--mantine-color-green-9)",

@@ -16,7 +16,7 @@ import {
 } from "../../shared/format";
 import { ErrorView, ListSkeleton } from "../../shared/ui/states";
 import { RequestStatusBadge } from "../../shared/ui/status";
-import { myOrdersQuery, openRequestsByOrderQuery, orderPaymentsQuery, type Order } from "./api";
+import { myOrdersQuery, requestsByOrderQuery, orderPaymentsQuery, type Order } from "./api";
 
 export function MyOrdersPage() {
   const { t } = useTranslation();
@@ -49,7 +49,7 @@ function OrderCard({ order }: { order: Order }) {
   const policy = useQuery(policyQuery).data;
   const zone = policy?.parameters.timezone ?? null;
   const payments = useQuery(orderPaymentsQuery(order.id));
-  const open = useQuery(openRequestsByOrderQuery).data?.get(order.id);
+  const latest = useQuery(requestsByOrderQuery).data?.get(order.id);
 
   const state =
     order.deliveredAt !== null
@@ -104,15 +104,16 @@ function OrderCard({ order }: { order: Order }) {
           ))
         )}
         {windowLine === null ? null : <Text size="sm">{windowLine}</Text>}
-        {open !== undefined ? (
+        {latest === undefined ? null : (
           <Group gap="xs">
-            <Text size="sm">{t("orders.openRequest")}</Text>
-            <RequestStatusBadge status={open.status} />
-            <AnchorLink to="/requests/$requestId" params={{ requestId: open.id }}>
-              {t("orders.viewRequest", { id: open.id })}
+            <Text size="sm">{latest.open ? t("orders.openRequest") : t("orders.lastRequest")}</Text>
+            <RequestStatusBadge status={latest.status} />
+            <AnchorLink to="/requests/$requestId" params={{ requestId: latest.id }}>
+              {t("orders.viewRequest", { id: latest.id })}
             </AnchorLink>
           </Group>
-        ) : (
+        )}
+        {latest?.open === true ? null : (
           <Group>
             <ButtonLink to="/requests/new" search={{ orderId: order.id }} variant="outline">
               {t("orders.askRefund")}

@@ -86,3 +86,12 @@ export async function respondToAlternative(id: string, accept: boolean, expected
     : ("/api/v1/requests/{id}/decline-alternative" as const);
   return unwrap(await api.POST(path, { params: { path: { id } }, body: { expectedVersion } }));
 }
+
+export async function setPayoutDestination(
+  payoutId: string,
+  body: { network: string; address: string; expectedVersion: number },
+) {
+  return unwrap(
+    await api.PUT("/api/v1/payouts/{id}/destination", { params: { path: { id: payoutId } }, body }),
+  );
+}

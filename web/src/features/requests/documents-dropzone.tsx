@@ -63,6 +63,7 @@ export function DocumentsDropzone({
         disabled={disabled ?? false}
         aria-describedby="upload-limits"
         aria-label={t("upload.dropLabel")}
+        inputProps={{ "aria-label": t("upload.dropLabel"), "aria-describedby": "upload-limits" }}
       >
         <Group justify="center" mih={100} style={{ pointerEvents: "none" }}>
           <Stack gap={4} align="center">

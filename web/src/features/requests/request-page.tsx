@@ -10,10 +10,12 @@ import {
   Card,
   Group,
   List,
+  Progress,
   Skeleton,
   Stack,
   Text,
   Textarea,
+  TextInput,
   Timeline,
   Title,
 } from "@mantine/core";
@@ -21,6 +23,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { policyQuery } from "../../shared/api/policy";
+import { uploadAttachments } from "../../shared/api/upload";
 import { ApiError, fieldError } from "../../shared/api/problem";
 import { formatDate, formatDateTime, formatMoney, zoneLabel } from "../../shared/format";
 import { ErrorView, ListSkeleton } from "../../shared/ui/states";
@@ -32,8 +35,10 @@ import {
   payoutsQuery,
   requestQuery,
   respondToAlternative,
+  setPayoutDestination,
   type RefundRequest,
 } from "./api";
+import { DocumentsDropzone } from "./documents-dropzone";
 
 export function RequestPage({ requestId }: { requestId: string }) {
   const { t } = useTranslation();
@@ -96,10 +101,21 @@ function AnswerForm({ request: r }: { request: RefundRequest }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [message, setMessage] = useState("");
+  const [files, setFiles] = useState<File[]>([]);
+  const [progress, setProgress] = useState<number | null>(null);
   const answer = useMutation({
-    mutationFn: () => answerQuestion(r.id ?? "", message, r.version ?? 0),
+    // The answer first (it names the request's version), then its documents.
+    mutationFn: async () => {
+      await answerQuestion(r.id ?? "", message, r.version ?? 0);
+      if (files.length > 0) {
+        setProgress(0);
+        await uploadAttachments(r.id ?? "", files, setProgress);
+      }
+    },
     onSuccess: async () => {
       setMessage("");
+      setFiles([]);
+      setProgress(null);
       await queryClient.invalidateQueries({ queryKey: ["requests"] });
     },
   });
@@ -117,6 +133,10 @@ function AnswerForm({ request: r }: { request: RefundRequest }) {
           onChange={(e) => setMessage(e.currentTarget.value)}
           error={fieldError(answer.error, "message")}
         />
+        <DocumentsDropzone files={files} onChange={setFiles} disabled={answer.isPending} />
+        {progress === null ? null : (
+          <Progress value={progress * 100} aria-label={t("upload.progress")} />
+        )}
         <RefusalText error={answer.error} />
         <Group>
           <Button onClick={() => answer.mutate()} loading={answer.isPending}>
@@ -289,10 +309,12 @@ function Payouts({ requestId }: { requestId: string }) {
                 })}
               </Text>
             ) : null}
-            {p.awaiting === "destination" ? (
-              <Text size="sm" fw={700}>
-                {t("request.payoutNeedsDestination")}
-              </Text>
+            {p.awaiting === "destination" && p.id !== undefined ? (
+              <DestinationForm
+                payoutId={p.id}
+                version={p.version ?? 0}
+                asset={p.amount?.currency}
+              />
             ) : null}
             {p.status === "failed" ? <Text size="sm">{t("request.payoutFailed")}</Text> : null}
           </Stack>
@@ -362,5 +384,56 @@ function Documents({ requestId }: { requestId: string }) {
         </List>
       </Stack>
     </Card>
+  );
+}
+
+/** Where a crypto refund goes: the server says it waits on it (`awaiting: "destination"`). */
+function DestinationForm({
+  payoutId,
+  version,
+  asset,
+}: {
+  payoutId: string;
+  version: number;
+  asset: string | undefined;
+}) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [network, setNetwork] = useState("");
+  const [address, setAddress] = useState("");
+  const save = useMutation({
+    mutationFn: () =>
+      setPayoutDestination(payoutId, { network, address, expectedVersion: version }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ["requests"] });
+    },
+  });
+  return (
+    <Stack gap="xs" mt="xs">
+      <Text size="sm" fw={700}>
+        {t("request.payoutNeedsDestination")}
+      </Text>
+      <TextInput
+        label={t("request.destinationNetwork")}
+        description={t("request.destinationNetworkHelp")}
+        value={network}
+        onChange={(e) => setNetwork(e.currentTarget.value)}
+        error={fieldError(save.error, "network")}
+      />
+      <TextInput
+        label={t("request.destinationAddress", { asset: asset ?? "" })}
+        value={address}
+        onChange={(e) => setAddress(e.currentTarget.value)}
+        error={fieldError(save.error, "address")}
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <RefusalText error={save.error} />
+      <Group>
+        <Button onClick={() => save.mutate()} loading={save.isPending}>
+          {t("request.destinationSave")}
+        </Button>
+      </Group>
+    </Stack>
   );
 }

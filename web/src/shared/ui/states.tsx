@@ -3,6 +3,7 @@
 import { Alert, Button, Group, Skeleton, Stack, Text, Title } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { ApiError, isNotFound } from "../api/problem";
+import { AnchorLink } from "./links";
 
 /** Skeleton rows shaped like the list they stand for (no spinner, nothing jumps). */
 export function ListSkeleton({ rows = 3, height = 72 }: { rows?: number; height?: number }) {
@@ -35,7 +36,8 @@ export function ErrorView({ error, onRetry }: { error: unknown; onRetry?: () => 
     <Alert color="red" title={t("errors.title")} role="alert">
       <Stack gap="sm">
         <Text size="sm">{message}</Text>
-        {onRetry === undefined ? null : (
+        {status === 401 ? <AnchorLink to="/sign-in">{t("auth.signIn")}</AnchorLink> : null}
+        {onRetry === undefined || status === 401 ? null : (
           <Group>
             <Button variant="default" onClick={onRetry}>
               {t("common.retry")}
