@@ -53,7 +53,11 @@ export async function readLedger(
   let q = db
     .selectFrom("payments")
     .leftJoin("payouts", (j) =>
-      j.onRef("payouts.payment_id", "=", "payments.id").on("payouts.status", "<>", "failed"),
+      // A failed payout moved no money; a reissued one was closed without moving any (its
+      // replacement is the payout that counts).
+      j
+        .onRef("payouts.payment_id", "=", "payments.id")
+        .on("payouts.status", "not in", ["failed", "reissued"]),
     )
     .select([
       "payments.id",

@@ -17,7 +17,7 @@ export type Role = "client" | "qa" | "finance" | "admin";
 export type MessageKind = "question" | "answer" | "note";
 export type DecisionKind = "approve" | "deny" | "offer_alternative";
 export type PayoutStatus =
-  "scheduled" | "submitting" | "pending" | "succeeded" | "failed" | "unknown";
+  "scheduled" | "submitting" | "pending" | "succeeded" | "failed" | "unknown" | "reissued";
 export type IdempotencyState = "in_flight" | "done";
 
 export interface ClientsTable {
@@ -238,6 +238,21 @@ export interface PayoutsTable {
   executed_by: string | null;
   succeeded_at: string | null;
   overdue_alerted_at: string | null;
+  /** A retried card payout's attempt number (0007); the idempotency key names it. */
+  attempt: Defaulted<number>;
+  /** The earlier attempt the worker looks up at the provider before sending this one (0007). */
+  reconcile_attempt: number | null;
+  /** The payout this one replaces (reissued by another method), and the one that replaced it. */
+  reissue_of: string | null;
+  replaced_by: string | null;
+  /** Finance's justification for a reissue or a payout recorded as paid outside the system. */
+  note: string | null;
+  paid_outside_at: string | null;
+  /** When finance was alerted that the payout needs action (failed or parked). */
+  action_alerted_at: string | null;
+  /** When the client was asked for a destination (wallet address, bank details), and reminded. */
+  destination_asked_at: string | null;
+  destination_reminded_at: string | null;
 }
 
 export interface ProviderEventsTable {

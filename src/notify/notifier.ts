@@ -358,6 +358,41 @@ async function prepare(db: Db, message: OutboxMessage, createdAt: string): Promi
       extra = { payout: payoutJson(po, amount) };
       break;
     }
+    case "payout_needs_action": {
+      const po = await loadPayout();
+      const amount = fromDbMoney({ minor: po.amount_minor, currency: po.currency });
+      data = {
+        template: name,
+        payoutId: po.id,
+        amount,
+        method: po.method,
+        status: po.parked_at === null ? po.status : `${po.status}, parked`,
+        reason: po.failure_reason,
+        dueLatest: po.due_latest,
+      };
+      extra = { payout: payoutJson(po, amount) };
+      break;
+    }
+    case "destination_needed":
+    case "destination_reminder": {
+      const po = await loadPayout();
+      const amount = fromDbMoney({ minor: po.amount_minor, currency: po.currency });
+      const payment = await db
+        .selectFrom("payments")
+        .select("currency")
+        .where("id", "=", po.payment_id)
+        .executeTakeFirst();
+      data = {
+        template: name,
+        payoutId: po.id,
+        amount,
+        kind: po.method === "crypto" ? "crypto" : "bank",
+        asset: po.method === "crypto" ? (payment?.currency ?? null) : null,
+        dueLatest: po.due_latest,
+      };
+      extra = { payout: payoutJson(po, amount) };
+      break;
+    }
     case "payout_overdue": {
       const po = await loadPayout();
       const amount = fromDbMoney({ minor: po.amount_minor, currency: po.currency });

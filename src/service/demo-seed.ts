@@ -22,6 +22,14 @@ const PASSWORD = "demo-password-2026";
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
+/**
+ * A Stripe-shaped charge id for a demo card payment: `ch_` and letters and digits only, like the
+ * ids Stripe issues (`ch_demoORD1001n1`), so the card adapter refunds it like a real one.
+ */
+export function demoChargeId(orderId: string, n: number): string {
+  return `ch_demo${orderId.replace(/[^A-Za-z0-9]/g, "")}n${n}`;
+}
+
 /** True when the database has no client yet (a fresh install). */
 export async function isEmpty(deps: AppDeps): Promise<boolean> {
   const row = await deps.db.selectFrom("clients").select("id").limit(1).executeTakeFirst();
@@ -47,6 +55,9 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
     { role: "client", email: "bob@globex.example", password: PASSWORD, who: "Bob (Globex)" },
     { role: "qa", email: "quinn@prosphere.example", password: PASSWORD, who: "Quinn (QA)" },
     { role: "finance", email: "fran@prosphere.example", password: PASSWORD, who: "Fran (finance)" },
+    // A second finance person, so four-eyes (payouts above the threshold) can be tried without the
+    // admin.
+    { role: "finance", email: "finn@prosphere.example", password: PASSWORD, who: "Finn (finance)" },
     { role: "admin", email: "ada@prosphere.example", password: PASSWORD, who: "Ada (admin)" },
   ];
   const users: Record<string, string> = {};
@@ -98,11 +109,8 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
         amount: p.amount,
         method: p.method,
         capturedAt: iso(p.at),
-        // Card payments carry the provider's charge id, as a payment system would send them
-        // (letters and digits after "ch_", the only shape the Stripe adapter refunds).
-        ...(p.method === "card"
-          ? { providerRef: `ch_demo${id.replace(/[^A-Za-z0-9]/g, "")}n${n - 1}` }
-          : {}),
+        // Card payments carry the provider's charge id, as a payment system would send them.
+        ...(p.method === "card" ? { providerRef: demoChargeId(id, n - 1) } : {}),
       });
     }
   };
@@ -206,7 +214,7 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
     amount: usd("3100.00"),
     method: "card",
     capturedAt: iso(periodStart + 5 * 60_000),
-    providerRef: "ch_demoORD2001n1",
+    providerRef: demoChargeId("ORD-2001", 1),
   });
   // A duplicate card payment: the same charge captured twice, two minutes apart. The second
   // payment opens its own duplicate-payment case, approved by the system (policy autoApprove).

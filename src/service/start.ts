@@ -26,9 +26,11 @@ import {
   stripeWebhookVerifier,
   type OpenedCardProvider,
   type StripeConfig,
+  type StripeStandIn,
 } from "../payouts/stripe/index.js";
 import { createNotifier } from "../notify/index.js";
 import { createWorker, type Worker } from "../worker/worker.js";
+import { withRecordedCharges } from "./demo-charges.js";
 import { isEmpty, seedDemo, type DemoAccount } from "./demo-seed.js";
 
 export interface ServiceOptions {
@@ -65,6 +67,8 @@ export interface RunningService {
   readonly cardProvider: string;
   /** The in-process worker, or null with WORKER=off. */
   readonly worker: Worker | null;
+  /** Demo mode: the in-process Stripe stand-in (null with a real key or no provider). */
+  readonly standIn: StripeStandIn | null;
   stop(): Promise<void>;
 }
 
@@ -128,7 +132,12 @@ function startWorker(
     config: notify.config,
   });
   return createWorker(deps, {
-    cardProvider: provider.provider,
+    // Demo mode: a card payment recorded after start (API, import, webhook) has its charge at the
+    // in-process stand-in too (issue 11).
+    cardProvider:
+      provider.provider !== null && provider.standIn !== null
+        ? withRecordedCharges(provider.provider, provider.standIn, deps.db)
+        : provider.provider,
     handlers: [{ prefix: "notify.", handle: (m) => notifier.handle(m) }],
     webhooks: { db: deps.db },
     onError: log,
@@ -252,6 +261,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       notify: { config: notifyConfig, mail },
       cardProvider: provider.description,
       worker,
+      standIn: provider.standIn,
       stop: async () => {
         await worker?.stop();
         await app.close();

@@ -14,6 +14,7 @@ import {
   type PayoutRunnerOptions,
 } from "../app/payouts/execute.js";
 import { todayIn } from "../app/payouts/present.js";
+import { remindDestinations } from "../app/payouts/remind-destinations.js";
 import type { CardProvider } from "../app/payouts/ports.js";
 import { deliverDueWebhooks, type WebhookDeps } from "../notify/index.js";
 import {
@@ -90,7 +91,8 @@ export function createWorker(
     const now = deps.clock();
     const today = todayIn(deps.policy, now);
     if (today !== lastAlertDay || now - lastAlertAt > 60_000) {
-      const alerts = await alertOverduePayouts(deps, today);
+      const alerts =
+        (await alertOverduePayouts(deps, today)) + (await remindDestinations(deps, today));
       counts.alerts += alerts;
       lastAlertDay = today;
       lastAlertAt = now;

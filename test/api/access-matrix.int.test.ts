@@ -273,11 +273,28 @@ const ROWS: readonly Row[] = [
     call: (i) => ({ method: "GET", url: `/payouts?requestId=${i.requestA4}` }),
     cells: c(401, "list", "empty", "list", "list", "list", 403),
   },
+  {
+    route: "GET /api/v1/payouts/export.csv",
+    idIn: "query.requestId",
+    label: "export the payouts of A's request as CSV (finance)",
+    call: (i) => ({ method: "GET", url: `/payouts/export.csv?requestId=${i.requestA4}` }),
+    cells: c(401, 403, 403, 403, 200, 200, 403),
+  },
   ...(
     [
       ["approve", "POST", {}],
       ["record", "POST", { reference: "SEPA-REF-1" }],
       ["retry", "POST", {}],
+      [
+        "reissue",
+        "POST",
+        { method: "bank_transfer", justification: "The card expired; reissue by transfer." },
+      ],
+      [
+        "record-outside",
+        "POST",
+        { reference: "RCPT-1", justification: "Paid in cash at the desk, receipt on file." },
+      ],
     ] as const
   ).map(([step, , extra]): Row => ({
     route: `POST /api/v1/payouts/:id/${step}`,

@@ -47,6 +47,7 @@ describe("serve", () => {
       "client",
       "client",
       "finance",
+      "finance",
       "qa",
     ]);
     const qa = await signIn(s.url, "quinn@prosphere.example");

@@ -191,13 +191,26 @@ export function writeRoutes(world: () => World): readonly WriteRoute[] {
         },
       }),
     })),
-    // Payouts: the first approval releases payoutA (10.00 USD, one approval); recording or
-    // retrying a card payout, or giving it a crypto address, is refused by the rules (409).
+    // Payouts: the first approval releases payoutA (10.00 USD, one approval); recording a card
+    // payout, retrying, reissuing or recording outside a payout that has not failed, or giving a
+    // card payout a destination, is refused by the rules (409).
     ...(
       [
         ["approve", "POST", "finance", {}],
         ["record", "POST", "finance", { reference: "SEPA-REF-1" }],
         ["retry", "POST", "finance", {}],
+        [
+          "reissue",
+          "POST",
+          "finance",
+          { method: "bank_transfer", justification: "The card expired; reissue by transfer." },
+        ],
+        [
+          "record-outside",
+          "POST",
+          "finance",
+          { reference: "RCPT-1", justification: "Paid in cash at the desk, receipt on file." },
+        ],
         [
           "destination",
           "PUT",

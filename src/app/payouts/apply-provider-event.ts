@@ -83,6 +83,8 @@ export async function applyProviderEvent(
     }
     const applied = await recordOutcomeIn(trx, deps, DEFAULT_RUNNER, payoutId, update.outcome, {
       actor: `provider:${provider}`,
+      // An event about an earlier attempt of a retried payout does not move the current one.
+      ...(update.payoutId === null ? {} : { attempt: update.attempt ?? 1 }),
     });
     return { received: true, duplicate: false, applied: applied !== null };
   });

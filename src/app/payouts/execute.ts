@@ -16,7 +16,7 @@
 
 import { sql, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.js";
-import { applyOutcome, type Outcome } from "../../core/payouts/index.js";
+import { applyOutcome, idempotencyKeyOf, type Outcome } from "../../core/payouts/index.js";
 import { appendAudit } from "../../db/audit.js";
 import { dialectOf } from "../../db/connection.js";
 import { fromDbMinor } from "../../db/money.js";
@@ -31,6 +31,7 @@ import {
   paymentProviderRef,
   setPaymentRefunded,
   lockPayout,
+  alertFinanceNeedsAction,
   notifyPayoutClient,
   type PayoutRow,
 } from "./repository.js";
@@ -185,27 +186,34 @@ export async function runClaimedPayout(
     );
   }
   opts.faultPoint?.("committed");
+  if (row.reconcile_attempt !== null) {
+    // A retried payout: the failed attempt is looked up first. If the provider in fact holds a
+    // live refund for it (pending, succeeded) or cannot say, that attempt is the payout again and
+    // nothing new is sent (issue 11: a refund never goes out twice).
+    const previous = await provider.lookupRefund(claimed.chargeRef, row.id, row.reconcile_attempt);
+    if (previous !== null && previous.kind !== "failed") {
+      opts.faultPoint?.("answered");
+      const recorded = await recordOutcome(deps, opts, row.id, previous, {
+        adoptAttempt: row.reconcile_attempt,
+      });
+      opts.faultPoint?.("recorded");
+      return recorded;
+    }
+  }
+  const instruction = {
+    payoutId: row.id,
+    attempt: row.attempt,
+    idempotencyKey: row.idempotency_key,
+    chargeRef: claimed.chargeRef,
+    amountMinor: fromDbMinor(row.amount_minor),
+    currency: row.currency,
+  };
   let outcome: Outcome;
   if (claimed.mode === "reconcile") {
-    const found = await provider.lookupRefund(claimed.chargeRef, row.id);
-    outcome =
-      found !== null
-        ? found
-        : await provider.submitRefund({
-            payoutId: row.id,
-            idempotencyKey: row.idempotency_key,
-            chargeRef: claimed.chargeRef,
-            amountMinor: fromDbMinor(row.amount_minor),
-            currency: row.currency,
-          });
+    const found = await provider.lookupRefund(claimed.chargeRef, row.id, row.attempt);
+    outcome = found !== null ? found : await provider.submitRefund(instruction);
   } else {
-    outcome = await provider.submitRefund({
-      payoutId: row.id,
-      idempotencyKey: row.idempotency_key,
-      chargeRef: claimed.chargeRef,
-      amountMinor: fromDbMinor(row.amount_minor),
-      currency: row.currency,
-    });
+    outcome = await provider.submitRefund(instruction);
   }
   opts.faultPoint?.("answered");
   const recorded = await recordOutcome(deps, opts, row.id, outcome);
@@ -224,11 +232,24 @@ export async function recordOutcome(
   },
   payoutId: string,
   outcome: Outcome,
-  how: { readonly force?: boolean; readonly actor?: string } = {},
+  how: RecordHow = {},
 ): Promise<Outcome | null> {
   return deps.db
     .transaction()
     .execute(async (trx) => recordOutcomeIn(trx, deps, opts, payoutId, outcome, how));
+}
+
+export interface RecordHow {
+  /** Record a failure without asking the provider (the worker refused to send). */
+  readonly force?: boolean;
+  readonly actor?: string;
+  /** The attempt the answer is about: an answer about another attempt changes nothing. */
+  readonly attempt?: number;
+  /**
+   * A retried payout whose earlier attempt turned out live at the provider: the payout goes back
+   * to that attempt (its key, its refund) and the retry is void.
+   */
+  readonly adoptAttempt?: number;
 }
 
 /** `recordOutcome` inside the caller's transaction (the webhook records its event id with it). */
@@ -240,11 +261,12 @@ export async function recordOutcomeIn(
   },
   payoutId: string,
   outcome: Outcome,
-  how: { readonly force?: boolean; readonly actor?: string } = {},
+  how: RecordHow = {},
 ): Promise<Outcome | null> {
   {
     const row = await lockPayout(trx, payoutId);
     if (row === undefined) return null;
+    if (how.attempt !== undefined && how.attempt !== row.attempt) return null;
     const amount = { minor: fromDbMinor(row.amount_minor), currency: row.currency };
     const change = how.force
       ? {
@@ -300,12 +322,24 @@ export async function recordOutcomeIn(
         claimed_by: null,
         claimed_until: null,
         succeeded_at: change.status === "succeeded" ? at : row.succeeded_at,
+        ...(how.adoptAttempt === undefined
+          ? {}
+          : {
+              attempt: how.adoptAttempt,
+              idempotency_key: idempotencyKeyOf(row.id, how.adoptAttempt),
+              reconcile_attempt: null,
+            }),
         updated_at: at,
         version: row.version + 1,
       })
       .where("id", "=", row.id)
       .execute();
     if (change.notify !== null) await notifyPayoutClient(trx, row, change.notify, now);
+    // Failed, or parked after too many unclear answers: finance is alerted at once (e-mail and
+    // webhook `payout_needs_action`), once per failure.
+    if ((change.status === "failed" || parked !== null) && row.action_alerted_at === null) {
+      await alertFinanceNeedsAction(trx, row, now);
+    }
     await appendAudit(trx, {
       actor: how.actor ?? `worker:${opts.workerId ?? "webhook"}`,
       action: `payout.${change.status}`,
@@ -317,6 +351,7 @@ export async function recordOutcomeIn(
         providerRef: change.providerRef,
         reason: change.failureReason,
         attempts: row.attempts,
+        attempt: how.adoptAttempt ?? row.attempt,
         parked: parked !== null,
       },
       ip: null,

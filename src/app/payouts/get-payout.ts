@@ -3,7 +3,9 @@
 import type { ActionContext, AppDeps } from "../context.js";
 import type { PayoutJson } from "./present.js";
 import { presentPayout } from "./present.js";
-import { loadVisible } from "./shared.js";
+import { findListedPayout } from "./query.js";
+import { loadVisible, PAYOUT } from "./shared.js";
+import { notFound } from "../errors.js";
 
 export async function getPayout(
   deps: AppDeps,
@@ -11,5 +13,7 @@ export async function getPayout(
   id: string,
 ): Promise<PayoutJson> {
   const { row } = await loadVisible(deps, ctx, id, "payout.read", false);
-  return presentPayout(row, deps.policy, deps.clock(), ctx.actor);
+  const listed = await findListedPayout(deps.db, row.id);
+  if (listed === undefined) throw notFound(PAYOUT);
+  return presentPayout(listed, deps.policy, deps.clock(), ctx.actor);
 }

@@ -1,15 +1,14 @@
 // Payouts by latest due date (most urgent first): finance's views (due today, overdue, at risk,
-// awaiting approval, parked) and a client's own payouts. Whose payouts come back is the access
-// module's answer (`listScope`), never a role test here.
+// needing action, awaiting approval / destination / record, parked) and a client's own payouts.
+// Whose payouts come back is the access module's answer (`listScope`), never a role test here;
+// which payouts a `deadline` or `awaiting` filter keeps is the core's (see query.ts).
 
-import type { DeadlineFilter, PayoutStatus } from "../../core/payouts/index.js";
-import { deadlineRange } from "../../core/payouts/index.js";
-import { holidayCalendar } from "../../core/calendar/business-days.js";
+import type { Awaiting, DeadlineFilter, PayoutStatus } from "../../core/payouts/index.js";
 import { scopeFor } from "../authorize.js";
 import type { ActionContext, AppDeps } from "../context.js";
-import { decodeCursor, encodeCursor, parseLimit, type Page } from "../orders/page.js";
-import { presentPayout, todayIn, type PayoutJson } from "./present.js";
-import { listPayoutRows } from "./repository.js";
+import { parseLimit, type Page } from "../orders/page.js";
+import { presentPayout, type PayoutJson } from "./present.js";
+import { findPayoutsPage, type PayoutFilter } from "./query.js";
 import { PAYOUT } from "./shared.js";
 
 export interface ListPayoutsQuery {
@@ -18,48 +17,40 @@ export interface ListPayoutsQuery {
   readonly method?: string;
   readonly requestId?: string;
   readonly parked?: boolean;
-  readonly awaiting?: "approval" | "second_approval";
+  readonly awaiting?: Awaiting;
   readonly limit?: string;
   readonly cursor?: string;
 }
 
+/** The list filter a query and the caller's scope make. */
+export function payoutFilterOf(ctx: ActionContext, query: ListPayoutsQuery): PayoutFilter {
+  const scope = scopeFor(ctx.actor, "payout.read", PAYOUT);
+  return {
+    ...(query.status === undefined ? {} : { status: query.status }),
+    ...(query.deadline === undefined ? {} : { deadline: query.deadline }),
+    ...(query.method === undefined ? {} : { method: query.method }),
+    ...(query.requestId === undefined ? {} : { requestId: query.requestId }),
+    ...(query.parked === undefined ? {} : { parked: query.parked }),
+    ...(query.awaiting === undefined ? {} : { awaiting: query.awaiting }),
+    ...(scope === "all" ? {} : { clientId: scope.clientId }),
+  };
+}
+
 /**
- * Payouts by latest due date (most urgent first). A client lists only its own. `deadline` is
- * finance's view: due today, overdue (past the latest date and not succeeded), at risk (two
- * business days or fewer left), open (every payout not yet succeeded or failed).
+ * Payouts by latest due date (most urgent first). A client lists only its own. `deadline` and
+ * `awaiting` keep exactly the payouts whose own fields say so.
  */
 export async function listPayouts(
   deps: AppDeps,
   ctx: ActionContext,
   query: ListPayoutsQuery,
 ): Promise<Page<PayoutJson>> {
-  const scope = scopeFor(ctx.actor, "payout.read", PAYOUT);
+  const filter = payoutFilterOf(ctx, query);
   const limit = parseLimit(query.limit, "limit");
   const now = deps.clock();
-  const today = todayIn(deps.policy, now);
-  const rows = await listPayoutRows(deps.db, {
-    clientId: scope === "all" ? undefined : scope.clientId,
-    status: query.status,
-    method: query.method,
-    requestId: query.requestId,
-    parked: query.parked,
-    awaiting: query.awaiting,
-    dueLatest:
-      query.deadline === undefined
-        ? undefined
-        : deadlineRange(
-            query.deadline,
-            today,
-            holidayCalendar(deps.policy.params.holidays, deps.policy.params.holidayCountry),
-          ),
-    after: query.cursor === undefined ? undefined : decodeCursor(query.cursor, "cursor"),
-    limit: limit + 1,
-  });
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const page = await findPayoutsPage(deps.db, deps.policy, now, filter, limit, query.cursor);
   return {
-    items: page.map((r) => presentPayout(r, deps.policy, now, ctx.actor)),
-    nextCursor:
-      rows.length > limit && last !== undefined ? encodeCursor(last.due_latest, last.id) : null,
+    items: page.rows.map((r) => presentPayout(r, deps.policy, now, ctx.actor)),
+    nextCursor: page.nextCursor,
   };
 }

@@ -12,8 +12,10 @@
 export interface CardRefundInstruction {
   /** Our payout id; sent as metadata so reconciliation can find the refund again. */
   readonly payoutId: string;
-  /** Derived from the payout id; sent as the provider's Idempotency-Key. */
+  /** Derived from the payout id and attempt; sent as the provider's Idempotency-Key. */
   readonly idempotencyKey: string;
+  /** The payout's attempt (1 first; a retry after a failure is 2, ...); sent as metadata. */
+  readonly attempt?: number;
   /** The provider's id of the captured charge or payment intent (payments.provider_ref). */
   readonly chargeRef: string;
   /** Minor units (a bigint, never a float); positive. */
@@ -46,12 +48,19 @@ export interface CardProvider {
    * when the provider could not be asked, or when it holds more than one live refund for the
    * payout (money went out twice: a person must look). Never throws.
    */
-  lookupRefund(chargeRef: string, payoutId: string): Promise<ProviderOutcome | null>;
+  lookupRefund(
+    chargeRef: string,
+    payoutId: string,
+    /** Which attempt of the payout (default 1): a retried payout's attempts are told apart. */
+    attempt?: number,
+  ): Promise<ProviderOutcome | null>;
 }
 
 /** What a verified provider event says about a refund (null: an event type we do not use). */
 export interface CardRefundUpdate {
   readonly payoutId: string | null;
+  /** The payout's attempt the refund was made for (1 when the metadata does not say). */
+  readonly attempt?: number;
   readonly providerRef: string;
   readonly outcome: ProviderOutcome;
 }

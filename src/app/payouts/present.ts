@@ -1,6 +1,8 @@
-// A payout as the API shows it: amounts as decimal strings, the due window and where the payout
-// stands against it today, and what it still waits for (approvals, the client's crypto address).
-// Clients see their own payouts without the names of the staff who approved them.
+// A payout as the API shows it. Staff get the full view: amounts as decimal strings, the due
+// window and where the payout stands against it today, what it waits on, who approved, the
+// provider's answer, and the list fields finance works from (client, order). Clients get a client
+// view (issue 11, bug 6): status in plain words, the window in which to expect the money and what
+// they must do; never staff ids, approvals, provider text or automation flags.
 
 import { isStaff, type Actor } from "../../core/access/index.js";
 import { holidayCalendar } from "../../core/calendar/business-days.js";
@@ -8,87 +10,156 @@ import { dayInZone, formatDay } from "../../core/calendar/calendar.js";
 import { formatMinor, moneyToJson, type MoneyJson } from "../../core/money/money.js";
 import {
   approvalsNeeded,
-  deadlineState,
+  awaitingOf,
+  clientWords,
+  deadlineOf,
+  destinationNeeded,
   thresholdsOf,
+  type Awaiting,
+  type ClientStage,
   type DeadlineState,
+  type PayoutStanding,
 } from "../../core/payouts/index.js";
-import type { Policy } from "../../core/policy/index.js";
+import type { PaymentMethod, Policy } from "../../core/policy/index.js";
 import { fromDbMinor } from "../../db/money.js";
-import { parseApprovals, parseDestination, type PayoutRow } from "./repository.js";
+import {
+  parseApprovals,
+  parseDestination,
+  type Destination,
+  type PayoutRow,
+} from "./repository.js";
 import { money } from "../../core/money/money.js";
 
-export interface PayoutJson {
+/** A payout row with what finance's list shows beside it (client name, order). */
+export type ListedPayoutRow = PayoutRow & {
+  readonly client_name: string | null;
+  readonly order_id: string | null;
+};
+
+/** Fields both views share. */
+interface CommonJson {
+  view: "client" | "staff";
   id: string;
   requestId: string;
-  decisionId: string;
-  paymentId: string;
+  orderId: string | null;
   method: string;
   amount: MoneyJson;
-  status: string;
   dueEarliest: string;
   dueLatest: string;
+  stage: ClientStage;
+  statusText: string;
+  whatNext: string;
+  yourAction: string | null;
+  destination: Destination | null;
+  reissueOf: string | null;
+  replacedBy: string | null;
+  succeededAt: string | null;
+  version: number;
+}
+
+export interface ClientPayoutJson extends CommonJson {
+  view: "client";
+}
+
+export interface StaffPayoutJson extends CommonJson {
+  view: "staff";
+  clientName: string | null;
+  decisionId: string;
+  paymentId: string;
+  status: string;
   deadline: DeadlineState;
   approvalsNeeded: number;
-  approvals: { userId: string; at: string }[] | null;
+  approvals: { userId: string; at: string }[];
   released: boolean;
-  awaiting: "approval" | "second_approval" | "destination" | "finance_record" | "provider" | null;
-  destination: { asset: string; network: string; address: string } | null;
+  awaiting: Awaiting | null;
   reference: string | null;
   providerRef: string | null;
   failureReason: string | null;
   crypto: { rate: string; coins: MoneyJson } | null;
   parked: boolean;
   attempts: number;
+  attempt: number;
+  note: string | null;
+  paidOutside: boolean;
   createdAt: string;
   updatedAt: string;
-  succeededAt: string | null;
-  version: number;
 }
+
+export type PayoutJson = ClientPayoutJson | StaffPayoutJson;
 
 /** Today's date in the policy's zone (deadlines are counted in it). */
 export function todayIn(policy: Policy, now: number): string {
   return formatDay(dayInZone(now, policy.params.timezone));
 }
 
+/** What the core's `awaitingOf` / `deadlineOf` need of a stored payout. */
+export function standingOf(row: PayoutRow, policy: Policy): PayoutStanding {
+  const amount = money(fromDbMinor(row.amount_minor), row.currency);
+  const method = row.method as PaymentMethod;
+  return {
+    status: row.status,
+    method,
+    approvalsGiven: parseApprovals(row.approvals).length,
+    approvalsNeeded: approvalsNeeded(amount, thresholdsOf(policy.payouts)),
+    destinationNeeded: destinationNeeded(method, row.reissue_of !== null),
+    destinationGiven: row.destination !== null,
+    parked: row.parked_at !== null,
+    dueLatest: row.due_latest,
+  };
+}
+
 export function presentPayout(
-  row: PayoutRow,
+  row: ListedPayoutRow,
   policy: Policy,
   now: number,
   actor: Actor,
 ): PayoutJson {
   const amount = money(fromDbMinor(row.amount_minor), row.currency);
-  const approvals = parseApprovals(row.approvals);
-  const needed = approvalsNeeded(amount, thresholdsOf(policy.payouts));
-  const released = approvals.length >= needed;
-  const destination = parseDestination(row.destination);
+  const standing = standingOf(row, policy);
   const cal = holidayCalendar(policy.params.holidays, policy.params.holidayCountry);
-  let awaiting: PayoutJson["awaiting"] = null;
-  if (row.status === "scheduled") {
-    if (row.method === "crypto" && destination === null) awaiting = "destination";
-    else if (approvals.length === 0) awaiting = "approval";
-    else if (!released) awaiting = "second_approval";
-    else awaiting = row.method === "card" ? "provider" : "finance_record";
-  } else if (row.status === "submitting" || row.status === "pending" || row.status === "unknown") {
-    awaiting = "provider";
-  }
-  return {
-    id: row.id,
-    requestId: row.request_id,
-    decisionId: row.decision_id,
-    paymentId: row.payment_id,
-    method: row.method,
-    amount: moneyToJson(amount),
+  const awaiting = awaitingOf(standing);
+  const deadline = deadlineOf(standing, todayIn(policy, now), cal);
+  const words = clientWords({
     status: row.status,
+    method: standing.method,
+    awaiting,
+    deadline,
     dueEarliest: row.due_earliest,
     dueLatest: row.due_latest,
-    deadline: deadlineState(row.status, row.due_latest, todayIn(policy, now), cal),
-    approvalsNeeded: needed,
-    approvals: isStaff(actor)
-      ? approvals.map((a) => ({ userId: a.userId, at: new Date(a.at).toISOString() }))
-      : null,
-    released,
+    succeededOn: row.succeeded_at === null ? null : todayIn(policy, Date.parse(row.succeeded_at)),
+  });
+  const common: Omit<CommonJson, "view"> = {
+    id: row.id,
+    requestId: row.request_id,
+    orderId: row.order_id,
+    method: row.method,
+    amount: moneyToJson(amount),
+    dueEarliest: row.due_earliest,
+    dueLatest: row.due_latest,
+    stage: words.stage,
+    statusText: words.statusText,
+    whatNext: words.whatNext,
+    yourAction: words.yourAction,
+    destination: parseDestination(row.destination),
+    reissueOf: row.reissue_of,
+    replacedBy: row.replaced_by,
+    succeededAt: row.succeeded_at,
+    version: row.version,
+  };
+  if (!isStaff(actor)) return { view: "client", ...common };
+  const approvals = parseApprovals(row.approvals);
+  return {
+    view: "staff",
+    ...common,
+    clientName: row.client_name,
+    decisionId: row.decision_id,
+    paymentId: row.payment_id,
+    status: row.status,
+    deadline,
+    approvalsNeeded: standing.approvalsNeeded,
+    approvals: approvals.map((a) => ({ userId: a.userId, at: new Date(a.at).toISOString() })),
+    released: approvals.length >= standing.approvalsNeeded,
     awaiting,
-    destination,
     reference: row.manual_reference,
     providerRef: row.provider_ref,
     failureReason: row.failure_reason,
@@ -104,9 +175,10 @@ export function presentPayout(
           },
     parked: row.parked_at !== null,
     attempts: row.attempts,
+    attempt: row.attempt,
+    note: row.note,
+    paidOutside: row.paid_outside_at !== null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    succeededAt: row.succeeded_at,
-    version: row.version,
   };
 }

@@ -48,6 +48,12 @@ export async function recordPayout(
   return deps.db.transaction().execute(async (trx) => {
     const { row, decidedBy } = await loadVisible(deps, ctx, id, "payout.execute", true, trx);
     checkVersion(row, input.expectedVersion);
+    if (row.method === "bank_transfer" && row.reissue_of !== null && row.destination === null) {
+      // Reissued by transfer: it goes to the account the client gives, not a guessed one.
+      throw new AppError("conflict", "the client has not given the bank details yet", [], {
+        currentVersion: row.version,
+      });
+    }
     const coins = crypto?.coins.ok === true ? crypto.coins.value : undefined;
     const result = recordManual(
       stateOf(row, decidedBy),

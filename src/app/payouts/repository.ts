@@ -2,17 +2,19 @@
 // refund is approved (in the approval's transaction: the scheduled payout rows are the durable
 // work the worker picks up, so an approval can never be lost between two systems).
 
-import { sql, type Kysely, type Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { money, type Money } from "../../core/money/money.js";
 import { capOf, refundable } from "../../core/ledger/refundable.js";
 import {
   allocate,
+  destinationNeeded,
   dueWindow,
+  idempotencyKeyOf,
   type Approval,
+  type BankDestination,
   type CryptoDestination,
   type PayoutLine,
   type PayoutState,
-  type PayoutStatus,
 } from "../../core/payouts/index.js";
 import type { PaymentMethod, Policy } from "../../core/policy/index.js";
 import { dialectOf } from "../../db/connection.js";
@@ -21,7 +23,7 @@ import { newId } from "../../db/ids.js";
 import { fromDbMinor, toDbMinor } from "../../db/money.js";
 import type { Database, PayoutsTable } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
-import type { Selectable, Updateable } from "kysely";
+import type { Insertable, Selectable, Updateable } from "kysely";
 import { AppError } from "../errors.js";
 import { enqueueOutbox } from "../../db/outbox.js";
 
@@ -30,67 +32,11 @@ export type PayoutRow = Selectable<PayoutsTable>;
 
 /** The provider's idempotency key for a payout: derived from its id, never changed. */
 export function idempotencyKeyFor(payoutId: string): string {
-  return `refund-desk-payout-${payoutId}`;
+  return idempotencyKeyOf(payoutId, 1);
 }
 
 export async function findPayout(db: Db, id: string): Promise<PayoutRow | undefined> {
   return db.selectFrom("payouts").selectAll().where("id", "=", id).executeTakeFirst();
-}
-
-/** The filters of a payout list (all optional), already checked; `limit` rows at most. */
-export interface PayoutListFilter {
-  /** Only this client's payouts (the access module's list scope). */
-  readonly clientId?: string | undefined;
-  readonly status?: PayoutStatus | undefined;
-  readonly method?: string | undefined;
-  readonly requestId?: string | undefined;
-  readonly parked?: boolean | undefined;
-  readonly awaiting?: "approval" | "second_approval" | undefined;
-  /** Open payouts (not succeeded or failed) whose latest due day is in this range. */
-  readonly dueLatest?:
-    { readonly before?: string; readonly from?: string; readonly through?: string } | undefined;
-  /** Keyset: after this (due_latest, id). */
-  readonly after?: { readonly key: string; readonly id: string } | undefined;
-  readonly limit: number;
-}
-
-/** Payouts by (due_latest, id), filtered. */
-export async function listPayoutRows(db: Db, f: PayoutListFilter): Promise<PayoutRow[]> {
-  let q = db
-    .selectFrom("payouts")
-    .innerJoin("refund_requests", "refund_requests.id", "payouts.request_id")
-    .selectAll("payouts");
-  if (f.clientId !== undefined) q = q.where("refund_requests.client_id", "=", f.clientId);
-  if (f.status !== undefined) q = q.where("payouts.status", "=", f.status);
-  if (f.method !== undefined) q = q.where("payouts.method", "=", f.method);
-  if (f.requestId !== undefined) q = q.where("payouts.request_id", "=", f.requestId);
-  if (f.parked !== undefined) q = q.where("payouts.parked_at", f.parked ? "is not" : "is", null);
-  if (f.awaiting !== undefined) {
-    q = q
-      .where("payouts.status", "=", "scheduled")
-      .where(sql<boolean>`payouts.approvals ${f.awaiting === "approval" ? sql`=` : sql`<>`} '[]'`);
-  }
-  const range = f.dueLatest;
-  if (range !== undefined) {
-    q = q.where("payouts.status", "not in", ["succeeded", "failed"]);
-    if (range.before !== undefined) q = q.where("payouts.due_latest", "<", range.before);
-    if (range.from !== undefined) q = q.where("payouts.due_latest", ">=", range.from);
-    if (range.through !== undefined) q = q.where("payouts.due_latest", "<=", range.through);
-  }
-  const after = f.after;
-  if (after !== undefined) {
-    q = q.where((eb) =>
-      eb.or([
-        eb("payouts.due_latest", ">", after.key),
-        eb.and([eb("payouts.due_latest", "=", after.key), eb("payouts.id", ">", after.id)]),
-      ]),
-    );
-  }
-  return q
-    .orderBy("payouts.due_latest", "asc")
-    .orderBy("payouts.id", "asc")
-    .limit(f.limit)
-    .execute();
 }
 
 /**
@@ -143,52 +89,6 @@ export async function insertProviderEvent(
   return (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
 
-/** Where a payout's latest due day stands against today (finance's bands; "later" otherwise). */
-export type DueBand = "overdue" | "due_today" | "at_risk" | "later";
-
-/** One group of the dashboard count. */
-export interface PayoutGroupCount {
-  readonly status: PayoutStatus;
-  readonly band: DueBand;
-  /** No approval yet. */
-  readonly awaitingFirst: boolean;
-  readonly parked: boolean;
-  readonly count: number;
-}
-
-/**
- * Every payout counted once, grouped by status, due band (before `today`, on it, up to
- * `atRiskThrough`, later), whether it has no approval yet and whether it is parked: one
- * `COUNT(*) ... GROUP BY` (a few dozen groups at most), not a scan of the rows.
- */
-export async function countPayoutGroups(
-  db: Db,
-  today: string,
-  atRiskThrough: string,
-): Promise<PayoutGroupCount[]> {
-  const band = sql<DueBand>`case when due_latest < ${today} then 'overdue' when due_latest = ${today} then 'due_today' when due_latest <= ${atRiskThrough} then 'at_risk' else 'later' end`;
-  const fresh = sql<number>`case when approvals = '[]' then 1 else 0 end`;
-  const parked = sql<number>`case when parked_at is null then 0 else 1 end`;
-  const rows = await db
-    .selectFrom("payouts")
-    .select((eb) => [
-      "status",
-      band.as("band"),
-      fresh.as("fresh"),
-      parked.as("parked"),
-      eb.fn.countAll<string | number>().as("n"),
-    ])
-    .groupBy([sql`1`, sql`2`, sql`3`, sql`4`])
-    .execute();
-  return rows.map((r) => ({
-    status: r.status as PayoutStatus,
-    band: r.band,
-    awaitingFirst: Number(r.fresh) === 1,
-    parked: Number(r.parked) === 1,
-    count: Number(r.n),
-  }));
-}
-
 /** The payout row, locked until commit on PostgreSQL (SQLite has one writer at a time). */
 export async function lockPayout(trx: Db, id: string): Promise<PayoutRow | undefined> {
   const q = trx.selectFrom("payouts").selectAll().where("id", "=", id);
@@ -217,10 +117,20 @@ export function parseApprovals(text: string): Approval[] {
   return raw.map((a: { userId: string; at: number }) => ({ userId: a.userId, at: a.at }));
 }
 
-export function parseDestination(text: string | null): CryptoDestination | null {
+/** Where a payout goes when the client gives it: a crypto address, or bank details (reissue). */
+export type Destination = CryptoDestination | BankDestination;
+
+export function parseDestination(text: string | null): Destination | null {
   if (text === null) return null;
-  const d = JSON.parse(text) as CryptoDestination;
-  return { asset: d.asset, network: d.network, address: d.address };
+  const d = JSON.parse(text) as Partial<CryptoDestination & BankDestination>;
+  if (typeof d.iban === "string") {
+    return { accountHolder: d.accountHolder ?? "", iban: d.iban, bic: d.bic ?? null };
+  }
+  return { asset: d.asset ?? "", network: d.network ?? "", address: d.address ?? "" };
+}
+
+export function isCrypto(d: Destination | null): d is CryptoDestination {
+  return d !== null && "network" in d;
 }
 
 /** The approvals as stored (JSON text). */
@@ -301,7 +211,7 @@ export function stateOf(row: PayoutRow, decidedBy: string): PayoutState {
     status: row.status,
     approvals: parseApprovals(row.approvals),
     decidedBy,
-    destination: parseDestination(row.destination),
+    destination: ((d) => (isCrypto(d) ? d : null))(parseDestination(row.destination)),
   };
 }
 
@@ -409,6 +319,16 @@ export async function createPayouts(
         updated_at: at,
       })
       .execute();
+    // A crypto refund waits for the client's wallet address: the client is asked at once, with a
+    // link to where to give it (and reminded after 3 business days by the worker).
+    if (destinationNeeded(payment.method as PaymentMethod, false)) {
+      await askForDestination(
+        trx,
+        { id, request_id: input.requestId },
+        "destination_needed",
+        input.approvedAt,
+      );
+    }
     created.push({
       id,
       paymentId: payment.id,
@@ -420,11 +340,59 @@ export async function createPayouts(
   return created;
 }
 
+/** Writes a new payout row (a reissue's replacement). */
+export async function insertPayout(trx: Db, values: Insertable<PayoutsTable>): Promise<void> {
+  await trx.insertInto("payouts").values(values).execute();
+}
+
+/** Alerts finance that a payout needs action (outbox `notify.payout_needs_action`), once. */
+export async function alertFinanceNeedsAction(
+  trx: Db,
+  payout: Pick<PayoutRow, "id" | "request_id">,
+  now: number,
+): Promise<void> {
+  await trx
+    .updateTable("payouts")
+    .set({ action_alerted_at: toDbInstant(now) })
+    .where("id", "=", payout.id)
+    .execute();
+  await notifyPayout(trx, payout, "payout_needs_action", "finance", now);
+}
+
+/** Asks the client for the payout's destination (wallet address, bank details), or reminds it. */
+export async function askForDestination(
+  trx: Db,
+  payout: Pick<PayoutRow, "id" | "request_id">,
+  template: "destination_needed" | "destination_reminder",
+  now: number,
+): Promise<void> {
+  await trx
+    .updateTable("payouts")
+    .set(
+      template === "destination_needed"
+        ? { destination_asked_at: toDbInstant(now) }
+        : { destination_reminded_at: toDbInstant(now) },
+    )
+    .where("id", "=", payout.id)
+    .execute();
+  await notifyPayout(trx, payout, template, "client", now);
+}
+
 /** Tells the client about its payout (outbox `notify.refund_sent` / `notify.refund_failed`). */
 export async function notifyPayoutClient(
   trx: Db,
   payout: Pick<PayoutRow, "id" | "request_id">,
   template: "refund_sent" | "refund_failed",
+  now: number,
+): Promise<void> {
+  await notifyPayout(trx, payout, template, "client", now);
+}
+
+async function notifyPayout(
+  trx: Db,
+  payout: Pick<PayoutRow, "id" | "request_id">,
+  template: string,
+  audience: "client" | "finance",
   now: number,
 ): Promise<void> {
   const request = await trx
@@ -440,7 +408,7 @@ export async function notifyPayoutClient(
       orderId: request.order_id,
       clientId: request.client_id,
       payoutId: payout.id,
-      audience: "client",
+      audience,
       template,
     },
     now,

@@ -1,7 +1,14 @@
-// The client gives (or corrects, until the payout is sent) the address its crypto refund goes to;
-// the asset is always the payment's own.
+// The client gives (or corrects, until the payout is sent) where its refund goes: the wallet
+// address of a crypto refund (the asset is always the payment's own), or the bank account of a
+// payout reissued by bank transfer (issue 11). Nothing else takes a destination: a refund goes
+// back the way it came unless finance reissued it.
 
-import { checkDestination } from "../../core/payouts/index.js";
+import {
+  checkBankDestination,
+  checkDestination,
+  destinationNeeded,
+} from "../../core/payouts/index.js";
+import type { PaymentMethod } from "../../core/policy/index.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, invalidField } from "../errors.js";
@@ -11,11 +18,15 @@ import { checkVersion, finish, loadVisible } from "./shared.js";
 
 export interface DestinationInput {
   readonly expectedVersion: number;
-  readonly network: string;
-  readonly address: string;
+  /** Crypto. */
+  readonly network?: string;
+  readonly address?: string;
+  /** Bank (a payout reissued by transfer). */
+  readonly accountHolder?: string;
+  readonly iban?: string;
+  readonly bic?: string;
 }
 
-/** The client gives (or corrects, until the payout is sent) the address a crypto refund goes to. */
 export async function setPayoutDestination(
   deps: AppDeps,
   ctx: ActionContext,
@@ -25,8 +36,12 @@ export async function setPayoutDestination(
   return deps.db.transaction().execute(async (trx) => {
     const { row } = await loadVisible(deps, ctx, id, "payout.set_destination", true, trx);
     checkVersion(row, input.expectedVersion);
-    if (row.method !== "crypto") {
-      throw new AppError("conflict", "only crypto payouts go to an address");
+    const method = row.method as PaymentMethod;
+    if (!destinationNeeded(method, row.reissue_of !== null)) {
+      throw new AppError(
+        "conflict",
+        "this payout goes back the way it was paid; only crypto refunds and payouts reissued by bank transfer take a destination",
+      );
     }
     if (row.status !== "scheduled") {
       throw new AppError("invalid_transition", `the payout is ${row.status}`, [], {
@@ -34,24 +49,50 @@ export async function setPayoutDestination(
         currentVersion: row.version,
       });
     }
-    const destination = {
-      asset: await paymentCurrencyOf(trx, row.payment_id),
-      network: input.network,
-      address: input.address.trim(),
-    };
-    const problem = checkDestination(destination);
-    if (problem !== null) throw invalidField(problem.field, problem.message);
     const now = deps.clock();
     const at = toDbInstant(now);
+    if (method === "crypto") {
+      if (input.network === undefined)
+        throw invalidField("network", "is required for a crypto refund");
+      if (input.address === undefined)
+        throw invalidField("address", "is required for a crypto refund");
+      const destination = {
+        asset: await paymentCurrencyOf(trx, row.payment_id),
+        network: input.network,
+        address: input.address.trim(),
+      };
+      const problem = checkDestination(destination);
+      if (problem !== null) throw invalidField(problem.field, problem.message);
+      await updatePayout(trx, row.id, {
+        destination: destinationToDb(destination),
+        updated_at: at,
+        version: row.version + 1,
+      });
+      return finish(trx, deps, ctx, row, now, "payout.destination", {
+        asset: destination.asset,
+        network: destination.network,
+        address: destination.address,
+      });
+    }
+    if (input.accountHolder === undefined) {
+      throw invalidField("accountHolder", "is required for a bank transfer");
+    }
+    if (input.iban === undefined) throw invalidField("iban", "is required for a bank transfer");
+    const bank = checkBankDestination({
+      accountHolder: input.accountHolder,
+      iban: input.iban,
+      bic: input.bic,
+    });
+    if (!bank.ok) throw invalidField(bank.field, bank.message);
     await updatePayout(trx, row.id, {
-      destination: destinationToDb(destination),
+      destination: JSON.stringify(bank.value),
       updated_at: at,
       version: row.version + 1,
     });
     return finish(trx, deps, ctx, row, now, "payout.destination", {
-      asset: destination.asset,
-      network: destination.network,
-      address: destination.address,
+      accountHolder: bank.value.accountHolder,
+      // The audit trail keeps enough to recognise the account, not the whole number.
+      iban: `${bank.value.iban.slice(0, 4)}…${bank.value.iban.slice(-4)}`,
     });
   });
 }

@@ -3,14 +3,20 @@
 // event, then the payout as it now stands).
 
 import type { Transaction } from "kysely";
-import { visibleOrNotFound, actorRef, type Action } from "../../core/access/index.js";
-import type { PayoutError } from "../../core/payouts/index.js";
+import {
+  actorRef,
+  payoutDutyRefusal,
+  visibleOrNotFound,
+  type Action,
+} from "../../core/access/index.js";
+import type { PayoutError, WayForwardError } from "../../core/payouts/index.js";
 import { appendAudit, type JsonValue } from "../../db/audit.js";
 import type { Database } from "../../db/schema.js";
 import { assertVisible } from "../authorize.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, notFound } from "../errors.js";
 import { presentPayout, type PayoutJson } from "./present.js";
+import { findListedPayout } from "./query.js";
 import {
   decisionFacts,
   findPayout,
@@ -33,7 +39,7 @@ export function payoutError(e: PayoutError, row: PayoutRow): AppError {
     case "already_approved_by_you":
       return new AppError(
         "conflict",
-        "you already approved this payout; four-eyes needs someone else",
+        "you already approved this payout; a different finance person must give the second approval",
         [],
         {
           currentVersion: row.version,
@@ -61,6 +67,50 @@ export function payoutError(e: PayoutError, row: PayoutRow): AppError {
   }
 }
 
+/** The core's way-forward refusals (retry, reissue, paid outside) as API errors. */
+export function wayForwardError(e: WayForwardError, row: PayoutRow): AppError {
+  switch (e.code) {
+    case "not_failed":
+      return new AppError(
+        "invalid_transition",
+        e.parked && e.status !== "failed"
+          ? `the payout is parked while ${e.status}: send it back to the worker first (retry), which asks the provider whether it went out`
+          : `only a failed payout can take this way; this one is ${e.status}`,
+        [],
+        { state: e.status, currentVersion: row.version },
+      );
+    case "not_card":
+      return new AppError(
+        "conflict",
+        `a ${e.method} payout is not sent by a provider; record it, or reissue it another way`,
+        [],
+        { currentVersion: row.version },
+      );
+    case "card_unusable":
+      return new AppError(
+        "conflict",
+        `the card cannot take refunds any more (${e.reason}); reissue the payout by another method`,
+        [],
+        { currentVersion: row.version },
+      );
+    case "same_method":
+      return new AppError(
+        "unprocessable",
+        `the payout already is ${e.method}; pick another method`,
+        [{ path: "method", message: "must differ from the payout's method" }],
+      );
+    case "own_decision":
+      return new AppError(
+        "forbidden",
+        "you made the decision this payout carries out; a different finance person must act on it",
+      );
+    case "field":
+      return new AppError("unprocessable", `${e.field}: ${e.message}`, [
+        { path: e.field, message: e.message },
+      ]);
+  }
+}
+
 export async function loadVisible(
   deps: AppDeps,
   ctx: ActionContext,
@@ -73,14 +123,16 @@ export async function loadVisible(
   if (row === undefined) throw notFound(PAYOUT);
   const facts = await decisionFacts(db, row);
   const approvals = parseApprovals(row.approvals);
-  assertVisible(
-    visibleOrNotFound(ctx.actor, action, {
-      clientId: facts.clientId,
-      decidedBy: facts.decidedBy,
-      firstApprovedBy: approvals[0]?.userId ?? null,
-    }),
-    PAYOUT,
-  );
+  const resource = {
+    clientId: facts.clientId,
+    decidedBy: facts.decidedBy,
+    firstApprovedBy: approvals[0]?.userId ?? null,
+  };
+  const visibility = visibleOrNotFound(ctx.actor, action, resource);
+  const duty = visibility === "forbidden" ? payoutDutyRefusal(ctx.actor, action, resource) : null;
+  // Four-eyes says why it refuses, so the person knows what to do (issue 11).
+  if (duty !== null) throw new AppError("forbidden", duty, [], { currentVersion: row.version });
+  assertVisible(visibility, PAYOUT);
   return { row, ...facts };
 }
 
@@ -103,8 +155,9 @@ export async function finish(
     ip: ctx.ip,
     at: now,
   });
-  const next = await findPayout(trx, row.id);
-  return presentPayout(next ?? row, deps.policy, now, ctx.actor);
+  const next = await findListedPayout(trx, row.id);
+  if (next === undefined) throw notFound(PAYOUT);
+  return presentPayout(next, deps.policy, now, ctx.actor);
 }
 
 export function checkVersion(row: PayoutRow, expected: number): void {

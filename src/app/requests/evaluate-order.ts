@@ -29,6 +29,9 @@ import { fromDbInstant } from "../../db/time.js";
 import type { AppDeps, ActionContext } from "../context.js";
 import { AppError, notFound } from "../errors.js";
 import { applyEffects } from "./apply-effects.js";
+import { capRecommendation } from "../../core/ledger/cap-recommendation.js";
+import { refundable } from "../../core/ledger/refundable.js";
+import { readLedger } from "../../db/ledger.js";
 import { insertRecommendation, loadSnapshot, OPEN_STATUSES, saveSnapshot } from "./repository.js";
 
 /** The request's own facts as the engine reads them. */
@@ -230,6 +233,9 @@ export async function reevaluateOrderRequests(
   const facts = await loadOrderFacts(trx, orderId);
   if (facts === undefined) return;
   const now = deps.clock();
+  // What already went back or is on its way caps every recommendation (issue 11).
+  const ledger = await readLedger(trx, { orderId }, { priceCurrency: facts.order.price_currency });
+  const left = refundable(ledger).payments;
   for (const row of rows) {
     const caseFacts = caseFromFacts(
       facts,
@@ -241,9 +247,10 @@ export async function reevaluateOrderRequests(
       },
       now,
     );
-    const decision = recommend(deps, row.id, caseFacts);
+    const engine = recommend(deps, row.id, caseFacts);
     // Facts that no longer make a valid case keep the last recommendation rather than erase it.
-    if (decision === null) continue;
+    if (engine === null) continue;
+    const decision = capRecommendation(engine, left, facts.order.price_currency);
     const loaded = await loadSnapshot(trx, row, facts.order.price_currency);
     const fresh = decisionToJson(decision);
     if (

@@ -18,6 +18,9 @@ import type { ActionContext, AppDeps } from "../context.js";
 import { invalidField, notFound } from "../errors.js";
 import { intakeError } from "./errors.js";
 import { caseFromFacts, loadOrderFacts, recommend } from "./evaluate-order.js";
+import { capRecommendation } from "../../core/ledger/cap-recommendation.js";
+import { refundable } from "../../core/ledger/refundable.js";
+import { readLedger } from "../../db/ledger.js";
 import { presentRequest, sourceOf, type RequestView } from "./present.js";
 import { applyEffects } from "./apply-effects.js";
 import { insertRecommendation, lockOrder, OPEN_STATUSES } from "./repository.js";
@@ -94,7 +97,7 @@ export async function submitRequest(
     const facts = await loadOrderFacts(trx, order.id, order);
     if (facts === undefined) throw notFound("order");
     const id = newId("req");
-    const decision = recommend(
+    const engine = recommend(
       deps,
       id,
       caseFromFacts(
@@ -108,6 +111,17 @@ export async function submitRequest(
         now,
       ),
     );
+
+    // What already went back or is on its way counts (one ledger rule, core/ledger/refundable).
+    const ledger = await readLedger(
+      trx,
+      { orderId: order.id },
+      { priceCurrency: order.price_currency },
+    );
+    const decision =
+      engine === null
+        ? null
+        : capRecommendation(engine, refundable(ledger).payments, order.price_currency);
 
     const created = createRequest(
       {

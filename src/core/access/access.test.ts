@@ -16,6 +16,7 @@ import {
   type Actor,
   type Resource,
   type TokenScope,
+  payoutDutyRefusal,
 } from "./access.js";
 
 // The access matrix as the issue states it, written out independently of the implementation's
@@ -60,6 +61,8 @@ const MATRIX: Record<Action, Row> = {
   "payout.execute":              { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
   "payout.approve_second":       { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
   "payout.set_destination":      { client: "own", qa: "-",   finance: "-",   admin: "all", token: null },
+  "payout.reissue":              { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
+  "payout.record_outside":       { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
   "webhook.read":                { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
   "webhook.write":               { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
 };
@@ -236,6 +239,29 @@ describe("payouts: separation of duties and four-eyes", () => {
     ["admin executes a qa decision", adm, "payout.execute", { decidedBy: "q1" }, true],
     ["admin executes its own decision", adm, "payout.execute", { decidedBy: "a1" }, false],
     ["qa never executes", qa1, "payout.execute", { decidedBy: "a1" }, false],
+    ["finance reissues a qa decision's payout", fin1, "payout.reissue", { decidedBy: "q1" }, true],
+    [
+      "finance reissues its own decision's payout",
+      fin1,
+      "payout.reissue",
+      { decidedBy: "f1" },
+      false,
+    ],
+    [
+      "finance records outside for a qa decision",
+      fin1,
+      "payout.record_outside",
+      { decidedBy: "q1" },
+      true,
+    ],
+    [
+      "finance records outside its own decision",
+      fin1,
+      "payout.record_outside",
+      { decidedBy: "f1" },
+      false,
+    ],
+    ["qa never reissues", qa1, "payout.reissue", { decidedBy: "a1" }, false],
     [
       "second approval by another finance",
       fin2,
@@ -436,5 +462,29 @@ describe("listScope", () => {
         );
       }
     }
+  });
+});
+
+describe("payoutDutyRefusal", () => {
+  const fin = { role: "finance", userId: "u-fin" } as const;
+  it("says why four-eyes refuses, in plain words", () => {
+    expect(
+      payoutDutyRefusal(fin, "payout.approve_second", {
+        decidedBy: "u-qa",
+        firstApprovedBy: "u-fin",
+      }),
+    ).toBe(
+      "you already approved this payout; a different finance person must give the second approval",
+    );
+    expect(payoutDutyRefusal(fin, "payout.execute", { decidedBy: "u-fin" })).toMatch(
+      /you made the decision/,
+    );
+    expect(
+      payoutDutyRefusal(fin, "payout.approve_second", {
+        decidedBy: "u-qa",
+        firstApprovedBy: "u-2",
+      }),
+    ).toBeNull();
+    expect(payoutDutyRefusal(ANONYMOUS, "payout.execute", { decidedBy: "u-qa" })).toBeNull();
   });
 });

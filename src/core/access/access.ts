@@ -34,7 +34,12 @@ export const ACTION_DESCRIPTIONS = {
   "payout.execute": "Execute a payout (first approval), never for a decision one made oneself.",
   "payout.approve_second":
     "Give the second (four-eyes) approval of a payout: not its decider, not its first approver.",
-  "payout.set_destination": "Give the crypto address one's own refund is to be paid to.",
+  "payout.set_destination":
+    "Give the crypto address (or, for a payout reissued by transfer, the bank details) one's own refund is to be paid to.",
+  "payout.reissue":
+    "Reissue a failed payout by another method (justified; never for a decision one made oneself).",
+  "payout.record_outside":
+    "Record a failed payout as paid outside the system, with proof (never for one's own decision).",
   "webhook.read": "List the outbound webhook endpoints and their deliveries (admins).",
   "webhook.write": "Register, change or delete an outbound webhook endpoint (admins).",
 } as const satisfies Record<string, string>;
@@ -169,6 +174,8 @@ const FINANCE: ReadonlySet<Action> = new Set<Action>([
   "payout.read",
   "payout.execute",
   "payout.approve_second",
+  "payout.reissue",
+  "payout.record_outside",
 ]);
 
 const ADMIN: ReadonlySet<Action> = new Set<Action>(ACTIONS);
@@ -217,7 +224,11 @@ function ownedByClient(actor: Extract<Actor, { role: "client" }>, action: Action
 
 /** Four-eyes and separation of duties on payouts, for every role that may act on them. */
 function payoutDutiesAllow(userId: string, action: Action, r: Resource): boolean {
-  if (action === "payout.execute") {
+  if (
+    action === "payout.execute" ||
+    action === "payout.reissue" ||
+    action === "payout.record_outside"
+  ) {
     return r.decidedBy !== undefined && r.decidedBy !== userId;
   }
   if (action === "payout.approve_second") {
@@ -229,6 +240,24 @@ function payoutDutiesAllow(userId: string, action: Action, r: Resource): boolean
     );
   }
   return true;
+}
+
+/** Why four-eyes refuses a payout approval to this person, in plain words (null: not refused so). */
+export function payoutDutyRefusal(actor: Actor, action: Action, r: Resource): string | null {
+  const duties = [
+    "payout.execute",
+    "payout.approve_second",
+    "payout.reissue",
+    "payout.record_outside",
+  ];
+  if (!isStaff(actor) || !duties.includes(action)) return null;
+  if (r.decidedBy === actor.userId) {
+    return "you made the decision this payout carries out; a different finance person must act on it";
+  }
+  if (action === "payout.approve_second" && r.firstApprovedBy === actor.userId) {
+    return "you already approved this payout; a different finance person must give the second approval";
+  }
+  return null;
 }
 
 /** May `actor` perform `action` on `resource`? Pure; unknown or missing facts refuse. */

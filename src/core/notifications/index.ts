@@ -17,5 +17,8 @@ export const NOTIFICATION_TEMPLATES = [
   "refund_sent",
   "refund_failed",
   "payout_overdue",
+  "payout_needs_action",
+  "destination_needed",
+  "destination_reminder",
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];

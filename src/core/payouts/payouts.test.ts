@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { holidayCalendar } from "../calendar/business-days.js";
 import { money } from "../money/money.js";
 import { DEFAULT_PARAMS } from "../policy/policy-file.js";
 import {
@@ -9,14 +8,12 @@ import {
   approvalsNeeded,
   approve,
   checkDestination,
-  deadlineState,
   dueWindow,
   recordManual,
   thresholdsOf,
   type PayoutState,
 } from "./payouts.js";
 
-const NONE = holidayCalendar([], null);
 const thresholds = thresholdsOf({ secondApprovalAbove: { USD: "1000.00" } });
 
 function payout(over: Partial<PayoutState> = {}): PayoutState {
@@ -50,22 +47,6 @@ describe("dueWindow", () => {
     const params = { ...DEFAULT_PARAMS, holidays: ["2026-12-01"] };
     const w = dueWindow(Date.parse("2026-11-27T12:00:00Z"), params);
     expect(w).toEqual({ earliest: "2026-12-09", latest: "2026-12-18" });
-  });
-});
-
-describe("deadlineState", () => {
-  it.each([
-    ["succeeded", "2026-12-01", "2026-12-10", "settled"],
-    ["scheduled", "2026-12-17", "2026-12-18", "overdue"],
-    ["unknown", "2026-12-17", "2026-12-17", "due_today"],
-    // Tue 15 -> Thu 17: 2 business days left.
-    ["scheduled", "2026-12-17", "2026-12-15", "at_risk"],
-    // Mon 14 -> Thu 17: 3 left.
-    ["scheduled", "2026-12-17", "2026-12-14", "on_track"],
-    // Fri 11 -> Mon 14: one business day over the weekend.
-    ["pending", "2026-12-14", "2026-12-11", "at_risk"],
-  ] as const)("%s due %s on %s -> %s", (status, due, today, expected) => {
-    expect(deadlineState(status, due, today, NONE)).toBe(expected);
   });
 });
 

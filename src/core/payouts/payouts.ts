@@ -8,7 +8,7 @@ import {
   isBusinessDay,
   type HolidayCalendar,
 } from "../calendar/business-days.js";
-import { dayInZone, formatDay, parseDay } from "../calendar/calendar.js";
+import { dayInZone, formatDay } from "../calendar/calendar.js";
 import { parseMoney, type Money } from "../money/money.js";
 import type { PaymentMethod, PayoutSettings, PolicyParams } from "../policy/types.js";
 
@@ -19,6 +19,8 @@ export const PAYOUT_STATUSES = [
   "succeeded",
   "failed",
   "unknown",
+  // Closed without money moving: replaced by a payout by another method (issue 11).
+  "reissued",
 ] as const;
 export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
 
@@ -57,28 +59,6 @@ export function dueWindow(
     earliest: formatDay(addBusinessDays(day, params.payoutBusinessDays[0], cal)),
     latest: formatDay(addBusinessDays(day, params.payoutBusinessDays[1], cal)),
   };
-}
-
-export type DeadlineState = "on_track" | "at_risk" | "due_today" | "overdue" | "settled";
-
-/**
- * Where a payout stands against its latest due date on `today` (a date in the policy's zone):
- * settled once succeeded; overdue after the latest date; due today on it; at risk with two
- * business days or fewer left; on track otherwise.
- */
-export function deadlineState(
-  status: PayoutStatus,
-  dueLatest: string,
-  today: string,
-  calendar: HolidayCalendar,
-): DeadlineState {
-  if (status === "succeeded") return "settled";
-  const last = parseDay(dueLatest);
-  const now = parseDay(today);
-  if (last === undefined || now === undefined) throw new RangeError("not a date");
-  if (now > last) return "overdue";
-  if (now === last) return "due_today";
-  return businessDaysBetween(now, last, calendar) <= 2 ? "at_risk" : "on_track";
 }
 
 /** Business days after `from` up to and including `to`. */
@@ -380,29 +360,52 @@ export function thresholdsOf(settings: PayoutSettings | undefined): SecondApprov
   return out;
 }
 
-export const DEADLINE_FILTERS = ["due_today", "overdue", "at_risk", "open"] as const;
-export type DeadlineFilter = (typeof DEADLINE_FILTERS)[number];
+// ---------------------------------------------------------------------------------------------
+// Bank destinations (a payout reissued by bank transfer goes to the account the client gives)
 
-/**
- * The latest-due-date range of a deadline filter on `today` (payouts not yet succeeded or failed):
- * overdue before today; due today on it; at risk after today and within two business days; open
- * any date.
- */
-export function deadlineRange(
-  filter: DeadlineFilter,
-  today: string,
-  calendar: HolidayCalendar,
-): { readonly before?: string; readonly from?: string; readonly through?: string } {
-  const day = parseDay(today);
-  if (day === undefined) throw new RangeError("not a date");
-  switch (filter) {
-    case "overdue":
-      return { before: today };
-    case "due_today":
-      return { from: today, through: today };
-    case "at_risk":
-      return { from: formatDay(day + 1), through: formatDay(addBusinessDays(day, 2, calendar)) };
-    case "open":
-      return {};
+export interface BankDestination {
+  readonly accountHolder: string;
+  /** Upper case, no spaces. */
+  readonly iban: string;
+  readonly bic: string | null;
+}
+
+/** The IBAN with spaces removed and in upper case, if its check digits are right; null otherwise. */
+export function normalizeIban(text: string): string | null {
+  const iban = text.replace(/\s+/g, "").toUpperCase();
+  if (!/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/.test(iban)) return null;
+  const moved = iban.slice(4) + iban.slice(0, 4);
+  let rest = 0;
+  for (const ch of moved) {
+    const code = ch.charCodeAt(0);
+    const digits = code >= 65 ? String(code - 55) : ch;
+    for (const d of digits) rest = (rest * 10 + Number(d)) % 97;
   }
+  return rest === 1 ? iban : null;
+}
+
+/** Checks bank details for a payout; the normalised details, or the field that is wrong. */
+export function checkBankDestination(input: {
+  readonly accountHolder: string;
+  readonly iban: string;
+  readonly bic?: string | undefined;
+}):
+  | { readonly ok: true; readonly value: BankDestination }
+  | { readonly ok: false; readonly field: string; readonly message: string } {
+  const holder = input.accountHolder.trim();
+  if (holder.length < 2 || holder.length > 140) {
+    return { ok: false, field: "accountHolder", message: "must be 2 to 140 characters" };
+  }
+  const iban = normalizeIban(input.iban);
+  if (iban === null) {
+    return { ok: false, field: "iban", message: "not a valid IBAN (check the digits)" };
+  }
+  const bic = input.bic?.replace(/\s+/g, "").toUpperCase();
+  if (bic !== undefined && bic !== "" && !/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/.test(bic)) {
+    return { ok: false, field: "bic", message: "not a BIC (8 or 11 letters and digits)" };
+  }
+  return {
+    ok: true,
+    value: { accountHolder: holder, iban, bic: bic === "" || bic === undefined ? null : bic },
+  };
 }

@@ -59,6 +59,31 @@ const SAMPLES: Record<(typeof TEMPLATES)[number], TemplateData> = {
     status: "pending",
     dueLatest: "2026-03-06",
   },
+  payout_needs_action: {
+    template: "payout_needs_action",
+    payoutId: "po_1",
+    amount: usd(480000n),
+    method: "card",
+    status: "failed",
+    reason: "expired_or_canceled_card",
+    dueLatest: "2026-03-06",
+  },
+  destination_needed: {
+    template: "destination_needed",
+    payoutId: "po_1",
+    amount: usd(480000n),
+    kind: "crypto",
+    asset: "BTC",
+    dueLatest: "2026-03-06",
+  },
+  destination_reminder: {
+    template: "destination_reminder",
+    payoutId: "po_1",
+    amount: usd(480000n),
+    kind: "bank",
+    asset: null,
+    dueLatest: "2026-03-06",
+  },
 };
 
 describe("helpers", () => {
@@ -210,5 +235,30 @@ describe("contents", () => {
     expect(mail.subject).toBe("Payout overdue: 4800.00 USD on REQ-0B0E7C1E");
     expect(mail.text).toContain("po_1");
     expect(mail.text).toContain("was due by 6 March 2026 and is still pending");
+  });
+});
+
+describe("destination e-mails (issue 11, bug 5)", () => {
+  it("the crypto approval e-mail asks for the wallet address with a link to where to give it", () => {
+    const mail = renderEmail({
+      publicUrl: "https://refunds.example.com/",
+      recipientName: "Bob",
+      request: { id: "req_0123456789abcdef", orderId: "ORD-1008", serviceName: "Pen test" },
+      data: SAMPLES.destination_needed,
+    });
+    expect(mail.subject).toMatch(/where should we send it/);
+    expect(mail.text).toContain("BTC wallet address");
+    expect(mail.text).toContain("https://refunds.example.com/payouts/po_1");
+    expect(mail.html).toContain("https://refunds.example.com/payouts/po_1");
+  });
+  it("the reminder says it is still waiting; bank reissues ask for bank details", () => {
+    const mail = renderEmail({
+      publicUrl: "https://refunds.example.com",
+      recipientName: "Bob",
+      request: { id: "req_0123456789abcdef", orderId: "ORD-1008", serviceName: "Pen test" },
+      data: SAMPLES.destination_reminder,
+    });
+    expect(mail.subject).toMatch(/^Reminder: we still need your bank details/);
+    expect(mail.text).toContain("IBAN");
   });
 });

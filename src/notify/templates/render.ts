@@ -62,6 +62,26 @@ export type TemplateData =
       readonly reason: string | null;
     }
   | {
+      /** Finance: a payout failed or was parked; what they can do about it. */
+      readonly template: "payout_needs_action";
+      readonly payoutId: string;
+      readonly amount: Money;
+      readonly method: string;
+      readonly status: string;
+      readonly reason: string | null;
+      readonly dueLatest: string;
+    }
+  | {
+      /** Client: a payout waits for a destination (crypto wallet address, or bank details). */
+      readonly template: "destination_needed" | "destination_reminder";
+      readonly payoutId: string;
+      readonly amount: Money;
+      readonly kind: "crypto" | "bank";
+      /** The asset the wallet must take (crypto). */
+      readonly asset: string | null;
+      readonly dueLatest: string;
+    }
+  | {
       readonly template: "payout_overdue";
       readonly payoutId: string;
       readonly amount: Money;
@@ -167,6 +187,11 @@ const p = (text: string): Block => ({ kind: "p", text });
 const quote = (text: string): Block => ({ kind: "quote", text });
 
 /** The link to the request in the portal or the staff console. */
+/** The client's page of one payout, where it gives a wallet address or bank details. */
+export function payoutLink(publicUrl: string, payoutId: string): string {
+  return `${publicUrl.replace(/\/+$/, "")}/payouts/${encodeURIComponent(payoutId)}`;
+}
+
 export function requestLink(publicUrl: string, requestId: string): string {
   return `${publicUrl.replace(/\/+$/, "")}/requests/${encodeURIComponent(requestId)}`;
 }
@@ -281,7 +306,43 @@ export function renderEmail(input: RenderInput): RenderedEmail {
         p(
           `We tried to send ${formatMoney(data.amount)} back to ${methodPhrase(data.method)} for ${about}, but it did not go through${why === undefined ? "." : `: ${why}.`}`,
         ),
-        p("Nothing is lost: our finance team will contact you to arrange another way."),
+        p(
+          "Nothing is lost: our finance team has been alerted and will try again or send it " +
+            "another way. You do not need to do anything now; we will write if we need your details.",
+        ),
+      ];
+      break;
+    }
+    case "payout_needs_action":
+      subject = `Payout needs action: ${formatMoney(data.amount)} on ${ref}`;
+      blocks = [
+        p(
+          `The payout ${data.payoutId} of ${formatMoney(data.amount)} (${data.method}) for ${staffAbout} is ${data.status}${data.reason === null ? "" : ` (${data.reason})`}. It is due by ${formatDay(data.dueLatest)}.`,
+        ),
+        p(
+          "Retry it (card), reissue it by another method, or record it as paid outside the " +
+            "system; a parked payout goes back to the worker, which checks with the provider first.",
+        ),
+      ];
+      break;
+    case "destination_needed":
+    case "destination_reminder": {
+      const what =
+        data.kind === "crypto"
+          ? `the ${data.asset ?? "crypto"} wallet address (and its network)`
+          : "your bank details (account holder and IBAN)";
+      subject =
+        data.template === "destination_reminder"
+          ? `Reminder: we still need ${data.kind === "crypto" ? "your wallet address" : "your bank details"} (${ref})`
+          : `Your refund of ${formatMoney(data.amount)} is approved: where should we send it? (${ref})`;
+      blocks = [
+        p(
+          data.template === "destination_reminder"
+            ? `Your refund of ${formatMoney(data.amount)} for ${about} is still waiting for ${what}.`
+            : `We approved ${formatMoney(data.amount)} for ${about}. To send it, we need ${what}.`,
+        ),
+        p(`Give it here: ${payoutLink(input.publicUrl, data.payoutId)}`),
+        p(`Once you do, we send the refund; it is due by ${formatDay(data.dueLatest)}.`),
       ];
       break;
     }

@@ -84,6 +84,10 @@ describe("refundTargetOf", () => {
     ["ch_3Nabc", { charge: "ch_3Nabc" }],
     ["py_1Pxyz", { charge: "py_1Pxyz" }],
     ["pi_3Qdef", { payment_intent: "pi_3Qdef" }],
+    ["ch_demoORD1001n1", { charge: "ch_demoORD1001n1" }],
+    // What the demo seed used to give: not an id Stripe issues (underscores after the prefix).
+    ["ch_demo_ORD1001_1", null],
+    ["pi_", null],
     ["re_1abc", null],
     ["ch_", null],
     ["ch_a/../b", null],

@@ -24,6 +24,16 @@ export interface StripeCardProviderOptions {
 /** The metadata key that ties a Stripe refund to our payout. */
 export const PAYOUT_ID_METADATA_KEY = "payout_id";
 
+/** The metadata key naming the payout's attempt (absent on a first attempt). */
+export const PAYOUT_ATTEMPT_METADATA_KEY = "payout_attempt";
+
+/** The attempt a refund's metadata names: 1 when absent (first attempts carry none). */
+export function attemptOf(metadata: Readonly<Record<string, string>> | null | undefined): number {
+  const raw = metadata?.[PAYOUT_ATTEMPT_METADATA_KEY];
+  const n = raw === undefined ? 1 : Number(raw);
+  return Number.isSafeInteger(n) && n >= 1 ? n : 1;
+}
+
 type RefundTarget = { readonly charge: string } | { readonly payment_intent: string };
 
 /** Charges (`ch_`, and `py_` for non-card payments) or payment intents (`pi_`); null otherwise. */
@@ -125,7 +135,12 @@ export function createStripeCardProvider(options: StripeCardProviderOptions): Ca
         {
           ...target,
           amount: Number(amount),
-          metadata: { [PAYOUT_ID_METADATA_KEY]: instruction.payoutId },
+          metadata: {
+            [PAYOUT_ID_METADATA_KEY]: instruction.payoutId,
+            ...((instruction.attempt ?? 1) > 1
+              ? { [PAYOUT_ATTEMPT_METADATA_KEY]: String(instruction.attempt) }
+              : {}),
+          },
         },
         { idempotencyKey: instruction.idempotencyKey },
       );
@@ -138,6 +153,7 @@ export function createStripeCardProvider(options: StripeCardProviderOptions): Ca
   async function lookupRefund(
     chargeRef: string,
     payoutId: string,
+    attempt = 1,
   ): Promise<ProviderOutcome | null> {
     const target = refundTargetOf(chargeRef);
     // submitRefund never sends a reference it cannot classify, so no refund can exist for it.
@@ -145,7 +161,12 @@ export function createStripeCardProvider(options: StripeCardProviderOptions): Ca
     const found: Stripe.Refund[] = [];
     try {
       for await (const refund of stripe.refunds.list({ ...target, limit: 100 })) {
-        if (refund.metadata?.[PAYOUT_ID_METADATA_KEY] === payoutId) found.push(refund);
+        if (
+          refund.metadata?.[PAYOUT_ID_METADATA_KEY] === payoutId &&
+          attemptOf(refund.metadata) === attempt
+        ) {
+          found.push(refund);
+        }
       }
     } catch (e) {
       if (

@@ -16,7 +16,12 @@ export function stripeWebhookVerifier(secret: string, toleranceSeconds = 300): C
       update:
         u === null
           ? null
-          : { payoutId: u.payoutId, providerRef: u.providerRef, outcome: u.outcome },
+          : {
+              payoutId: u.payoutId,
+              attempt: u.attempt,
+              providerRef: u.providerRef,
+              outcome: u.outcome,
+            },
       payment: paymentFromEvent(v.event),
     };
   };

@@ -233,6 +233,8 @@ describe("refundUpdateFromEvent", () => {
       eventId: "evt_1",
       eventType: type,
       payoutId: "po_1",
+      // No payout_attempt in the metadata: a first attempt.
+      attempt: 1,
       providerRef: "re_1",
       chargeRef: "ch_1",
       amountMinor: 1250n,

@@ -4,7 +4,7 @@
 
 import Stripe from "stripe";
 import type { CardPaymentCaptured, ProviderOutcome } from "../../app/payouts/ports.js";
-import { outcomeOfRefund, PAYOUT_ID_METADATA_KEY } from "./adapter.js";
+import { attemptOf, outcomeOfRefund, PAYOUT_ID_METADATA_KEY } from "./adapter.js";
 
 export type WebhookRejection =
   "missing_header" | "bad_signature" | "stale_timestamp" | "bad_payload" | "no_secret";
@@ -91,6 +91,8 @@ export interface RefundUpdate {
   readonly eventType: RefundEventType;
   /** Our payout id from the refund's metadata; null for a refund we did not make. */
   readonly payoutId: string | null;
+  /** The payout's attempt the refund was made for (1 when the metadata does not say). */
+  readonly attempt: number;
   /** Stripe's refund id (`re_...`). */
   readonly providerRef: string;
   /** The charge refunded (`ch_...`), when Stripe names it. */
@@ -137,6 +139,7 @@ export function refundUpdateFromEvent(event: Stripe.Event): RefundUpdate | null 
     eventId: event.id,
     eventType: event.type,
     payoutId: typeof payoutId === "string" && payoutId !== "" ? payoutId : null,
+    attempt: attemptOf(refund.metadata),
     providerRef: refund.id,
     chargeRef: typeof charge === "string" ? charge : (charge?.id ?? null),
     amountMinor: BigInt(refund.amount),
