@@ -1,6 +1,6 @@
 import { Document, isSeq } from "yaml";
 import { CLAUSE_IDS, type Policy } from "../core/policy/index.js";
-import { DEFAULT_PAYOUTS } from "../core/policy/policy-file.js";
+import { DEFAULT_PAYOUTS, DEFAULT_WORKFLOW } from "../core/policy/policy-file.js";
 import { EXIT_OK, writeText, type CliIo } from "./io.js";
 
 /** The policy as a policy-file document (version, parameters, clauses), loadable as it stands. */
@@ -8,6 +8,7 @@ export function policyDocument(policy: Policy): {
   version: string;
   parameters: Record<string, unknown>;
   payouts: { secondApprovalAbove: Record<string, string> };
+  workflow: Record<string, number>;
   clauses: Record<string, string>;
 } {
   const p = policy.params;
@@ -27,6 +28,7 @@ export function policyDocument(policy: Policy): {
     payouts: {
       secondApprovalAbove: { ...(policy.payouts ?? DEFAULT_PAYOUTS).secondApprovalAbove },
     },
+    workflow: { ...(policy.workflow ?? DEFAULT_WORKFLOW) },
     clauses,
   };
 }

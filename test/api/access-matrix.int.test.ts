@@ -226,6 +226,7 @@ const ROWS: readonly Row[] = [
       ["approve", "request.decide", { amount: { amount: "100.00", currency: "USD" } }],
       ["deny", "request.decide", { justification: "Delivered in full." }],
       ["offer-alternative", "request.decide", { kind: "re-delivery", note: "We redo it." }],
+      ["fulfil-follow-up", "request.fulfil_follow_up", {}],
     ] as const
   ).map(([step, , extra]): Row => ({
     route: `POST /api/v1/requests/:id/${step}`,
@@ -244,6 +245,8 @@ const ROWS: readonly Row[] = [
       ["accept-alternative", {}],
       ["decline-alternative", {}],
       ["withdraw", {}],
+      ["appeal", { message: "The report was never delivered." }],
+      ["reopen", { message: "The re-delivery never happened." }],
     ] as const
   ).map(([step, extra]): Row => ({
     route: `POST /api/v1/requests/:id/${step}`,

@@ -176,8 +176,11 @@ export function writeRoutes(world: () => World): readonly WriteRoute[] {
           "qa",
           { amount: { amount: "1.00", currency: "USD" }, justification: "Goodwill." },
         ],
-        ["deny", "qa", { justification: "Used in full." }],
+        ["deny", "qa", { justification: "Used in full.", clauses: ["excluded.completed"] }],
         ["withdraw", "clientA", {}],
+        ["fulfil-follow-up", "qa", {}],
+        ["reopen", "clientA", { message: "The extra month never started." }],
+        ["appeal", "clientA", { message: "I did not use it." }],
       ] as const
     ).map(([step, caller, extra]): WriteRoute => ({
       route: `POST /api/v1/requests/{id}/${step}`,

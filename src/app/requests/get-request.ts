@@ -117,5 +117,6 @@ export async function getRequest(
       refundable,
     },
     ctx.actor,
+    { now: deps.clock(), policy: deps.policy },
   );
 }

@@ -14,5 +14,5 @@ export async function listDecisions(deps: AppDeps, ctx: ActionContext, requestId
     .orderBy("created_at")
     .orderBy("id")
     .execute();
-  return { items: rows.map(presentDecisionRow) };
+  return { items: rows.map(presentDecisionRow), nextCursor: null };
 }

@@ -211,7 +211,8 @@ export async function insertRecommendation(
 }
 
 function follows(decision: DecisionRow, rec: Recommendation | null): boolean {
-  if (decision.kind === "deny") return rec === null || rec.outcome !== "refund";
+  // A denial follows only a recommendation to deny (not `review`, `incomplete` or none).
+  if (decision.kind === "deny") return rec !== null && rec.outcome === "deny";
   return (
     rec !== null &&
     rec.outcome === "refund" &&
@@ -234,7 +235,15 @@ export function reviewerDecision(
     followsRecommendation: follows(row, rec),
     decidedBy: row.decided_by,
     decidedAt: fromDbInstant(row.created_at),
+    clauses: clausesFromDb(row.clauses_json) ?? rec?.clauses ?? [],
   };
+}
+
+/** The stored clause ids of a decision (JSON array), or null when none were stored. */
+export function clausesFromDb(text: string | null): string[] | null {
+  if (text === null) return null;
+  const v = JSON.parse(text) as unknown;
+  return Array.isArray(v) ? v.filter((c): c is string => typeof c === "string") : null;
 }
 
 interface AlternativeJson {
@@ -244,6 +253,7 @@ interface AlternativeJson {
   offeredAt: string;
   accepted: boolean | null;
   respondedAt: string | null;
+  followUp?: { dueAt: string; ownerId: string; fulfilledAt: string | null } | null;
 }
 
 /** The stored alternative JSON back as the state machine's OfferedAlternative. */
@@ -257,6 +267,14 @@ export function alternativeFromDb(text: string | null): OfferedAlternative | nul
     offeredAt: fromDbInstant(a.offeredAt),
     accepted: a.accepted,
     respondedAt: fromDbInstantOrNull(a.respondedAt),
+    followUp:
+      a.followUp === undefined || a.followUp === null
+        ? null
+        : {
+            dueAt: fromDbInstant(a.followUp.dueAt),
+            ownerId: a.followUp.ownerId,
+            fulfilledAt: fromDbInstantOrNull(a.followUp.fulfilledAt),
+          },
   };
 }
 
@@ -269,6 +287,15 @@ function alternativeToDb(a: OfferedAlternative | null): string | null {
     offeredAt: toDbInstant(a.offeredAt),
     accepted: a.accepted,
     respondedAt: toDbInstantOrNull(a.respondedAt),
+    ...(a.followUp === undefined || a.followUp === null
+      ? {}
+      : {
+          followUp: {
+            dueAt: toDbInstant(a.followUp.dueAt),
+            ownerId: a.followUp.ownerId,
+            fulfilledAt: toDbInstantOrNull(a.followUp.fulfilledAt),
+          },
+        }),
   };
   return JSON.stringify(json);
 }
@@ -344,6 +371,11 @@ export async function loadSnapshot(
     openQuestion: row.open_question,
     alternative: alternativeFromDb(row.alternative_json),
     decision: decisionRow === null ? null : reviewerDecision(decisionRow, rec),
+    replyBy: fromDbInstantOrNull(row.reply_by),
+    appeal:
+      row.appealed_at === null || row.appeal_denied_by === null
+        ? null
+        : { appealedAt: fromDbInstant(row.appealed_at), deniedBy: row.appeal_denied_by },
   };
   return { snapshot, row, recommendation: stored, decisionRow };
 }
@@ -354,10 +386,12 @@ export async function loadSnapshot(
  */
 export async function saveSnapshot(
   trx: Db,
-  prev: Pick<RequestSnapshot, "id" | "version">,
+  prev: Pick<RequestSnapshot, "id" | "version"> & Partial<Pick<RequestSnapshot, "status">>,
   next: RequestSnapshot,
   recommendationId?: string,
+  opts: { readonly clientReplied?: boolean } = {},
 ): Promise<boolean> {
+  const statusChanged = prev.status !== undefined && prev.status !== next.status;
   const result = await trx
     .updateTable("refund_requests")
     .set({
@@ -369,6 +403,17 @@ export async function saveSnapshot(
       closed_at: toDbInstantOrNull(next.closedAt),
       alternative_json: alternativeToDb(next.alternative),
       ...(recommendationId === undefined ? {} : { recommendation_id: recommendationId }),
+      ...(next.replyBy === undefined
+        ? {}
+        : { reply_by: toDbInstantOrNull(next.replyBy), reply_reminded_at: null }),
+      ...(next.appeal === undefined || next.appeal === null
+        ? {}
+        : {
+            appealed_at: toDbInstant(next.appeal.appealedAt),
+            appeal_denied_by: next.appeal.deniedBy,
+          }),
+      ...(statusChanged ? { waiting_since: toDbInstant(next.updatedAt) } : {}),
+      ...(opts.clientReplied === true ? { last_client_reply_at: toDbInstant(next.updatedAt) } : {}),
     })
     .where("id", "=", prev.id)
     .where("version", "=", prev.version)

@@ -58,6 +58,12 @@ const INSERT_REQUEST = precompile<RefundRequestRow>()((db, p) =>
     closed_at: p("closed_at"),
     alternative_json: p("alternative_json"),
     recommendation_id: p("recommendation_id"),
+    reply_by: p("reply_by"),
+    reply_reminded_at: p("reply_reminded_at"),
+    waiting_since: p("waiting_since"),
+    last_client_reply_at: p("last_client_reply_at"),
+    appealed_at: p("appealed_at"),
+    appeal_denied_by: p("appeal_denied_by"),
   }),
 );
 
@@ -142,6 +148,12 @@ export async function submitRequest(
       closed_at: null,
       alternative_json: null,
       recommendation_id: recommendationId,
+      reply_by: null,
+      reply_reminded_at: null,
+      waiting_since: at,
+      last_client_reply_at: at,
+      appealed_at: null,
+      appeal_denied_by: null,
     };
     await INSERT_REQUEST.executeWrite(trx, row);
     const stored =
@@ -173,6 +185,7 @@ export async function submitRequest(
         refundable: null,
       },
       ctx.actor,
+      { now, policy: deps.policy },
     );
   });
 }

@@ -16,6 +16,7 @@ import { payouts } from "./0003-payouts.js";
 import { notifications } from "./0004-notifications.js";
 import { dropRedundantRequestIndex } from "./0005-drop-redundant-request-index.js";
 import { duplicates } from "./0006-duplicates.js";
+import { people } from "./0007-people.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -25,6 +26,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0004-notifications": notifications,
   "0005-drop-redundant-request-index": dropRedundantRequestIndex,
   "0006-duplicates": duplicates,
+  "0007-people": people,
 };
 
 async function migrator(db: Kysely<Database>): Promise<Migrator> {

@@ -58,8 +58,11 @@ const attachmentSchema = {
 const listSchema = {
   type: "object",
   additionalProperties: false,
-  required: ["attachments"],
-  properties: { attachments: { type: "array", items: attachmentSchema } },
+  required: ["items", "nextCursor"],
+  properties: {
+    items: { type: "array", items: attachmentSchema },
+    nextCursor: { type: ["string", "null"], description: "Always null: one page holds them all." },
+  },
 } as const;
 
 export interface AttachmentRouteOptions extends Partial<AttachmentLimits> {
@@ -111,7 +114,10 @@ async function receiveFiles(
     for await (const part of request.parts()) {
       if (part.type !== "file" || !FILE_FIELDS.has(part.fieldname)) {
         if (part.type === "file") part.file.resume();
-        throw invalidField(`body.${part.fieldname}`, "unknown field (send files as `files`)");
+        throw invalidField(
+          `body.${part.fieldname}`,
+          `is not a file field: send each file in a field named "file" (or "files")`,
+        );
       }
       const label = `files[${received.length}]`;
       const staged = await stageFile(
@@ -174,7 +180,7 @@ async function upload(
   return reply
     .code(201)
     .header("location", `/api/v1/requests/${encodeURIComponent(requestId)}/attachments`)
-    .send({ attachments: outcome.created });
+    .send({ items: outcome.created, nextCursor: null });
 }
 
 /** The staged file with its type decided by content; 415 (or 400 when empty) naming it. */
@@ -259,7 +265,7 @@ export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): Ro
             tags: TAGS,
             summary: "Upload files to a refund request",
             description:
-              `multipart/form-data with up to ${limits.maxFiles} files in the field \`files\`` +
+              `multipart/form-data with up to ${limits.maxFiles} files, each in a field named \`file\` (or \`files\`)` +
               ` (each at most ${limits.maxFileBytes} bytes, together ${limits.maxRequestBytes}).` +
               " The type is decided by the content: PDF, PNG, JPEG, plain text (UTF-8) or CSV" +
               " (text named .csv). A name or declared type that disagrees with the content: 415.",
@@ -295,7 +301,8 @@ export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): Ro
         },
       },
       async (request) => ({
-        attachments: await listAttachments(deps, ctxOf(request), request.params.id),
+        items: await listAttachments(deps, ctxOf(request), request.params.id),
+        nextCursor: null,
       }),
     );
 

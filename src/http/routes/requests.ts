@@ -10,7 +10,7 @@ import { listRequests, type ListRequestsQuery } from "../../app/requests/list-re
 import { MAX_MESSAGE_LENGTH, postMessage } from "../../app/requests/post-message.js";
 import { submitRequest, type SubmitRequestInput } from "../../app/requests/submit-request.js";
 import { parseMoney } from "../../core/money/money.js";
-import { ALTERNATIVES, REASONS, type Alternative } from "../../core/policy/index.js";
+import { ALTERNATIVES, CLAUSE_IDS, REASONS, type Alternative } from "../../core/policy/index.js";
 import {
   EVENT_ACTIONS,
   REQUEST_STATUSES,
@@ -101,10 +101,22 @@ const recommendationJson = {
   },
 } as const;
 
+const clauseJson = {
+  type: "object",
+  properties: {
+    id: { type: "string", description: "A policy clause id, e.g. excluded.completed." },
+    text: {
+      type: ["string", "null"],
+      description: "The clause's words in the policy in force (null if it no longer has it).",
+    },
+  },
+} as const;
+
 const requestJson = {
   type: "object",
   properties: {
     id: { type: "string" },
+    reference: { type: "string", description: "The short reference e-mails show: REQ-1A2B3C4D." },
     orderId: { type: "string" },
     clientId: { type: "string" },
     reason: { type: "string" },
@@ -128,6 +140,11 @@ const requestJson = {
         followsRecommendation: { type: "boolean" },
         decidedBy: { type: "string" },
         decidedAt: { type: "string" },
+        clauses: {
+          type: "array",
+          items: clauseJson,
+          description: "The clauses the decision rests on, in plain words (always on a denial).",
+        },
       },
     },
     alternative: {
@@ -139,7 +156,32 @@ const requestJson = {
         offeredAt: { type: "string" },
         accepted: { type: ["boolean", "null"] },
         respondedAt: nullableString,
+        followUp: {
+          type: ["object", "null"],
+          description: "After acceptance: by when and by whom the alternative is delivered.",
+          properties: {
+            dueAt: { type: "string" },
+            ownerId: { type: "string" },
+            fulfilledAt: nullableString,
+          },
+        },
       },
+    },
+    replyBy: { ...nullableString, description: "When the open question's answer is due." },
+    waitingSince: nullableString,
+    flags: {
+      type: "object",
+      properties: {
+        replyOverdue: { type: "boolean", description: "The client's answer is past its reply-by." },
+        atRisk: {
+          type: "boolean",
+          description: "Waiting on QA longer than the policy's workflow.qaAtRiskBusinessDays.",
+        },
+      },
+    },
+    appeal: {
+      type: ["object", "null"],
+      properties: { appealedAt: { type: "string" }, deniedBy: { type: "string" } },
     },
     refundable: {
       ...moneySchema,
@@ -210,6 +252,10 @@ const messageJson = {
       type: "object",
       properties: { userId: { type: "string" }, side: { type: "string" } },
     },
+    internal: {
+      type: "boolean",
+      description: "An internal note: staff only, never shown or mailed to the client.",
+    },
     createdAt: { type: "string" },
   },
 } as const;
@@ -222,6 +268,7 @@ const decisionRowJson = {
     amount: nullableMoney,
     justification: nullableString,
     alternative: nullableString,
+    clauses: { type: "array", items: { type: "string" }, description: "Clause ids (denials)." },
     recommendationId: nullableString,
     decidedBy: { type: "string" },
     decidedAt: { type: "string" },
@@ -229,7 +276,10 @@ const decisionRowJson = {
 } as const;
 
 const itemsOf = (items: object) =>
-  ({ type: "object", properties: { items: { type: "array", items } } }) as const;
+  ({
+    type: "object",
+    properties: { items: { type: "array", items }, nextCursor: nullableString },
+  }) as const;
 
 type EventBody = Record<string, unknown>;
 
@@ -237,6 +287,9 @@ type EventBody = Record<string, unknown>;
 interface EventRoute {
   readonly path: string;
   readonly summary: string;
+  /** For the OpenAPI document (routes added since issue 12 carry theirs). */
+  readonly operationId?: string;
+  readonly description?: string;
   readonly body: object;
   readonly toEvent: (body: EventBody) => RequestEvent;
 }
@@ -317,9 +370,32 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
   },
   deny: {
     path: "deny",
-    summary: "Deny the request (justification required when a refund was recommended)",
-    body: staffBody({ justification: text("Why, when a refund was recommended.") }),
-    toEvent: (b) => ({ type: "deny", expectedVersion: num(b), ...optStr(b, "justification") }),
+    summary: "Deny the request with a written reason and the clauses it rests on",
+    description:
+      "The reason is always required: the client reads it, with the text of each clause, in the " +
+      "request and in the decision e-mail. `clauses` defaults to the recommendation's clauses; a " +
+      "request without a recommendation must name at least one. On a submitted request the " +
+      "review starts implicitly.",
+    body: staffBody(
+      {
+        justification: text("Why, in words for the client (required, not blank)."),
+        clauses: {
+          type: "array",
+          minItems: 1,
+          maxItems: CLAUSE_IDS.length,
+          uniqueItems: true,
+          items: { type: "string", enum: [...CLAUSE_IDS] },
+          description: "Policy clause ids the denial rests on (default: the recommendation's).",
+        },
+      },
+      ["justification"],
+    ),
+    toEvent: (b) => ({
+      type: "deny",
+      expectedVersion: num(b),
+      ...optStr(b, "justification"),
+      ...(Array.isArray(b["clauses"]) ? { clauses: b["clauses"] as string[] } : {}),
+    }),
   },
   offer_alternative: {
     path: "offer-alternative",
@@ -355,6 +431,39 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
     summary: "Withdraw the request before it is decided",
     body: clientBody(),
     toEvent: (b) => ({ type: "withdraw", ...optVersion(b) }),
+  },
+  appeal: {
+    path: "appeal",
+    operationId: "appealRequest",
+    summary: "Appeal a denial (once, within the policy's appeal window)",
+    description:
+      "The client contests the denial with a message (documents may be uploaded to the request " +
+      "afterwards, while the appeal is open). The request returns to review without a reviewer; " +
+      "the reviewer who denied may not decide it again (403). 409 when the window " +
+      "(`workflow.appealWindowDays` after the denial) has passed or the denial was appealed already.",
+    body: clientBody({ message: text("Why the denial is wrong, in the client's words.") }, [
+      "message",
+    ]),
+    toEvent: (b) => ({ type: "appeal", message: str(b, "message"), ...optVersion(b) }),
+  },
+  reopen: {
+    path: "reopen",
+    operationId: "reopenRequest",
+    summary: "Reopen a request whose accepted alternative is overdue",
+    description:
+      "Allowed once the follow-up's due date has passed without it being marked fulfilled; " +
+      "the request returns to review. 409 before the due date or after fulfilment.",
+    body: clientBody({ message: text("What was not delivered.") }, ["message"]),
+    toEvent: (b) => ({ type: "reopen", message: str(b, "message"), ...optVersion(b) }),
+  },
+  fulfil_follow_up: {
+    path: "fulfil-follow-up",
+    operationId: "fulfilFollowUp",
+    summary: "Record that the accepted alternative was delivered",
+    description:
+      "Closes the follow-up of an accepted alternative; the client can no longer reopen the request for it.",
+    body: staffBody(),
+    toEvent: (b) => ({ type: "fulfil_follow_up", expectedVersion: num(b) }),
   },
 };
 
@@ -443,20 +552,27 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
     async (request) => listMessages(deps, ctxOf(request), request.params.id),
   );
 
-  app.post<{ Params: IdParams; Body: { body: string } }>(
+  app.post<{ Params: IdParams; Body: { body: string; internal?: boolean } }>(
     "/requests/:id/messages",
     {
       config: { permission: "message.create" },
       schema: {
         tags: TAGS,
-        summary: "Write a message on a request (clients: while it is open)",
-        params: idParams,
+        summary: "Write a message on a request (clients: while it is open), or an internal note",
         body: {
           type: "object",
           additionalProperties: false,
           required: ["body"],
-          properties: { body: { type: "string", maxLength: MAX_MESSAGE_LENGTH } },
+          properties: {
+            body: { type: "string", maxLength: MAX_MESSAGE_LENGTH },
+            internal: {
+              type: "boolean",
+              description:
+                "Reviewers: an internal note, for staff only (the client neither sees it nor is told).",
+            },
+          },
         },
+        params: idParams,
         response: { 201: messageJson },
       },
     },
@@ -464,6 +580,7 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
       const message = await postMessage(deps, ctxOf(request), {
         requestId: request.params.id,
         body: request.body.body,
+        ...(request.body.internal === undefined ? {} : { internal: request.body.internal }),
       });
       return reply.code(201).send(message);
     },
@@ -481,6 +598,8 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
         schema: {
           tags: TAGS,
           summary: route.summary,
+          ...(route.operationId === undefined ? {} : { operationId: route.operationId }),
+          ...(route.description === undefined ? {} : { description: route.description }),
           params: idParams,
           body: route.body,
           response: { 200: requestJson },
