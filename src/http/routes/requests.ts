@@ -44,7 +44,10 @@ const version = {
   type: "integer",
   minimum: 0,
   maximum: 2_147_483_647,
-  description: "The request's version as the caller last read it (optimistic concurrency).",
+  description:
+    "The request's version as the caller last read it (optimistic concurrency): required on " +
+    "reviewer steps, optional on the client's. When the request has changed since, the answer is " +
+    "409 `version_conflict` with `currentVersion`; reload and decide again.",
 } as const;
 
 const text = (description: string) =>
