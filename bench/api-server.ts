@@ -33,7 +33,7 @@ import { createInterface } from "node:readline";
 import Fastify from "fastify";
 import { sql } from "kysely";
 import { createClient, createUser } from "../src/app/auth/index.js";
-import type { ActionContext, AppDeps } from "../src/app/context.js";
+import { createAppDeps, type ActionContext } from "../src/app/context.js";
 import { createOrder } from "../src/app/orders/create-order.js";
 import { recordPayment } from "../src/app/orders/record-payment.js";
 import { openDatabase, type OpenDatabaseOptions } from "../src/db/connection.js";
@@ -103,13 +103,13 @@ async function seed(database: OpenDatabaseOptions, orderCount: number): Promise<
   const opened = await openDatabase(database);
   try {
     await migrateToLatest(opened.db);
-    const deps: AppDeps = {
+    const deps = createAppDeps({
       db: opened.db,
       dialect: opened.dialect,
       policy: loaded.value,
       clock: Date.now,
       dataDir: database.dataDir ?? "./data",
-    };
+    });
     const client = await createClient(deps, "system", {
       name: "Bench Client",
       email: "it@bench.example",

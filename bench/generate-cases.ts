@@ -12,22 +12,11 @@
 // countries.
 
 import { formatDay } from "../src/core/calendar/calendar.js";
+import { seededRandom } from "../src/core/random/seeded-random.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-/** mulberry32: a small, fast, seeded 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- time zones: the offset in force at an instant, by each zone's DST rule -------------------
 
@@ -200,7 +189,7 @@ const RANGE_DAYS = 700;
 
 /** Generates `n` valid refund cases as compact JSON lines (NDJSON), deterministically from `seed`. */
 export function generateCases(n: number, seed: number): string[] {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   const chance = (p: number): boolean => rnd() < p;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;

@@ -22,6 +22,7 @@ import { openDatabase } from "../src/db/connection.js";
 import { migrateToLatest } from "../src/db/migrations/index.js";
 import type { Database } from "../src/db/schema.js";
 import { loadPolicyFile } from "../src/policy-file/load.js";
+import { seededRandom } from "../src/core/random/seeded-random.js";
 import { envInt } from "./env.js";
 
 const TARGET_SCAN_SECONDS = 3;
@@ -36,18 +37,6 @@ function log(line = ""): void {
 }
 const fmtInt = (n: number): string => Math.round(n).toLocaleString("en-US");
 const secondsSince = (from: bigint): number => Number(process.hrtime.bigint() - from) / 1e9;
-
-/** mulberry32: a small seeded generator, so every run sees the same ledger. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- the generated ledger ----------------------------------------------------------------------
 
@@ -70,7 +59,7 @@ const T0 = Date.parse("2026-01-05T08:00:00Z");
 const CLIENTS = 50;
 
 function generate(n: number, seed: number): Ledger {
-  const r = rng(seed);
+  const r = seededRandom(seed); // the same ledger on every run
   const orders: Columns = {
     id: [],
     client_id: [],

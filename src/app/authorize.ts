@@ -3,7 +3,9 @@
 // 403; nobody signed in gets 401.
 
 import {
+  listScope,
   visibleOrNotFound,
+  type ListScope,
   type Action,
   type Actor,
   type Visibility,
@@ -27,4 +29,15 @@ export function assertVisible(visibility: Visibility, what: string): void {
 /** Throws unless `actor` may do `action` on a resource of `clientId` (see assertVisible). */
 export function authorize(actor: Actor, action: Action, clientId: string, what: string): void {
   assertVisible(visibleOrNotFound(actor, action, { clientId }), what);
+}
+
+/**
+ * Whose resources the actor may list under `action` (core `listScope`): throws 401 for nobody
+ * signed in, 403 for a role that may not; a client gets only its own client's.
+ */
+export function scopeFor(actor: Actor, action: Action, what: string): ListScope {
+  const scope = listScope(actor, action);
+  if (scope !== null) return scope;
+  assertVisible(actor.role === "anonymous" ? "unauthenticated" : "forbidden", what);
+  throw new Error("unreachable: a refused scope throws above");
 }

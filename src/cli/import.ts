@@ -7,6 +7,7 @@
 import { extname } from "node:path";
 import type { Command } from "commander";
 import type { Transaction } from "kysely";
+import { createAppDeps } from "../app/context.js";
 import { AppError } from "../app/errors.js";
 import type { Writer } from "../app/orders/shared.js";
 import type { Actor } from "../core/access/index.js";
@@ -22,6 +23,7 @@ import {
   EXIT_OK,
   oneLine,
   readTextFile,
+  stderrLogger,
   stripBom,
   writeText,
   type CliIo,
@@ -255,13 +257,14 @@ export async function runImport(opts: ImportOptions, io: CliIo): Promise<number>
   }
   const db = opened;
   const clock = opts.clock ?? Date.now;
-  const deps = {
+  const deps = createAppDeps({
     db: db.db,
     dialect: db.dialect,
     policy: opts.policy,
     clock,
     dataDir: "dataDir" in opts.database ? (opts.database.dataDir ?? "./data") : "./data",
-  };
+    logger: stderrLogger(io.stderr),
+  });
   const ctx = { actor: IMPORT_ACTOR, ip: null };
   const w: Writer = { actorRef: IMPORT_ACTOR_REF, ip: null, now: clock(), ctx };
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;

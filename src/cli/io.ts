@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { readFile } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
+import type { AppLogger } from "../app/context.js";
 
 /** The process's streams and exit, injectable so the whole command runs in-process in tests. */
 export interface CliIo {
@@ -28,6 +29,19 @@ export class CliError extends Error {
     super(message);
     this.name = "CliError";
   }
+}
+
+/**
+ * The use cases' logger of a command: warnings and errors as `refund-desk: warning: <message>`
+ * lines on stderr (with the error's message, never its stack); nothing for info.
+ */
+export function stderrLogger(stderr: Writable): AppLogger {
+  const line = (level: string) => (context: Record<string, unknown>, message: string) => {
+    const err = context["err"];
+    const why = err === undefined ? "" : ` (${oneLine(err)})`;
+    stderr.write(`refund-desk: ${level}: ${message}${why}\n`);
+  };
+  return { info: () => {}, warn: line("warning"), error: line("error") };
 }
 
 /** The message of anything thrown, on one line (JSON.parse messages quote multi-line input). */

@@ -5,7 +5,7 @@
 
 import type { Command } from "commander";
 import type { OpenDatabaseOptions } from "../db/connection.js";
-import { CliError, EXIT_INTERNAL, EXIT_OK, oneLine, type CliIo } from "./io.js";
+import { CliError, EXIT_INTERNAL, EXIT_OK, oneLine, stderrLogger, type CliIo } from "./io.js";
 
 /** Where the database is, from DATABASE_URL or DATA_DIR. */
 export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): OpenDatabaseOptions {
@@ -110,6 +110,7 @@ Examples:
           notify: notifyConfigFromEnv(process.env),
           stripe: stripeConfigFromEnv(process.env),
           log: (error: unknown) => io.stderr.write(`worker: ${oneLine(error)}\n`),
+          logger: stderrLogger(io.stderr),
         };
       } catch (e) {
         throw new CliError(oneLine(e));

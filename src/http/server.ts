@@ -7,6 +7,7 @@ import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyRequest,
   type FastifyServerOptions,
@@ -15,6 +16,8 @@ import type { AppDeps } from "../app/context.js";
 import { AppError, invalidField, notFound } from "../app/errors.js";
 import { ANONYMOUS, roleAllows, type Action, type Actor } from "../core/access/index.js";
 import { installIdempotency } from "./idempotency.js";
+import { swaggerOptions } from "./openapi/document.js";
+import { registerComponents } from "./openapi/registry.js";
 import { installProblemHandlers, sendProblem } from "./problem.js";
 
 /** How the caller was authenticated. */
@@ -54,6 +57,8 @@ export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void>
 export interface ServerOptions {
   /** pino options, or false for silence (tests). */
   readonly logger?: FastifyServerOptions["logger"];
+  /** A logger made by the caller (the service shares its pino logger with the use cases). */
+  readonly loggerInstance?: FastifyBaseLogger;
   /** Marks cookies Secure (behind TLS). */
   readonly secureCookies?: boolean;
   readonly authenticate?: Authenticator;
@@ -94,7 +99,9 @@ export async function buildServer(
   options: ServerOptions = {},
 ): Promise<FastifyInstance & { routeRecords: RouteRecord[] }> {
   const app = Fastify({
-    logger: options.logger ?? LOGGER_OPTIONS,
+    ...(options.loggerInstance === undefined
+      ? { logger: options.logger ?? LOGGER_OPTIONS }
+      : { loggerInstance: options.loggerInstance }),
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
@@ -137,22 +144,8 @@ export async function buildServer(
 
   installProblemHandlers(app);
   await app.register(cookie);
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "Refund Desk API",
-        version: "1",
-        description: "Refund requests, reviews and payouts under the company's refund policy.",
-      },
-      components: {
-        securitySchemes: {
-          session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
-          token: { type: "http", scheme: "bearer" },
-        },
-      },
-    },
-  });
+  registerComponents(app);
+  await app.register(swagger, swaggerOptions());
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
   app.decorate("secureCookies", options.secureCookies === true);

@@ -4,12 +4,13 @@
 // `startWorkerService` runs a worker alone (`refund-desk worker`), for scaling out.
 
 import type { FastifyInstance } from "fastify";
+import { pino, type Logger } from "pino";
 import { createAuthenticator } from "../app/auth/index.js";
-import type { AppDeps } from "../app/context.js";
+import { createAppDeps, SILENT_LOGGER, type AppDeps, type AppLogger } from "../app/context.js";
 import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from "../db/connection.js";
 import { migrateToLatest } from "../db/migrations/index.js";
 import { ROUTES } from "../http/routes/index.js";
-import { buildServer } from "../http/server.js";
+import { buildServer, LOGGER_OPTIONS } from "../http/server.js";
 import {
   createMailTransport,
   notifyConfigFromEnv,
@@ -132,11 +133,18 @@ function startWorker(
   });
 }
 
+/** The process's pino logger (options, or the default), or null for silence. */
+function serviceLogger(option: boolean | object | undefined): Logger | null {
+  if (option === false) return null;
+  return pino(option === undefined || option === true ? LOGGER_OPTIONS : option);
+}
+
 /** What serve and worker both open first: the policy, the mail transport, the migrated database. */
 async function openBasics(
   policyFile: string | undefined,
   notify: NotifyConfig | undefined,
   database: OpenDatabaseOptions,
+  logger: AppLogger,
 ): Promise<{
   deps: AppDeps;
   opened: OpenedDatabase;
@@ -166,22 +174,27 @@ async function openBasics(
     await opened.close();
     throw e;
   }
-  const deps: AppDeps = {
+  const deps = createAppDeps({
     db: opened.db,
     dialect: opened.dialect,
     policy: loaded.value,
     clock: Date.now,
     dataDir: database.dataDir ?? process.env["DATA_DIR"] ?? "./data",
-  };
+    logger,
+  });
   return { deps, opened, notifyConfig, mail };
 }
 
 /** Opens, migrates, seeds (if asked and empty) and listens. */
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
-  const { deps, opened, notifyConfig, mail } = await openBasics(opts.policyFile, opts.notify, {
-    ...opts.database,
-    backgroundCheckpoints: true,
-  });
+  // One pino logger for the HTTP server and the use cases.
+  const log = serviceLogger(opts.logger);
+  const { deps, opened, notifyConfig, mail } = await openBasics(
+    opts.policyFile,
+    opts.notify,
+    { ...opts.database, backgroundCheckpoints: true },
+    log ?? SILENT_LOGGER,
+  );
   try {
     const demoAccounts = opts.demo && (await isEmpty(deps)) ? await seedDemo(deps) : [];
     const stripe = opts.stripe ?? stripeConfigFromEnv();
@@ -210,7 +223,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         ],
         authenticate: createAuthenticator(deps),
         secureCookies: opts.secureCookies,
-        ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+        ...(log === null ? { logger: false } : { loggerInstance: log }),
       });
       url = await app.listen({ port: opts.port, host: opts.host });
     } catch (e) {
@@ -257,6 +270,8 @@ export interface WorkerServiceOptions {
   readonly stripe?: StripeConfig;
   readonly workerIdleMs?: number;
   readonly log?: (error: unknown) => void;
+  /** Where the use cases log what they handle without failing; default: pino on stdout. */
+  readonly logger?: AppLogger;
 }
 
 export interface RunningWorker {
@@ -273,6 +288,7 @@ export async function startWorkerService(opts: WorkerServiceOptions): Promise<Ru
     opts.policyFile,
     opts.notify,
     opts.database,
+    opts.logger ?? pino(LOGGER_OPTIONS),
   );
   try {
     const stripe = opts.stripe ?? stripeConfigFromEnv();

@@ -14,7 +14,7 @@ import {
   type PayoutRunnerOptions,
 } from "../app/payouts/execute.js";
 import { todayIn } from "../app/payouts/present.js";
-import type { CardProvider } from "../payouts/provider.js";
+import type { CardProvider } from "../app/payouts/ports.js";
 import { deliverDueWebhooks, type WebhookDeps } from "../notify/index.js";
 import {
   DEFAULT_RELAY,

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../src/app/auth/index.js";
-import type { AppDeps } from "../../src/app/context.js";
+import { createAppDeps } from "../../src/app/context.js";
 import { startStripeStandIn, type StripeStandIn } from "../../src/payouts/stripe/index.js";
 import { loadPolicyFile } from "../../src/policy-file/load.js";
 import { freshDatabase, testDatabaseUrl, type TestDatabase } from "../support/database.js";
@@ -70,13 +70,13 @@ describe.skipIf(testDatabaseUrl() === undefined)("scale-out on PostgreSQL", () =
   it(`${PAYOUTS} approved payouts through two servers and two workers: each sent once, none lost, both workers worked`, async () => {
     const policy = loadPolicyFile();
     if (!policy.ok) throw new Error(policy.error.message);
-    const deps: AppDeps = {
+    const deps = createAppDeps({
       db: db.db,
       dialect: db.dialect,
       policy: policy.value,
       clock: Date.now,
       dataDir: "/tmp",
-    };
+    });
     const client = clientRow();
     await db.db.insertInto("clients").values(client).execute();
     const users = {

@@ -4,7 +4,7 @@
 
 import { clientRow, orderRow, paymentRow, userRow } from "../support/db-rows.js";
 import { testServer, type TestServer } from "../support/http.js";
-import type { CardProvider } from "../../src/payouts/provider.js";
+import type { CardProvider } from "../../src/app/payouts/ports.js";
 import {
   createStripeCardProvider,
   startStripeStandIn,

@@ -4,13 +4,14 @@
 // the access matrix use the real authenticator instead.
 
 import type { FastifyInstance } from "fastify";
-import type { AppDeps } from "../../src/app/context.js";
+import { createAppDeps, type AppDeps } from "../../src/app/context.js";
 import type { Actor } from "../../src/core/access/index.js";
 import type { Policy } from "../../src/core/policy/index.js";
 import { loadPolicyFile } from "../../src/policy-file/load.js";
 import { buildServer, type Authenticator, type RoutePlugin } from "../../src/http/server.js";
 import { ROUTES } from "../../src/http/routes/index.js";
 import { freshDatabase, type TestDatabase } from "./database.js";
+import { manualClock, recordingLogger, type LogEntry } from "./logger.js";
 
 /** Parses an `x-test-actor` header value. */
 export function actorFromHeader(value: string | undefined): Actor {
@@ -41,6 +42,10 @@ export interface TestServer {
   readonly db: TestDatabase;
   /** Sets the clock (epoch ms) the use cases see. */
   setNow(ms: number): void;
+  /** Moves the caches' own clock (session cache lifetimes) forward; it never moves by itself. */
+  advanceCacheClock(ms: number): void;
+  /** What the use cases logged (errors they handled without failing the call). */
+  readonly logs: LogEntry[];
   close(): Promise<void>;
 }
 
@@ -63,13 +68,17 @@ export async function testServer(
   const loaded = loadPolicyFile();
   if (!loaded.ok) throw new Error(loaded.error.message);
   let now = opts.now ?? Date.parse("2026-03-02T09:00:00Z");
-  const deps: AppDeps = {
+  const logger = recordingLogger();
+  const cacheClock = manualClock();
+  const deps = createAppDeps({
     db: db.db,
     dialect: db.dialect,
     policy: opts.policy ?? loaded.value,
     clock: () => now,
     dataDir: opts.dataDir ?? db.options.dataDir ?? (await import("node:os")).tmpdir(),
-  };
+    logger,
+    cacheClock: cacheClock.now,
+  });
   const app = await buildServer(deps, {
     logger: false,
     routes: opts.routes ?? ROUTES,
@@ -92,6 +101,8 @@ export async function testServer(
     setNow: (ms) => {
       now = ms;
     },
+    advanceCacheClock: cacheClock.advance,
+    logs: logger.entries,
     close: async () => {
       await app.close();
       await db.close();

@@ -14,6 +14,7 @@ import {
   DEFAULT_RUNNER,
   runClaimedPayout,
 } from "../../dist/src/app/payouts/execute.js";
+import { createAppDeps } from "../../dist/src/app/context.js";
 import { openDatabase } from "../../dist/src/db/connection.js";
 import { createStripeCardProvider } from "../../dist/src/payouts/stripe/index.js";
 import { loadPolicyFile } from "../../dist/src/policy-file/load.js";
@@ -26,13 +27,13 @@ const stripe = JSON.parse(stripeJson);
 const policy = loadPolicyFile();
 if (!policy.ok) throw new Error(policy.error.message);
 const opened = await openDatabase({ ...JSON.parse(optionsJson), poolSize: 2 });
-const deps = {
+const deps = createAppDeps({
   db: opened.db,
   dialect: opened.dialect,
   policy: policy.value,
   clock: Date.now,
   dataDir: "/tmp",
-};
+});
 const provider = createStripeCardProvider({
   apiKey: stripe.apiKey,
   host: stripe.host,

@@ -10,7 +10,7 @@ import type { AppDeps } from "../context.js";
 import { prepareDummyHash } from "./passwords.js";
 import { parseScopes } from "./present.js";
 import { API_TOKEN_PREFIX, secretHash } from "./secrets.js";
-import { sessionCacheOf, type CachedSession } from "./session-cache.js";
+import type { CachedSession, SessionCache } from "./session-cache.js";
 import { actorOfUser } from "./session-view.js";
 
 const ANONYMOUS_RESULT: { actor: Actor; auth: AuthInfo } = Object.freeze({
@@ -63,12 +63,18 @@ function sessionHit(row: CachedSession): SessionHit {
 }
 
 /** Builds the authenticator buildServer calls on every request. */
-export function createAuthenticator(deps: Pick<AppDeps, "db">): Authenticator {
-  const { db } = deps;
-  const sessions = sessionCacheOf<SessionHit>(db);
+export function createAuthenticator(
+  deps: Pick<AppDeps, "db" | "sessions" | "logger">,
+): Authenticator {
+  const { db, logger } = deps;
+  // The authenticator alone stores values in the session cache, so it knows their type.
+  const sessions = deps.sessions as SessionCache<SessionHit>;
   const known = new Set<string>(TOKEN_SCOPES);
   // Sign-in verifies unknown addresses against this hash; making it now keeps the first one quick.
-  prepareDummyHash().catch(() => undefined);
+  // Failing here costs only that: sign-in makes it again when first needed.
+  prepareDummyHash().catch((err: unknown) => {
+    logger.warn({ err }, "could not prepare the dummy password hash ahead of sign-in");
+  });
 
   async function fromToken(token: string, now: number) {
     const secret = token.startsWith(API_TOKEN_PREFIX) ? token.slice(API_TOKEN_PREFIX.length) : "";
@@ -89,14 +95,21 @@ export function createAuthenticator(deps: Pick<AppDeps, "db">): Authenticator {
           .set({ last_used_at: toDbInstant(now) })
           .where("id", "=", row.id)
           .execute();
-      } catch {
-        /* ignored */
+      } catch (err) {
+        logger.warn({ err, tokenId: row.id }, "could not record an API token's last use");
       }
     }
     const actor: Actor = {
       role: "api_token",
       tokenId: row.id,
-      scopes: Object.freeze(parseScopes(row.scopes).filter((s) => known.has(s))),
+      scopes: Object.freeze(
+        parseScopes(row.scopes, (err) =>
+          logger.error(
+            { err, tokenId: row.id },
+            "an API token's stored scopes are not a JSON array; it has none",
+          ),
+        ).filter((s) => known.has(s)),
+      ),
     };
     return { actor, auth: { via: "token", csrfToken: null, sessionId: null } as AuthInfo };
   }

@@ -33,11 +33,19 @@ export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password.normalize("NFKC"), ARGON2_PARAMS);
 }
 
-/** True when the password matches the stored hash; a malformed hash never matches. */
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+/**
+ * True when the password matches the stored hash. A malformed hash never matches, and is
+ * reported to `onMalformed` (the caller logs it: that account cannot sign in until reset).
+ */
+export async function verifyPassword(
+  hash: string,
+  password: string,
+  onMalformed?: (error: unknown) => void,
+): Promise<boolean> {
   try {
     return await argon2.verify(hash, password.normalize("NFKC"));
-  } catch {
+  } catch (err) {
+    onMalformed?.(err);
     return false;
   }
 }

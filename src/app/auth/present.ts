@@ -70,12 +70,21 @@ export function presentClient(row: ClientRow): ClientView {
   };
 }
 
-/** The stored JSON array of scopes; anything else reads as no scopes (fail closed). */
-export function parseScopes(json: string): string[] {
+/**
+ * The stored JSON array of scopes; anything else reads as no scopes (fail closed), and is
+ * reported to `onCorrupt` (the caller logs it: a token that silently lost its scopes is a bug).
+ */
+export function parseScopes(json: string, onCorrupt?: (error: unknown) => void): string[] {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value.filter((s): s is string => typeof s === "string") : [];
-  } catch {
+    value = JSON.parse(json);
+  } catch (err) {
+    onCorrupt?.(err);
     return [];
   }
+  if (!Array.isArray(value)) {
+    onCorrupt?.(new TypeError("scopes are not a JSON array"));
+    return [];
+  }
+  return value.filter((s): s is string => typeof s === "string");
 }

@@ -1,12 +1,13 @@
 // A short in-process cache of session lookups (ADR 0011): every cookie request otherwise queries
-// `sessions` joined with `users`. An entry lives SESSION_CACHE_MS of real time at most, and the
+// `sessions` joined with `users`. One per process, a field of AppDeps (`deps.sessions`), shared by
+// the authenticator and the use cases that invalidate it. An entry lives SESSION_CACHE_MS of its
+// clock at most (monotonic real time in the service, a hand-moved clock in tests), and the
 // session's own expiry is still checked on every hit. Every change that can end a session or
 // change what it may do (sign-out, sign-in replacing a session, any user update: disable, role,
 // password) empties the cache of that database after its transaction commits; a lookup that was
 // running meanwhile does not store its (possibly stale) row. A change made by another process, or
 // by hand in the database, reaches this process within SESSION_CACHE_MS.
 
-import { performance } from "node:perf_hooks";
 import type { UserRow } from "../../db/schema.js";
 
 /** How long a looked-up session is trusted without asking the database again. */
@@ -32,14 +33,20 @@ export interface CachedSession {
 export class SessionCache<V = unknown> {
   readonly #entries = new Map<string, { value: V; until: number }>();
   #generation = 0;
+  readonly ttlMs: number;
+  readonly #now: () => number;
 
-  constructor(readonly ttlMs: number = SESSION_CACHE_MS) {}
+  /** `now`: monotonic milliseconds (e.g. `performance.now`), never a business clock. */
+  constructor(options: { readonly now: () => number; readonly ttlMs?: number }) {
+    this.#now = options.now;
+    this.ttlMs = options.ttlMs ?? SESSION_CACHE_MS;
+  }
 
   /** The cached value of a session cookie, if still fresh. */
   get(token: string): V | undefined {
     const e = this.#entries.get(token);
     if (e === undefined) return undefined;
-    if (e.until <= performance.now()) {
+    if (e.until <= this.#now()) {
       this.#entries.delete(token);
       return undefined;
     }
@@ -54,7 +61,7 @@ export class SessionCache<V = unknown> {
   set(token: string, value: V, generation: number): void {
     if (this.ttlMs <= 0 || generation !== this.#generation) return;
     if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
-    this.#entries.set(token, { value, until: performance.now() + this.ttlMs });
+    this.#entries.set(token, { value, until: this.#now() + this.ttlMs });
   }
 
   /** Forgets every session (after a sign-out or an account change has committed). */
@@ -64,29 +71,17 @@ export class SessionCache<V = unknown> {
   }
 }
 
-const caches = new WeakMap<object, SessionCache>();
-
-/**
- * The session cache of one database handle (`deps.db`), shared by its authenticator (which alone
- * stores values, of type `V`) and the use cases that invalidate it.
- */
-export function sessionCacheOf<V = unknown>(db: object): SessionCache<V> {
-  let cache = caches.get(db);
-  if (cache === undefined) {
-    cache = new SessionCache();
-    caches.set(db, cache);
-  }
-  return cache as SessionCache<V>;
-}
-
 /**
  * Waits for `work` (a transaction that may end sessions or change users), then empties the
- * session cache of `db`, whether the work committed or failed.
+ * session cache (`deps.sessions`), whether the work committed or failed.
  */
-export async function thenForgetSessions<T>(db: object, work: Promise<T>): Promise<T> {
+export async function thenForgetSessions<T>(
+  sessions: Pick<SessionCache, "invalidate">,
+  work: Promise<T>,
+): Promise<T> {
   try {
     return await work;
   } finally {
-    sessionCacheOf(db).invalidate();
+    sessions.invalidate();
   }
 }

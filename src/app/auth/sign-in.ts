@@ -63,7 +63,12 @@ export async function signIn(
   const matches =
     user === undefined
       ? await verifyAgainstDummy(input.password)
-      : await verifyPassword(user.password_hash, input.password);
+      : await verifyPassword(user.password_hash, input.password, (err) =>
+          deps.logger.error(
+            { err, userId: user.id },
+            "a user's stored password hash is malformed: no password can match it",
+          ),
+        );
   if (user === undefined || !matches || Number(user.disabled) !== 0) {
     const failedAt = deps.clock();
     await deps.db.transaction().execute((trx) => recordFailure(trx, keys, failedAt, ctx.ip));
@@ -127,6 +132,6 @@ export async function signIn(
     });
   });
   // A replaced session (previousSessionToken) also ends in this process's session cache.
-  await (input.previousSessionToken === undefined ? work : thenForgetSessions(deps.db, work));
+  await (input.previousSessionToken === undefined ? work : thenForgetSessions(deps.sessions, work));
   return { sessionToken, session: userSessionView(current, csrfToken, expiresAt) };
 }

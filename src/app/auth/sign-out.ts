@@ -33,5 +33,5 @@ export async function signOut(
       at: now,
     });
   });
-  await thenForgetSessions(deps.db, work);
+  await thenForgetSessions(deps.sessions, work);
 }

@@ -169,7 +169,7 @@ export async function updateUser(
     });
     return trx.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   });
-  const updated = await thenForgetSessions(deps.db, work);
+  const updated = await thenForgetSessions(deps.sessions, work);
   return presentUser(updated);
 }
 
@@ -180,13 +180,18 @@ export async function updateUser(
 async function checkCurrentPassword(
   deps: AppDeps,
   ctx: ActionContext,
-  user: { readonly email: string; readonly password_hash: string },
+  user: { readonly id: string; readonly email: string; readonly password_hash: string },
   currentPassword: string,
 ): Promise<void> {
   const keys = throttleKeys(user.email, null);
   const locked = await lockRemainingMs(deps.db, keys, deps.clock());
   if (locked > 0) throw tooManyAttempts(locked);
-  if (await verifyPassword(user.password_hash, currentPassword)) return;
+  const malformed = (err: unknown) =>
+    deps.logger.error(
+      { err, userId: user.id },
+      "a user's stored password hash is malformed: no password can match it",
+    );
+  if (await verifyPassword(user.password_hash, currentPassword, malformed)) return;
   const failedAt = deps.clock();
   await deps.db.transaction().execute((trx) => recordFailure(trx, keys, failedAt, ctx.ip));
   throw invalidField("body.currentPassword", "is not the current password");

@@ -3,7 +3,7 @@ import { clientRow } from "../../../test/support/db-rows.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
 import { AUTO_APPROVAL_JUSTIFICATION } from "../../core/ledger/duplicate-cases.js";
 import type { Policy } from "../../core/policy/index.js";
-import { SYSTEM_USER_ID } from "../../db/migrations/0003-payouts.js";
+import { SYSTEM_USER_ID } from "../../core/access/index.js";
 import { loadPolicyFile } from "../../policy-file/load.js";
 
 // Duplicate payments open their own refund case (issue 4), on SQLite (npm test) and PostgreSQL

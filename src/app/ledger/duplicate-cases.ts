@@ -6,7 +6,7 @@
 // ever), and, when the core allows it (`autoApproval`), the system's approval with its decision
 // row, so payouts follow. Running it again on the same order changes nothing.
 
-import { actorRef, type Actor } from "../../core/access/index.js";
+import { actorRef, SYSTEM_ACTOR, SYSTEM_USER_ID } from "../../core/access/index.js";
 import {
   autoApproval,
   planDuplicateCases,
@@ -25,7 +25,6 @@ import {
 } from "../../core/requests/index.js";
 import { appendAudit } from "../../db/audit.js";
 import { newId } from "../../db/ids.js";
-import { SYSTEM_USER_ID } from "../../db/migrations/0003-payouts.js";
 import { fromDbMinor, toDbMinor } from "../../db/money.js";
 import type { OrderRow, PaymentRow, RefundRequestRow } from "../../db/schema.js";
 import { fromDbInstant, toDbInstant } from "../../db/time.js";
@@ -45,9 +44,6 @@ import {
   saveSnapshot,
   type Trx,
 } from "../requests/repository.js";
-
-/** The automatic decider: the disabled system user (migration 0003), with an admin's rights. */
-export const SYSTEM_ACTOR: Actor = Object.freeze({ role: "admin", userId: SYSTEM_USER_ID });
 
 const SYSTEM_CTX: ActionContext = Object.freeze({ actor: SYSTEM_ACTOR, ip: null });
 

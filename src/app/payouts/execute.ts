@@ -21,7 +21,7 @@ import { appendAudit } from "../../db/audit.js";
 import { dialectOf } from "../../db/connection.js";
 import { fromDbMinor, toDbMinor } from "../../db/money.js";
 import { toDbInstant } from "../../db/time.js";
-import type { CardProvider } from "../../payouts/provider.js";
+import type { CardProvider } from "./ports.js";
 import type { AppDeps } from "../context.js";
 import { enqueueOutbox } from "../requests/repository.js";
 import {

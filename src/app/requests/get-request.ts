@@ -4,7 +4,6 @@
 
 import { isStaff, visibleOrNotFound } from "../../core/access/index.js";
 import type { Money } from "../../core/money/money.js";
-import type { DecisionJson } from "../../core/policy/index.js";
 import { precompile } from "../../db/precompiled.js";
 import type { RefundRequestRow } from "../../db/schema.js";
 import type { ActionContext, AppDeps } from "../context.js";
@@ -44,25 +43,6 @@ const REQUEST_WITH_RECOMMENDATION = precompile<{ id: string }>()((db, p) =>
     .where("r.id", "=", p("id")),
 );
 
-/**
- * Parsed recommendation JSON by recommendation id. A request is read far more often than it is
- * re-evaluated, and parsing its ~500-byte decision costs about as much as the query. The cached
- * parse is used only while the stored text is the same (a string comparison), so the cache can
- * never answer with anything but `JSON.parse(text)`; nobody mutates what it returns (the view
- * copies it). Emptied when full.
- */
-const parsedRecommendations = new Map<string, { text: string; json: DecisionJson }>();
-const MAX_PARSED_RECOMMENDATIONS = 10_000;
-
-function parseRecommendation(id: string, text: string): DecisionJson {
-  const hit = parsedRecommendations.get(id);
-  if (hit !== undefined && hit.text === text) return hit.json;
-  const json = JSON.parse(text) as DecisionJson;
-  if (parsedRecommendations.size >= MAX_PARSED_RECOMMENDATIONS) parsedRecommendations.clear();
-  parsedRecommendations.set(id, { text, json });
-  return json;
-}
-
 /** One request with its current recommendation, decision and the caller's available actions. */
 export async function getRequest(
   deps: AppDeps,
@@ -83,7 +63,7 @@ export async function getRequest(
       : {
           id: row.recommendation_id,
           createdAt: rec_created_at,
-          json: parseRecommendation(row.recommendation_id, rec_json),
+          json: deps.recommendations.parse(row.recommendation_id, rec_json),
         };
 
   const decisionRow =

@@ -9,6 +9,7 @@ import {
   can,
   isAction,
   isStaff,
+  listScope,
   userIdOf,
   visibleOrNotFound,
   type Action,
@@ -420,5 +421,30 @@ describe("actor helpers", () => {
     expect(actorRef(a)).toBe(ref);
     expect(userIdOf(a)).toBe(uid);
     expect(isStaff(a)).toBe(staff);
+  });
+});
+
+describe("listScope", () => {
+  it("gives a client its own client's resources, staff every client's, others nothing", () => {
+    expect(listScope(clientA, "payout.read")).toEqual({ clientId: "c-A" });
+    expect(listScope(qa, "payout.read")).toBe("all");
+    expect(listScope(finance, "payout.execute")).toBe("all");
+    expect(listScope(qa, "payout.execute")).toBeNull();
+    expect(listScope(clientA, "payout.execute")).toBeNull();
+    expect(listScope(ANONYMOUS, "payout.read")).toBeNull();
+    expect(listScope(tokenAll, "payout.read")).toBeNull();
+    expect(listScope(tokenAll, "order.read")).toBe("all");
+  });
+
+  it("agrees with the matrix: a scope exactly when some resource of the action is allowed", () => {
+    for (const [name, a] of Object.entries(ACTORS) as [ActorName, Actor][]) {
+      for (const action of ACTIONS) {
+        const row = MATRIX[action];
+        const some = expected(name, action, true) || expected(name, action, false);
+        expect(listScope(a, action) !== null, `${name} ${action} ${JSON.stringify(row)}`).toBe(
+          some,
+        );
+      }
+    }
   });
 });

@@ -77,6 +77,12 @@ const SCOPE_ACTION: Readonly<Record<TokenScope, Action>> = {
   "events:write": "event.write",
 };
 
+/** The token scope that grants `action`, or null when no API token may perform it. */
+export function scopeFor(action: Action): TokenScope | null {
+  for (const scope of TOKEN_SCOPES) if (SCOPE_ACTION[scope] === action) return scope;
+  return null;
+}
+
 export const STAFF_ROLES = ["qa", "finance", "admin"] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
@@ -89,6 +95,16 @@ export type Actor =
 
 /** The caller before sign-in. */
 export const ANONYMOUS: Actor = Object.freeze({ role: "anonymous" });
+
+/**
+ * The user the audit trail and decisions name when no person acted: automatic approvals of
+ * duplicate payments, and provider events (webhooks). Migration 0003 creates it, disabled (nobody
+ * can sign in as it).
+ */
+export const SYSTEM_USER_ID = "usr_system";
+
+/** The system user as an actor, with an admin's rights (see SYSTEM_USER_ID). */
+export const SYSTEM_ACTOR: Actor = Object.freeze({ role: "admin", userId: SYSTEM_USER_ID });
 
 /**
  * What `can` needs to know about the thing acted on. Fields the action does not look at may be
@@ -256,6 +272,19 @@ export function can(actor: Actor, action: Action, resource: Resource = NO_RESOUR
     case "admin":
       return STAFF[actor.role].has(action) && payoutDutiesAllow(actor.userId, action, resource);
   }
+}
+
+/** Whose resources a list may show: one client's, or every client's. */
+export type ListScope = { readonly clientId: string } | "all";
+
+/**
+ * Whose resources `actor` may list or count under `action`: a client only its own client's; a role
+ * that may do `action` on any client's resource, every client's; null when the role may not do
+ * `action` at all. The one answer list use cases filter by (no `role === "client"` in the shell).
+ */
+export function listScope(actor: Actor, action: Action): ListScope | null {
+  if (!roleAllows(actor, action)) return null;
+  return actor.role === "client" ? { clientId: actor.clientId } : "all";
 }
 
 /** How the HTTP layer answers a refusal: `unauthenticated` -> 401, `forbidden` -> 403, `not_found` -> 404. */

@@ -5,9 +5,8 @@
 // failing too often, provider webhook events applied once, and the automatic decider.
 
 import { sql, type Kysely, type Migration } from "kysely";
-
-/** The user the audit trail and decisions name when no person decided (automatic approvals). */
-export const SYSTEM_USER_ID = "usr_system";
+// The system user's id is the core's constant (the audit trail and decisions name it).
+import { SYSTEM_USER_ID } from "../../core/access/index.js";
 
 export const payouts: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {

@@ -13,6 +13,7 @@ import {
   SESSION_TTL_MS,
 } from "../../app/auth/index.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
+import { recordingLogger } from "../../../test/support/logger.js";
 import type { RoutePlugin } from "../server.js";
 import { authRoutes } from "./auth.js";
 import { userRoutes } from "./users.js";
@@ -606,6 +607,105 @@ describe("API tokens", () => {
       csrfToken: null,
       abilities: ["event.read", "event.write"],
     });
+  });
+});
+
+describe("what the authenticator handles without failing the call, it logs", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await server();
+    await seedUsers(t);
+  });
+  afterAll(() => t.close());
+  const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+
+  it("a token's last use that cannot be written: the call goes on, the failure is logged", async () => {
+    const { token, apiToken } = await createApiToken(t.deps, "system", {
+      name: "busy",
+      scopes: ["orders:read"],
+    });
+    // The same database, except that every UPDATE fails (as a full disk or a lock timeout would).
+    const db = new Proxy(t.deps.db, {
+      get(target, key) {
+        if (key === "updateTable") {
+          return () => {
+            throw new Error("disk I/O error");
+          };
+        }
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const logs = recordingLogger();
+    const authenticate = createAuthenticator({ ...t.deps, db, logger: logs });
+    const who = await authenticate({
+      sessionToken: undefined,
+      bearerToken: token,
+      headers: {},
+      now: Date.parse("2026-03-02T09:00:00Z"),
+    });
+    expect(who.actor).toEqual({ role: "api_token", tokenId: apiToken.id, scopes: ["orders:read"] });
+    expect(logs.entries).toEqual([
+      {
+        level: "warn",
+        context: {
+          err: expect.objectContaining({ message: "disk I/O error" }),
+          tokenId: apiToken.id,
+        },
+        message: expect.stringMatching(/last use/),
+      },
+    ]);
+  });
+
+  it("a token whose stored scopes are not a JSON array has none, and that is logged", async () => {
+    const { token, apiToken } = await createApiToken(t.deps, "system", {
+      name: "mangled",
+      scopes: ["orders:read"],
+    });
+    await t.deps.db
+      .updateTable("api_tokens")
+      .set({ scopes: "orders:read" })
+      .where("id", "=", apiToken.id)
+      .execute();
+    const before = t.logs.length;
+    const r = await t.app.inject({ method: "GET", url: "/api/v1/probe/orders", ...bearer(token) });
+    expect(r.statusCode).toBe(403);
+    expect(t.logs.slice(before)).toEqual([
+      expect.objectContaining({
+        level: "error",
+        context: expect.objectContaining({ tokenId: apiToken.id }),
+      }),
+    ]);
+  });
+
+  it("a malformed stored password hash never matches, and is logged with the user id", async () => {
+    const user = await createUser(t.deps, "system", {
+      email: "broken@desk.test",
+      name: "Broken Hash",
+      role: "qa",
+      password: PASSWORD,
+    });
+    await t.deps.db
+      .updateTable("users")
+      .set({ password_hash: "not-a-phc-string" })
+      .where("id", "=", user.id)
+      .execute();
+    const before = t.logs.length;
+    expect((await signIn(t, "broken@desk.test", PASSWORD, "192.0.2.77")).statusCode).toBe(401);
+    expect(t.logs.slice(before)).toEqual([
+      expect.objectContaining({
+        level: "error",
+        context: expect.objectContaining({ userId: user.id }),
+        message: expect.stringMatching(/malformed/),
+      }),
+    ]);
+    // A well-formed hash logs nothing, right password or wrong.
+    const fine = t.logs.length;
+    expect((await signIn(t, "ada@desk.test", "wrong password!", "192.0.2.78")).statusCode).toBe(
+      401,
+    );
+    expect((await signIn(t, "ada@desk.test", PASSWORD, "192.0.2.78")).statusCode).toBe(200);
+    expect(t.logs.length).toBe(fine);
   });
 });
 

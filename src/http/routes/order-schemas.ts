@@ -1,31 +1,26 @@
-// JSON Schemas of orders, payments and service events for the routes (validation of shapes and
-// types, and the OpenAPI document). Values are checked further by the use cases with the engine's
-// own rules (decimal amounts in a known currency, instants with an offset, subscription rules).
+// JSON Schemas of orders, payments and service events: components (ADR 0018) the routes validate
+// and serialise with and the OpenAPI document shows. Values are checked further by the use cases
+// with the engine's own rules (decimal amounts in a known currency, instants with an offset,
+// subscription rules).
 
 import { BILLINGS, CATEGORIES, EVENT_KINDS, PAYMENT_METHODS } from "../../core/policy/types.js";
+import {
+  expectedVersion,
+  listOf,
+  Money,
+  pageOf,
+  ref,
+  type Component,
+} from "../openapi/components.js";
+
+/** The demo company's data, used as the examples of the document (checked by a test). */
+export const EXAMPLE_CLIENT_ID = "cl_3f9b2c1e-6a4d-4e8f-9b1a-2c3d4e5f6a7b";
 
 const str = (description: string, maxLength = 200) =>
   ({ type: "string", minLength: 1, maxLength, description }) as const;
 
-export const moneySchema = {
-  type: "object",
-  additionalProperties: false,
-  required: ["amount", "currency"],
-  properties: {
-    amount: {
-      type: "string",
-      maxLength: 64,
-      description: 'Decimal string in the currency\'s units, e.g. "4800.00"; never a JSON number.',
-    },
-    currency: { type: "string", maxLength: 12, description: "ISO 4217 code or crypto asset." },
-  },
-} as const;
-
-export const instantSchema = {
-  type: "string",
-  maxLength: 64,
-  description: "ISO 8601 timestamp with an offset, e.g. 2026-02-02T10:00:00Z.",
-} as const;
+const moneySchema = ref(Money.$id);
+const instantSchema = ref("Instant");
 
 const nullableInstant = (description: string) =>
   ({ type: ["string", "null"], maxLength: 64, description }) as const;
@@ -44,10 +39,26 @@ const subscriptionSchema = {
   description: 'The current period; required for billing "subscription", else null.',
 } as const;
 
-export const orderBody = {
+const ORDER_EXAMPLE = {
+  id: "ORD-1001",
+  clientId: EXAMPLE_CLIENT_ID,
+  service: { name: "External penetration test", category: "audit", billing: "one_off" },
+  price: { amount: "4800.00", currency: "USD" },
+  placedAt: "2026-02-10T09:00:00.000Z",
+  promisedStartBy: "2026-02-17T09:00:00.000Z",
+  promisedDeliveryBy: "2026-03-03T09:00:00.000Z",
+  startedAt: null,
+  deliveredAt: null,
+  subscription: null,
+};
+
+export const OrderCreate = {
+  $id: "OrderCreate",
   type: "object",
   additionalProperties: false,
   required: ["id", "clientId", "service", "price", "placedAt"],
+  description:
+    "A new order, as the company's system (ERP) knows it. The client must exist; the id is the company's own.",
   properties: {
     id: str("The company's order id (letters, digits, '.', '_', ':', '-').", 128),
     clientId: str("The client the order belongs to (must exist)."),
@@ -69,29 +80,32 @@ export const orderBody = {
     deliveredAt: nullableInstant("When the service was delivered."),
     subscription: subscriptionSchema,
   },
-} as const;
+  examples: [ORDER_EXAMPLE],
+} as const satisfies Component;
 
-export const orderPatchBody = {
+export const OrderPatch = {
+  $id: "OrderPatch",
   type: "object",
   additionalProperties: false,
   required: ["expectedVersion"],
+  description:
+    "The facts of an order that change after it is placed; absent members stay as they are.",
   properties: {
-    expectedVersion: {
-      type: "integer",
-      minimum: 0,
-      description: "The order's version as last read; a different current version answers 409.",
-    },
+    expectedVersion: expectedVersion("order"),
     promisedStartBy: nullableInstant("When work was promised to start."),
     promisedDeliveryBy: nullableInstant("When delivery was promised."),
     startedAt: nullableInstant("When work started."),
     deliveredAt: nullableInstant("When the service was delivered."),
     subscription: subscriptionSchema,
   },
-} as const;
+  examples: [{ expectedVersion: 1, startedAt: "2026-02-12T08:30:00.000Z" }],
+} as const satisfies Component;
 
-export const orderJson = {
+export const Order = {
+  $id: "Order",
   type: "object",
   additionalProperties: false,
+  description: "An order: what the client bought, its price and the facts of its delivery.",
   required: [
     "id",
     "clientId",
@@ -115,8 +129,8 @@ export const orderJson = {
       required: ["name", "category", "billing"],
       properties: {
         name: { type: "string" },
-        category: { type: "string" },
-        billing: { type: "string" },
+        category: { type: "string", enum: [...CATEGORIES] },
+        billing: { type: "string", enum: [...BILLINGS] },
       },
     },
     price: moneySchema,
@@ -134,16 +148,37 @@ export const orderJson = {
         chargeRef: { type: "string" },
       },
     },
-    version: { type: "integer" },
+    version: { type: "integer", description: "Send back as expectedVersion to change it." },
     createdAt: { type: "string" },
     updatedAt: { type: "string" },
   },
-} as const;
+  examples: [
+    {
+      ...ORDER_EXAMPLE,
+      version: 1,
+      createdAt: "2026-02-10T09:00:05.000Z",
+      updatedAt: "2026-02-10T09:00:05.000Z",
+    },
+  ],
+} as const satisfies Component;
 
-export const paymentBody = {
+const PAYMENT_INPUT_EXAMPLE = {
+  id: "ORD-1001-PAY-1",
+  orderId: "ORD-1001",
+  chargeRef: "ORD-1001",
+  amount: { amount: "4800.00", currency: "USD" },
+  method: "card",
+  capturedAt: "2026-02-10T10:00:00.000Z",
+  providerRef: "ch_demo_ORD1001_1",
+};
+
+export const PaymentCreate = {
+  $id: "PaymentCreate",
   type: "object",
   additionalProperties: false,
   required: ["orderId", "chargeRef", "amount", "method", "capturedAt"],
+  description:
+    "A captured payment of an order. Sending one already recorded (same id, or same providerRef) answers 200 with it.",
   properties: {
     id: {
       type: ["string", "null"],
@@ -163,11 +198,22 @@ export const paymentBody = {
       description: "The provider's charge id; unique across payments.",
     },
   },
-} as const;
+  examples: [PAYMENT_INPUT_EXAMPLE],
+} as const satisfies Component;
 
-export const paymentJson = {
+const PAYMENT_EXAMPLE = {
+  ...PAYMENT_INPUT_EXAMPLE,
+  clientId: EXAMPLE_CLIENT_ID,
+  refunded: { amount: "0.00", currency: "USD" },
+  version: 1,
+  createdAt: "2026-02-10T10:00:02.000Z",
+};
+
+export const Payment = {
+  $id: "Payment",
   type: "object",
   additionalProperties: false,
+  description: "A payment recorded against an order, with what has been refunded of it.",
   required: [
     "id",
     "orderId",
@@ -187,58 +233,95 @@ export const paymentJson = {
     clientId: { type: "string" },
     chargeRef: { type: "string" },
     amount: moneySchema,
-    method: { type: "string" },
+    method: { type: "string", enum: [...PAYMENT_METHODS] },
     capturedAt: { type: "string" },
     providerRef: { type: ["string", "null"] },
-    refunded: moneySchema,
+    refunded: { ...moneySchema, description: "What has been paid back of it so far." },
     version: { type: "integer" },
     createdAt: { type: "string" },
   },
-} as const;
+  examples: [PAYMENT_EXAMPLE],
+} as const satisfies Component;
 
-export const eventBody = {
+export const ServiceEventCreate = {
+  $id: "ServiceEventCreate",
   type: "object",
   additionalProperties: false,
   required: ["kind", "from", "note"],
+  description: "Something that happened during an order and bears on a refund.",
   properties: {
     kind: { type: "string", enum: [...EVENT_KINDS] },
     from: instantSchema,
     to: nullableInstant("When it ended; null or absent while it is still going on."),
     note: str("What happened.", 4000),
   },
-} as const;
+  examples: [
+    {
+      kind: "client_blocker",
+      from: "2026-02-18T09:00:00.000Z",
+      to: null,
+      note: "Acme has not yet given VPN access to the internal network.",
+    },
+  ],
+} as const satisfies Component;
 
-export const eventPatchBody = {
+export const ServiceEventPatch = {
+  $id: "ServiceEventPatch",
   type: "object",
   additionalProperties: false,
   minProperties: 1,
+  description: "The end or the note of a service event (at least one).",
   properties: {
     to: nullableInstant("When it ended; null: still going on."),
     note: str("What happened.", 4000),
   },
-} as const;
+  examples: [{ to: "2026-02-20T17:00:00.000Z" }],
+} as const satisfies Component;
 
-export const eventJson = {
+const EVENT_EXAMPLE = {
+  id: "evt_8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+  orderId: "ORD-1001",
+  kind: "client_blocker",
+  from: "2026-02-18T09:00:00.000Z",
+  to: null,
+  note: "Acme has not yet given VPN access to the internal network.",
+  recordedBy: "token:tok_2b3c4d5e",
+  recordedAt: "2026-02-18T09:05:00.000Z",
+};
+
+export const ServiceEvent = {
+  $id: "ServiceEvent",
   type: "object",
   additionalProperties: false,
+  description: "A service event of an order (client blocker, external incident, internal fault).",
   required: ["id", "orderId", "kind", "from", "to", "note", "recordedBy", "recordedAt"],
   properties: {
     id: { type: "string" },
     orderId: { type: "string" },
-    kind: { type: "string" },
+    kind: { type: "string", enum: [...EVENT_KINDS] },
     from: { type: "string" },
     to: { type: ["string", "null"] },
     note: { type: ["string", "null"] },
     recordedBy: { type: "string" },
     recordedAt: { type: "string" },
   },
-} as const;
+  examples: [EVENT_EXAMPLE],
+} as const satisfies Component;
 
-/** `{ items: [...] }` of one item schema. */
-export function listOf(item: object) {
-  return {
-    type: "object",
-    required: ["items"],
-    properties: { items: { type: "array", items: item } },
-  } as const;
-}
+export const OrderPage = pageOf("Order", Order.examples[0]);
+export const PaymentList = listOf("Payment", PAYMENT_EXAMPLE);
+export const ServiceEventList = listOf("ServiceEvent", EVENT_EXAMPLE);
+
+export const ORDER_COMPONENTS: readonly Component[] = [
+  OrderCreate,
+  OrderPatch,
+  Order,
+  OrderPage,
+  PaymentCreate,
+  Payment,
+  PaymentList,
+  ServiceEventCreate,
+  ServiceEventPatch,
+  ServiceEvent,
+  ServiceEventList,
+];

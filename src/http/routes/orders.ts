@@ -13,16 +13,7 @@ import {
 } from "../../app/orders/service-events.js";
 import { updateOrder } from "../../app/orders/update-order.js";
 import type { RoutePlugin } from "../server.js";
-import {
-  eventBody,
-  eventJson,
-  eventPatchBody,
-  listOf,
-  orderBody,
-  orderJson,
-  orderPatchBody,
-  paymentJson,
-} from "./order-schemas.js";
+import { ref } from "../openapi/components.js";
 import { ctxOf, idParams, type IdParams } from "./common.js";
 
 const ORDERS = ["orders"];
@@ -55,9 +46,12 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "order.write" },
       schema: {
         tags: ORDERS,
+        operationId: "createOrder",
         summary: "Create an order for an existing client",
-        body: orderBody,
-        response: { 201: orderJson },
+        description:
+          "Pushed by the company's system (ERP) when an order is placed, before its payments. The id is the company's own; creating an id that exists answers 409. The answer carries `version` for later changes.",
+        body: ref("OrderCreate"),
+        response: { 201: ref("Order") },
       },
     },
     async (request, reply) => {
@@ -75,18 +69,11 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "order.read" },
       schema: {
         tags: ORDERS,
+        operationId: "listOrders",
         summary: "List orders, newest placed first (clients: their own)",
+        description: "A Page of orders; staff may keep to one client with `clientId`.",
         querystring: listQuery,
-        response: {
-          200: {
-            type: "object",
-            required: ["items", "nextCursor"],
-            properties: {
-              items: { type: "array", items: orderJson },
-              nextCursor: { type: ["string", "null"] },
-            },
-          },
-        },
+        response: { 200: ref("OrderPage") },
       },
     },
     async (request) =>
@@ -103,9 +90,11 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "order.read" },
       schema: {
         tags: ORDERS,
+        operationId: "getOrder",
         summary: "Read an order",
+        description: "The order with its service facts and `version`.",
         params: idParams,
-        response: { 200: orderJson },
+        response: { 200: ref("Order") },
       },
     },
     async (request) => getOrder(deps, ctxOf(request), request.params.id),
@@ -117,10 +106,13 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "order.write" },
       schema: {
         tags: ORDERS,
+        operationId: "updateOrder",
         summary: "Change an order's facts (with the version last read); re-evaluates its requests",
+        description:
+          "Records when work started or was delivered, new promised dates or the current subscription period. The open refund requests of the order are evaluated again in the same transaction.",
         params: idParams,
-        body: orderPatchBody,
-        response: { 200: orderJson },
+        body: ref("OrderPatch"),
+        response: { 200: ref("Order") },
       },
     },
     async (request) => updateOrder(deps, ctxOf(request), request.params.id, request.body),
@@ -132,9 +124,11 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "payment.read" },
       schema: {
         tags: ["payments"],
+        operationId: "listOrderPayments",
         summary: "List an order's payments in capture order",
+        description: "Every payment recorded against the order, with what was refunded of each.",
         params: idParams,
-        response: { 200: listOf(paymentJson) },
+        response: { 200: ref("PaymentList") },
       },
     },
     async (request) => listOrderPayments(deps, ctxOf(request), request.params.id),
@@ -146,9 +140,12 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "event.read" },
       schema: {
         tags: EVENTS,
+        operationId: "listOrderEvents",
         summary: "List an order's service events in time order",
+        description:
+          "Client blockers, external incidents and internal faults recorded on the order.",
         params: idParams,
-        response: { 200: listOf(eventJson) },
+        response: { 200: ref("ServiceEventList") },
       },
     },
     async (request) => listOrderEvents(deps, ctxOf(request), request.params.id),
@@ -160,10 +157,13 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "event.write" },
       schema: {
         tags: EVENTS,
+        operationId: "createOrderEvent",
         summary: "Record a service event on an order; re-evaluates its requests",
+        description:
+          "A client blocker pauses the clocks of the policy; incidents and faults count for the client. The order's open requests are evaluated again.",
         params: idParams,
-        body: eventBody,
-        response: { 201: eventJson },
+        body: ref("ServiceEventCreate"),
+        response: { 201: ref("ServiceEvent") },
       },
     },
     async (request, reply) => {
@@ -178,10 +178,13 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "event.write" },
       schema: {
         tags: EVENTS,
+        operationId: "updateOrderEvent",
         summary: "Change a service event's end or note (e.g. close a blocker); re-evaluates",
+        description:
+          "Sets when the event ended, or its note; the order's open requests are evaluated again.",
         params: eventParams,
-        body: eventPatchBody,
-        response: { 200: eventJson },
+        body: ref("ServiceEventPatch"),
+        response: { 200: ref("ServiceEvent") },
       },
     },
     async (request) =>

@@ -5,7 +5,7 @@ import { getPayment } from "../../app/orders/get-payment.js";
 import { recordPayment } from "../../app/orders/record-payment.js";
 import type { RoutePlugin } from "../server.js";
 import { ctxOf, idParams } from "./common.js";
-import { paymentBody, paymentJson } from "./order-schemas.js";
+import { ref } from "../openapi/components.js";
 
 const PAYMENTS = ["payments"];
 
@@ -16,9 +16,15 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "payment.write" },
       schema: {
         tags: PAYMENTS,
+        operationId: "recordPayment",
         summary: "Record a captured payment (201), or confirm one already recorded (200)",
-        body: paymentBody,
-        response: { 200: paymentJson, 201: paymentJson },
+        description:
+          "Pushed by the company's system for every captured payment of an order (after the order). A payment already recorded (same id, or same providerRef) answers 200 with it and changes nothing, so a retry is safe even without an Idempotency-Key. The order's open requests are evaluated again, and a duplicate payment opens its own refund case.",
+        body: ref("PaymentCreate"),
+        response: {
+          200: { ...ref("Payment"), description: "Already recorded: the payment as it is." },
+          201: ref("Payment"),
+        },
       },
     },
     async (request, reply) => {
@@ -36,9 +42,11 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "payment.read" },
       schema: {
         tags: PAYMENTS,
+        operationId: "getPayment",
         summary: "Read a payment",
+        description: "The payment with what has been refunded of it.",
         params: idParams,
-        response: { 200: paymentJson },
+        response: { 200: ref("Payment") },
       },
     },
     async (request) => getPayment(deps, ctxOf(request), request.params.id),

@@ -440,6 +440,66 @@ describe("deadlines", () => {
     expect((await verifyAudit(t.db.db)).ok).toBe(true);
   });
 
+  it("the summary's grouped counts equal the lists' counts, figure by figure", async () => {
+    const c = await newClient();
+    // Eight payouts spread over statuses, due days, approvals and parking.
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const { order } = await newOrder(c, { method: "bank_transfer" }, "20000");
+      const [p] = await payoutsOf(await approvedRequest(c, order.id));
+      ids.push(p!.id);
+    }
+    const set = (id: string, row: Record<string, unknown>) =>
+      t.db.db.updateTable("payouts").set(row).where("id", "=", id).execute();
+    const approvals = JSON.stringify([{ userId: adminId, at: MONDAY }]);
+    await set(ids[0]!, { due_latest: "2026-03-01" }); // overdue
+    await set(ids[1]!, { due_latest: "2026-03-02", approvals }); // due today, second approval
+    await set(ids[2]!, { due_latest: "2026-03-03" }); // at risk
+    await set(ids[3]!, { status: "pending", due_latest: "2026-03-01" });
+    await set(ids[4]!, { status: "unknown", parked_at: "2026-03-02T08:00:00.000Z" });
+    await set(ids[5]!, { status: "failed", due_latest: "2026-03-01" }); // not overdue: failed
+    await set(ids[6]!, { status: "submitting" });
+    await set(ids[7]!, { status: "succeeded", due_latest: "2026-03-02" }); // not due: succeeded
+
+    const count = async (query: string) => {
+      let n = 0;
+      let cursor: string | null = null;
+      do {
+        const after: string = cursor === null ? "" : `&cursor=${cursor}`;
+        const page = (await send("GET", `/payouts?${query}&limit=200${after}`, fin1)).json<{
+          items: unknown[];
+          nextCursor: string | null;
+        }>();
+        n += page.items.length;
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      return n;
+    };
+    const res = await send("GET", "/payouts/summary", fin1);
+    expect(res.statusCode, res.body).toBe(200);
+    const summary = res.json<Record<string, unknown>>();
+    expect(summary).toEqual({
+      today: "2026-03-02",
+      dueToday: await count("deadline=due_today"),
+      overdue: await count("deadline=overdue"),
+      atRisk: await count("deadline=at_risk"),
+      awaitingApproval: await count("awaiting=approval"),
+      awaitingSecondApproval: await count("awaiting=second_approval"),
+      inFlight: (await count("status=submitting")) + (await count("status=pending")),
+      unknown: await count("status=unknown"),
+      parked: await count("parked=true"),
+      failed: await count("status=failed"),
+    });
+    // Each of the spread payouts shows up where it should (other tests' payouts add to these).
+    for (const key of ["dueToday", "overdue", "atRisk", "awaitingSecondApproval", "inFlight"]) {
+      expect(summary[key], key).toBeGreaterThanOrEqual(1);
+    }
+    for (const key of ["unknown", "parked", "failed"]) {
+      expect(summary[key], key).toBeGreaterThanOrEqual(1);
+    }
+    expectProblem(await send("GET", "/payouts/summary", qa), 403);
+  });
+
   it("refuses bad filters naming the parameter", async () => {
     const res = await send("GET", "/payouts?deadline=soon", fin1);
     expectProblem(res, 400);

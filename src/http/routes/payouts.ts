@@ -3,18 +3,16 @@
 // read their own payouts with the window in which to expect the money, and give the address a
 // crypto refund goes to. Thin: schema, one use case.
 
+import { approvePayout } from "../../app/payouts/approve-payout.js";
+import { getPayout } from "../../app/payouts/get-payout.js";
+import { listPayouts, type ListPayoutsQuery } from "../../app/payouts/list-payouts.js";
+import { payoutSummary } from "../../app/payouts/payout-summary.js";
+import { recordPayout, type RecordPayoutInput } from "../../app/payouts/record-payout.js";
+import { retryPayout } from "../../app/payouts/retry-payout.js";
 import {
-  approvePayout,
-  getPayout,
-  listPayouts,
-  payoutSummary,
-  recordPayout,
-  retryPayout,
   setPayoutDestination,
-  type ListPayoutsQuery,
-  type RecordPayoutInput,
   type DestinationInput,
-} from "../../app/payouts/manage.js";
+} from "../../app/payouts/set-payout-destination.js";
 import { DEADLINE_FILTERS, PAYOUT_STATUSES } from "../../core/payouts/index.js";
 import { PAYMENT_METHODS } from "../../core/policy/index.js";
 import type { RoutePlugin } from "../server.js";

@@ -3,14 +3,23 @@
 
 import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CardProvider, CardRefundInstruction, ProviderOutcome } from "../provider.js";
+import type {
+  CardProvider,
+  CardRefundInstruction,
+  ProviderOutcome,
+} from "../../app/payouts/ports.js";
 import {
   createStripeCardProvider,
   outcomeOfError,
   outcomeOfRefund,
   refundTargetOf,
 } from "./adapter.js";
-import { startStripeStandIn, type StandInOptions, type StripeStandIn } from "./stand-in.js";
+import {
+  standInGate,
+  startStripeStandIn,
+  type StandInOptions,
+  type StripeStandIn,
+} from "./stand-in.js";
 
 const open: StripeStandIn[] = [];
 afterEach(async () => {
@@ -448,26 +457,18 @@ describe("createStripeCardProvider against the stand-in", () => {
   it("a twin submitted while the first is in flight gets 409: unknown, one refund", async () => {
     const { standIn, provider } = await setup();
     const c = standIn.seedCharge({ amount: 1000, currency: "eur" });
-    standIn.queue("refunds.create", { kind: "delay", ms: 1500 });
+    const gate = standInGate();
+    standIn.queue("refunds.create", { kind: "gate", gate });
     const ins = instruction(c.charge, "p16", 250n);
     const first = provider.submitRefund(ins);
-    while (standIn.requests().length === 0) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 100));
-    const twin = provider.submitRefund(ins);
-    // Whichever of the two the stand-in reads first holds the key; the other gets 409.
-    const outcomes = await Promise.all([first, twin]);
-    const [refund] = standIn.refunds();
-    expect(outcomes).toEqual(
-      expect.arrayContaining([
-        { kind: "succeeded", providerRef: refund?.id },
-        {
-          kind: "unknown",
-          reason: expect.stringMatching(
-            /^HTTP 409: There is currently another in-progress request/,
-          ),
-        },
-      ]),
-    );
+    await gate.reached; // the first holds the key, in flight
+    expect(await provider.submitRefund(ins)).toEqual({
+      kind: "unknown",
+      reason: expect.stringMatching(/^HTTP 409: There is currently another in-progress request/),
+    });
+    expect(standIn.refunds()).toHaveLength(0);
+    gate.open();
+    expect(await first).toEqual({ kind: "succeeded", providerRef: standIn.refunds()[0]?.id });
     expect(standIn.refunds()).toHaveLength(1);
   });
 

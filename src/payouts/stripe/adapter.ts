@@ -4,7 +4,11 @@
 // the refund again by listing the charge's refunds.
 
 import Stripe from "stripe";
-import type { CardProvider, CardRefundInstruction, ProviderOutcome } from "../provider.js";
+import type {
+  CardProvider,
+  CardRefundInstruction,
+  ProviderOutcome,
+} from "../../app/payouts/ports.js";
 
 export interface StripeCardProviderOptions {
   /** `sk_live_...` or `sk_test_...` (the stand-in accepts its own `sk_test_` key). */

@@ -3,7 +3,7 @@
 // payouts cannot go out, and say so).
 
 import { randomBytes } from "node:crypto";
-import type { CardProvider } from "../provider.js";
+import type { CardProvider } from "../../app/payouts/ports.js";
 import { createStripeCardProvider } from "./adapter.js";
 import { startStripeStandIn, type StripeStandIn } from "./stand-in.js";
 
@@ -149,14 +149,7 @@ export async function openStripeCardProvider(
           ? {}
           : { webhook: { url: opts.webhookUrl, secret: webhookSecret } },
       );
-      for (const c of opts.charges ?? []) {
-        const id = c.id.startsWith("pi_") ? undefined : c.id;
-        standIn.seedCharge({
-          amount: c.amount,
-          currency: c.currency,
-          ...(id === undefined ? { paymentIntent: c.id } : { id }),
-        });
-      }
+      for (const c of opts.charges ?? []) standIn.addCharge(c);
       return {
         provider: createStripeCardProvider({
           apiKey: standIn.apiKey,

@@ -17,10 +17,13 @@ export {
 } from "./from-env.js";
 export {
   signStripePayload,
+  standInGate,
   startStripeStandIn,
+  type ChargeInput,
   type SeededCharge,
   type StandInBehaviour,
   type StandInChaos,
+  type StandInGate,
   type StandInOperation,
   type StandInOptions,
   type StripeEventJson,

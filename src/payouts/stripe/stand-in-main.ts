@@ -45,13 +45,7 @@ export async function startStandInFromEnv(env: NodeJS.ProcessEnv): Promise<Strip
     ...(apiKey ? { apiKey } : {}),
     ...(webhookUrl && secret ? { webhook: { url: webhookUrl, secret } } : {}),
   });
-  for (const c of charges) {
-    standIn.seedCharge(
-      c.id.startsWith("pi_")
-        ? { amount: c.amount, currency: c.currency, paymentIntent: c.id }
-        : { amount: c.amount, currency: c.currency, id: c.id },
-    );
-  }
+  for (const c of charges) standIn.addCharge(c);
   return standIn;
 }
 

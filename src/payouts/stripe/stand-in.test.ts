@@ -1,7 +1,12 @@
 // The stand-in's wire format, spoken with plain fetch (not the SDK): what a Stripe client sees.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { startStripeStandIn, type StandInOptions, type StripeStandIn } from "./stand-in.js";
+import {
+  standInGate,
+  startStripeStandIn,
+  type StandInOptions,
+  type StripeStandIn,
+} from "./stand-in.js";
 
 const open: StripeStandIn[] = [];
 afterEach(async () => {
@@ -243,20 +248,29 @@ describe("the Stripe stand-in", () => {
   it("a key whose first request is still running answers 409", async () => {
     const s = await standIn();
     const c = s.seedCharge({ amount: 5000, currency: "eur" });
-    s.queue("refunds.create", { kind: "delay", ms: 1500 });
+    const gate = standInGate();
+    s.queue("refunds.create", { kind: "gate", gate });
     const form = `charge=${c.charge}&amount=10`;
     const slow = call(s, "POST", "/v1/refunds", { form, idem: "k" });
-    while (s.requests().length === 0) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 100));
-    const twin = call(s, "POST", "/v1/refunds", { form, idem: "k" });
-    // Whichever of the two is read first holds the key; the other gets 409.
-    const answers = await Promise.all([slow, twin]);
-    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
-    const conflict = answers.find((r) => r.status === 409);
-    expect(await json(conflict as Response)).toMatchObject({
-      error: { type: "idempotency_error" },
-    });
+    await gate.reached; // the first request holds the key, in flight
+    const twin = await call(s, "POST", "/v1/refunds", { form, idem: "k" });
+    expect(twin.status).toBe(409);
+    expect(await json(twin)).toMatchObject({ error: { type: "idempotency_error" } });
+    expect(s.refunds()).toHaveLength(0);
+    gate.open();
+    expect((await slow).status).toBe(200);
     expect(s.refunds()).toHaveLength(1);
+    // Once answered, the key replays.
+    const again = await call(s, "POST", "/v1/refunds", { form, idem: "k" });
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("a delay keeps the key in flight for that long, then answers", async () => {
+    const s = await standIn();
+    const c = s.seedCharge({ amount: 5000, currency: "eur" });
+    s.queue("refunds.create", { kind: "delay", ms: 1 });
+    const res = await call(s, "POST", "/v1/refunds", { form: `charge=${c.charge}&amount=10` });
+    expect(res.status).toBe(200);
   });
 
   it("forgets idempotency keys after their lifetime (24 h by default)", async () => {
@@ -289,18 +303,42 @@ describe("the Stripe stand-in", () => {
     expect(runs[0]).toContain(200);
   });
 
-  it("closes promptly with requests still held", async () => {
-    const s = await startStripeStandIn();
+  it("closes promptly with requests still held: they end at close, not at their timeout", async () => {
+    const s = await startStripeStandIn(); // holds a request for 30 s at most (maxHoldMs)
     const c = s.seedCharge({ amount: 5000, currency: "eur" });
     s.queue("refunds.create", { kind: "timeout" });
     const pending = call(s, "POST", "/v1/refunds", {
       form: `charge=${c.charge}`,
-      timeoutMs: 10_000,
+      timeoutMs: 60_000,
     });
-    while (s.requests().length === 0) await new Promise((r) => setTimeout(r, 5));
-    const started = Date.now();
+    await s.whenHeld(1);
     await s.close();
-    await expect(pending).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(2000);
+    // The connection was closed by the stand-in ("fetch failed"), not aborted by the client's
+    // own timeout (a TimeoutError), and not answered.
+    const failure = await pending.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(TypeError);
+    expect((failure as Error).name).not.toBe("TimeoutError");
+    expect(s.requests().map((r) => r.answer)).toEqual(["held"]);
+  });
+
+  it("adds the charge a payment refers to, once: by charge or payment intent id", async () => {
+    const s = await standIn();
+    const byCharge = s.addCharge({ id: "ch_demo1", amount: 4800, currency: "USD" });
+    expect(byCharge).toMatchObject({ charge: "ch_demo1", amount: 4800, currency: "usd" });
+    const byIntent = s.addCharge({ id: "pi_demo2", amount: 100, currency: "eur" });
+    expect(byIntent.paymentIntent).toBe("pi_demo2");
+    expect(byIntent.charge).toMatch(/^ch_/);
+    // The same payment again (recorded twice, or seeded again at start): nothing changes.
+    expect(s.addCharge({ id: "ch_demo1", amount: 4800, currency: "usd" })).toEqual(byCharge);
+    expect(s.addCharge({ id: "pi_demo2", amount: 100, currency: "EUR" })).toEqual(byIntent);
+    expect(() => s.addCharge({ id: "ch_demo1", amount: 4801, currency: "usd" })).toThrow(
+      /already known/,
+    );
+    const res = await call(s, "POST", "/v1/refunds", { form: "payment_intent=pi_demo2" });
+    expect(await json(res)).toMatchObject({ amount: 100, charge: byIntent.charge });
+    expect(s.charge("ch_demo1")).toEqual({ amount: 4800, amountRefunded: 0, currency: "usd" });
   });
 });

@@ -1,7 +1,7 @@
 // The card webhook route's verifier for Stripe: the SDK checks the signature over the raw body and
 // the timestamp (300 s tolerance), and a refund event becomes the update the route applies.
 
-import type { CardWebhookVerifier } from "../provider.js";
+import type { CardWebhookVerifier } from "../../app/payouts/ports.js";
 import { paymentFromEvent, refundUpdateFromEvent, verifyStripeWebhook } from "./webhook.js";
 
 export function stripeWebhookVerifier(secret: string, toleranceSeconds = 300): CardWebhookVerifier {

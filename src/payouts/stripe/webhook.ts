@@ -3,7 +3,7 @@
 // must hand over the raw body bytes: a re-serialised JSON body no longer matches its signature.
 
 import Stripe from "stripe";
-import type { CardPaymentCaptured, ProviderOutcome } from "../provider.js";
+import type { CardPaymentCaptured, ProviderOutcome } from "../../app/payouts/ports.js";
 import { outcomeOfRefund, PAYOUT_ID_METADATA_KEY } from "./adapter.js";
 
 export type WebhookRejection =

@@ -1,3 +1,7 @@
+// Ports the payout use cases own (ADR 0018): what they need from a card provider, implemented by an
+// adapter (`src/payouts/stripe`: the Stripe SDK, or the stand-in). The app layer never imports the
+// adapter; the wiring (`src/service`, `src/cli`) hands one in.
+
 /**
  * The contract between the payout worker and a card provider. The worker never sends a refund
  * twice on its own: a call that ends without a clear answer is `unknown`, and only `lookup`
