@@ -318,6 +318,48 @@ const ROWS: readonly Row[] = [
     cells: c(401, 200, 404, 200, 200, 200, 403),
   },
   {
+    route: "DELETE /api/v1/users/:id/sign-in-lock",
+    idIn: "path",
+    label: "lift the sign-in lock of A's user",
+    call: (i) => ({ method: "DELETE", url: `/users/${i.userA}/sign-in-lock` }),
+    cells: c(401, 403, 403, 403, 403, 200, 403),
+  },
+  // Client companies: staff read every one, a client user its own; admins change them.
+  {
+    route: "GET /api/v1/clients/:id",
+    idIn: "path",
+    label: "read client A",
+    call: (i) => ({ method: "GET", url: `/clients/${i.clientA}` }),
+    cells: c(401, 200, 404, 200, 200, 200, 403),
+  },
+  {
+    route: "GET /api/v1/clients/:id/contacts",
+    idIn: "path",
+    label: "list client A's contacts",
+    call: (i) => ({ method: "GET", url: `/clients/${i.clientA}/contacts` }),
+    cells: c(401, "list", 404, "list", "list", "list", 403),
+  },
+  {
+    route: "PATCH /api/v1/clients/:id",
+    idIn: "path",
+    label: "rename client A (to its own name)",
+    call: (i) => ({
+      method: "PATCH",
+      url: `/clients/${i.clientA}`,
+      payload: { name: "Acme GmbH" },
+    }),
+    cells: c(401, 403, 403, 403, 403, 200, 403),
+  },
+  // One's own sessions: a session id is only ever the caller's; any other answers like a missing
+  // one (the people suite ends a real session of another user and gets this 404).
+  {
+    route: "DELETE /api/v1/sessions/:id",
+    idIn: "path",
+    label: "end a session that is not the caller's",
+    call: () => ({ method: "DELETE", url: "/sessions/ses_00000000000000000000000000000000" }),
+    cells: c(401, 404, 404, 404, 404, 404, 403),
+  },
+  {
     route: "PATCH /api/v1/users/:id",
     idIn: "path",
     label: "rename A's user",
@@ -408,7 +450,24 @@ const ROWS: readonly Row[] = [
     idIn: "query.clientId",
     label: "list users of client A",
     call: (i) => ({ method: "GET", url: `/users?clientId=${i.clientA}` }),
-    cells: c(401, 403, 403, 403, 403, "list", 403),
+    // Staff read the names of the people on the requests they handle (issue 12).
+    cells: c(401, 403, 403, "list", "list", "list", 403),
+  },
+  {
+    route: "POST /api/v1/invitations",
+    idIn: "body.clientId",
+    label: "invite a contact of client A",
+    call: (i) => ({
+      method: "POST",
+      url: "/invitations",
+      payload: {
+        email: `invitee-${Date.now()}-${Math.random().toString(36).slice(2)}@acme.test`,
+        name: "Ivy Invitee",
+        role: "client",
+        clientId: i.clientA,
+      },
+    }),
+    cells: c(401, 403, 403, 403, 403, 201, 403),
   },
 
   // Ids in bodies.

@@ -15,7 +15,7 @@ import { precompile } from "../../db/precompiled.js";
 import type { RefundRequestRow } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
-import { invalidField, notFound } from "../errors.js";
+import { AppError, invalidField, notFound } from "../errors.js";
 import { intakeError } from "./errors.js";
 import { caseFromFacts, loadOrderFacts, recommend } from "./evaluate-order.js";
 import { presentRequest, sourceOf, type RequestView } from "./present.js";
@@ -85,6 +85,17 @@ export async function submitRequest(
       visibleOrNotFound(ctx.actor, "request.create", { clientId: order.client_id }),
       "order",
     );
+    const company = await trx
+      .selectFrom("clients")
+      .select("archived_at")
+      .where("id", "=", order.client_id)
+      .executeTakeFirst();
+    if (company !== undefined && company.archived_at !== null) {
+      throw new AppError(
+        "conflict",
+        "This client company is archived, so it takes no new refund requests; ask us to restore it.",
+      );
+    }
 
     const existing: ExistingRequest[] = (
       await OPEN_REQUESTS.execute(trx, { orderId: order.id, reason: input.reason })

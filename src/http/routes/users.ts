@@ -69,10 +69,10 @@ export const userRoutes: RoutePlugin = (app, deps) => {
   app.get<{ Querystring: ListQuery }>(
     "/users",
     {
-      config: { permission: MANAGE_ACCOUNTS },
+      config: { permission: "user.list" },
       schema: {
         tags: TAGS,
-        summary: "List user accounts (admins), oldest first",
+        summary: "List user accounts (staff), oldest first; by role or client",
         querystring: {
           ...pageQuery,
           properties: {
