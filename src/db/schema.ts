@@ -209,6 +209,8 @@ export interface RecommendationsTable {
   created_at: string;
   /** `YYYY-MM-DD`: the latest payout date of a refund recommendation, for due-date filters (0002). */
   payout_latest: string | null;
+  /** The request window's end (ISO instant) per the engine, for the queue's sort (0007). */
+  window_ends_at: Defaulted<string | null>;
 }
 
 export interface DecisionsTable {

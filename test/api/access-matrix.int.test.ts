@@ -9,6 +9,7 @@
 
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shortRef } from "../../src/core/requests/reference.js";
 import type { RouteRecord } from "../../src/http/server.js";
 import {
   CALLER_NAMES,
@@ -258,6 +259,73 @@ const ROWS: readonly Row[] = [
       payload: { expectedVersion: STALE, ...extra },
     }),
     cells: CLIENT_STEP,
+  })),
+
+  // The review queue (issue 12): the timeline, the reference e-mails show, assignment, counts.
+  {
+    route: "GET /api/v1/requests/:id/timeline",
+    idIn: "path",
+    label: "read the timeline of A's request",
+    call: (i) => ({ method: "GET", url: `/requests/${i.requestA}/timeline` }),
+    cells: c(401, 200, 404, 200, 200, 200, 403),
+  },
+  {
+    route: "GET /api/v1/requests/by-reference/:reference",
+    idIn: "path",
+    label: "find A's request by its reference",
+    call: (i) => ({ method: "GET", url: `/requests/by-reference/${shortRef(i.requestA)}` }),
+    missing: () => ({ method: "GET", url: "/requests/by-reference/REQ-00000000" }),
+    cells: c(401, 200, 404, 200, 200, 200, 403),
+  },
+  ...(["claim", "unassign"] as const).map((step): Row => ({
+    route: `POST /api/v1/requests/:id/${step}`,
+    idIn: "path",
+    label: `${step} A's request (stale version)`,
+    call: (i) => ({
+      method: "POST",
+      url: `/requests/${i.requestA}/${step}`,
+      payload: { expectedVersion: STALE },
+    }),
+    cells: REVIEWER,
+  })),
+  {
+    route: "POST /api/v1/requests/:id/assign",
+    idIn: "path",
+    label: "assign A's request to qa (stale version)",
+    call: (i) => ({
+      method: "POST",
+      url: `/requests/${i.requestA}/assign`,
+      payload: { userId: i.qa, expectedVersion: STALE },
+    }),
+    missing: (i, m) => ({
+      method: "POST",
+      url: `/requests/${m.requestA}/assign`,
+      payload: { userId: i.qa, expectedVersion: STALE },
+    }),
+    cells: REVIEWER,
+  },
+  {
+    route: "POST /api/v1/requests/:id/assign",
+    idIn: "body.userId",
+    label: "assign A's request to qa, by the body's user id (stale version)",
+    call: (i) => ({
+      method: "POST",
+      url: `/requests/${i.requestA}/assign`,
+      payload: { userId: i.qa, expectedVersion: STALE },
+    }),
+    cells: REVIEWER,
+    // A user id that does not exist is a 400 naming body.userId for reviewers.
+    mayDifferFromMissing: ["qa", "admin"],
+  },
+  ...(["clientId", "orderId"] as const).map((field): Row => ({
+    route: "GET /api/v1/requests/counts",
+    idIn: `query.${field}`,
+    label: `count A's requests by ${field}`,
+    call: (i) => ({
+      method: "GET",
+      url: `/requests/counts?${field}=${field === "clientId" ? i.clientA : i.orderA}`,
+    }),
+    cells: c(401, 200, 200, 200, 200, 200, 403),
   })),
 
   // Payouts: clients read their own; finance and admins release and record them (a stale version

@@ -226,6 +226,24 @@ export function writeRoutes(world: () => World): readonly WriteRoute[] {
     },
     ...(
       [
+        ["claim", "qa", {}],
+        ["assign", "qa", { userId: "qa" }],
+        ["unassign", "qa", {}],
+      ] as const
+    ).map(([step, caller, extra]): WriteRoute => ({
+      route: `POST /api/v1/requests/{id}/${step}`,
+      caller,
+      build: async () => ({
+        method: "POST",
+        url: `/requests/${world().ids.requestA3}/${step}`,
+        payload: {
+          expectedVersion: await versionOf(`/requests/${world().ids.requestA3}`),
+          ...("userId" in extra ? { userId: world().ids.qa } : {}),
+        },
+      }),
+    })),
+    ...(
+      [
         ["start-review", "qa", {}],
         ["request-info", "qa", { question: "Which month was unused?" }],
         ["answer", "clientA", { message: "All of March." }],

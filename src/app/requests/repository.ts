@@ -183,6 +183,7 @@ const INSERT_RECOMMENDATION = precompile<RecommendationRow>()((db, p) =>
     decision_json: p("decision_json"),
     created_at: p("created_at"),
     payout_latest: p("payout_latest"),
+    window_ends_at: p("window_ends_at"),
   }),
 );
 
@@ -205,6 +206,7 @@ export async function insertRecommendation(
     decision_json: JSON.stringify(json),
     created_at: toDbInstant(now),
     payout_latest: json.deadlines.payoutLatest,
+    window_ends_at: json.deadlines.requestWindowEndsAt,
   };
   await INSERT_RECOMMENDATION.executeWrite(trx, row);
   return { id, row, json, recommendation: recommendationFromJson(json) };

@@ -11,6 +11,7 @@ import {
   isOpen,
   nextStatus,
   reevaluate,
+  assignReviewer,
   startsReviewImplicitly,
   transition,
   waitingOn,
@@ -1069,6 +1070,45 @@ describe("reevaluate", () => {
     expect(reevaluate(inState(state), rec("deny", null), NOW)).toEqual({
       ok: false,
       error: { code: "request_closed", state },
+    });
+  });
+});
+
+describe("assignment", () => {
+  it("claims, assigns and unassigns an open request, one version step each, audited", () => {
+    const before = inState("in_review", { reviewerId: null });
+    const claimed = assignReviewer(before, "u-qa", { actor: qa, now: NOW });
+    if (!claimed.ok) throw new Error(JSON.stringify(claimed.error));
+    expect(claimed.value.next).toMatchObject({ reviewerId: "u-qa", version: 4 });
+    expect(claimed.value.effects).toEqual([
+      {
+        type: "audit",
+        action: "request.assign",
+        from: "in_review",
+        to: "in_review",
+        summary: "claimed",
+      },
+    ]);
+    const off = assignReviewer(claimed.value.next, null, { actor: admin, now: NOW });
+    expect(off.ok && off.value.next.reviewerId).toBeNull();
+  });
+
+  it("refuses closed requests, stale versions, non-reviewers and the denier of an appeal", () => {
+    expect(assignReviewer(inState("approved"), "u-qa", { actor: qa, now: NOW })).toEqual({
+      ok: false,
+      error: { code: "request_closed", state: "approved" },
+    });
+    expect(
+      assignReviewer(inState("in_review"), "u-qa", { actor: qa, now: NOW, expectedVersion: 1 }),
+    ).toEqual({ ok: false, error: { code: "version_conflict", currentVersion: 3 } });
+    expect(assignReviewer(inState("in_review"), "u-qa", { actor: finance, now: NOW })).toEqual({
+      ok: false,
+      error: { code: "forbidden", action: "request.assign" },
+    });
+    const appealed = inState("in_review", { appeal: { appealedAt: NOW, deniedBy: "u-qa" } });
+    expect(assignReviewer(appealed, "u-qa", { actor: admin, now: NOW })).toEqual({
+      ok: false,
+      error: { code: "appeal_needs_other_reviewer" },
     });
   });
 });

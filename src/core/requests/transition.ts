@@ -519,3 +519,63 @@ export function reevaluate(
     },
   };
 }
+
+/** Why an assignment was refused. */
+export type AssignError =
+  | { readonly code: "forbidden"; readonly action: string }
+  | { readonly code: "version_conflict"; readonly currentVersion: number }
+  | { readonly code: "request_closed"; readonly state: RequestStatus }
+  | { readonly code: "appeal_needs_other_reviewer" };
+
+/**
+ * Gives an open request to a reviewer (claim: to oneself), or takes it back (null). The version
+ * goes up, so a decision prepared under the old assignment meets a version conflict; the reviewer
+ * who denied an appealed request may not be given it.
+ */
+export function assignReviewer(
+  request: RequestSnapshot,
+  assigneeId: string | null,
+  ctx: TransitionContext & { readonly expectedVersion?: number },
+): Result<TransitionOk, AssignError> {
+  if (
+    userIdOf(ctx.actor) === null ||
+    !can(ctx.actor, "request.assign", { clientId: request.clientId })
+  ) {
+    return { ok: false, error: { code: "forbidden", action: "request.assign" } };
+  }
+  if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== request.version) {
+    return { ok: false, error: { code: "version_conflict", currentVersion: request.version } };
+  }
+  if (!isOpen(request.status)) {
+    return { ok: false, error: { code: "request_closed", state: request.status } };
+  }
+  if (assigneeId !== null && request.appeal?.deniedBy === assigneeId) {
+    return { ok: false, error: { code: "appeal_needs_other_reviewer" } };
+  }
+  const summary =
+    assigneeId === null
+      ? "unassigned"
+      : assigneeId === userIdOf(ctx.actor)
+        ? "claimed"
+        : `assigned to ${assigneeId}`;
+  return {
+    ok: true,
+    value: {
+      next: {
+        ...request,
+        reviewerId: assigneeId,
+        version: request.version + 1,
+        updatedAt: ctx.now,
+      },
+      effects: [
+        {
+          type: "audit",
+          action: assigneeId === null ? "request.unassign" : "request.assign",
+          from: request.status,
+          to: request.status,
+          summary,
+        },
+      ],
+    },
+  };
+}

@@ -166,7 +166,8 @@ export type StaffTemplate =
   | "request_reopened";
 
 /** The audit action of a request change. */
-export type AuditAction = `request.${RequestEventType | "submit" | "reevaluate"}`;
+export type AuditAction =
+  `request.${RequestEventType | "submit" | "reevaluate" | "assign" | "unassign"}`;
 
 /** What the shell must do after an accepted transition, in the same transaction (outbox rows). */
 export type Effect =

@@ -47,6 +47,8 @@ export const people: Migration = {
     // The appeal of a denial: when, and who had denied (who may not decide it again).
     await db.schema.alterTable("refund_requests").addColumn("appealed_at", "text").execute();
     await db.schema.alterTable("refund_requests").addColumn("appeal_denied_by", "text").execute();
+    // The request window's end of a recommendation (the queue sorts by it).
+    await db.schema.alterTable("recommendations").addColumn("window_ends_at", "text").execute();
     // JSON array of clause ids a decision rests on (denials).
     await db.schema.alterTable("decisions").addColumn("clauses_json", "text").execute();
     await db.schema

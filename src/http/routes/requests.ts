@@ -6,7 +6,14 @@ import { applyRequestEvent } from "../../app/requests/apply-request-event.js";
 import { getRequest } from "../../app/requests/get-request.js";
 import { listDecisions } from "../../app/requests/list-decisions.js";
 import { listMessages } from "../../app/requests/list-messages.js";
-import { listRequests, type ListRequestsQuery } from "../../app/requests/list-requests.js";
+import {
+  countRequests,
+  findRequestIdByReference,
+  listRequests,
+  type ListRequestsQuery,
+} from "../../app/requests/list-requests.js";
+import { assignRequest, type AssignInput } from "../../app/requests/assign-request.js";
+import { requestTimeline } from "../../app/requests/timeline.js";
 import { MAX_MESSAGE_LENGTH, postMessage } from "../../app/requests/post-message.js";
 import { submitRequest, type SubmitRequestInput } from "../../app/requests/submit-request.js";
 import { parseMoney } from "../../core/money/money.js";
@@ -202,8 +209,12 @@ const listItemJson = {
   type: "object",
   properties: {
     id: { type: "string" },
+    reference: { type: "string", description: "REQ-1A2B3C4D, as e-mails show it." },
     orderId: { type: "string" },
+    orderName: { type: "string", description: "The order's service name." },
+    orderAmount: { ...nullableMoney, description: "The order's price." },
     clientId: { type: "string" },
+    clientName: { type: "string" },
     reason: { type: "string" },
     status: { type: "string" },
     version: { type: "integer" },
@@ -211,6 +222,16 @@ const listItemJson = {
     updatedAt: { type: "string" },
     closedAt: nullableString,
     waitingOn: { type: ["string", "null"], enum: ["staff", "client", null] },
+    assignee: {
+      type: ["object", "null"],
+      description: "The reviewer who has the request (claimed or assigned).",
+      properties: { id: { type: "string" }, name: { type: "string" } },
+    },
+    lastClientReplyAt: nullableString,
+    flags: {
+      type: "object",
+      properties: { replyOverdue: { type: "boolean" }, atRisk: { type: "boolean" } },
+    },
     recommendation: {
       type: ["object", "null"],
       properties: {
@@ -229,7 +250,29 @@ const listQuery = {
   properties: {
     limit: { type: "string", pattern: "^[0-9]{1,3}$", description: "1-100, default 25." },
     cursor: { type: "string", maxLength: 400, description: "nextCursor of the previous page." },
-    status: { type: "string", enum: [...REQUEST_STATUSES] },
+    status: {
+      type: "string",
+      maxLength: 200,
+      description: `One status or several separated by commas (${REQUEST_STATUSES.join(", ")}).`,
+    },
+    waitingOn: {
+      type: "string",
+      enum: ["client", "qa", "finance"],
+      description:
+        "Whose move it is: client (a question or an offer is open), qa (submitted or in review), finance (approved, money not out yet).",
+    },
+    assignee: {
+      type: "string",
+      minLength: 1,
+      maxLength: 200,
+      description: "`me`, `unassigned`, or a reviewer's user id.",
+    },
+    sort: {
+      type: "string",
+      enum: ["newest", "age", "window_end", "last_client_reply"],
+      description:
+        "newest first (default); age: oldest first; window_end: the request window's end, soonest first; last_client_reply: the client's latest answer or message first.",
+    },
     reason: { type: "string", enum: [...REASONS] },
     recommendedOutcome: { type: "string", enum: ["refund", "review", "deny", "incomplete"] },
     clientId: { type: "string", minLength: 1, maxLength: 200, description: "Staff: one client." },
@@ -513,6 +556,141 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
     async (request) => listRequests(deps, ctxOf(request), request.query),
   );
 
+  app.get<{ Querystring: ListRequestsQuery }>(
+    "/requests/counts",
+    {
+      config: { permission: "request.list" },
+      schema: {
+        tags: TAGS,
+        operationId: "countRequests",
+        summary: "Count requests per status for the filters in force",
+        description:
+          "The same filters as the list (every one but `status`, `sort`, `limit` and `cursor`), " +
+          "counted per status, so a queue shows how many wait in each.",
+        querystring: {
+          ...listQuery,
+          properties: Object.fromEntries(
+            Object.entries(listQuery.properties).filter(
+              ([k]) => !["status", "sort", "limit", "cursor"].includes(k),
+            ),
+          ),
+        },
+        response: {
+          200: {
+            type: "object",
+            required: ["counts", "total"],
+            properties: {
+              counts: {
+                type: "object",
+                properties: Object.fromEntries(
+                  REQUEST_STATUSES.map((st) => [st, { type: "integer" }]),
+                ),
+              },
+              total: { type: "integer" },
+            },
+          },
+        },
+      },
+    },
+    async (request) => countRequests(deps, ctxOf(request), request.query),
+  );
+
+  app.get<{ Params: { reference: string } }>(
+    "/requests/by-reference/:reference",
+    {
+      config: { permission: "request.read" },
+      schema: {
+        tags: TAGS,
+        operationId: "getRequestByReference",
+        summary: "Find a request by the short reference e-mails show (REQ-1A2B3C4D)",
+        description:
+          "Answers the request like GET /requests/{id}. A client finds only its own; any other " +
+          "reference answers 404 like an unknown one.",
+        params: {
+          type: "object",
+          additionalProperties: false,
+          required: ["reference"],
+          properties: { reference: { type: "string", minLength: 1, maxLength: 40 } },
+        },
+        response: { 200: requestJson },
+      },
+    },
+    async (request) =>
+      getRequest(
+        deps,
+        ctxOf(request),
+        await findRequestIdByReference(deps, ctxOf(request), request.params.reference),
+      ),
+  );
+
+  const assignRoute = (
+    path: string,
+    operationId: string,
+    summary: string,
+    description: string,
+    body: object,
+    toInput: (b: Record<string, unknown>) => AssignInput,
+  ) =>
+    app.post<{ Params: IdParams; Body: Record<string, unknown> | undefined }>(
+      `/requests/:id/${path}`,
+      {
+        config: { permission: "request.assign" },
+        preValidation: async (request) => {
+          if (request.body === undefined || request.body === null) request.body = {};
+        },
+        schema: {
+          tags: TAGS,
+          operationId,
+          summary,
+          description,
+          params: idParams,
+          body,
+          response: { 200: requestJson },
+        },
+      },
+      async (request) =>
+        assignRequest(deps, ctxOf(request), request.params.id, toInput(request.body ?? {})),
+    );
+  const optionalVersion = {
+    type: "object",
+    additionalProperties: false,
+    properties: { expectedVersion: version },
+  };
+  const withVersion = (b: Record<string, unknown>) =>
+    typeof b["expectedVersion"] === "number" ? { expectedVersion: b["expectedVersion"] } : {};
+  assignRoute(
+    "claim",
+    "claimRequest",
+    "Take an open request as one's own (reviewers)",
+    "The caller becomes its reviewer; audited. The reviewer who denied an appealed request may not.",
+    optionalVersion,
+    (b) => ({ mode: "claim", ...withVersion(b) }),
+  );
+  assignRoute(
+    "assign",
+    "assignRequest",
+    "Give an open request to a reviewer (qa or admin)",
+    "Audited with the previous reviewer. `userId` must be an active qa or admin user (400 otherwise).",
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["userId"],
+      properties: {
+        userId: { type: "string", minLength: 1, maxLength: 200 },
+        expectedVersion: version,
+      },
+    },
+    (b) => ({ mode: "assign", userId: b["userId"] as string, ...withVersion(b) }),
+  );
+  assignRoute(
+    "unassign",
+    "unassignRequest",
+    "Take a request back from its reviewer (it goes back to the unassigned queue)",
+    "Audited with the previous reviewer.",
+    optionalVersion,
+    (b) => ({ mode: "unassign", ...withVersion(b) }),
+  );
+
   app.get<{ Params: IdParams }>(
     "/requests/:id",
     {
@@ -525,6 +703,53 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (request) => getRequest(deps, ctxOf(request), request.params.id),
+  );
+
+  app.get<{ Params: IdParams }>(
+    "/requests/:id/timeline",
+    {
+      config: { permission: "request.read" },
+      schema: {
+        tags: TAGS,
+        operationId: "getRequestTimeline",
+        summary: "Everything that happened to a request, in order",
+        description:
+          "From the audit trail and the e-mail deliveries: submission, recommendations and " +
+          "re-evaluations, review steps, questions and answers (with their words), decisions " +
+          "with justification and clauses, alternatives, appeals, follow-ups, assignment, " +
+          "messages, attachments, payouts and their states, e-mails sent. Staff see everything; " +
+          "the client sees its subset (no internal notes, re-evaluations, assignments or e-mails " +
+          "to staff).",
+        params: idParams,
+        response: {
+          200: {
+            type: "object",
+            required: ["items", "nextCursor"],
+            properties: {
+              items: {
+                type: "array",
+                items: {
+                  type: "object",
+                  required: ["at", "kind", "actor", "details"],
+                  properties: {
+                    at: { type: "string" },
+                    kind: {
+                      type: "string",
+                      description: "e.g. request.deny, payout.succeeded, email.sent",
+                    },
+                    actor: { type: "string" },
+                    details: { type: "object", additionalProperties: true },
+                    text: { type: "string" },
+                  },
+                },
+              },
+              nextCursor: nullableString,
+            },
+          },
+        },
+      },
+    },
+    async (request) => requestTimeline(deps, ctxOf(request), request.params.id),
   );
 
   app.get<{ Params: IdParams }>(

@@ -373,3 +373,151 @@ describe("internal notes", () => {
     expect(sneaky.json().detail).toBe("Only reviewers can write internal notes.");
   });
 });
+
+describe("the review queue", () => {
+  it("rows read without opening: client and order names, price, recommendation, assignee", async () => {
+    const c = await newClient();
+    const v1 = await newRequest(c);
+    const list = await get(`/requests?clientId=${c.clientId}`, qa);
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json().items[0]).toMatchObject({
+      id: v1.id,
+      reference: v1.reference,
+      orderName: "External penetration test",
+      orderAmount: { amount: "4800.00", currency: "USD" },
+      clientName: expect.any(String),
+      assignee: null,
+      recommendation: { outcome: "refund" },
+      flags: { replyOverdue: false, atRisk: false },
+    });
+  });
+
+  it("claims, assigns and unassigns (audited); filters by assignee, statuses and waitingOn", async () => {
+    const c = await newClient();
+    const a = await newRequest(c);
+    const b = await newRequest(c);
+    const claimed = await post(`/requests/${a.id}/claim`, qa, {});
+    expect(claimed.statusCode, claimed.body).toBe(200);
+    expect(claimed.json<View>().reviewerId).toBe(idOf(qa));
+    const mine = await get(`/requests?clientId=${c.clientId}&assignee=me`, qa);
+    expect(mine.json().items.map((r: { id: string }) => r.id)).toEqual([a.id]);
+    expect(mine.json().items[0].assignee).toMatchObject({ id: idOf(qa) });
+    const given = await post(`/requests/${b.id}/assign`, qa, { userId: idOf(qa2) });
+    expect(given.statusCode, given.body).toBe(200);
+    const notReviewer = await post(`/requests/${b.id}/assign`, qa, { userId: idOf(finance) });
+    expect(notReviewer.statusCode).toBe(400);
+    expect(notReviewer.json().errors[0].path).toBe("body.userId");
+    const byFinance = await post(`/requests/${b.id}/claim`, finance, {});
+    expect(byFinance.statusCode).toBe(403);
+    await post(`/requests/${a.id}/request-info`, qa, { expectedVersion: 2, question: "VPN?" });
+    const unassigned = await post(`/requests/${b.id}/unassign`, qa, {});
+    expect(unassigned.json<View>().reviewerId).toBeNull();
+    const audit = await t.db.db
+      .selectFrom("audit_events")
+      .select("action")
+      .where("entity_id", "=", b.id)
+      .orderBy("seq")
+      .execute();
+    expect(audit.map((x) => x.action)).toEqual([
+      "request.submit",
+      "request.assign",
+      "request.unassign",
+    ]);
+
+    const both = await get(`/requests?clientId=${c.clientId}&status=submitted,info_requested`, qa);
+    expect(both.json().items).toHaveLength(2);
+    const onClient = await get(`/requests?clientId=${c.clientId}&waitingOn=client`, qa);
+    expect(onClient.json().items.map((r: { id: string }) => r.id)).toEqual([a.id]);
+    const combined = await get(
+      `/requests?clientId=${c.clientId}&waitingOn=qa&assignee=unassigned&status=submitted`,
+      qa,
+    );
+    expect(combined.json().items.map((r: { id: string }) => r.id)).toEqual([b.id]);
+    const bad = await get(`/requests?status=submitted,nope`, qa);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].path).toBe("querystring.status");
+
+    const counts = await get(`/requests/counts?clientId=${c.clientId}`, qa);
+    expect(counts.statusCode, counts.body).toBe(200);
+    expect(counts.json()).toMatchObject({
+      counts: { submitted: 1, info_requested: 1, in_review: 0 },
+      total: 2,
+    });
+  });
+
+  it("sorts by age and by the client's last reply, paging with the cursor", async () => {
+    const c = await newClient();
+    const first = await newRequest(c);
+    t.setNow(NOW + 1000);
+    const second = await newRequest(c);
+    const byAge = await get(`/requests?clientId=${c.clientId}&sort=age&limit=1`, qa);
+    expect(byAge.json().items[0].id).toBe(first.id);
+    const next = await get(
+      `/requests?clientId=${c.clientId}&sort=age&limit=1&cursor=${byAge.json().nextCursor}`,
+      qa,
+    );
+    expect(next.json().items[0].id).toBe(second.id);
+    t.setNow(NOW + 5000);
+    await post(`/requests/${first.id}/messages`, c.actor, { body: "Any news?" });
+    const byReply = await get(`/requests?clientId=${c.clientId}&sort=last_client_reply`, qa);
+    expect(byReply.json().items.map((r: { id: string }) => r.id)).toEqual([first.id, second.id]);
+  });
+
+  it("finds a request by the reference e-mails show; clients only their own", async () => {
+    const c = await newClient();
+    const other = await newClient();
+    const v1 = await newRequest(c);
+    const found = await get(`/requests/by-reference/${v1.reference.toLowerCase()}`, c.actor);
+    expect(found.statusCode, found.body).toBe(200);
+    expect(found.json<View>().id).toBe(v1.id);
+    expect((await get(`/requests/by-reference/${v1.reference}`, qa)).statusCode).toBe(200);
+    expect((await get(`/requests/by-reference/${v1.reference}`, other.actor)).statusCode).toBe(404);
+    expect((await get(`/requests/by-reference/REQ-XYZ`, qa)).statusCode).toBe(400);
+  });
+});
+
+describe("the timeline", () => {
+  it("lists everything in order for staff, and the client's subset for the client", async () => {
+    const c = await newClient();
+    const v1 = await newRequest(c);
+    await post(`/requests/${v1.id}/claim`, qa, {});
+    await post(`/requests/${v1.id}/request-info`, qa, { expectedVersion: 2, question: "VPN?" });
+    await post(`/requests/${v1.id}/messages`, qa, {
+      body: "Looks like a blocker.",
+      internal: true,
+    });
+    await post(`/requests/${v1.id}/answer`, c.actor, { message: "Given on day one." });
+    await post(`/requests/${v1.id}/deny`, qa, {
+      expectedVersion: 4,
+      justification: "The VPN was never given.",
+      clauses: ["excluded.client-side"],
+    });
+    const staff = await get(`/requests/${v1.id}/timeline`, qa);
+    expect(staff.statusCode, staff.body).toBe(200);
+    const kinds = staff.json().items.map((i: { kind: string }) => i.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        "request.submit",
+        "request.assign",
+        "request.request_info",
+        "message.question",
+        "message.create",
+        "request.answer",
+        "message.answer",
+        "request.deny",
+      ]),
+    );
+    const deny = staff.json().items.find((i: { kind: string }) => i.kind === "request.deny");
+    expect(deny.details).toMatchObject({
+      justification: "The VPN was never given.",
+      clauses: ["excluded.client-side"],
+    });
+    const client = (await get(`/requests/${v1.id}/timeline`, c.actor)).json();
+    const clientKinds = client.items.map((i: { kind: string }) => i.kind);
+    expect(clientKinds).not.toContain("request.assign");
+    expect(JSON.stringify(client)).not.toContain("Looks like a blocker.");
+    expect(clientKinds).toContain("request.deny");
+    const other = await newClient();
+    expect((await get(`/requests/${v1.id}/timeline`, other.actor)).statusCode).toBe(404);
+  });
+});
