@@ -1,13 +1,18 @@
 // @ts-check
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import reactHooks from "eslint-plugin-react-hooks";
+import jsxA11y from "eslint-plugin-jsx-a11y";
+import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "data/**", "openapi/**"] },
+  {
+    ignores: ["dist/**", "node_modules/**", "data/**", "openapi/**", "e2e/artifacts/**"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ["**/*.ts"],
+    files: ["**/*.ts", "**/*.tsx"],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -37,8 +42,53 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
     },
   },
+  // The web app: React hooks rules and accessibility lint on every component.
   {
-    files: ["**/*.js"],
+    files: ["web/src/**/*.{ts,tsx}"],
+    ...reactHooks.configs.flat["recommended-latest"],
+    languageOptions: { globals: globals.browser },
+  },
+  {
+    files: ["web/src/**/*.tsx"],
+    ...jsxA11y.flatConfigs.recommended,
+  },
+  // One-way imports in the web app: shared <- features/<name> <- app. A feature never imports
+  // another feature (what two need moves to shared), and shared never imports features or app.
+  {
+    files: ["web/src/features/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^\\.\\./(?!\\.\\./shared/)",
+              message:
+                "A feature imports only its own files and web/src/shared (never another feature or app).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["web/src/shared/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)(features|app)(/|$)",
+              message: "web/src/shared imports nothing from features or app.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },
 );

@@ -9,9 +9,9 @@ import { precompile } from "./precompiled.js";
 import type { AuditEventRow, Database } from "./schema.js";
 import { toDbInstant } from "./time.js";
 
-/** A JSON value as the audit summary accepts it (no undefined, bigint or non-finite numbers). */
-export type JsonValue =
-  null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+// The canonical JSON the hashes cover is the core's (it is pure), re-exported for the audit's users.
+import { canonicalJson, type JsonValue } from "../core/json/canonical.js";
+export { canonicalJson, type JsonValue };
 
 export interface AuditInput {
   /** Who: a user id, `token:<id>`, `system` or `worker:<name>`. */
@@ -179,44 +179,6 @@ export async function verifyAudit(db: Kysely<Database>): Promise<AuditVerificati
       count++;
     }
     if (rows.length < PAGE) return { ok: true, count, headHash: prevHash };
-  }
-}
-
-/**
- * JSON with object keys sorted (by UTF-16 code units, recursively) and no whitespace: one text
- * for one value, so its hash is stable. For strings, integers and the usual decimals this is the
- * same text RFC 8785 (JCS) produces. Throws on values JSON cannot hold exactly.
- */
-export function canonicalJson(value: JsonValue): string {
-  if (value === null) return "null";
-  switch (typeof value) {
-    case "boolean":
-      return value ? "true" : "false";
-    case "number":
-      if (!Number.isFinite(value)) throw new TypeError("canonicalJson: non-finite number");
-      return JSON.stringify(value);
-    case "string":
-      return JSON.stringify(value);
-    case "object": {
-      if (Array.isArray(value)) {
-        return `[${(value as readonly JsonValue[]).map(canonicalJson).join(",")}]`;
-      }
-      const obj = value as { readonly [key: string]: JsonValue };
-      const keys = Object.keys(obj).sort();
-      const parts: string[] = [];
-      for (const key of keys) {
-        const v = obj[key];
-        if (v === undefined) continue; // as JSON.stringify does: an absent key
-        parts.push(`${JSON.stringify(key)}:${canonicalJson(v)}`);
-      }
-      return `{${parts.join(",")}}`;
-    }
-    case "bigint":
-    case "function":
-    case "symbol":
-    case "undefined":
-      // Not in the JsonValue type, but callers may hand over anything at runtime.
-      throw new TypeError(`canonicalJson: unsupported ${typeof value}`);
   }
 }
 

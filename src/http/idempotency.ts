@@ -29,7 +29,7 @@ import type {
 import type { AppDeps } from "../app/context.js";
 import { AppError } from "../app/errors.js";
 import { actorRef } from "../core/access/index.js";
-import { canonicalJson, type JsonValue } from "../db/audit.js";
+import { canonicalJson, type JsonValue } from "../core/json/canonical.js";
 import {
   beginIdempotent,
   completeIdempotent,

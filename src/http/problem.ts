@@ -78,7 +78,11 @@ function ajvPath(e: FastifyError, context: string): FieldError[] {
 }
 
 /** Installs the error and not-found handlers on a Fastify instance. */
-export function installProblemHandlers(app: FastifyInstance): void {
+export function installProblemHandlers(
+  app: FastifyInstance,
+  /** Answers an unmatched request another way (the web app's pages), or returns null. */
+  fallback?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | null,
+): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) {
       return sendProblem(reply, err.status, err.code, err.message, err.errors, err.extra);
@@ -115,7 +119,14 @@ export function installProblemHandlers(app: FastifyInstance): void {
     request.log.error({ err }, "unhandled error");
     return sendProblem(reply, 500, "internal", "something went wrong on our side");
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, 404, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`),
+  app.setNotFoundHandler(
+    (request, reply) =>
+      fallback?.(request, reply) ??
+      sendProblem(
+        reply,
+        404,
+        "not_found",
+        `no route ${request.method} ${request.url.split("?")[0]}`,
+      ),
   );
 }

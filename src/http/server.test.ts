@@ -153,6 +153,39 @@ describe("HTTP shell", () => {
     expect(r.statusCode).toBe(200);
     expect(r.json().openapi).toBe("3.1.0");
   });
+
+  it("opens /docs on the guide, and Authorize's schemes are what the server reads", async () => {
+    const page = await app.inject({ method: "GET", url: "/docs/" });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/^text\/html/);
+    expect(page.body).toContain("<title>Refund Desk API</title>");
+    const doc = (await app.inject({ method: "GET", url: "/docs/json" })).json<{
+      info: { description: string };
+      components: { securitySchemes: Record<string, { in?: string; name?: string }> };
+    }>();
+    expect(doc.info.description).toContain("## Trying a call here");
+    const { session, csrf } = doc.components.securitySchemes;
+    // A write as Authorize sends it: the session cookie and the CSRF header named by the schemes.
+    const asAuthorized = (csrfValue: string) =>
+      app.inject({
+        method: "POST",
+        url: "/api/v1/requests",
+        cookies: { [session!.name!]: "client-session" },
+        headers: { [csrf!.name!]: csrfValue },
+        payload: {},
+      });
+    // Past authentication and the CSRF check: the handler's own answer (its 409).
+    expect((await asAuthorized("csrf-1")).json().code).toBe("conflict");
+    expect((await asAuthorized("wrong")).json().code).toBe("csrf_failed");
+    // And with the bearer token.
+    const withToken = await app.inject({
+      method: "POST",
+      url: "/api/v1/things",
+      headers: { authorization: "Bearer tok" },
+      payload: { name: "x" },
+    });
+    expect(withToken.statusCode).toBeLessThan(300);
+  });
 });
 
 describe("errors raised before routing", () => {

@@ -12,6 +12,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from "fastify";
+import type { AuthInfo, Authenticator } from "../app/auth/auth-info.js";
 import type { AppDeps } from "../app/context.js";
 import { AppError, invalidField, notFound } from "../app/errors.js";
 import { ANONYMOUS, roleAllows, type Action, type Actor } from "../core/access/index.js";
@@ -19,14 +20,7 @@ import { installIdempotency } from "./idempotency.js";
 import { swaggerOptions } from "./openapi/document.js";
 import { registerComponents } from "./openapi/registry.js";
 import { installProblemHandlers, sendProblem } from "./problem.js";
-
-/** How the caller was authenticated. */
-export interface AuthInfo {
-  readonly via: "none" | "session" | "token";
-  /** The session's CSRF token, checked on cookie-authenticated writes. */
-  readonly csrfToken: string | null;
-  readonly sessionId: string | null;
-}
+import { installWebApp, sendAppPage, wantsAppPage } from "./web-app.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -43,14 +37,6 @@ declare module "fastify" {
   }
 }
 
-/** Resolves the caller of a request (session cookie or bearer token). */
-export type Authenticator = (input: {
-  sessionToken: string | undefined;
-  bearerToken: string | undefined;
-  headers: Readonly<Record<string, string | string[] | undefined>>;
-  now: number;
-}) => Promise<{ actor: Actor; auth: AuthInfo }>;
-
 /** A group of routes; each route declares `config.permission`. */
 export type RoutePlugin = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
@@ -63,6 +49,8 @@ export interface ServerOptions {
   readonly secureCookies?: boolean;
   readonly authenticate?: Authenticator;
   readonly routes?: readonly RoutePlugin[];
+  /** The built web app's folder (dist/web), served at `/`; absent: the API alone. */
+  readonly webRoot?: string | null;
   /**
    * Which proxies to believe about the caller's address (`X-Forwarded-For`), as Fastify's
    * `trustProxy`: false (default: the socket's address), a hop count, or the proxies' addresses
@@ -177,11 +165,31 @@ export async function buildServer(
     }
   });
 
-  installProblemHandlers(app);
+  const webRoot = options.webRoot ?? null;
+  installProblemHandlers(
+    app,
+    webRoot === null
+      ? undefined
+      : (request, reply) => (wantsAppPage(request) ? sendAppPage(reply) : null),
+  );
   await app.register(cookie);
   registerComponents(app);
   await app.register(swagger, swaggerOptions());
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // /docs opens on the guide (info.description: signing in, Authorize, trying a call). The
+  // browser sends the session cookie itself (same origin); Authorize holds the CSRF header and
+  // the bearer token, kept across reloads.
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    theme: { title: "Refund Desk API" },
+    uiConfig: {
+      persistAuthorization: true,
+      withCredentials: true,
+      docExpansion: "list",
+      deepLinking: true,
+      displayOperationId: true,
+      tryItOutEnabled: false,
+    },
+  });
 
   app.decorate("secureCookies", options.secureCookies === true);
   const authenticate = options.authenticate;
@@ -278,6 +286,7 @@ export async function buildServer(
     },
     { prefix: "/api/v1" },
   );
+  if (webRoot !== null) await installWebApp(app, webRoot);
   return Object.assign(app as FastifyInstance, { routeRecords });
 }
 

@@ -12,7 +12,7 @@
 
 import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
-import { alternativeFromDb } from "../app/requests/repository.js";
+import { alternativeFromDb } from "../db/alternative.js";
 import { moneyToJson, type Money } from "../core/money/money.js";
 import { fromDbMoney } from "../db/money.js";
 import type { Database, RefundRequestRow } from "../db/schema.js";

@@ -124,9 +124,10 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
         amount: p.amount,
         method: p.method,
         capturedAt: iso(p.at),
-        // Card payments carry the provider's charge id, as a payment system would send them.
+        // Card payments carry the provider's charge id, as a payment system would send them
+        // (letters and digits after "ch_", the only shape the Stripe adapter refunds).
         ...(p.method === "card"
-          ? { providerRef: `ch_demo_${id.replace(/\W/g, "")}_${n - 1}` }
+          ? { providerRef: `ch_demo${id.replace(/[^A-Za-z0-9]/g, "")}n${n - 1}` }
           : {}),
       });
     }
@@ -231,7 +232,7 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
     amount: usd("3100.00"),
     method: "card",
     capturedAt: iso(periodStart + 5 * 60_000),
-    providerRef: "ch_demo_ORD2001_1",
+    providerRef: "ch_demoORD2001n1",
   });
   // A duplicate card payment: the same charge captured twice, two minutes apart. The second
   // payment opens its own duplicate-payment case, approved by the system (policy autoApprove).

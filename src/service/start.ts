@@ -11,6 +11,7 @@ import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from "../
 import { migrateToLatest } from "../db/migrations/index.js";
 import { ROUTES } from "../http/routes/index.js";
 import { buildServer, LOGGER_OPTIONS, parseTrustProxy } from "../http/server.js";
+import { findWebRoot } from "../http/web-app.js";
 import {
   createMailTransport,
   notifyConfigFromEnv,
@@ -52,6 +53,8 @@ export interface ServiceOptions {
   readonly workerIdleMs?: number;
   /** Which proxies' X-Forwarded-For to believe (TRUST_PROXY); default: none. */
   readonly trustProxy?: boolean | number | readonly string[];
+  /** The built web app to serve at `/` (default dist/web when built); null: the API alone. */
+  readonly webRoot?: string | null;
 }
 
 export interface RunningService {
@@ -242,6 +245,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         authenticate: createAuthenticator(deps),
         secureCookies: opts.secureCookies,
         ...(opts.trustProxy === undefined ? {} : { trustProxy: opts.trustProxy }),
+        webRoot: opts.webRoot === undefined ? findWebRoot() : opts.webRoot,
         ...(log === null ? { logger: false } : { loggerInstance: log }),
       });
       url = await app.listen({ port: opts.port, host: opts.host });

@@ -38,10 +38,12 @@ const get = async (url: string) => (await w.send("admin", { method: "GET", url }
 const ROUTES: readonly WriteRoute[] = writeRoutes(() => w);
 
 interface Schema {
+  $ref?: string;
   type?: string | string[];
   properties?: Record<string, Schema>;
 }
 interface OpenApi {
+  components?: { schemas?: Record<string, Schema> };
   paths: Record<
     string,
     Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> } }>
@@ -55,13 +57,23 @@ async function bodySchema(route: string): Promise<Schema> {
   const schema =
     openapi.paths[path]?.[method.toLowerCase()]?.requestBody?.content?.["application/json"]?.schema;
   if (schema === undefined) throw new Error(`no JSON body schema for ${route}`);
-  return schema;
+  return resolve(schema);
+}
+
+/** The schema a `$ref` to a shared component (`#/components/schemas/Name`) stands for. */
+function resolve(schema: Schema): Schema {
+  if (schema.$ref === undefined) return schema;
+  const name = schema.$ref.replace(/^#\/components\/schemas\//, "");
+  const target = openapi.components?.schemas?.[name];
+  if (target === undefined) throw new Error(`unresolved schema reference ${schema.$ref}`);
+  return resolve(target);
 }
 
 /** Each (path in the body, field) to smuggle: top level, and inside every object sent. */
 function targets(body: Record<string, unknown>, schema: Schema): { at: string[]; field: string }[] {
   const out: { at: string[]; field: string }[] = [];
   const walk = (value: Record<string, unknown>, s: Schema, at: string[]) => {
+    s = resolve(s);
     const declared = new Set(Object.keys(s.properties ?? {}));
     for (const field of Object.keys(smuggled())) {
       if (!declared.has(field)) out.push({ at, field });

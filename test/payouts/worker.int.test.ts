@@ -102,6 +102,28 @@ describe("card payouts", () => {
     expect(refundsFor(big.id)).toHaveLength(0);
   });
 
+  it("a released payout whose payment was refunded in full meanwhile is refused at the claim, never sent", async () => {
+    const [id] = await w.releasedCardPayouts(1);
+    const row = await payout(id!);
+    // Another refund of the whole capture went through (e.g. recorded by hand) after the approval.
+    const pay = await w.t.db.db
+      .selectFrom("payments")
+      .select("amount_minor")
+      .where("id", "=", row.payment_id)
+      .executeTakeFirstOrThrow();
+    await w.t.db.db
+      .updateTable("payments")
+      .set({ refunded_minor: pay.amount_minor })
+      .where("id", "=", row.payment_id)
+      .execute();
+    await drain([id!]);
+    const after = await payout(id!);
+    expect(after.status).toBe("failed");
+    expect(after.failure_reason).toBe("the payment cannot give this amount back any more");
+    expect(refundsFor(id!)).toHaveLength(0);
+    expect(await refundedOf(row.payment_id)).toBe(pay.amount_minor);
+  });
+
   it("50 concurrent executions of one payout make exactly one provider refund", async () => {
     const [id] = await w.releasedCardPayouts(1);
     w.t.setNow(Date.now());

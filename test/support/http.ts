@@ -8,8 +8,10 @@ import { createAppDeps, type AppDeps } from "../../src/app/context.js";
 import type { Actor } from "../../src/core/access/index.js";
 import type { Policy } from "../../src/core/policy/index.js";
 import { loadPolicyFile } from "../../src/policy-file/load.js";
-import { buildServer, type Authenticator, type RoutePlugin } from "../../src/http/server.js";
+import type { Authenticator } from "../../src/app/auth/auth-info.js";
+import { buildServer, type RoutePlugin } from "../../src/http/server.js";
 import { ROUTES } from "../../src/http/routes/index.js";
+import { contractChecker, type ContractChecker } from "./contract.js";
 import { freshDatabase, type TestDatabase } from "./database.js";
 import { manualClock, recordingLogger, type LogEntry } from "./logger.js";
 
@@ -42,6 +44,8 @@ export interface TestServer {
   readonly db: TestDatabase;
   /** Sets the clock (epoch ms) the use cases see. */
   setNow(ms: number): void;
+  /** Responses that did not match the OpenAPI document so far (close() fails on any). */
+  readonly contractViolations: readonly string[];
   /** Moves the caches' own clock (session cache lifetimes) forward; it never moves by itself. */
   advanceCacheClock(ms: number): void;
   /** What the use cases logged (errors they handled without failing the call). */
@@ -93,6 +97,33 @@ export async function testServer(
         auth: { via: "token", csrfToken: null, sessionId: null },
       })),
   });
+  // The contract check: every response of a documented operation must be one the document
+  // describes for its status (test/support/contract.ts).
+  const violations: string[] = [];
+  let checker: ContractChecker | null = null;
+  app.addHook("onSend", (request, reply, payload, done) => {
+    const route = request.routeOptions.url;
+    if (route !== undefined) {
+      checker ??= contractChecker(app.swagger() as unknown as Record<string, unknown>);
+      const type = reply.getHeader("content-type");
+      const problem = checker.check({
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        contentType: typeof type === "string" ? type : undefined,
+        body:
+          typeof payload === "string"
+            ? payload
+            : Buffer.isBuffer(payload)
+              ? payload.toString("utf8")
+              : payload === null || payload === undefined
+                ? ""
+                : null,
+      });
+      if (problem !== null) violations.push(problem);
+    }
+    done(null, payload);
+  });
   await app.ready();
   return {
     app,
@@ -101,11 +132,17 @@ export async function testServer(
     setNow: (ms) => {
       now = ms;
     },
+    contractViolations: violations,
     advanceCacheClock: cacheClock.advance,
     logs: logger.entries,
     close: async () => {
       await app.close();
       await db.close();
+      if (violations.length > 0) {
+        throw new Error(
+          `responses that do not match the OpenAPI document:\n${[...new Set(violations)].join("\n")}`,
+        );
+      }
     },
   };
 }

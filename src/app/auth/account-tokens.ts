@@ -11,7 +11,7 @@ import type { AccountTokenPurpose, Database, Role, UserRow } from "../../db/sche
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, invalidField } from "../errors.js";
-import { enqueueOutbox } from "../requests/repository.js";
+import { enqueueOutbox } from "../../db/outbox.js";
 import { callerIp, callerRef, normalizeEmail, type Caller } from "./common.js";
 import { createUser } from "./create-user.js";
 import { checkPasswordRules, hashPassword } from "./passwords.js";

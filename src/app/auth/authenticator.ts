@@ -5,7 +5,7 @@
 import { TOKEN_SCOPES, type Actor } from "../../core/access/index.js";
 import { precompile } from "../../db/precompiled.js";
 import { fromDbInstant, toDbInstant } from "../../db/time.js";
-import type { Authenticator, AuthInfo } from "../../http/server.js";
+import type { Authenticator, AuthInfo } from "./auth-info.js";
 import type { AppDeps } from "../context.js";
 import { prepareDummyHash } from "./passwords.js";
 import { parseScopes } from "./present.js";

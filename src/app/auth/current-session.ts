@@ -1,4 +1,4 @@
-import type { AuthInfo } from "../../http/server.js";
+import type { AuthInfo } from "./auth-info.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError } from "../errors.js";
 import { presentUser } from "./present.js";

@@ -14,7 +14,8 @@ import {
   type DuplicatePlan,
   type RequestOnOrder,
 } from "../../core/ledger/duplicate-cases.js";
-import { stillRefundable } from "../../core/ledger/ledger.js";
+import { refundable } from "../../core/ledger/refundable.js";
+import { readLedger } from "../../db/ledger.js";
 import { money } from "../../core/money/money.js";
 import type { Policy, Reason } from "../../core/policy/index.js";
 import {
@@ -36,8 +37,8 @@ import {
   recommend,
   reevaluateOrderRequests,
 } from "../requests/evaluate-order.js";
+import { applyEffects } from "../requests/apply-effects.js";
 import {
-  applyEffects,
   insertRecommendation,
   loadSnapshot,
   lockOrder,
@@ -96,38 +97,10 @@ async function duplicateRequests(trx: Trx, orderId: string): Promise<RequestOnOr
   }));
 }
 
-/** What each payment may still give back (captured - refunded - payouts in flight). */
-async function refundableByPayment(
-  trx: Trx,
-  payments: readonly PaymentRow[],
-): Promise<Map<string, bigint>> {
-  const out = new Map<string, bigint>();
-  if (payments.length === 0) return out;
-  const inFlight = await trx
-    .selectFrom("payouts")
-    .select(["payment_id", "amount_minor"])
-    .where(
-      "payment_id",
-      "in",
-      payments.map((p) => p.id),
-    )
-    .where("status", "in", ["scheduled", "submitting", "pending", "unknown"])
-    .execute();
-  const flying = new Map<string, bigint>();
-  for (const p of inFlight) {
-    flying.set(p.payment_id, (flying.get(p.payment_id) ?? 0n) + fromDbMinor(p.amount_minor));
-  }
-  for (const p of payments) {
-    out.set(
-      p.id,
-      stillRefundable({
-        captured: money(fromDbMinor(p.amount_minor), p.currency),
-        refunded: fromDbMinor(p.refunded_minor),
-        inFlight: flying.get(p.id) ?? 0n,
-      }),
-    );
-  }
-  return out;
+/** What each payment of the order may still give back in its own currency (the ledger's rule). */
+async function refundableByPayment(trx: Trx, orderId: string): Promise<Map<string, bigint>> {
+  const left = refundable(await readLedger(trx, { orderId })).payments;
+  return new Map([...left.values()].map((p) => [p.id, p.left]));
 }
 
 async function tie(
@@ -244,7 +217,7 @@ export async function openDuplicateCases(
     autoApprove: deps.policy.params.autoApprove,
     recommendation: decision,
     casePaymentIds: plan.paymentIds,
-    refundable: await refundableByPayment(trx, facts.payments),
+    refundable: await refundableByPayment(trx, orderId),
   });
 
   const at = toDbInstant(now);

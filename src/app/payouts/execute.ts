@@ -19,13 +19,17 @@ import type { Database } from "../../db/schema.js";
 import { applyOutcome, type Outcome } from "../../core/payouts/index.js";
 import { appendAudit } from "../../db/audit.js";
 import { dialectOf } from "../../db/connection.js";
-import { fromDbMinor, toDbMinor } from "../../db/money.js";
+import { fromDbMinor } from "../../db/money.js";
 import { toDbInstant } from "../../db/time.js";
 import type { CardProvider } from "./ports.js";
 import type { AppDeps } from "../context.js";
-import { enqueueOutbox } from "../requests/repository.js";
+import { enqueueOutbox } from "../../db/outbox.js";
+import { readLedger } from "../../db/ledger.js";
+import { capOf, refundable } from "../../core/ledger/refundable.js";
 import {
-  lockPaymentsWithRefundable,
+  lockPaymentTotals,
+  paymentProviderRef,
+  setPaymentRefunded,
   lockPayout,
   notifyPayoutClient,
   type PayoutRow,
@@ -111,25 +115,23 @@ export async function claimCardPayouts(
     for (const row of rows) {
       let refuse: string | undefined;
       let mode: Claimed["mode"] = row.status === "scheduled" ? "submit" : "reconcile";
+      let chargeRef: string | null;
       if (row.status === "scheduled") {
         // The last line of defence against over-refunding: under the payment's lock, this payout
-        // must still fit in captured - refunded - (other payouts in flight).
-        const payments = await lockPaymentsWithRefundable(trx, [row.payment_id]);
-        const p = payments.get(row.payment_id);
-        const others = (p?.refundable ?? 0n) + fromDbMinor(row.amount_minor); // itself is in flight
+        // must still fit beside every other refund of the payment that went or is going back
+        // (the ledger's one rule, the payout itself left out of the count).
+        const facts = await readLedger(trx, { paymentIds: [row.payment_id] }, { lock: true });
+        const p = refundable(facts, { excludingPayout: row.id }).payments.get(row.payment_id);
         if (
           p === undefined ||
-          (p.currency === row.currency && fromDbMinor(row.amount_minor) > others)
+          fromDbMinor(row.amount_minor) > capOf(p, row.currency, facts.price.currency)
         ) {
           refuse = "the payment cannot give this amount back any more";
         }
+        chargeRef = facts.payments[0]?.providerRef ?? null;
+      } else {
+        chargeRef = await paymentProviderRef(trx, row.payment_id);
       }
-      const payment = await trx
-        .selectFrom("payments")
-        .select("provider_ref")
-        .where("id", "=", row.payment_id)
-        .executeTakeFirst();
-      const chargeRef = payment?.provider_ref ?? null;
       if (chargeRef === null && refuse === undefined)
         refuse = "the card payment has no provider charge reference";
       if (refuse !== undefined) mode = "submit";
@@ -282,14 +284,9 @@ export async function recordOutcomeIn(
       nextAttempt = toDbInstant(now + opts.pendingPollMs);
     }
     if (change.refunded > 0n) {
-      const payment = await lockPaymentsWithRefundable(trx, [row.payment_id]);
-      const p = payment.get(row.payment_id);
-      if (p !== undefined && p.currency === row.currency) {
-        await trx
-          .updateTable("payments")
-          .set({ refunded_minor: toDbMinor(p.refunded + change.refunded), updated_at: at })
-          .where("id", "=", row.payment_id)
-          .execute();
+      const p = await lockPaymentTotals(trx, row.payment_id);
+      if (p.currency === row.currency) {
+        await setPaymentRefunded(trx, row.payment_id, p.refunded + change.refunded, at);
       }
     }
     await trx

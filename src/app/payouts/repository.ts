@@ -4,11 +4,10 @@
 
 import { sql, type Kysely, type Transaction } from "kysely";
 import { money, type Money } from "../../core/money/money.js";
-import { stillRefundable } from "../../core/ledger/ledger.js";
+import { capOf, refundable } from "../../core/ledger/refundable.js";
 import {
   allocate,
   dueWindow,
-  IN_FLIGHT,
   type Approval,
   type CryptoDestination,
   type PayoutLine,
@@ -17,13 +16,14 @@ import {
 } from "../../core/payouts/index.js";
 import type { PaymentMethod, Policy } from "../../core/policy/index.js";
 import { dialectOf } from "../../db/connection.js";
+import { readLedger } from "../../db/ledger.js";
 import { newId } from "../../db/ids.js";
 import { fromDbMinor, toDbMinor } from "../../db/money.js";
 import type { Database, PayoutsTable } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
 import type { Selectable, Updateable } from "kysely";
 import { AppError } from "../errors.js";
-import { enqueueOutbox } from "../requests/repository.js";
+import { enqueueOutbox } from "../../db/outbox.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type PayoutRow = Selectable<PayoutsTable>;
@@ -252,6 +252,16 @@ export async function paymentCurrencyOf(db: Db, paymentId: string): Promise<stri
   return row.currency;
 }
 
+/** A payment's provider charge reference (card payments), null when it has none. */
+export async function paymentProviderRef(db: Db, paymentId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom("payments")
+    .select("provider_ref")
+    .where("id", "=", paymentId)
+    .executeTakeFirst();
+  return row?.provider_ref ?? null;
+}
+
 /** A payment's captured and refunded totals, the row locked until commit on PostgreSQL. */
 export async function lockPaymentTotals(
   trx: Db,
@@ -295,60 +305,6 @@ export function stateOf(row: PayoutRow, decidedBy: string): PayoutState {
   };
 }
 
-interface PaymentForPayout {
-  readonly id: string;
-  readonly method: PaymentMethod;
-  readonly currency: string;
-  readonly captured: bigint;
-  readonly refunded: bigint;
-  readonly capturedAt: string;
-}
-
-/**
- * Locks the payments (in id order, so two transactions never wait on each other in a cycle) and
- * returns each with what it may still give back: captured minus succeeded refunds minus payouts in
- * flight. Under this lock no two payouts can together take more than was captured.
- */
-export async function lockPaymentsWithRefundable(
-  trx: Db,
-  paymentIds: readonly string[],
-): Promise<Map<string, PaymentForPayout & { readonly refundable: bigint }>> {
-  const out = new Map<string, PaymentForPayout & { readonly refundable: bigint }>();
-  if (paymentIds.length === 0) return out;
-  const ids = [...new Set(paymentIds)].sort();
-  const q = trx
-    .selectFrom("payments")
-    .select(["id", "method", "currency", "amount_minor", "refunded_minor", "captured_at"])
-    .where("id", "in", ids)
-    .orderBy("id");
-  const rows = await (dialectOf(trx) === "postgres" ? q.forUpdate() : q).execute();
-  const flying = await trx
-    .selectFrom("payouts")
-    .select(["payment_id", "currency", sql<string>`amount_minor`.as("amount_minor")])
-    .where("payment_id", "in", ids)
-    .where("status", "in", IN_FLIGHT)
-    .execute();
-  for (const r of rows) {
-    let inFlight = 0n;
-    for (const f of flying) {
-      if (f.payment_id === r.id && f.currency === r.currency)
-        inFlight += fromDbMinor(f.amount_minor);
-    }
-    const captured = fromDbMinor(r.amount_minor);
-    const refunded = fromDbMinor(r.refunded_minor);
-    out.set(r.id, {
-      id: r.id,
-      method: r.method as PaymentMethod,
-      currency: r.currency,
-      captured,
-      refunded,
-      capturedAt: r.captured_at,
-      refundable: stillRefundable({ captured: money(captured, r.currency), refunded, inFlight }),
-    });
-  }
-  return out;
-}
-
 export interface CreatePayoutsInput {
   readonly requestId: string;
   readonly orderId: string;
@@ -377,26 +333,26 @@ export async function createPayouts(
   policy: Policy,
   input: CreatePayoutsInput,
 ): Promise<CreatedPayout[]> {
+  // The payments, locked: the order's all (to spread the amount), or those the lines name.
+  const facts = await readLedger(
+    trx,
+    input.lines === null
+      ? { orderId: input.orderId }
+      : { paymentIds: input.lines.map((l) => l.paymentId) },
+    { lock: true, priceCurrency: input.amount.currency },
+  );
+  const left = refundable(facts).payments;
+  const priceCurrency = facts.price.currency;
   let lines = input.lines;
-  let payments;
   if (lines === null) {
-    const ids = await trx
-      .selectFrom("payments")
-      .select("id")
-      .where("order_id", "=", input.orderId)
-      .execute();
-    payments = await lockPaymentsWithRefundable(
-      trx,
-      ids.map((r) => r.id),
-    );
     lines = allocate(
       input.amount,
-      [...payments.values()].map((p) => ({
+      facts.payments.map((p) => ({
         id: p.id,
-        method: p.method,
-        currency: p.currency,
+        method: p.method as PaymentMethod,
+        currency: p.captured.currency,
         capturedAt: Date.parse(p.capturedAt),
-        refundable: p.refundable,
+        refundable: left.get(p.id)?.left ?? 0n,
       })),
     );
     if (lines === null) {
@@ -406,11 +362,6 @@ export async function createPayouts(
         [{ path: "amount", message: "more than the payments may still give back" }],
       );
     }
-  } else {
-    payments = await lockPaymentsWithRefundable(
-      trx,
-      lines.map((l) => l.paymentId),
-    );
   }
 
   const window = dueWindow(input.approvedAt, policy.params);
@@ -418,25 +369,26 @@ export async function createPayouts(
   const taken = new Map<string, bigint>();
   const created: CreatedPayout[] = [];
   for (const line of lines) {
-    const payment = payments.get(line.paymentId);
-    if (payment === undefined)
+    const payment = facts.payments.find((p) => p.id === line.paymentId);
+    const pleft = left.get(line.paymentId);
+    if (payment === undefined || pleft === undefined)
       throw new Error(`refund line names unknown payment ${line.paymentId}`);
-    // A line in the payment's own currency is capped by what the payment may still give back. A
-    // fiat-valued line on a crypto payment (fiat-at-payout) is converted at payout time, and was
-    // capped by the engine at the fiat value owed.
-    if (line.amount.currency === payment.currency) {
-      const sofar = (taken.get(payment.id) ?? 0n) + line.amount.minor;
-      if (sofar > payment.refundable) {
-        throw new AppError(
-          "conflict",
-          `payment ${payment.id} can give back only ${payment.refundable} minor units of ` +
-            `${payment.currency} now; another refund took the rest`,
-          [{ path: "amount", message: "more than the payment may still give back" }],
-          { paymentId: payment.id },
-        );
-      }
-      taken.set(payment.id, sofar);
+    // A line takes at most what its payment may still give back, in the line's currency (the
+    // ledger's one rule): the payment's own, or the price's for a fiat-valued line on a crypto
+    // payment (fiat-at-payout, converted at payout time).
+    const key = `${payment.id} ${line.amount.currency}`;
+    const sofar = (taken.get(key) ?? 0n) + line.amount.minor;
+    const cap = capOf(pleft, line.amount.currency, priceCurrency);
+    if (sofar > cap) {
+      throw new AppError(
+        "conflict",
+        `payment ${payment.id} can give back only ${cap} minor units of ` +
+          `${line.amount.currency} now; another refund took the rest`,
+        [{ path: "amount", message: "more than the payment may still give back" }],
+        { paymentId: payment.id },
+      );
     }
+    taken.set(key, sofar);
     const id = newId("pyo");
     await trx
       .insertInto("payouts")

@@ -20,9 +20,10 @@ import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, notFound } from "../errors.js";
 import { transitionError } from "./errors.js";
 import { presentRequest, sourceOf, type RequestView } from "./present.js";
+import { applyEffects } from "./apply-effects.js";
 import {
-  applyEffects,
   findRequestRow,
+  insertDecision,
   loadSnapshot,
   lockOrder,
   saveSnapshot,
@@ -103,28 +104,23 @@ export async function applyRequestEvent(
       if (decidedBy === null) throw new AppError("forbidden", "a decision needs a signed-in user");
       decisionId = newId("dec");
       const amount = next.decision?.amount ?? null;
-      await trx
-        .insertInto("decisions")
-        .values({
-          id: decisionId,
-          request_id: next.id,
-          recommendation_id: loaded.recommendation?.id ?? null,
-          decided_by: decidedBy,
-          kind,
-          amount_minor: kind === "approve" && amount !== null ? toDbMinor(amount.minor) : null,
-          amount_currency: kind === "approve" && amount !== null ? amount.currency : null,
-          justification:
-            kind === "offer_alternative"
-              ? (next.alternative?.note ?? null)
-              : (next.decision?.justification ?? null),
-          alternative: kind === "offer_alternative" ? (next.alternative?.kind ?? null) : null,
-          created_at: toDbInstant(now),
-          clauses_json:
-            kind === "deny" && next.decision !== null
-              ? JSON.stringify(next.decision.clauses)
-              : null,
-        })
-        .execute();
+      await insertDecision(trx, {
+        id: decisionId,
+        request_id: next.id,
+        recommendation_id: loaded.recommendation?.id ?? null,
+        decided_by: decidedBy,
+        kind,
+        amount_minor: kind === "approve" && amount !== null ? toDbMinor(amount.minor) : null,
+        amount_currency: kind === "approve" && amount !== null ? amount.currency : null,
+        justification:
+          kind === "offer_alternative"
+            ? (next.alternative?.note ?? null)
+            : (next.decision?.justification ?? null),
+        alternative: kind === "offer_alternative" ? (next.alternative?.kind ?? null) : null,
+        created_at: toDbInstant(now),
+        clauses_json:
+          kind === "deny" && next.decision !== null ? JSON.stringify(next.decision.clauses) : null,
+      });
     }
 
     await applyEffects(trx, ctx, next, effects, now, {

@@ -10,13 +10,8 @@ import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, invalidField, notFound } from "../errors.js";
 import { getRequest } from "./get-request.js";
 import type { RequestView } from "./present.js";
-import {
-  applyEffects,
-  findRequestRow,
-  loadSnapshot,
-  lockOrder,
-  saveSnapshot,
-} from "./repository.js";
+import { applyEffects } from "./apply-effects.js";
+import { findRequestRow, loadSnapshot, lockOrder, saveSnapshot } from "./repository.js";
 
 export type AssignInput =
   | { readonly mode: "claim"; readonly expectedVersion?: number }

@@ -18,13 +18,8 @@ import type { Database, OrderRow, PaymentRow, ServiceEventRow } from "../../db/s
 import { fromDbInstant } from "../../db/time.js";
 import type { AppDeps, ActionContext } from "../context.js";
 import { AppError, notFound } from "../errors.js";
-import {
-  applyEffects,
-  insertRecommendation,
-  loadSnapshot,
-  OPEN_STATUSES,
-  saveSnapshot,
-} from "./repository.js";
+import { applyEffects } from "./apply-effects.js";
+import { insertRecommendation, loadSnapshot, OPEN_STATUSES, saveSnapshot } from "./repository.js";
 
 /** The request's own facts as the engine reads them. */
 export interface CaseRequest {

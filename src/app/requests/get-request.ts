@@ -9,8 +9,8 @@ import type { RefundRequestRow } from "../../db/schema.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { notFound } from "../errors.js";
 import { presentRequest, type RecommendationSource, type RequestView } from "./present.js";
+import { alternativeFromDb } from "../../db/alternative.js";
 import {
-  alternativeFromDb,
   finalDecisionRow,
   findRequestRow,
   recommendationFromJson,

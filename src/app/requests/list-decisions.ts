@@ -3,16 +3,11 @@
 import type { ActionContext, AppDeps } from "../context.js";
 import { readableRequest } from "./get-request.js";
 import { presentDecisionRow } from "./present.js";
+import { decisionRows } from "./repository.js";
 
 /** The decisions of a request the caller may read. */
 export async function listDecisions(deps: AppDeps, ctx: ActionContext, requestId: string) {
   const row = await readableRequest(deps.db, ctx, requestId);
-  const rows = await deps.db
-    .selectFrom("decisions")
-    .selectAll()
-    .where("request_id", "=", row.id)
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
+  const rows = await decisionRows(deps.db, row.id);
   return { items: rows.map(presentDecisionRow), nextCursor: null };
 }

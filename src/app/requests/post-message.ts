@@ -6,13 +6,12 @@
 import { actorRef, can, isStaff, userIdOf } from "../../core/access/index.js";
 import { isOpen, type RequestStatus } from "../../core/requests/index.js";
 import { appendAudit } from "../../db/audit.js";
-import { newId } from "../../db/ids.js";
-import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, invalidField } from "../errors.js";
 import { readableRequest } from "./get-request.js";
 import { presentMessage } from "./present.js";
-import { enqueueOutbox, REQUEST_ENTITY } from "./repository.js";
+import { enqueueOutbox } from "../../db/outbox.js";
+import { insertMessage, REQUEST_ENTITY } from "./repository.js";
 
 export const MAX_MESSAGE_LENGTH = 10_000;
 
@@ -47,16 +46,14 @@ export async function postMessage(
       );
     }
     const now = deps.clock();
-    const message = {
-      id: newId("msg"),
-      request_id: row.id,
-      author_user_id: author,
-      kind: "note" as const,
+    const message = await insertMessage(trx, {
+      requestId: row.id,
+      authorUserId: author,
+      kind: "note",
       body,
-      created_at: toDbInstant(now),
-      internal: internal ? 1 : 0,
-    };
-    await trx.insertInto("messages").values(message).execute();
+      at: now,
+      internal,
+    });
     if (!staff) {
       await trx
         .updateTable("refund_requests")

@@ -1,33 +1,33 @@
 // Refund requests in the database: loading the state machine's snapshot (request row, current
 // recommendation, reviewer decision, what the payments can still give back), saving the next one
-// under optimistic concurrency, and carrying out the core's effects (audit, messages, outbox).
+// under optimistic concurrency; the row <-> domain codecs (recommendation, decision, alternative).
+// The core's effects are carried out by apply-effects.ts.
 
-import type { Kysely, Transaction } from "kysely";
-import { actorRef, userIdOf } from "../../core/access/index.js";
-import { stillRefundable } from "../../core/ledger/ledger.js";
-import { money, moneyToJson, parseMoney, type Money } from "../../core/money/money.js";
-import type { Decision, DecisionJson, Policy } from "../../core/policy/index.js";
+import type { Insertable, Kysely, Transaction } from "kysely";
+import { refundable } from "../../core/ledger/refundable.js";
+import { money, parseMoney, type Money } from "../../core/money/money.js";
+import type { Decision, DecisionJson } from "../../core/policy/index.js";
 import { decisionToJson } from "../../core/policy/index.js";
 import {
   isOpen,
   REQUEST_STATUSES,
-  type Effect,
-  type OfferedAlternative,
   type Recommendation,
   type RequestSnapshot,
   type RequestStatus,
   type ReviewerDecision,
 } from "../../core/requests/index.js";
 import type { Reason } from "../../core/policy/index.js";
-import { appendAudit, type AuditInput, type JsonValue } from "../../db/audit.js";
-import { createPayouts } from "../payouts/repository.js";
-import { IN_FLIGHT } from "../../core/payouts/index.js";
+import { alternativeFromDb, alternativeToDb } from "../../db/alternative.js";
+import { readLedger } from "../../db/ledger.js";
 import { precompile } from "../../db/precompiled.js";
 import { newId } from "../../db/ids.js";
-import { fromDbMinor, fromDbMoneyOrNull, toDbMinor } from "../../db/money.js";
+import { fromDbMoneyOrNull, toDbMinor } from "../../db/money.js";
 import type {
   Database,
   DecisionRow,
+  DecisionsTable,
+  MessageKind,
+  MessageRow,
   OrderRow,
   RecommendationRow,
   RefundRequestRow,
@@ -38,7 +38,6 @@ import {
   toDbInstant,
   toDbInstantOrNull,
 } from "../../db/time.js";
-import type { ActionContext } from "../context.js";
 
 /** A connection or a transaction: reads work on either. */
 export type Db = Kysely<Database>;
@@ -65,76 +64,16 @@ const LOCK_ORDER = precompile<{ id: string }>()((db, p, dialect) => {
 });
 
 /**
- * What the order's payments can still give back, in the order's currency: for each payment of the
- * order in that currency, captured minus refunded minus payouts in flight (ledger
- * `stillRefundable`); for a payment in another currency (crypto for a fiat price, refunded at its
- * fiat value under fiat-at-payout), the price it covered less the fiat payouts already made or on
- * their way from it; less approvals whose payouts are not created yet (they are on their way).
+ * What the order's payments can still give back, in the order's currency: the ledger's one rule
+ * (`refundable`, src/core/ledger/refundable.ts) on the facts read by src/db/ledger.ts, approvals
+ * whose payouts are not written yet netted.
  */
 export async function refundableTotal(trx: Db, orderId: string, currency: string): Promise<Money> {
-  const all = await trx
-    .selectFrom("payments")
-    .select(["id", "amount_minor", "refunded_minor", "currency"])
-    .where("order_id", "=", orderId)
-    .execute();
-  const payments = all.filter((p) => p.currency === currency);
-  const foreign = all.filter((p) => p.currency !== currency);
-  if (all.length === 0) return money(0n, currency);
-  const inFlight = await trx
-    .selectFrom("payouts")
-    .select(["payment_id", "amount_minor", "status"])
-    .where(
-      "payment_id",
-      "in",
-      all.map((p) => p.id),
-    )
-    .where("currency", "=", currency)
-    .where("status", "in", [...IN_FLIGHT, "succeeded"])
-    .execute();
-  const flying = new Map<string, bigint>();
-  const fiatOut = new Map<string, bigint>();
-  for (const p of inFlight) {
-    const amount = fromDbMinor(p.amount_minor);
-    fiatOut.set(p.payment_id, (fiatOut.get(p.payment_id) ?? 0n) + amount);
-    if (p.status !== "succeeded") {
-      flying.set(p.payment_id, (flying.get(p.payment_id) ?? 0n) + amount);
-    }
-  }
-  let total = 0n;
-  for (const p of payments) {
-    total += stillRefundable({
-      captured: money(fromDbMinor(p.amount_minor), currency),
-      refunded: fromDbMinor(p.refunded_minor),
-      inFlight: flying.get(p.id) ?? 0n,
-    });
-  }
-  if (foreign.length > 0) {
-    const order = await trx
-      .selectFrom("orders")
-      .select("price_minor")
-      .where("id", "=", orderId)
-      .executeTakeFirst();
-    const price = order === undefined ? 0n : fromDbMinor(order.price_minor);
-    for (const p of foreign) {
-      const left = price - (fiatOut.get(p.id) ?? 0n);
-      if (left > 0n) total += left;
-    }
-  }
-  const approvedWithoutPayouts = await trx
-    .selectFrom("decisions as d")
-    .innerJoin("refund_requests as r", "r.id", "d.request_id")
-    .select(["d.amount_minor"])
-    .where("r.order_id", "=", orderId)
-    .where("d.kind", "=", "approve")
-    .where("d.amount_currency", "=", currency)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom("payouts as p").select("p.id").whereRef("p.decision_id", "=", "d.id"))),
-    )
-    .execute();
-  for (const d of approvedWithoutPayouts) {
-    if (d.amount_minor !== null) total -= fromDbMinor(d.amount_minor);
-  }
-  return money(total > 0n ? total : 0n, currency);
+  const facts = await readLedger(trx, { orderId }, { approvals: true, priceCurrency: currency });
+  if (facts.payments.length === 0) return money(0n, currency);
+  const total = refundable(facts).total;
+  // The snapshot is in the order's currency; a price in another one is a broken order.
+  return total.currency === currency ? total : money(0n, currency);
 }
 
 function jsonMoney(v: { amount: string; currency: string }): Money {
@@ -246,60 +185,6 @@ export function clausesFromDb(text: string | null): string[] | null {
   if (text === null) return null;
   const v = JSON.parse(text) as unknown;
   return Array.isArray(v) ? v.filter((c): c is string => typeof c === "string") : null;
-}
-
-interface AlternativeJson {
-  kind: OfferedAlternative["kind"];
-  note: string;
-  offeredBy: string;
-  offeredAt: string;
-  accepted: boolean | null;
-  respondedAt: string | null;
-  followUp?: { dueAt: string; ownerId: string; fulfilledAt: string | null } | null;
-}
-
-/** The stored alternative JSON back as the state machine's OfferedAlternative. */
-export function alternativeFromDb(text: string | null): OfferedAlternative | null {
-  if (text === null) return null;
-  const a = JSON.parse(text) as AlternativeJson;
-  return {
-    kind: a.kind,
-    note: a.note,
-    offeredBy: a.offeredBy,
-    offeredAt: fromDbInstant(a.offeredAt),
-    accepted: a.accepted,
-    respondedAt: fromDbInstantOrNull(a.respondedAt),
-    followUp:
-      a.followUp === undefined || a.followUp === null
-        ? null
-        : {
-            dueAt: fromDbInstant(a.followUp.dueAt),
-            ownerId: a.followUp.ownerId,
-            fulfilledAt: fromDbInstantOrNull(a.followUp.fulfilledAt),
-          },
-  };
-}
-
-function alternativeToDb(a: OfferedAlternative | null): string | null {
-  if (a === null) return null;
-  const json: AlternativeJson = {
-    kind: a.kind,
-    note: a.note,
-    offeredBy: a.offeredBy,
-    offeredAt: toDbInstant(a.offeredAt),
-    accepted: a.accepted,
-    respondedAt: toDbInstantOrNull(a.respondedAt),
-    ...(a.followUp === undefined || a.followUp === null
-      ? {}
-      : {
-          followUp: {
-            dueAt: toDbInstant(a.followUp.dueAt),
-            ownerId: a.followUp.ownerId,
-            fulfilledAt: toDbInstantOrNull(a.followUp.fulfilledAt),
-          },
-        }),
-  };
-  return JSON.stringify(json);
 }
 
 /** Everything loaded with a snapshot that the snapshot itself does not carry. */
@@ -423,154 +308,57 @@ export async function saveSnapshot(
   return result.numUpdatedRows > 0n;
 }
 
-/** Enqueues a message for the worker (transactional outbox), in the caller's transaction. */
-export async function enqueueOutbox(
+/** The decisions of a request, oldest first. */
+export async function decisionRows(db: Db, requestId: string): Promise<DecisionRow[]> {
+  return db
+    .selectFrom("decisions")
+    .selectAll()
+    .where("request_id", "=", requestId)
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+}
+
+/** Writes a decisions row (approve, deny, offer an alternative). */
+export async function insertDecision(trx: Db, row: Insertable<DecisionsTable>): Promise<void> {
+  await trx.insertInto("decisions").values(row).execute();
+}
+
+/** The messages of a request, oldest first, each with its author's role. */
+export async function messageRows(db: Db, requestId: string) {
+  return db
+    .selectFrom("messages as m")
+    .leftJoin("users as u", "u.id", "m.author_user_id")
+    .selectAll("m")
+    .select("u.role as author_role")
+    .where("m.request_id", "=", requestId)
+    .orderBy("m.created_at")
+    .orderBy("m.id")
+    .execute();
+}
+
+/** Writes a message of a request (a question, an answer, a note); returns the row written. */
+export async function insertMessage(
   trx: Db,
-  topic: string,
-  payload: unknown,
-  now: number,
-): Promise<string> {
-  const id = newId("obx");
-  const at = toDbInstant(now);
-  await INSERT_OUTBOX.executeWrite(trx, {
-    id,
-    topic,
-    payload: JSON.stringify(payload),
-    created_at: at,
-    available_at: at,
-  });
-  return id;
-}
-
-const INSERT_OUTBOX = precompile<{
-  id: string;
-  topic: string;
-  payload: string;
-  created_at: string;
-  available_at: string;
-}>()((db, p) =>
-  db.insertInto("outbox").values({
-    id: p("id"),
-    topic: p("topic"),
-    payload: p("payload"),
-    created_at: p("created_at"),
-    available_at: p("available_at"),
-  }),
-);
-
-/** Extra facts for the effects: the decision row an approval created, audit details. */
-export interface EffectContext {
-  readonly decisionId?: string;
-  /** Needed by `create_payouts` (the payout due window comes from the policy's calendar). */
-  readonly policy?: Policy;
-  readonly auditDetails?: Readonly<Record<string, JsonValue>>;
-}
-
-/**
- * Carries out the core's effects in the caller's transaction: the audit event, messages, and
- * outbox rows for notifications (`notify.<template>`), and the scheduled payouts of an approval.
- */
-export async function applyEffects(
-  trx: Trx,
-  ctx: ActionContext,
-  next: RequestSnapshot,
-  effects: readonly Effect[],
-  now: number,
-  extra: EffectContext = {},
-): Promise<void> {
-  const ref = { requestId: next.id, orderId: next.orderId, clientId: next.clientId };
-  // The audit append takes the chain's lock (PostgreSQL: until commit), so it goes last (ADR 0007):
-  // the other writes of the transaction do not hold up every other writer.
-  const ordered = [
-    ...effects.filter((e) => e.type !== "audit"),
-    ...effects.filter((e) => e.type === "audit"),
-  ];
-  const payoutAudits: AuditInput[] = [];
-  for (const effect of ordered) {
-    switch (effect.type) {
-      case "audit":
-        await appendAudit(trx, {
-          actor: actorRef(ctx.actor),
-          action: effect.action,
-          entityType: REQUEST_ENTITY,
-          entityId: next.id,
-          summary: {
-            from: effect.from,
-            to: effect.to,
-            summary: effect.summary,
-            version: next.version,
-            orderId: next.orderId,
-            ...(extra.auditDetails ?? {}),
-          },
-          ip: ctx.ip,
-          at: now,
-        });
-        break;
-      case "notify_client":
-        await enqueueOutbox(
-          trx,
-          `notify.${effect.template}`,
-          { ...ref, audience: "client", template: effect.template, status: next.status },
-          now,
-        );
-        break;
-      case "notify_staff":
-        await enqueueOutbox(
-          trx,
-          `notify.${effect.template}`,
-          { ...ref, audience: "staff", template: effect.template, status: next.status },
-          now,
-        );
-        break;
-      case "record_message": {
-        const author = userIdOf(ctx.actor);
-        if (author === null) throw new Error("a message needs a signed-in author");
-        await trx
-          .insertInto("messages")
-          .values({
-            id: newId("msg"),
-            request_id: next.id,
-            author_user_id: author,
-            kind: effect.kind,
-            body: effect.body,
-            created_at: toDbInstant(now),
-          })
-          .execute();
-        break;
-      }
-      case "create_payouts": {
-        if (extra.decisionId === undefined || extra.policy === undefined) {
-          throw new Error("create_payouts needs the decision id and the policy");
-        }
-        const created = await createPayouts(trx, extra.policy, {
-          requestId: next.id,
-          orderId: next.orderId,
-          decisionId: extra.decisionId,
-          amount: effect.amount,
-          lines: effect.lines,
-          approvedAt: now,
-        });
-        for (const p of created) {
-          payoutAudits.push({
-            actor: actorRef(ctx.actor),
-            action: "payout.scheduled",
-            entityType: "payout",
-            entityId: p.id,
-            summary: {
-              requestId: next.id,
-              decisionId: extra.decisionId,
-              paymentId: p.paymentId,
-              amount: moneyToJson(p.amount) as unknown as JsonValue,
-              dueEarliest: p.dueEarliest,
-              dueLatest: p.dueLatest,
-            },
-            ip: ctx.ip,
-            at: now,
-          });
-        }
-        break;
-      }
-    }
-  }
-  for (const a of payoutAudits) await appendAudit(trx, a);
+  m: {
+    readonly requestId: string;
+    readonly authorUserId: string;
+    readonly kind: MessageKind;
+    readonly body: string;
+    readonly at: number;
+    /** An internal note (staff only). */
+    readonly internal?: boolean;
+  },
+): Promise<MessageRow> {
+  const row: MessageRow = {
+    id: newId("msg"),
+    request_id: m.requestId,
+    author_user_id: m.authorUserId,
+    kind: m.kind,
+    body: m.body,
+    created_at: toDbInstant(m.at),
+    internal: m.internal === true ? 1 : 0,
+  };
+  await trx.insertInto("messages").values(row).execute();
+  return row;
 }

@@ -19,7 +19,8 @@ import { AppError, invalidField, notFound } from "../errors.js";
 import { intakeError } from "./errors.js";
 import { caseFromFacts, loadOrderFacts, recommend } from "./evaluate-order.js";
 import { presentRequest, sourceOf, type RequestView } from "./present.js";
-import { applyEffects, insertRecommendation, lockOrder, OPEN_STATUSES } from "./repository.js";
+import { applyEffects } from "./apply-effects.js";
+import { insertRecommendation, lockOrder, OPEN_STATUSES } from "./repository.js";
 import { assertVisible } from "../authorize.js";
 
 export interface SubmitRequestInput {

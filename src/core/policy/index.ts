@@ -4,3 +4,4 @@ export { parsePolicy, DEFAULT_PARAMS } from "./policy-file.js";
 export { parseCase } from "./parse-case.js";
 export { decide, evaluateRefund } from "./evaluate.js";
 export { decisionToJson, serializeDecision, type DecisionJson } from "./serialize.js";
+export { policyDocument, type PolicyDocument } from "./document.js";

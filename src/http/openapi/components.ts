@@ -124,7 +124,9 @@ export const Page = {
   description:
     "One page of a list. Pass `nextCursor` back as `cursor` for the next page; null on the last.",
   properties: {
-    items: { type: "array", description: "This page's items." },
+    // Left open here: each `<Item>Page` says what the array holds (an `array` type here would
+    // make the typed client's items `unknown`).
+    items: { description: "This page's items: an array of the list's kind." },
     nextCursor: {
       type: ["string", "null"],
       description: "Opaque cursor of the next page, or null when this is the last.",
@@ -134,12 +136,13 @@ export const Page = {
 } as const satisfies Component;
 
 /**
- * A page of one item component, named `<Item>Page`: a `Page` whose items are that component.
- * Written out (not `allOf`) so the serializer and the typed client see one plain object.
+ * A page of one item component, named `<Item>Page`: a `Page` (allOf) whose items are that
+ * component, its members written out as well so each reads on its own.
  */
 export function pageOf<const N extends string>(item: N, example: unknown) {
   return {
     $id: `${item}Page` as `${N}Page`,
+    allOf: [ref("Page")],
     type: "object",
     additionalProperties: false,
     required: ["items", "nextCursor"],
@@ -160,7 +163,10 @@ export function listOf<const N extends string>(item: N, example: unknown) {
     additionalProperties: false,
     required: ["items"],
     description: `Every ${item} asked for, in one list.`,
-    properties: { items: { type: "array", items: ref(item) } },
+    properties: {
+      items: { type: "array", items: ref(item) },
+      nextCursor: { type: "null", description: "Always null: the list is whole." },
+    },
     examples: [{ items: [example] }],
   } as const;
 }

@@ -26,7 +26,7 @@ declare module "fastify" {
 }
 
 const PROBLEM_DEFAULTS: Readonly<Record<number, string>> = {
-  400: "Invalid input (`invalid_input`): `errors` names each offending field by its path.",
+  400: "Invalid input (`invalid_input`): `errors` names each offending field by its path (`body.price.amount`, `query.limit`, `headers.idempotency-key`).",
   401: "Not signed in and no valid API token (`unauthenticated`).",
   403: "The caller's role or token scope may not do this (`forbidden`), or a cookie-authenticated write came without the session's `X-CSRF-Token` (`csrf_failed`).",
   404: "No such resource, or not the caller's: both answer the same (`not_found`).",
@@ -35,6 +35,7 @@ const PROBLEM_DEFAULTS: Readonly<Record<number, string>> = {
   415: "The body's Content-Type is not one the route accepts (`unsupported_media_type`).",
   422: "The request is well-formed but cannot be done (`unprocessable`).",
   429: "Too many attempts (`too_many_requests`); wait `Retry-After` seconds.",
+  500: "An unexpected failure on our side (`internal`); nothing was kept, so a retry (with the same `Idempotency-Key`) is safe.",
 };
 
 const IDEMPOTENCY_409 =
@@ -192,7 +193,11 @@ export function operationContract({
         content: b["content"],
       };
     } else if (code === 204 || b["type"] === "null") {
-      responses[status] = { description: b["description"] ?? STATUS_TEXT[code] ?? "Success" };
+      // `type: "null"`: @fastify/swagger then documents no content.
+      responses[status] = {
+        type: "null",
+        description: b["description"] ?? STATUS_TEXT[code] ?? "Success",
+      };
     } else {
       responses[status] = {
         description:
@@ -203,8 +208,18 @@ export function operationContract({
       };
     }
   }
-  if (Object.keys(given).length === 0) {
-    responses[method === "DELETE" ? "204" : "200"] = { description: "No Content" };
+  const produces = s["produces"] as string[] | undefined;
+  if (Object.keys(given).length === 0 && produces !== undefined) {
+    // A download: the bytes as stored, in one of the types the route declares.
+    responses["200"] = {
+      description: "The file's bytes, with its own Content-Type.",
+      content: Object.fromEntries(
+        produces.map((t) => [t, { schema: { type: "string", contentEncoding: "binary" } }]),
+      ),
+    };
+    delete s["produces"];
+  } else if (Object.keys(given).length === 0) {
+    responses[method === "DELETE" ? "204" : "200"] = { type: "null", description: "No Content" };
   }
 
   const problems = new Map<number, string[]>();
@@ -213,10 +228,10 @@ export function operationContract({
     if (!list.includes(text)) list.push(text);
     problems.set(status, list);
   };
-  const hasBody = s["body"] !== undefined;
-  const hasInput =
-    hasBody || s["querystring"] !== undefined || s["params"] !== undefined || idempotent;
-  if (hasInput) add(400, PROBLEM_DEFAULTS[400]!);
+  // Any request may be malformed (a NUL character, a body that is not JSON), and any request
+  // that may carry a body may carry one too large or of a type the route does not take.
+  const mayCarryBody = method !== "GET" && method !== "HEAD";
+  add(400, PROBLEM_DEFAULTS[400]!);
   if (!isPublic) {
     add(401, PROBLEM_DEFAULTS[401]!);
     add(403, PROBLEM_DEFAULTS[403]!);
@@ -231,10 +246,11 @@ export function operationContract({
     add(409, IDEMPOTENCY_409);
     add(422, IDEMPOTENCY_422);
   }
-  if (hasBody) {
+  if (mayCarryBody) {
     add(413, PROBLEM_DEFAULTS[413]!);
     add(415, PROBLEM_DEFAULTS[415]!);
   }
+  add(500, PROBLEM_DEFAULTS[500]!);
   for (const [status, text] of Object.entries(config.problems ?? {})) add(Number(status), text);
   for (const status of [...problems.keys()].sort((a, b) => a - b)) {
     responses[String(status)] = problemResponse(

@@ -30,40 +30,15 @@ import {
 import { uploadAttachments, type UploadedFile } from "../../app/attachments/upload-attachments.js";
 import type { StoredResponse } from "../../db/idempotency.js";
 import { claimIdempotencyKey, sendReplay } from "../idempotency.js";
+import { ref } from "../openapi/components.js";
 import type { RoutePlugin } from "../server.js";
 import { ctxOf, idParams } from "./common.js";
+import { ATTACHMENT_TYPES } from "./misc-schemas.js";
 
 const TAGS = ["attachments"];
+const listSchema = ref("AttachmentList");
 /** Form fields that carry files. */
 const FILE_FIELDS = new Set(["file", "files"]);
-
-const attachmentSchema = {
-  type: "object",
-  additionalProperties: false,
-  required: ["id", "requestId", "name", "contentType", "sizeBytes", "sha256", "uploadedAt"],
-  properties: {
-    id: { type: "string" },
-    requestId: { type: "string" },
-    name: { type: "string", description: "The client's file name, sanitised" },
-    contentType: {
-      type: "string",
-      enum: ["application/pdf", "image/png", "image/jpeg", "text/plain", "text/csv"],
-    },
-    sizeBytes: { type: "integer" },
-    sha256: { type: "string", description: "SHA-256 of the content, hex" },
-    uploadedAt: { type: "string", format: "date-time" },
-  },
-} as const;
-
-const listSchema = {
-  type: "object",
-  additionalProperties: false,
-  required: ["items", "nextCursor"],
-  properties: {
-    items: { type: "array", items: attachmentSchema },
-    nextCursor: { type: ["string", "null"], description: "Always null: one page holds them all." },
-  },
-} as const;
 
 export interface AttachmentRouteOptions extends Partial<AttachmentLimits> {
   /** Where files go (default: the deps' dataDir). */
@@ -263,9 +238,10 @@ export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): Ro
           config: { permission: "attachment.create", idempotency: "in_handler" },
           schema: {
             tags: TAGS,
+            operationId: "uploadRequestAttachments",
             summary: "Upload files to a refund request",
             description:
-              `multipart/form-data with up to ${limits.maxFiles} files, each in a field named \`file\` (or \`files\`)` +
+              `multipart/form-data with up to ${limits.maxFiles} files in the field \`files\`` +
               ` (each at most ${limits.maxFileBytes} bytes, together ${limits.maxRequestBytes}).` +
               " The type is decided by the content: PDF, PNG, JPEG, plain text (UTF-8) or CSV" +
               " (text named .csv). A name or declared type that disagrees with the content: 415.",
@@ -281,6 +257,7 @@ export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): Ro
                   items: { type: "string", contentMediaType: "application/octet-stream" },
                 },
               },
+              examples: [{ files: ["kickoff-emails.pdf"] }],
             },
             response: { 201: listSchema },
           },
@@ -295,7 +272,9 @@ export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): Ro
         config: { permission: "attachment.read" },
         schema: {
           tags: TAGS,
+          operationId: "listRequestAttachments",
           summary: "List the files of a refund request",
+          description: "Name, type, size and SHA-256 of each file, oldest first.",
           params: idParams,
           response: { 200: listSchema },
         },
@@ -312,12 +291,14 @@ export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): Ro
         config: { permission: "attachment.read" },
         schema: {
           tags: TAGS,
+          operationId: "getAttachment",
           summary: "Download an attachment",
           description:
             "The file as stored, with Content-Disposition: attachment and X-Content-Type-Options:" +
             " nosniff. A client reaches only the files of its own requests.",
           params: idParams,
-          produces: ["application/pdf", "image/png", "image/jpeg", "text/plain", "text/csv"],
+          // Documented as binary bodies of these types (src/http/openapi/document.ts).
+          produces: [...ATTACHMENT_TYPES],
         },
       },
       (request, reply) => download(deps, request, reply),

@@ -15,100 +15,13 @@ import {
 } from "../../app/auth/index.js";
 import { MANAGE_ACCOUNTS } from "../../app/auth/common.js";
 import { AppError } from "../../app/errors.js";
-import { ACTIONS, TOKEN_SCOPES } from "../../core/access/index.js";
+import { ref } from "../openapi/components.js";
 import { SESSION_COOKIE, type RoutePlugin } from "../server.js";
+import { pageQuery } from "./account-schemas.js";
 import { ctxOf, idParams } from "./common.js";
 
 const SESSION_TAGS = ["session"];
 const TOKEN_TAGS = ["API tokens"];
-const ROLE_VALUES = ["client", "qa", "finance", "admin"] as const;
-
-export const userJson = {
-  type: "object",
-  additionalProperties: false,
-  required: ["id", "email", "name", "role", "clientId", "disabled", "createdAt", "updatedAt"],
-  properties: {
-    id: { type: "string" },
-    email: { type: "string" },
-    name: { type: "string" },
-    role: { type: "string", enum: [...ROLE_VALUES] },
-    clientId: { type: ["string", "null"], description: "The client of a client user; else null." },
-    disabled: { type: "boolean" },
-    createdAt: { type: "string", format: "date-time" },
-    updatedAt: { type: "string", format: "date-time" },
-  },
-} as const;
-
-const sessionJson = {
-  type: "object",
-  additionalProperties: false,
-  required: ["via", "user", "role", "clientId", "csrfToken", "expiresAt", "abilities"],
-  properties: {
-    via: { type: "string", enum: ["session", "token"] },
-    user: { anyOf: [userJson, { type: "null" }] },
-    role: { type: "string", enum: [...ROLE_VALUES, "api_token"] },
-    clientId: { type: ["string", "null"] },
-    csrfToken: {
-      type: ["string", "null"],
-      description: "Send back as the X-CSRF-Token header on every cookie-authenticated write.",
-    },
-    expiresAt: { type: ["string", "null"], format: "date-time" },
-    abilities: {
-      type: "array",
-      items: { type: "string", enum: [...ACTIONS] },
-      description: "The actions the caller's role may perform (clients: on their own resources).",
-    },
-  },
-} as const;
-
-export const apiTokenJson = {
-  type: "object",
-  additionalProperties: false,
-  required: ["id", "name", "scopes", "createdBy", "createdAt", "lastUsedAt", "revokedAt"],
-  properties: {
-    id: { type: "string" },
-    name: { type: "string" },
-    scopes: { type: "array", items: { type: "string" } },
-    createdBy: { type: ["string", "null"] },
-    createdAt: { type: "string", format: "date-time" },
-    lastUsedAt: { type: ["string", "null"], format: "date-time" },
-    revokedAt: { type: ["string", "null"], format: "date-time" },
-  },
-} as const;
-
-const createdTokenJson = {
-  ...apiTokenJson,
-  required: [...apiTokenJson.required, "token"],
-  properties: {
-    ...apiTokenJson.properties,
-    token: {
-      type: "string",
-      description:
-        "The token (rdt_...), shown this once. Send it as `Authorization: Bearer <token>`.",
-    },
-  },
-} as const;
-
-export const pageQuery = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    limit: { type: "string", pattern: "^[0-9]{1,4}$", description: "1-100, default 50." },
-    cursor: { type: "string", maxLength: 400, description: "nextCursor of the previous page." },
-  },
-} as const;
-
-export const pageOf = (item: object) =>
-  ({
-    type: "object",
-    additionalProperties: false,
-    required: ["items", "nextCursor"],
-    properties: {
-      items: { type: "array", items: item },
-      nextCursor: { type: ["string", "null"] },
-    },
-  }) as const;
-
 interface SignInBody {
   email: string;
   password: string;
@@ -133,24 +46,24 @@ export const authRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Body: SignInBody }>(
     "/session",
     {
-      config: { permission: "public" },
+      config: {
+        permission: "public",
+        problems: {
+          401: "Unknown address, wrong password or disabled account, all alike (`unauthenticated`).",
+          429: "Too many failed attempts for this address or from this IP (`too_many_requests`).",
+        },
+      },
       schema: {
         tags: SESSION_TAGS,
+        operationId: "signIn",
         summary: "Sign in with e-mail address and password; sets the session cookie",
         description:
+          "Sets the `rd_session` cookie (HttpOnly, SameSite=Lax) and answers the session with its `csrfToken`. " +
           "The same 401 answers an unknown address, a wrong password and a disabled account. " +
           "After 5 failed attempts for one address or from one IP within 15 minutes, attempts " +
           "answer 429 with Retry-After until the lock passes.",
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["email", "password"],
-          properties: {
-            email: { type: "string", minLength: 1, maxLength: 254 },
-            password: { type: "string", minLength: 1, maxLength: 1024 },
-          },
-        },
-        response: { 200: sessionJson },
+        body: ref("SignIn"),
+        response: { 200: ref("Session") },
       },
     },
     async (request, reply) => {
@@ -175,11 +88,14 @@ export const authRoutes: RoutePlugin = (app, deps) => {
   app.get(
     "/session",
     {
-      config: { permission: "public" },
+      config: { permission: "public", problems: { 401: "Not signed in (`unauthenticated`)." } },
       schema: {
         tags: SESSION_TAGS,
+        operationId: "getSession",
         summary: "The caller: user, role, client, CSRF token and abilities (401 when signed out)",
-        response: { 200: sessionJson },
+        description:
+          "Works with the session cookie and with an API token (then `via` is `token` and `user` null).",
+        response: { 200: ref("Session") },
       },
     },
     async (request, reply) => {
@@ -192,8 +108,18 @@ export const authRoutes: RoutePlugin = (app, deps) => {
   app.delete(
     "/session",
     {
-      config: { permission: "public" },
-      schema: { tags: SESSION_TAGS, summary: "Sign out: ends the session and clears the cookie" },
+      config: {
+        permission: "public",
+        problems: { 403: "A live session without its `X-CSRF-Token` (`csrf_failed`)." },
+      },
+      schema: {
+        tags: SESSION_TAGS,
+        operationId: "signOut",
+        summary: "Sign out: ends the session and clears the cookie",
+        description:
+          "Ends the session and clears the cookie; with a live session, the `X-CSRF-Token` header is required.",
+        response: { 204: { type: "null", description: "Signed out (or was not signed in)." } },
+      },
     },
     async (request, reply) => {
       // Public (a stale cookie may still be cleared), so the CSRF check of a live session is here.
@@ -217,23 +143,12 @@ export const authRoutes: RoutePlugin = (app, deps) => {
       config: { permission: MANAGE_ACCOUNTS, idempotency: "off" },
       schema: {
         tags: TOKEN_TAGS,
+        operationId: "createApiToken",
         summary: "Issue an API token with scopes (admins); the token is shown once",
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["name", "scopes"],
-          properties: {
-            name: { type: "string", minLength: 1, maxLength: 200 },
-            scopes: {
-              type: "array",
-              minItems: 1,
-              maxItems: TOKEN_SCOPES.length,
-              uniqueItems: true,
-              items: { type: "string", enum: [...TOKEN_SCOPES] },
-            },
-          },
-        },
-        response: { 201: createdTokenJson },
+        description:
+          "The answer carries the token (`rdt_...`) this once; the desk keeps only its hash. The `Idempotency-Key` header is refused here (the answer must not be stored).",
+        body: ref("ApiTokenCreate"),
+        response: { 201: ref("ApiTokenCreated") },
       },
     },
     async (request, reply) => {
@@ -252,9 +167,11 @@ export const authRoutes: RoutePlugin = (app, deps) => {
       config: { permission: MANAGE_ACCOUNTS },
       schema: {
         tags: TOKEN_TAGS,
+        operationId: "listApiTokens",
         summary: "List API tokens (admins); never their secrets",
+        description: "A Page of tokens, oldest first, revoked ones included.",
         querystring: pageQuery,
-        response: { 200: pageOf(apiTokenJson) },
+        response: { 200: ref("ApiTokenPage") },
       },
     },
     async (request) => listApiTokens(deps, ctxOf(request), parsePageQuery(request.query)),
@@ -266,8 +183,11 @@ export const authRoutes: RoutePlugin = (app, deps) => {
       config: { permission: MANAGE_ACCOUNTS },
       schema: {
         tags: TOKEN_TAGS,
+        operationId: "revokeApiToken",
         summary: "Revoke an API token (admins); it stops working at once",
+        description: "The token stays listed with `revokedAt`.",
         params: idParams,
+        response: { 204: { type: "null", description: "Revoked." } },
       },
     },
     async (request, reply) => {

@@ -13,7 +13,7 @@ import {
 } from "../../app/clients/clients.js";
 import { ref } from "../openapi/components.js";
 import type { RoutePlugin } from "../server.js";
-import { pageQuery } from "./auth.js";
+import { pageQuery } from "./account-schemas.js";
 import { ctxOf, idParams, type IdParams } from "./common.js";
 
 const TAGS = ["clients"];
@@ -142,7 +142,7 @@ export const clientRoutes: RoutePlugin = (app, deps) => {
           "Their names and addresses, oldest first: staff see any company's, a client user its own.",
         params: idParams,
         querystring: pageQuery,
-        response: { 200: ref("UserAccountPage") },
+        response: { 200: ref("UserPage") },
       },
     },
     async (request) =>

@@ -43,7 +43,13 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
   app.post(
     "/orders",
     {
-      config: { permission: "order.write" },
+      config: {
+        permission: "order.write",
+        problems: {
+          409: "An order with this id exists (`conflict`, naming `body.id`).",
+          422: "`clientId` names no client (`unprocessable`, naming the field).",
+        },
+      },
       schema: {
         tags: ORDERS,
         operationId: "createOrder",
@@ -154,7 +160,10 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Params: IdParams }>(
     "/orders/:id/events",
     {
-      config: { permission: "event.write" },
+      config: {
+        permission: "event.write",
+        problems: { 422: "The event does not fit the order (`unprocessable`, naming the field)." },
+      },
       schema: {
         tags: EVENTS,
         operationId: "createOrderEvent",

@@ -13,7 +13,13 @@ export const paymentRoutes: RoutePlugin = (app, deps) => {
   app.post(
     "/payments",
     {
-      config: { permission: "payment.write" },
+      config: {
+        permission: "payment.write",
+        problems: {
+          409: "A different payment with this id, or this providerRef, is recorded (`conflict`, naming the field).",
+          422: "`orderId` names no order, or the payment does not fit it (`unprocessable`, naming the field).",
+        },
+      },
       schema: {
         tags: PAYMENTS,
         operationId: "recordPayment",

@@ -15,134 +15,11 @@ import {
 } from "../../app/payouts/set-payout-destination.js";
 import { DEADLINE_FILTERS, PAYOUT_STATUSES } from "../../core/payouts/index.js";
 import { PAYMENT_METHODS } from "../../core/policy/index.js";
+import { ref } from "../openapi/components.js";
 import type { RoutePlugin } from "../server.js";
 import { ctxOf, idParams, type IdParams } from "./common.js";
 
 const TAGS = ["payouts"];
-
-const moneyJson = {
-  type: "object",
-  required: ["amount", "currency"],
-  properties: { amount: { type: "string" }, currency: { type: "string" } },
-} as const;
-
-const nullableString = { type: ["string", "null"] } as const;
-
-export const payoutJson = {
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    requestId: { type: "string" },
-    decisionId: { type: "string" },
-    paymentId: { type: "string" },
-    method: { type: "string", enum: [...PAYMENT_METHODS] },
-    amount: moneyJson,
-    status: { type: "string", enum: [...PAYOUT_STATUSES] },
-    dueEarliest: { type: "string", description: "First day the money may arrive (policy zone)." },
-    dueLatest: { type: "string", description: "Last day of the 7-14 business-day promise." },
-    deadline: {
-      type: "string",
-      enum: ["on_track", "at_risk", "due_today", "overdue", "settled"],
-    },
-    approvalsNeeded: { type: "integer" },
-    approvals: {
-      type: ["array", "null"],
-      items: {
-        type: "object",
-        properties: { userId: { type: "string" }, at: { type: "string" } },
-      },
-    },
-    released: { type: "boolean" },
-    awaiting: {
-      type: ["string", "null"],
-      enum: ["approval", "second_approval", "destination", "finance_record", "provider", null],
-    },
-    destination: {
-      type: ["object", "null"],
-      properties: {
-        asset: { type: "string" },
-        network: { type: "string" },
-        address: { type: "string" },
-      },
-    },
-    reference: nullableString,
-    providerRef: nullableString,
-    failureReason: nullableString,
-    crypto: {
-      type: ["object", "null"],
-      properties: { rate: { type: "string" }, coins: moneyJson },
-    },
-    parked: { type: "boolean" },
-    attempts: { type: "integer" },
-    createdAt: { type: "string" },
-    updatedAt: { type: "string" },
-    succeededAt: nullableString,
-    version: { type: "integer" },
-  },
-} as const;
-
-const version = {
-  type: "integer",
-  minimum: 0,
-  maximum: 2_147_483_647,
-  description: "The payout's version as the caller last read it (optimistic concurrency).",
-} as const;
-
-const versionOnly = {
-  type: "object",
-  additionalProperties: false,
-  required: ["expectedVersion"],
-  properties: { expectedVersion: version },
-} as const;
-
-const recordBody = {
-  type: "object",
-  additionalProperties: false,
-  required: ["expectedVersion", "reference"],
-  properties: {
-    expectedVersion: version,
-    reference: {
-      type: "string",
-      minLength: 1,
-      maxLength: 200,
-      description: "Bank reference (bank transfer, other) or the transaction hash (crypto).",
-    },
-    crypto: {
-      type: "object",
-      additionalProperties: false,
-      required: ["rate", "coins"],
-      description: "Crypto refunds of a fiat price (fiat-at-payout): the rate used and coins sent.",
-      properties: {
-        rate: { type: "string", maxLength: 40, description: "Fiat per coin, decimal string." },
-        coins: {
-          type: "object",
-          additionalProperties: false,
-          required: ["amount", "currency"],
-          properties: {
-            amount: { type: "string", maxLength: 64 },
-            currency: { type: "string", minLength: 1, maxLength: 12 },
-          },
-        },
-      },
-    },
-  },
-} as const;
-
-const destinationBody = {
-  type: "object",
-  additionalProperties: false,
-  required: ["expectedVersion", "network", "address"],
-  properties: {
-    expectedVersion: version,
-    network: {
-      type: "string",
-      minLength: 1,
-      maxLength: 40,
-      description: "e.g. bitcoin, ethereum, tron, solana",
-    },
-    address: { type: "string", minLength: 1, maxLength: 200 },
-  },
-} as const;
 
 const listQuery = {
   type: "object",
@@ -154,8 +31,8 @@ const listQuery = {
     requestId: { type: "string", maxLength: 200 },
     parked: { type: "string", enum: ["true", "false"] },
     awaiting: { type: "string", enum: ["approval", "second_approval"] },
-    limit: { type: "string", maxLength: 5 },
-    cursor: { type: "string", maxLength: 1000 },
+    limit: { type: "string", maxLength: 5, description: "1-200, default 50." },
+    cursor: { type: "string", maxLength: 1000, description: "nextCursor of the previous page." },
   },
 } as const;
 
@@ -168,14 +45,12 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "payout.read" },
       schema: {
         tags: TAGS,
+        operationId: "listPayouts",
         summary: "List payouts, most urgent first (clients: their own)",
+        description:
+          "A Page of payouts ordered by their latest due date; finance's queues filter by status, deadline (due today, overdue, at risk), method, request, parked, or the approval awaited. This is the list to reconcile payouts against the bank.",
         querystring: listQuery,
-        response: {
-          200: {
-            type: "object",
-            properties: { items: { type: "array", items: payoutJson }, nextCursor: nullableString },
-          },
-        },
+        response: { 200: ref("PayoutPage") },
       },
     },
     async (request) => {
@@ -193,24 +68,11 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "payout.execute" },
       schema: {
         tags: TAGS,
+        operationId: "getPayoutSummary",
         summary: "Finance's counts: due today, overdue, at risk, awaiting approval, parked",
-        response: {
-          200: {
-            type: "object",
-            properties: {
-              today: { type: "string" },
-              dueToday: { type: "integer" },
-              overdue: { type: "integer" },
-              atRisk: { type: "integer" },
-              awaitingApproval: { type: "integer" },
-              awaitingSecondApproval: { type: "integer" },
-              inFlight: { type: "integer" },
-              unknown: { type: "integer" },
-              parked: { type: "integer" },
-              failed: { type: "integer" },
-            },
-          },
-        },
+        description:
+          "The counts behind finance's dashboard, as of today in the policy's time zone.",
+        response: { 200: ref("PayoutSummary") },
       },
     },
     async (request) => payoutSummary(deps, ctxOf(request)),
@@ -222,9 +84,12 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "payout.read" },
       schema: {
         tags: TAGS,
+        operationId: "getPayout",
         summary: "Read a payout",
+        description:
+          "The payout with its status, the window in which the money should arrive (`dueEarliest`..`dueLatest`), its approvals and what it is waiting for.",
         params: idParams,
-        response: { 200: payoutJson },
+        response: { 200: ref("Payout") },
       },
     },
     async (request) => getPayout(deps, ctxOf(request), request.params.id),
@@ -233,13 +98,22 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Params: IdParams; Body: { expectedVersion: number } }>(
     "/payouts/:id/approve",
     {
-      config: { permission: "payout.execute" },
+      config: {
+        permission: "payout.execute",
+        problems: {
+          409: "The payout is not awaiting an approval (`invalid_transition` or `conflict`, with `state` and `currentVersion`), or a crypto payout has no address yet.",
+          422: "The payout cannot be approved as it stands (`unprocessable`, naming the field).",
+        },
+      },
       schema: {
         tags: TAGS,
+        operationId: "approvePayout",
         summary: "Approve a payout (first approval, or the second above the four-eyes threshold)",
+        description:
+          "Never by the person who made the decision; the second approval never by the first approver. Card payouts then go to the provider; manual ones wait for `record`.",
         params: idParams,
-        body: versionOnly,
-        response: { 200: payoutJson },
+        body: ref("PayoutVersion"),
+        response: { 200: ref("Payout") },
       },
     },
     async (request) =>
@@ -249,13 +123,22 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Params: IdParams; Body: RecordPayoutInput }>(
     "/payouts/:id/record",
     {
-      config: { permission: "payout.execute" },
+      config: {
+        permission: "payout.execute",
+        problems: {
+          409: "The payout is not awaiting a manual record (`invalid_transition` or `conflict`), or it would give back more than the payment captured.",
+          422: "The record does not fit the payout (`unprocessable`, naming the field: e.g. crypto rate or coins).",
+        },
+      },
       schema: {
         tags: TAGS,
+        operationId: "recordPayout",
         summary: "Record a manual payout as sent (bank reference, or crypto hash and rate)",
+        description:
+          "For bank transfers, crypto and other methods, finance pays outside and records the reference here; the payout succeeds.",
         params: idParams,
-        body: recordBody,
-        response: { 200: payoutJson },
+        body: ref("PayoutRecord"),
+        response: { 200: ref("Payout") },
       },
     },
     async (request) => recordPayout(deps, ctxOf(request), request.params.id, request.body),
@@ -264,13 +147,19 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Params: IdParams; Body: { expectedVersion: number } }>(
     "/payouts/:id/retry",
     {
-      config: { permission: "payout.execute" },
+      config: {
+        permission: "payout.execute",
+        problems: { 409: "Only a parked payout can be sent back (`conflict`)." },
+      },
       schema: {
         tags: TAGS,
+        operationId: "retryPayout",
         summary: "Send a parked payout back to the worker (it reconciles before sending)",
+        description:
+          "A payout parked after repeated provider failures goes back to the worker, which first asks the provider whether it was paid after all.",
         params: idParams,
-        body: versionOnly,
-        response: { 200: payoutJson },
+        body: ref("PayoutVersion"),
+        response: { 200: ref("Payout") },
       },
     },
     async (request) =>
@@ -280,13 +169,21 @@ export const payoutRoutes: RoutePlugin = (app, deps) => {
   app.put<{ Params: IdParams; Body: DestinationInput }>(
     "/payouts/:id/destination",
     {
-      config: { permission: "payout.set_destination" },
+      config: {
+        permission: "payout.set_destination",
+        problems: {
+          409: "Not a crypto payout, or no longer waiting for its address (`conflict` or `invalid_transition`).",
+          422: "The address does not fit the asset and network (`unprocessable`, naming the field).",
+        },
+      },
       schema: {
         tags: TAGS,
+        operationId: "setPayoutDestination",
         summary: "Give the address a crypto refund goes to (the asset is the payment's)",
+        description: "The client of a crypto payout names the network and address to pay to.",
         params: idParams,
-        body: destinationBody,
-        response: { 200: payoutJson },
+        body: ref("PayoutDestination"),
+        response: { 200: ref("Payout") },
       },
     },
     async (request) => setPayoutDestination(deps, ctxOf(request), request.params.id, request.body),

@@ -14,235 +14,29 @@ import {
 } from "../../app/requests/list-requests.js";
 import { assignRequest, type AssignInput } from "../../app/requests/assign-request.js";
 import { requestTimeline } from "../../app/requests/timeline.js";
-import { MAX_MESSAGE_LENGTH, postMessage } from "../../app/requests/post-message.js";
+import { postMessage } from "../../app/requests/post-message.js";
 import { submitRequest, type SubmitRequestInput } from "../../app/requests/submit-request.js";
 import { parseMoney } from "../../core/money/money.js";
-import { ALTERNATIVES, CLAUSE_IDS, REASONS, type Alternative } from "../../core/policy/index.js";
+import { CLAUSE_IDS, REASONS, type Alternative } from "../../core/policy/index.js";
 import {
   EVENT_ACTIONS,
   REQUEST_STATUSES,
   type RequestEvent,
   type RequestEventType,
 } from "../../core/requests/index.js";
+import { expectedVersion, ref } from "../openapi/components.js";
 import type { RoutePlugin } from "../server.js";
 import { ctxOf, idParams, type IdParams } from "./common.js";
 
-const TAGS = ["requests"];
-const MAX_TEXT = 10_000;
-
-const moneySchema = {
-  type: "object",
-  additionalProperties: false,
-  required: ["amount", "currency"],
-  properties: {
-    amount: {
-      type: "string",
-      maxLength: 64,
-      description: 'Decimal string in the currency\'s units, e.g. "4800.00"; never a JSON number.',
-    },
-    currency: { type: "string", minLength: 1, maxLength: 12 },
-  },
-} as const;
-
-const nullableMoney = { ...moneySchema, type: ["object", "null"] } as const;
 const nullableString = { type: ["string", "null"] } as const;
+import { MAX_TEXT } from "./request-schemas.js";
 
-const version = {
-  type: "integer",
-  minimum: 0,
-  maximum: 2_147_483_647,
-  description:
-    "The request's version as the caller last read it (optimistic concurrency): required on " +
-    "reviewer steps, optional on the client's. When the request has changed since, the answer is " +
-    "409 `version_conflict` with `currentVersion`; reload and decide again.",
-} as const;
+const TAGS = ["requests"];
+
+const version = expectedVersion("request");
 
 const text = (description: string) =>
   ({ type: "string", maxLength: MAX_TEXT, description }) as const;
-
-const submitBody = {
-  type: "object",
-  additionalProperties: false,
-  required: ["orderId", "reason", "description"],
-  properties: {
-    orderId: { type: "string", maxLength: 200, description: "One of the client's own orders." },
-    reason: { type: "string", enum: [...REASONS] },
-    description: text("What went wrong, in the client's words (required, not blank)."),
-    attachmentsCount: {
-      type: "integer",
-      minimum: 0,
-      maximum: 100,
-      description: "Documents the client will attach (uploaded afterwards).",
-    },
-  },
-} as const;
-
-const recommendationJson = {
-  type: ["object", "null"],
-  properties: {
-    id: { type: "string" },
-    createdAt: { type: "string" },
-    outcome: { type: "string", enum: ["refund", "review", "deny", "incomplete"] },
-    amount: nullableMoney,
-    refunds: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          paymentId: { type: "string" },
-          method: { type: "string" },
-          amount: moneySchema,
-        },
-      },
-    },
-    clauses: { type: "array", items: { type: "string" } },
-    alternatives: { type: "array", items: { type: "string" } },
-    deadlines: {
-      type: "object",
-      properties: {
-        requestWindowEndsAt: nullableString,
-        payoutEarliest: nullableString,
-        payoutLatest: nullableString,
-      },
-    },
-    policyVersion: { type: "string" },
-    explanation: { type: "string" },
-    autoApprove: { type: "boolean" },
-  },
-} as const;
-
-const clauseJson = {
-  type: "object",
-  properties: {
-    id: { type: "string", description: "A policy clause id, e.g. excluded.completed." },
-    text: {
-      type: ["string", "null"],
-      description: "The clause's words in the policy in force (null if it no longer has it).",
-    },
-  },
-} as const;
-
-const requestJson = {
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    reference: { type: "string", description: "The short reference e-mails show: REQ-1A2B3C4D." },
-    orderId: { type: "string" },
-    clientId: { type: "string" },
-    reason: { type: "string" },
-    description: { type: "string" },
-    status: { type: "string", enum: [...REQUEST_STATUSES] },
-    version: { type: "integer" },
-    submittedAt: { type: "string" },
-    updatedAt: { type: "string" },
-    closedAt: nullableString,
-    waitingOn: { type: ["string", "null"], enum: ["staff", "client", null] },
-    reviewerId: nullableString,
-    openQuestion: nullableString,
-    recommendation: recommendationJson,
-    decision: {
-      type: ["object", "null"],
-      properties: {
-        id: nullableString,
-        outcome: { type: "string" },
-        amount: nullableMoney,
-        justification: nullableString,
-        followsRecommendation: { type: "boolean" },
-        decidedBy: { type: "string" },
-        decidedAt: { type: "string" },
-        clauses: {
-          type: "array",
-          items: clauseJson,
-          description: "The clauses the decision rests on, in plain words (always on a denial).",
-        },
-      },
-    },
-    alternative: {
-      type: ["object", "null"],
-      properties: {
-        kind: { type: "string" },
-        note: { type: "string" },
-        offeredBy: { type: "string" },
-        offeredAt: { type: "string" },
-        accepted: { type: ["boolean", "null"] },
-        respondedAt: nullableString,
-        followUp: {
-          type: ["object", "null"],
-          description: "After acceptance: by when and by whom the alternative is delivered.",
-          properties: {
-            dueAt: { type: "string" },
-            ownerId: { type: "string" },
-            fulfilledAt: nullableString,
-          },
-        },
-      },
-    },
-    replyBy: { ...nullableString, description: "When the open question's answer is due." },
-    waitingSince: nullableString,
-    flags: {
-      type: "object",
-      properties: {
-        replyOverdue: { type: "boolean", description: "The client's answer is past its reply-by." },
-        atRisk: {
-          type: "boolean",
-          description: "Waiting on QA longer than the policy's workflow.qaAtRiskBusinessDays.",
-        },
-      },
-    },
-    appeal: {
-      type: ["object", "null"],
-      properties: { appealedAt: { type: "string" }, deniedBy: { type: "string" } },
-    },
-    refundable: {
-      ...moneySchema,
-      description: "Staff only: what the payments can still give back.",
-    },
-    actions: {
-      type: "array",
-      items: { type: "string" },
-      description: "The events the caller may send now (each has its route).",
-    },
-  },
-} as const;
-
-const listItemJson = {
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    reference: { type: "string", description: "REQ-1A2B3C4D, as e-mails show it." },
-    orderId: { type: "string" },
-    orderName: { type: "string", description: "The order's service name." },
-    orderAmount: { ...nullableMoney, description: "The order's price." },
-    clientId: { type: "string" },
-    clientName: { type: "string" },
-    reason: { type: "string" },
-    status: { type: "string" },
-    version: { type: "integer" },
-    submittedAt: { type: "string" },
-    updatedAt: { type: "string" },
-    closedAt: nullableString,
-    waitingOn: { type: ["string", "null"], enum: ["staff", "client", null] },
-    assignee: {
-      type: ["object", "null"],
-      description: "The reviewer who has the request (claimed or assigned).",
-      properties: { id: { type: "string" }, name: { type: "string" } },
-    },
-    lastClientReplyAt: nullableString,
-    flags: {
-      type: "object",
-      properties: { replyOverdue: { type: "boolean" }, atRisk: { type: "boolean" } },
-    },
-    recommendation: {
-      type: ["object", "null"],
-      properties: {
-        outcome: { type: "string" },
-        amount: nullableMoney,
-        policyVersion: { type: "string" },
-        payoutLatest: nullableString,
-      },
-    },
-  },
-} as const;
 
 const listQuery = {
   type: "object",
@@ -288,70 +82,40 @@ const listQuery = {
   },
 } as const;
 
-const messageJson = {
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    kind: { type: "string", enum: ["question", "answer", "note"] },
-    body: { type: "string" },
-    author: {
-      type: "object",
-      properties: { userId: { type: "string" }, side: { type: "string" } },
-    },
-    internal: {
-      type: "boolean",
-      description: "An internal note: staff only, never shown or mailed to the client.",
-    },
-    createdAt: { type: "string" },
-  },
-} as const;
-
-const decisionRowJson = {
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    kind: { type: "string", enum: ["approve", "deny", "offer_alternative"] },
-    amount: nullableMoney,
-    justification: nullableString,
-    alternative: nullableString,
-    clauses: { type: "array", items: { type: "string" }, description: "Clause ids (denials)." },
-    recommendationId: nullableString,
-    decidedBy: { type: "string" },
-    decidedAt: { type: "string" },
-  },
-} as const;
-
-const itemsOf = (items: object) =>
-  ({
-    type: "object",
-    properties: { items: { type: "array", items }, nextCursor: nullableString },
-  }) as const;
-
 type EventBody = Record<string, unknown>;
 
 /** One route per event: its path segment, body schema, summary and how the body becomes the event. */
 interface EventRoute {
   readonly path: string;
+  readonly operationId: string;
   readonly summary: string;
-  /** For the OpenAPI document (routes added since issue 12 carry theirs). */
-  readonly operationId?: string;
-  readonly description?: string;
+  readonly description: string;
   readonly body: object;
   readonly toEvent: (body: EventBody) => RequestEvent;
 }
 
-const staffBody = (extra: Record<string, object> = {}, required: string[] = []) => ({
+const staffBody = (
+  example: EventBody,
+  extra: Record<string, object> = {},
+  required: string[] = [],
+) => ({
   type: "object",
   additionalProperties: false,
   required: ["expectedVersion", ...required],
   properties: { expectedVersion: version, ...extra },
+  examples: [example],
 });
 
-const clientBody = (extra: Record<string, object> = {}, required: string[] = []) => ({
+const clientBody = (
+  example: EventBody,
+  extra: Record<string, object> = {},
+  required: string[] = [],
+) => ({
   type: "object",
   additionalProperties: false,
   required,
   properties: { expectedVersion: version, ...extra },
+  examples: [example],
 });
 
 const optVersion = (b: EventBody) =>
@@ -371,14 +135,26 @@ function amountOf(b: EventBody) {
 const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
   start_review: {
     path: "start-review",
+    operationId: "startRequestReview",
     summary: "Take a submitted request into review",
-    body: staffBody(),
+    description: "Moves a submitted request to in_review with the caller as its reviewer.",
+    body: staffBody({ expectedVersion: 1 }),
     toEvent: (b) => ({ type: "start_review", expectedVersion: num(b) }),
   },
   request_info: {
     path: "request-info",
+    operationId: "askRequestQuestion",
     summary: "Ask the client a question (the request waits for the answer)",
-    body: staffBody({ question: text("The question to the client.") }, ["question"]),
+    description:
+      "Posts the question as a message; the request waits on the client (info_requested) until it answers or the reviewer resumes.",
+    body: staffBody(
+      {
+        expectedVersion: 2,
+        question: "Could you send the e-mails in which you asked for the start date?",
+      },
+      { question: text("The question to the client.") },
+      ["question"],
+    ),
     toEvent: (b) => ({
       type: "request_info",
       expectedVersion: num(b),
@@ -387,22 +163,35 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
   },
   answer: {
     path: "answer",
+    operationId: "answerRequest",
     summary: "Answer the reviewer's question (the review resumes)",
-    body: clientBody({ message: text("The client's answer.") }, ["message"]),
+    description:
+      "The client answers the open question; the answer is posted as a message and the review resumes.",
+    body: clientBody(
+      { message: "Attached: our three e-mails of 17, 20 and 24 February." },
+      { message: text("The client's answer.") },
+      ["message"],
+    ),
     toEvent: (b) => ({ type: "answer", message: str(b, "message"), ...optVersion(b) }),
   },
   resume_review: {
     path: "resume-review",
+    operationId: "resumeRequestReview",
     summary: "Resume the review without waiting for an answer",
-    body: staffBody(),
+    description: "Returns an info_requested request to in_review without the client's answer.",
+    body: staffBody({ expectedVersion: 3 }),
     toEvent: (b) => ({ type: "resume_review", expectedVersion: num(b) }),
   },
   approve: {
     path: "approve",
+    operationId: "approveRequest",
     summary: "Approve a refund (justification required when it departs from the recommendation)",
+    description:
+      "Approves a refund of `amount` (in the order's currency, at most what the payments can still give back). A justification is required when the decision departs from the recommendation. The payouts follow from the approval.",
     body: staffBody(
+      { expectedVersion: 2, amount: { amount: "4800.00", currency: "USD" } },
       {
-        amount: moneySchema,
+        amount: ref("Money"),
         justification: text("Why, when the decision departs from the recommendation."),
       },
       ["amount"],
@@ -416,6 +205,7 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
   },
   deny: {
     path: "deny",
+    operationId: "denyRequest",
     summary: "Deny the request with a written reason and the clauses it rests on",
     description:
       "The reason is always required: the client reads it, with the text of each clause, in the " +
@@ -423,6 +213,11 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
       "request without a recommendation must name at least one. On a submitted request the " +
       "review starts implicitly.",
     body: staffBody(
+      {
+        expectedVersion: 2,
+        justification: "The VPN access was never given, so the test could not start.",
+        clauses: ["excluded.client-side"],
+      },
       {
         justification: text("Why, in words for the client (required, not blank)."),
         clauses: {
@@ -445,10 +240,18 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
   },
   offer_alternative: {
     path: "offer-alternative",
+    operationId: "offerRequestAlternative",
     summary: "Offer an alternative instead of a refund",
+    description:
+      "Offers an alternative (re-delivery, support extension, additional consulting); the request waits on the client to accept or decline.",
     body: staffBody(
       {
-        kind: { type: "string", enum: [...ALTERNATIVES] },
+        expectedVersion: 2,
+        kind: "re-delivery",
+        note: "We re-run the internal network part of the test in the week of 16 March.",
+      },
+      {
+        kind: ref("AlternativeKind"),
         note: text("What is offered, in words for the client."),
       },
       ["kind", "note"],
@@ -462,20 +265,26 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
   },
   accept_alternative: {
     path: "accept-alternative",
+    operationId: "acceptRequestAlternative",
     summary: "Accept the alternative offered (closes the request)",
-    body: clientBody(),
+    description: "The client accepts the alternative offered; the request is closed.",
+    body: clientBody({}),
     toEvent: (b) => ({ type: "accept_alternative", ...optVersion(b) }),
   },
   decline_alternative: {
     path: "decline-alternative",
+    operationId: "declineRequestAlternative",
     summary: "Decline the alternative offered (the review resumes)",
-    body: clientBody(),
+    description: "The client declines the alternative offered; the review resumes.",
+    body: clientBody({}),
     toEvent: (b) => ({ type: "decline_alternative", ...optVersion(b) }),
   },
   withdraw: {
     path: "withdraw",
+    operationId: "withdrawRequest",
     summary: "Withdraw the request before it is decided",
-    body: clientBody(),
+    description: "The client withdraws its request before it is decided; the request is closed.",
+    body: clientBody({}),
     toEvent: (b) => ({ type: "withdraw", ...optVersion(b) }),
   },
   appeal: {
@@ -487,9 +296,11 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
       "afterwards, while the appeal is open). The request returns to review without a reviewer; " +
       "the reviewer who denied may not decide it again (403). 409 when the window " +
       "(`workflow.appealWindowDays` after the denial) has passed or the denial was appealed already.",
-    body: clientBody({ message: text("Why the denial is wrong, in the client's words.") }, [
-      "message",
-    ]),
+    body: clientBody(
+      { message: "The audit report never reached us; see the attached e-mail log." },
+      { message: text("Why the denial is wrong, in the client's words.") },
+      ["message"],
+    ),
     toEvent: (b) => ({ type: "appeal", message: str(b, "message"), ...optVersion(b) }),
   },
   reopen: {
@@ -499,7 +310,11 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
     description:
       "Allowed once the follow-up's due date has passed without it being marked fulfilled; " +
       "the request returns to review. 409 before the due date or after fulfilment.",
-    body: clientBody({ message: text("What was not delivered.") }, ["message"]),
+    body: clientBody(
+      { message: "The re-test was due last week and never happened." },
+      { message: text("What was not delivered.") },
+      ["message"],
+    ),
     toEvent: (b) => ({ type: "reopen", message: str(b, "message"), ...optVersion(b) }),
   },
   fulfil_follow_up: {
@@ -508,7 +323,7 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
     summary: "Record that the accepted alternative was delivered",
     description:
       "Closes the follow-up of an accepted alternative; the client can no longer reopen the request for it.",
-    body: staffBody(),
+    body: staffBody({ expectedVersion: 7 }),
     toEvent: (b) => ({ type: "fulfil_follow_up", expectedVersion: num(b) }),
   },
 };
@@ -517,12 +332,22 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Body: SubmitRequestInput }>(
     "/requests",
     {
-      config: { permission: "request.create" },
+      config: {
+        permission: "request.create",
+        problems: {
+          404: "`orderId` is not one of the client's orders (or does not exist) (`not_found`).",
+          409: "An open request on the same order and reason exists (`duplicate_open_request`, naming it).",
+          422: "The order cannot take a request now (`unprocessable`).",
+        },
+      },
       schema: {
         tags: TAGS,
+        operationId: "createRequest",
         summary: "Open a refund request on one of the client's orders",
-        body: submitBody,
-        response: { 201: requestJson },
+        description:
+          "A client opens a request on one of its orders; the policy engine evaluates it at once and the answer carries the recommendation. A second open request on the same order and reason answers 409 `duplicate_open_request`.",
+        body: ref("RequestCreate"),
+        response: { 201: ref("Request") },
       },
     },
     async (request, reply) => {
@@ -540,17 +365,12 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "request.list" },
       schema: {
         tags: TAGS,
+        operationId: "listRequests",
         summary: "List requests, newest first (clients: their own), with filters",
+        description:
+          "A Page of request summaries; filters combine (status, reason, recommended outcome, client, order, submission period, payout due dates).",
         querystring: listQuery,
-        response: {
-          200: {
-            type: "object",
-            properties: {
-              items: { type: "array", items: listItemJson },
-              nextCursor: nullableString,
-            },
-          },
-        },
+        response: { 200: ref("RequestSummaryPage") },
       },
     },
     async (request) => listRequests(deps, ctxOf(request), request.query),
@@ -612,7 +432,7 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
           required: ["reference"],
           properties: { reference: { type: "string", minLength: 1, maxLength: 40 } },
         },
-        response: { 200: requestJson },
+        response: { 200: ref("Request") },
       },
     },
     async (request) =>
@@ -645,7 +465,7 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
           description,
           params: idParams,
           body,
-          response: { 200: requestJson },
+          response: { 200: ref("Request") },
         },
       },
       async (request) =>
@@ -697,9 +517,12 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "request.read" },
       schema: {
         tags: TAGS,
+        operationId: "getRequest",
         summary: "Read a request with its recommendation, decision and the caller's actions",
+        description:
+          "`actions` lists the events the caller may send now; `version` goes back as `expectedVersion` with a staff event.",
         params: idParams,
-        response: { 200: requestJson },
+        response: { 200: ref("Request") },
       },
     },
     async (request) => getRequest(deps, ctxOf(request), request.params.id),
@@ -758,9 +581,11 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "request.read" },
       schema: {
         tags: TAGS,
+        operationId: "listRequestDecisions",
         summary: "The decision history of a request, oldest first",
+        description: "Every approval, denial and alternative offered, with who decided and why.",
         params: idParams,
-        response: { 200: itemsOf(decisionRowJson) },
+        response: { 200: ref("DecisionList") },
       },
     },
     async (request) => listDecisions(deps, ctxOf(request), request.params.id),
@@ -772,9 +597,11 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "message.read" },
       schema: {
         tags: TAGS,
+        operationId: "listRequestMessages",
         summary: "The messages of a request (questions, answers, notes), oldest first",
+        description: "The conversation between the client and the reviewers.",
         params: idParams,
-        response: { 200: itemsOf(messageJson) },
+        response: { 200: ref("MessageList") },
       },
     },
     async (request) => listMessages(deps, ctxOf(request), request.params.id),
@@ -783,25 +610,20 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Params: IdParams; Body: { body: string; internal?: boolean } }>(
     "/requests/:id/messages",
     {
-      config: { permission: "message.create" },
+      config: {
+        permission: "message.create",
+        problems: {
+          409: "A client writing on a closed request (`invalid_transition`).",
+        },
+      },
       schema: {
         tags: TAGS,
-        summary: "Write a message on a request (clients: while it is open), or an internal note",
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["body"],
-          properties: {
-            body: { type: "string", maxLength: MAX_MESSAGE_LENGTH },
-            internal: {
-              type: "boolean",
-              description:
-                "Reviewers: an internal note, for staff only (the client neither sees it nor is told).",
-            },
-          },
-        },
+        operationId: "createRequestMessage",
+        summary: "Write a message on a request (clients: while it is open)",
+        description: "The other side is notified by e-mail (and webhook `message_posted`).",
         params: idParams,
-        response: { 201: messageJson },
+        body: ref("MessageCreate"),
+        response: { 201: ref("Message") },
       },
     },
     async (request, reply) => {
@@ -818,19 +640,25 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
     app.post<{ Params: IdParams; Body: EventBody | undefined }>(
       `/requests/:id/${route.path}`,
       {
-        config: { permission: EVENT_ACTIONS[type] },
+        config: {
+          permission: EVENT_ACTIONS[type],
+          problems: {
+            409: "The event is not allowed in the request's status (`invalid_transition`, with `state` and `currentVersion`).",
+            422: "The decision breaks a rule (`unprocessable`): a justification is required to depart from the recommendation; the amount must be above 0, in the order's currency and within what the payments can still give back.",
+          },
+        },
         // A client event has only optional fields, so it may be sent without a body at all.
         preValidation: async (request) => {
           if (request.body === undefined || request.body === null) request.body = {};
         },
         schema: {
           tags: TAGS,
+          operationId: route.operationId,
           summary: route.summary,
-          ...(route.operationId === undefined ? {} : { operationId: route.operationId }),
-          ...(route.description === undefined ? {} : { description: route.description }),
+          description: route.description,
           params: idParams,
           body: route.body,
-          response: { 200: requestJson },
+          response: { 200: ref("Request") },
         },
       },
       async (request) =>

@@ -12,9 +12,9 @@ import {
   type UpdateUserInput,
 } from "../../app/auth/index.js";
 import { MANAGE_ACCOUNTS } from "../../app/auth/common.js";
-import type { Role } from "../../db/schema.js";
 import { SESSION_COOKIE, type RoutePlugin } from "../server.js";
-import { pageOf, pageQuery, userJson } from "./auth.js";
+import { ref } from "../openapi/components.js";
+import { pageQuery } from "./account-schemas.js";
 import { ctxOf, idParams } from "./common.js";
 
 const TAGS = ["users"];
@@ -26,7 +26,7 @@ const password = (description: string) =>
 interface ListQuery {
   limit?: string;
   cursor?: string;
-  role?: Role;
+  role?: (typeof ROLES)[number];
   clientId?: string;
 }
 
@@ -34,10 +34,19 @@ export const userRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Body: CreateUserInput }>(
     "/users",
     {
-      config: { permission: MANAGE_ACCOUNTS },
+      config: {
+        permission: MANAGE_ACCOUNTS,
+        problems: {
+          409: "A user with this e-mail address exists (`conflict`, naming the field).",
+          422: "`clientId` names no client, or does not fit the role (`unprocessable`).",
+        },
+      },
       schema: {
         tags: TAGS,
+        operationId: "createUser",
         summary: "Create a user account (admins)",
+        description:
+          "A staff member (qa, finance, admin) or a client's user (with `clientId`). E-mail addresses are unique (409).",
         body: {
           type: "object",
           additionalProperties: false,
@@ -53,8 +62,17 @@ export const userRoutes: RoutePlugin = (app, deps) => {
             },
             password: password("At least 12 characters."),
           },
+          examples: [
+            {
+              email: "carol@acme.example",
+              name: "Carol (Acme)",
+              role: "client",
+              clientId: "cl_3f9b2c1e-6a4d-4e8f-9b1a-2c3d4e5f6a7b",
+              password: "correct-horse-battery-staple",
+            },
+          ],
         },
-        response: { 201: userJson },
+        response: { 201: ref("User") },
       },
     },
     async (request, reply) => {
@@ -72,7 +90,10 @@ export const userRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "user.list" },
       schema: {
         tags: TAGS,
+        operationId: "listUsers",
         summary: "List user accounts (staff), oldest first; by role or client",
+        description:
+          "A Page of users; filter by role or client. Admins, and the staff who need the names of the people on the requests they handle (qa, finance).",
         querystring: {
           ...pageQuery,
           properties: {
@@ -81,7 +102,7 @@ export const userRoutes: RoutePlugin = (app, deps) => {
             clientId: { type: "string", minLength: 1, maxLength: 200 },
           },
         },
-        response: { 200: pageOf(userJson) },
+        response: { 200: ref("UserPage") },
       },
     },
     async (request) =>
@@ -98,9 +119,11 @@ export const userRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "user.read" },
       schema: {
         tags: TAGS,
+        operationId: "getUser",
         summary: "Read a user account (clients: only their own)",
+        description: "A client asking for another user gets 404, as for a missing id.",
         params: idParams,
-        response: { 200: userJson },
+        response: { 200: ref("User") },
       },
     },
     async (request) => getUser(deps, ctxOf(request), request.params.id),
@@ -111,10 +134,19 @@ export const userRoutes: RoutePlugin = (app, deps) => {
     {
       // The gate every signed-in person passes (for their own password); which fields the caller
       // may change is decided per field and per account by the use case (admins: user.write).
-      config: { permission: "user.read" },
+      config: {
+        permission: "user.read",
+        problems: {
+          409: "The last enabled admin cannot be disabled or demoted (`conflict`).",
+          422: "`clientId` names no client, or does not fit the role (`unprocessable`).",
+        },
+      },
       schema: {
         tags: TAGS,
+        operationId: "updateUser",
         summary: "Change a user: admins name, role, client, disabled; anyone their own password",
+        description:
+          "Admins change name, role, client and `disabled` (a disabled user's sessions end at once). Anyone changes their own password with `currentPassword`; the other sessions of that user end.",
         params: idParams,
         body: {
           type: "object",
@@ -128,8 +160,9 @@ export const userRoutes: RoutePlugin = (app, deps) => {
             password: password("The new password (at least 12 characters)."),
             currentPassword: password("Required to change one's own password."),
           },
+          examples: [{ name: "Alice Martin (Acme)" }],
         },
-        response: { 200: userJson },
+        response: { 200: ref("User") },
       },
     },
     async (request) =>

@@ -2,108 +2,22 @@
 // per-endpoint secret shown once at creation. Thin: schema, one use case, present.
 
 import { parsePageQuery } from "../../app/auth/index.js";
+import { createWebhookEndpoint } from "../../app/webhooks/create-webhook-endpoint.js";
+import { deleteWebhookEndpoint } from "../../app/webhooks/delete-webhook-endpoint.js";
 import {
-  createWebhookEndpoint,
-  deleteWebhookEndpoint,
-  listWebhookDeliveries,
-  listWebhookEndpoints,
-  retryWebhookDelivery,
-  updateWebhookEndpoint,
-  WEBHOOK_EVENT_TYPES,
   type CreateWebhookEndpointInput,
   type UpdateWebhookEndpointInput,
-} from "../../notify/endpoints.js";
+} from "../../app/webhooks/input.js";
+import { listWebhookDeliveries } from "../../app/webhooks/list-webhook-deliveries.js";
+import { listWebhookEndpoints } from "../../app/webhooks/list-webhook-endpoints.js";
+import { retryWebhookDelivery } from "../../app/webhooks/retry-webhook-delivery.js";
+import { updateWebhookEndpoint } from "../../app/webhooks/update-webhook-endpoint.js";
+import { ref } from "../openapi/components.js";
 import type { RoutePlugin } from "../server.js";
-import { pageOf, pageQuery } from "./auth.js";
+import { pageQuery } from "./account-schemas.js";
 import { ctxOf, idParams, type IdParams } from "./common.js";
 
-const TAGS = ["webhooks"];
-const EVENT_VALUES = ["*", ...WEBHOOK_EVENT_TYPES];
-
-const endpointJson = {
-  type: "object",
-  additionalProperties: false,
-  required: [
-    "id",
-    "url",
-    "description",
-    "events",
-    "disabled",
-    "createdBy",
-    "createdAt",
-    "updatedAt",
-  ],
-  properties: {
-    id: { type: "string" },
-    url: { type: "string" },
-    description: { type: ["string", "null"] },
-    events: { type: "array", items: { type: "string", enum: EVENT_VALUES } },
-    disabled: { type: "boolean" },
-    createdBy: { type: ["string", "null"] },
-    createdAt: { type: "string", format: "date-time" },
-    updatedAt: { type: "string", format: "date-time" },
-  },
-} as const;
-
-const createdJson = {
-  ...endpointJson,
-  required: [...endpointJson.required, "secret"],
-  properties: {
-    ...endpointJson.properties,
-    secret: {
-      type: "string",
-      description:
-        "The HMAC-SHA256 signing secret (whsec_...). Shown this once: store it with the receiver.",
-    },
-  },
-} as const;
-
-const deliveryJson = {
-  type: "object",
-  additionalProperties: false,
-  required: [
-    "id",
-    "eventId",
-    "eventType",
-    "status",
-    "attempts",
-    "nextAttemptAt",
-    "lastAttemptAt",
-    "lastStatus",
-    "lastError",
-    "deliveredAt",
-    "createdAt",
-  ],
-  properties: {
-    id: { type: "string" },
-    eventId: { type: "string" },
-    eventType: { type: "string" },
-    status: { type: "string", enum: ["pending", "delivered", "failed"] },
-    attempts: { type: "integer" },
-    nextAttemptAt: { type: ["string", "null"], format: "date-time" },
-    lastAttemptAt: { type: ["string", "null"], format: "date-time" },
-    lastStatus: { type: ["integer", "null"] },
-    lastError: { type: ["string", "null"] },
-    deliveredAt: { type: ["string", "null"], format: "date-time" },
-    createdAt: { type: "string", format: "date-time" },
-  },
-} as const;
-
-const url = {
-  type: "string",
-  minLength: 1,
-  maxLength: 2000,
-  description: "An http or https URL, without credentials; events are POSTed to it.",
-} as const;
-const events = {
-  type: "array",
-  minItems: 1,
-  maxItems: EVENT_VALUES.length,
-  uniqueItems: true,
-  items: { type: "string", enum: EVENT_VALUES },
-  description: 'The event types to send, or ["*"] for every type (including ones added later).',
-} as const;
-const description = { type: ["string", "null"], maxLength: 500 } as const;
+const TAGS = ["webhook endpoints"];
 
 interface PageQueryString {
   limit?: string;
@@ -118,14 +32,12 @@ export const webhookEndpointRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "webhook.write", idempotency: "off" },
       schema: {
         tags: TAGS,
+        operationId: "createWebhookEndpoint",
         summary: "Register a webhook endpoint (admins); its signing secret is shown once",
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["url", "events"],
-          properties: { url, events, description },
-        },
-        response: { 201: createdJson },
+        description:
+          "Events of the chosen types are POSTed to the URL, signed with the secret (`whsec_...`) this answer shows once. The `Idempotency-Key` header is refused here (the answer must not be stored).",
+        body: ref("WebhookEndpointCreate"),
+        response: { 201: ref("WebhookEndpointCreated") },
       },
     },
     async (request, reply) => {
@@ -144,9 +56,11 @@ export const webhookEndpointRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "webhook.read" },
       schema: {
         tags: TAGS,
+        operationId: "listWebhookEndpoints",
         summary: "List webhook endpoints (admins), oldest first; never their secrets",
+        description: "A Page of endpoints.",
         querystring: pageQuery,
-        response: { 200: pageOf(endpointJson) },
+        response: { 200: ref("WebhookEndpointPage") },
       },
     },
     async (request) => listWebhookEndpoints(deps, ctxOf(request), parsePageQuery(request.query)),
@@ -158,23 +72,12 @@ export const webhookEndpointRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "webhook.write" },
       schema: {
         tags: TAGS,
+        operationId: "updateWebhookEndpoint",
         summary: "Change a webhook endpoint (admins): URL, events, description, disabled",
+        description: "A disabled endpoint's deliveries wait until it is enabled again.",
         params: idParams,
-        body: {
-          type: "object",
-          additionalProperties: false,
-          minProperties: 1,
-          properties: {
-            url,
-            events,
-            description,
-            disabled: {
-              type: "boolean",
-              description: "A disabled endpoint's deliveries wait until it is enabled again.",
-            },
-          },
-        },
-        response: { 200: endpointJson },
+        body: ref("WebhookEndpointPatch"),
+        response: { 200: ref("WebhookEndpoint") },
       },
     },
     async (request) => updateWebhookEndpoint(deps, ctxOf(request), request.params.id, request.body),
@@ -186,8 +89,11 @@ export const webhookEndpointRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "webhook.write" },
       schema: {
         tags: TAGS,
+        operationId: "deleteWebhookEndpoint",
         summary: "Delete a webhook endpoint and its deliveries (admins)",
+        description: "Nothing more is sent to it; its delivery history goes with it.",
         params: idParams,
+        response: { 204: { type: "null", description: "Deleted." } },
       },
     },
     async (request, reply) => {
@@ -199,10 +105,15 @@ export const webhookEndpointRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Params: { id: string; deliveryId: string } }>(
     "/webhook-endpoints/:id/deliveries/:deliveryId/retry",
     {
-      config: { permission: "webhook.write" },
+      config: {
+        permission: "webhook.write",
+        problems: { 409: "Only a delivery parked as `failed` can be sent again (`conflict`)." },
+      },
       schema: {
         tags: TAGS,
+        operationId: "retryWebhookDelivery",
         summary: "Send a failed (parked) delivery again, with a fresh count of attempts (admins)",
+        description: "Only a delivery parked as `failed` can be sent again (else 409).",
         params: {
           type: "object",
           additionalProperties: false,
@@ -212,7 +123,7 @@ export const webhookEndpointRoutes: RoutePlugin = (app, deps) => {
             deliveryId: { type: "string", minLength: 1, maxLength: 200 },
           },
         },
-        response: { 200: deliveryJson },
+        response: { 200: ref("WebhookDelivery") },
       },
     },
     async (request) =>
@@ -225,10 +136,12 @@ export const webhookEndpointRoutes: RoutePlugin = (app, deps) => {
       config: { permission: "webhook.read" },
       schema: {
         tags: TAGS,
+        operationId: "listWebhookDeliveries",
         summary: "The deliveries of a webhook endpoint (admins), newest first",
+        description: "A Page of deliveries with their attempts, last HTTP status and error.",
         params: idParams,
         querystring: pageQuery,
-        response: { 200: pageOf(deliveryJson) },
+        response: { 200: ref("WebhookDeliveryPage") },
       },
     },
     async (request) =>

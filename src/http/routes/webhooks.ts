@@ -7,6 +7,7 @@
 import { AppError } from "../../app/errors.js";
 import { applyProviderEvent } from "../../app/payouts/apply-provider-event.js";
 import type { CardWebhookVerifier } from "../../app/payouts/ports.js";
+import { ref } from "../openapi/components.js";
 import type { RoutePlugin } from "../server.js";
 
 export interface CardWebhookOptions {
@@ -31,20 +32,21 @@ export function cardWebhookRoutes(options: CardWebhookOptions): RoutePlugin {
       scope.post(
         `/webhooks/${options.provider}`,
         {
-          config: { permission: "public" },
+          config: {
+            permission: "public",
+            problems: {
+              400: "The signature is missing, wrong or stale (`invalid_input`, naming the header).",
+              413: "The body is larger than 512 KiB (`payload_too_large`).",
+            },
+          },
           schema: {
             tags: ["webhooks"],
+            operationId: `receive${options.provider.charAt(0).toUpperCase()}${options.provider.slice(1)}Webhook`,
             summary: `Refund events from the card provider (${options.provider}), signed`,
-            response: {
-              200: {
-                type: "object",
-                properties: {
-                  received: { type: "boolean" },
-                  duplicate: { type: "boolean" },
-                  applied: { type: "boolean" },
-                },
-              },
-            },
+            description:
+              `The card provider's events, verified with its signature header (\`${options.signatureHeader}\`) over the raw body; stale timestamps are refused (400). ` +
+              "Refund outcomes update their payout; a captured charge for one of our orders is recorded as a payment. Each event id is applied once: a repeat answers `duplicate: true`.",
+            response: { 200: ref("ProviderWebhookReceipt") },
           },
         },
         async (request) => {

@@ -6,22 +6,10 @@
 // so a subject cannot be used to smuggle lines into the mail header.
 
 import { formatMoney, type Money } from "../../core/money/money.js";
+import { NOTIFICATION_TEMPLATES } from "../../core/notifications/index.js";
 
-/** Every template the notifier knows; `notify.<template>` is the outbox topic. */
-export const TEMPLATES = [
-  "request_received",
-  "question_asked",
-  "decision",
-  "alternative_offered",
-  "client_answered",
-  "alternative_accepted",
-  "alternative_declined",
-  "request_withdrawn",
-  "message_posted",
-  "refund_sent",
-  "refund_failed",
-  "payout_overdue",
-] as const;
+/** Every template the notifier knows (core/notifications); `notify.<template>` is the outbox topic. */
+export const TEMPLATES = NOTIFICATION_TEMPLATES;
 export type TemplateName = (typeof TEMPLATES)[number];
 
 /** True when `value` names a template. */
