@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ["e2e/**/*.e2e.ts"],
     globalSetup: ["e2e/support/global-setup.ts"],
-    testTimeout: 90_000,
+    testTimeout: 180_000,
     hookTimeout: 90_000,
     // One browser and one server at a time: the CI machine has two cores.
     fileParallelism: false,

@@ -17,6 +17,7 @@
 
 import os from "node:os";
 import { sql, type Kysely } from "kysely";
+import { SILENT_LOGGER } from "../src/app/context.js";
 import { scanLedger } from "../src/app/ledger/scan-ledger.js";
 import { openDatabase } from "../src/db/connection.js";
 import { migrateToLatest } from "../src/db/migrations/index.js";
@@ -221,7 +222,7 @@ async function timeScan(db: Kysely<Database>): Promise<{ seconds: number; extras
   const extras = new Set<string>();
   const start = process.hrtime.bigint();
   const summary = await scanLedger(
-    { db, policy: loaded.value, clock: Date.now },
+    { db, policy: loaded.value, clock: Date.now, logger: SILENT_LOGGER },
     {
       dryRun: true,
       onExtras: (_order, ids) => {

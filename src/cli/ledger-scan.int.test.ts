@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collector, run } from "../../test/support/cli.js";
 import { freshDatabase, type TestDatabase } from "../../test/support/database.js";
 import { clientRow, orderRow, paymentRow, requestRow } from "../../test/support/db-rows.js";
+import { SILENT_LOGGER } from "../app/context.js";
 import { scanLedger } from "../app/ledger/scan-ledger.js";
 import type { Policy } from "../core/policy/index.js";
 import { loadPolicyFile } from "../policy-file/load.js";
@@ -36,7 +37,7 @@ function io() {
 describe("refund-desk ledger scan", () => {
   let db: TestDatabase;
   const P = policy();
-  const deps = () => ({ db: db.db, policy: P, clock: () => NOW });
+  const deps = () => ({ db: db.db, policy: P, clock: () => NOW, logger: SILENT_LOGGER });
 
   const at = (minute: number) => new Date(Date.parse("2026-02-02T10:05:00Z") + minute * 60_000);
   const requests = () =>

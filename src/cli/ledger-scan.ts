@@ -7,7 +7,15 @@ import type { LedgerScanSummary } from "../app/ledger/scan-ledger.js";
 import type { Policy } from "../core/policy/index.js";
 import type { OpenDatabaseOptions, OpenedDatabase } from "../db/connection.js";
 import { loadPolicy } from "./evaluate.js";
-import { CliError, EXIT_INTERNAL, EXIT_OK, oneLine, writeText, type CliIo } from "./io.js";
+import {
+  CliError,
+  EXIT_INTERNAL,
+  EXIT_OK,
+  oneLine,
+  stderrLogger,
+  writeText,
+  type CliIo,
+} from "./io.js";
 import { databaseFromEnv } from "./service-commands.js";
 
 export interface LedgerScanOptions {
@@ -55,7 +63,12 @@ export async function runLedgerScan(opts: LedgerScanOptions, io: CliIo): Promise
   const db = opened;
   try {
     const summary = await scanLedger(
-      { db: db.db, policy: opts.policy, clock: opts.clock ?? Date.now },
+      {
+        db: db.db,
+        policy: opts.policy,
+        clock: opts.clock ?? Date.now,
+        logger: stderrLogger(io.stderr),
+      },
       { dryRun: opts.dryRun, ...(opts.pageSize === undefined ? {} : { pageSize: opts.pageSize }) },
     );
     await writeText(io.stdout, formatScanSummary(summary, opts.dryRun, db.dialect));

@@ -20,7 +20,8 @@ const db = new Database(workerData.file);
 db.pragma("synchronous = FULL");
 const checkpoint = () => {
   try {
-    db.pragma("wal_checkpoint(PASSIVE)");
+    const [r] = db.pragma("wal_checkpoint(PASSIVE)");
+    if (r && r.checkpointed > 0) parentPort.postMessage({ checkpointed: r.checkpointed });
   } catch (err) {
     parentPort.postMessage({ error: String(err && err.message || err) });
   }
@@ -45,6 +46,7 @@ export function startCheckpointer(
   file: string,
   onFailure: () => void,
   intervalMs = DEFAULT_INTERVAL_MS,
+  onCheckpoint?: (pages: number) => void,
 ): Checkpointer {
   const module = createRequire(import.meta.url).resolve("better-sqlite3");
   const worker = new Worker(WORKER_SOURCE, {
@@ -53,7 +55,9 @@ export function startCheckpointer(
   });
   worker.unref(); // never keeps the process alive on its own
   // A failed checkpoint is retried on the next tick; the writer's safety net bounds the WAL.
-  worker.on("message", () => undefined);
+  worker.on("message", (m: { checkpointed?: number }) => {
+    if (m.checkpointed !== undefined) onCheckpoint?.(m.checkpointed);
+  });
   worker.on("error", onFailure); // the worker is gone: the caller checkpoints on its own again
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   return {

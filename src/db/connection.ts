@@ -35,6 +35,8 @@ export interface OpenDatabaseOptions {
    * The service turns it on; short-lived uses (tests, CLI commands) keep SQLite's own.
    */
   readonly backgroundCheckpoints?: boolean | undefined;
+  /** With backgroundCheckpoints: told the WAL pages each checkpoint of the worker copied (tests). */
+  readonly onCheckpoint?: ((pages: number) => void) | undefined;
   /** SQLite only: how the WAL is synced after commits (default `fs.fdatasync`); tests replace it. */
   readonly syncFile?: SyncFile | undefined;
 }
@@ -59,7 +61,12 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Open
     }
     return openPostgres(url, opts);
   }
-  return openSqlite(opts.dataDir ?? "./data", opts.backgroundCheckpoints === true, opts.syncFile);
+  return openSqlite(
+    opts.dataDir ?? "./data",
+    opts.backgroundCheckpoints === true,
+    opts.syncFile,
+    opts.onCheckpoint,
+  );
 }
 
 /** Which database a Kysely instance (or a transaction of it) talks to. */
@@ -75,6 +82,7 @@ function openSqlite(
   dataDir: string,
   backgroundCheckpoints: boolean,
   syncFile: SyncFile | undefined,
+  onCheckpoint: ((pages: number) => void) | undefined,
 ): OpenedDatabase {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, SQLITE_FILE);
@@ -112,13 +120,18 @@ function openSqlite(
   });
   if (!backgroundCheckpoints) return { db, dialect: "sqlite", close: () => db.destroy() };
   sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
-  const checkpointer = startCheckpointer(file, () => {
-    try {
-      sqlite.pragma("wal_autocheckpoint = 1000"); // SQLite's default again
-    } catch {
-      /* closed meanwhile */
-    }
-  });
+  const checkpointer = startCheckpointer(
+    file,
+    () => {
+      try {
+        sqlite.pragma("wal_autocheckpoint = 1000"); // SQLite's default again
+      } catch {
+        /* closed meanwhile */
+      }
+    },
+    undefined,
+    onCheckpoint,
+  );
   return {
     db,
     dialect: "sqlite",

@@ -38,6 +38,15 @@ async function values(): Promise<string[]> {
   return rows.map((r) => r.v);
 }
 
+/**
+ * Lets the event loop run `n` full turns (setImmediate): the driver batches commits and read
+ * snapshots per turn, so whatever could happen by itself has happened after a few. Counts turns,
+ * not milliseconds: a check that something has NOT happened yet does not depend on the machine.
+ */
+async function turns(n = 10): Promise<void> {
+  for (let i = 0; i < n; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
 function gate(): { wait: Promise<void>; open: () => void } {
   let open!: () => void;
   const wait = new Promise<void>((resolve) => (open = resolve));
@@ -62,7 +71,7 @@ describe("group commit", () => {
       await held.wait;
     });
     await entered.wait;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await turns();
     expect(aDone).toBe(false); // A's writes are not committed yet, so A is not answered
     expect(await values()).toEqual([]); // and nobody outside the batch sees them
     held.open();
@@ -153,12 +162,25 @@ describe("group commit", () => {
 describe("background checkpoints", () => {
   it("copies committed pages into the database file from the worker", async () => {
     const other = await mkdtemp(join(tmpdir(), "refund-desk-checkpoint-"));
-    const bg = await openDatabase({ dataDir: other, backgroundCheckpoints: true });
+    let copied = 0;
+    let grown: () => void = () => {};
+    const bg = await openDatabase({
+      dataDir: other,
+      backgroundCheckpoints: true,
+      onCheckpoint: (pages) => {
+        copied += pages;
+        grown();
+      },
+    });
     try {
       const k = bg.db as unknown as Kysely<{ t: { id: Generated<number>; v: string } }>;
       await sql`create table t (id integer primary key, v text not null)`.execute(k);
       const file = join(other, SQLITE_FILE);
       const before = statSync(file).size;
+      const big = () => statSync(file).size >= before + 100_000;
+      const checkpointed = new Promise<void>((resolve) => {
+        grown = () => big() && resolve();
+      });
       await Promise.all(
         Array.from({ length: 500 }, (_, i) =>
           k.transaction().execute((trx) =>
@@ -170,10 +192,9 @@ describe("background checkpoints", () => {
         ),
       );
       // The writer's own checkpoint waits for 10,000 pages: only the worker grows the file now.
-      const deadline = Date.now() + 5_000;
-      while (statSync(file).size < before + 100_000 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      // Wait for the worker to say it checkpointed (if it already has, the size shows it).
+      if (!big()) await checkpointed;
+      expect(copied).toBeGreaterThan(0);
       expect(statSync(file).size).toBeGreaterThan(before + 100_000);
       const n = await sql<{ n: number }>`select count(*) as n from t`.execute(k);
       expect(n.rows[0]?.n).toBe(500);
@@ -191,21 +212,26 @@ describe("durable commits off the event loop (ADR 0016)", () => {
     done: Done;
   }
   let held: Held[];
+  let syncAsked: () => void;
   let heldDir: string;
   let heldDb: OpenedDatabase;
   let k: Kysely<{ t: { id: Generated<number>; v: string } }>;
 
   beforeEach(async () => {
     held = [];
+    syncAsked = () => {};
     heldDir = await mkdtemp(join(tmpdir(), "refund-desk-walsync-"));
     // Every sync of the WAL waits until the test lets it finish (or fail).
     heldDb = await openDatabase({
       dataDir: heldDir,
-      syncFile: (fd, done) => held.push({ fd, done }),
+      syncFile: (fd, done) => {
+        held.push({ fd, done });
+        syncAsked();
+      },
     });
     k = heldDb.db as unknown as typeof k;
     const create = sql`create table t (id integer primary key, v text not null unique)`.execute(k);
-    await until(() => held.length === 1);
+    await syncsWaiting(1);
     finishSyncs();
     await create;
   });
@@ -221,12 +247,14 @@ describe("durable commits off the event loop (ADR 0016)", () => {
     for (const h of held.splice(0)) h.done(err);
   }
 
-  async function until(cond: () => boolean): Promise<void> {
-    const deadline = Date.now() + 2_000;
-    while (!cond()) {
-      if (Date.now() > deadline) throw new Error("timed out");
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
+  /** Resolves once `n` syncs are waiting (an event of the injected syncFile, no polling). */
+  function syncsWaiting(n = 1): Promise<void> {
+    if (held.length >= n) return Promise.resolve();
+    return new Promise((resolve) => {
+      syncAsked = () => {
+        if (held.length >= n) resolve();
+      };
+    });
   }
 
   const put = (v: string) =>
@@ -237,10 +265,10 @@ describe("durable commits off the event loop (ADR 0016)", () => {
   it("syncs the WAL file itself and answers a commit only after that sync", async () => {
     let done = false;
     const a = put("a").then(() => (done = true));
-    await until(() => held.length === 1);
+    await syncsWaiting(1);
     // The descriptor synced is the database's WAL file.
     expect(fstatSync(held[0]!.fd).ino).toBe(statSync(join(heldDir, `${SQLITE_FILE}-wal`)).ino);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await turns();
     expect(done).toBe(false);
     finishSyncs();
     await a;
@@ -249,10 +277,10 @@ describe("durable commits off the event loop (ADR 0016)", () => {
 
   it("does not let reads see a commit before it is synced", async () => {
     const a = put("a");
-    await until(() => held.length === 1);
+    await syncsWaiting(1);
     let seen: string[] | null = null;
     const read = rows().then((r) => (seen = r));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await turns();
     expect(seen).toBeNull(); // committed in SQLite, not yet on disk: the read waits
     finishSyncs();
     await Promise.all([a, read]);
@@ -261,15 +289,15 @@ describe("durable commits off the event loop (ADR 0016)", () => {
 
   it("covers commits made during a sync with the next sync, one sync for many", async () => {
     const a = put("a");
-    await until(() => held.length === 1);
+    await syncsWaiting(1);
     const more = Array.from({ length: 20 }, (_, i) => put(`m${i}`));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await turns();
     expect(held).toHaveLength(1); // the next sync waits for the running one
     let moreDone = false;
     const all = Promise.all(more).then(() => (moreDone = true));
     finishSyncs();
     await a;
-    await until(() => held.length === 1); // one sync for the twenty commits made meanwhile
+    await syncsWaiting(1); // one sync for the twenty commits made meanwhile
     expect(moreDone).toBe(false);
     finishSyncs();
     await all;
@@ -279,8 +307,8 @@ describe("durable commits off the event loop (ADR 0016)", () => {
   it("waits for the sync of a write outside a transaction too", async () => {
     let done = false;
     const w = sql`insert into t (v) values ('solo')`.execute(k).then(() => (done = true));
-    await until(() => held.length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await syncsWaiting(1);
+    await turns();
     expect(done).toBe(false);
     finishSyncs();
     await w;
@@ -289,7 +317,7 @@ describe("durable commits off the event loop (ADR 0016)", () => {
 
   it("refuses the commits of a failed sync and everything after it", async () => {
     const a = put("a");
-    await until(() => held.length === 1);
+    await syncsWaiting(1);
     const eio = Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
     finishSyncs(eio);
     await expect(a).rejects.toThrow(/syncing the SQLite WAL failed; restart the process: EIO/);

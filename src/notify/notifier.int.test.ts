@@ -9,7 +9,8 @@ import { join } from "node:path";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { newId } from "../db/ids.js";
-import { clientRow, orderRow, paymentRow, userRow } from "../../test/support/db-rows.js";
+import { apiCalls, newClient, newOrder, type TestClient } from "../../test/support/api-world.js";
+import { userRow } from "../../test/support/db-rows.js";
 import { testServer, type TestServer } from "../../test/support/http.js";
 import { startSmtp, type ReceivedMail, type TestSmtp } from "../../test/support/smtp.js";
 import { fileTransport, smtpTransport, type MailTransport } from "./mail.js";
@@ -64,57 +65,29 @@ beforeEach(() => {
   smtp.refuseNext(0);
 });
 
-interface Client {
-  clientId: string;
-  actor: string;
+interface Client extends TestClient {
+  /** The addresses that get the client's mail (the disabled user's never does). */
   emails: string[];
 }
 
 /** A client with two active users and a disabled one (who must never get mail). */
-async function newClient(): Promise<Client> {
-  const c = clientRow();
-  await t.db.db.insertInto("clients").values(c).execute();
-  const tag = c.id.slice(-8);
-  const users = [
-    userRow({
-      role: "client",
-      client_id: c.id,
-      email: `a-${tag}@acme.test`,
-      name: "Carla <Acme>",
-      disabled: 0,
-    }),
-    userRow({
-      role: "client",
-      client_id: c.id,
-      email: `b-${tag}@acme.test`,
-      name: "Bob",
-      disabled: 0,
-    }),
-    userRow({ role: "client", client_id: c.id, email: `off-${tag}@acme.test`, disabled: 1 }),
-  ];
-  await t.db.db.insertInto("users").values(users).execute();
-  return {
-    clientId: c.id,
-    actor: `client:${c.id}:${users[0]!.id}`,
-    emails: [users[0]!.email, users[1]!.email],
-  };
+async function mailClient(): Promise<Client> {
+  const tag = newId("t").slice(-8);
+  const c = await newClient(t, [
+    { email: `a-${tag}@acme.test`, name: "Carla <Acme>", disabled: 0 },
+    { email: `b-${tag}@acme.test`, name: "Bob", disabled: 0 },
+    { email: `off-${tag}@acme.test`, disabled: 1 },
+  ]);
+  return { ...c, emails: [c.users[0]!.email, c.users[1]!.email] };
 }
 
-async function newOrder(c: Client) {
-  const order = orderRow(c.clientId, { service_name: `Audit <script>x</script> & co` });
-  await t.db.db.insertInto("orders").values(order).execute();
-  const payment = paymentRow(order, { charge_ref: order.id });
-  await t.db.db.insertInto("payments").values(payment).execute();
-  return { order, payment };
-}
+/** An order with markup in its service name (escaped in every e-mail), paid by card. */
+const markedUpOrder = (c: Client) =>
+  newOrder(t, c, { order: { service_name: `Audit <script>x</script> & co` } });
 
+/** POSTs as `actor`, expecting success. */
 async function post(url: string, actor: string, payload: unknown): Promise<LightMyRequestResponse> {
-  const res = await t.app.inject({
-    method: "POST",
-    url: `/api/v1${url}`,
-    headers: { "x-test-actor": actor },
-    payload: payload as Record<string, unknown>,
-  });
+  const res = await apiCalls(t).post(url, actor, payload);
   expect(res.statusCode, res.body).toBeLessThan(300);
   return res;
 }
@@ -153,8 +126,8 @@ const to = (m: ReceivedMail) => m.to.join(",");
 
 describe("e-mails from real workflow actions, over SMTP", () => {
   it("submit, question, answer, approve: each reaches the right people with the right words", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await mailClient();
+    const { order } = await markedUpOrder(c);
 
     const submitted = await post("/requests", c.actor, {
       orderId: order.id,
@@ -236,8 +209,8 @@ describe("e-mails from real workflow actions, over SMTP", () => {
   });
 
   it("a message goes to the other side: a client's to the reviewers, staff's to the client", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await mailClient();
+    const { order } = await markedUpOrder(c);
     const req = (
       await post("/requests", c.actor, {
         orderId: order.id,
@@ -262,8 +235,8 @@ describe("e-mails from real workflow actions, over SMTP", () => {
   });
 
   it("refund_sent and refund_failed read the payout; payout_overdue goes to finance", async () => {
-    const c = await newClient();
-    const { order, payment } = await newOrder(c);
+    const c = await mailClient();
+    const { order, payment } = await markedUpOrder(c);
     const req = (
       await post("/requests", c.actor, {
         orderId: order.id,
@@ -345,8 +318,8 @@ describe("e-mails from real workflow actions, over SMTP", () => {
 
 describe("at least once, never twice", () => {
   async function freshReceivedRow(): Promise<{ row: OutboxMessage; client: Client }> {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await mailClient();
+    const { order } = await markedUpOrder(c);
     await post("/requests", c.actor, {
       orderId: order.id,
       reason: "not_delivered",
@@ -399,8 +372,8 @@ describe("at least once, never twice", () => {
   });
 
   it("a question row retried after a second round still quotes its own question", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await mailClient();
+    const { order } = await markedUpOrder(c);
     const req = (
       await post("/requests", c.actor, {
         orderId: order.id,
@@ -487,8 +460,8 @@ describe("without SMTP_URL: .eml files", () => {
         mail: files,
         config: { publicUrl: PUBLIC_URL, mailFrom: MAIL_FROM },
       });
-      const c = await newClient();
-      const { order } = await newOrder(c);
+      const c = await mailClient();
+      const { order } = await markedUpOrder(c);
       await post("/requests", c.actor, {
         orderId: order.id,
         reason: "not_delivered",

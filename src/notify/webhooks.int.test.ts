@@ -8,7 +8,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { newId } from "../db/ids.js";
-import { clientRow, orderRow, paymentRow, userRow } from "../../test/support/db-rows.js";
+import { apiCalls, newClient, newOrder, type ApiCalls } from "../../test/support/api-world.js";
+import { userRow } from "../../test/support/db-rows.js";
 import { testServer, type TestServer } from "../../test/support/http.js";
 import type { MailTransport, OutgoingMail } from "./mail.js";
 import { createNotifier, type Notifier } from "./notifier.js";
@@ -72,6 +73,7 @@ const NOW = Date.parse("2026-03-02T09:00:00Z");
 const ADMIN = "admin:usr_admin";
 
 let t: TestServer;
+let api: ApiCalls;
 let rx: Receiver;
 let notifier: Notifier;
 const sentMail: OutgoingMail[] = [];
@@ -85,6 +87,7 @@ const mail: MailTransport = {
 
 beforeAll(async () => {
   t = await testServer({ now: NOW });
+  api = apiCalls(t);
   rx = await startReceiver();
   notifier = createNotifier({
     db: t.deps.db,
@@ -109,11 +112,9 @@ beforeEach(async () => {
 });
 
 async function createEndpoint(path: string, events: string[]) {
-  const res = await t.app.inject({
-    method: "POST",
-    url: "/api/v1/webhook-endpoints",
-    headers: { "x-test-actor": ADMIN },
-    payload: { url: `${rx.url}${path}`, events },
+  const res = await api.send("POST", "/webhook-endpoints", ADMIN, {
+    url: `${rx.url}${path}`,
+    events,
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json<{ id: string; secret: string }>();
@@ -121,21 +122,12 @@ async function createEndpoint(path: string, events: string[]) {
 
 /** A refund request submitted through the API; its notify.* rows handed to the notifier. */
 async function submitAndNotify() {
-  const c = clientRow();
-  await t.db.db.insertInto("clients").values(c).execute();
-  const u = userRow({ role: "client", client_id: c.id });
-  await t.db.db.insertInto("users").values(u).execute();
-  const order = orderRow(c.id);
-  await t.db.db.insertInto("orders").values(order).execute();
-  await t.db.db
-    .insertInto("payments")
-    .values(paymentRow(order, { charge_ref: order.id }))
-    .execute();
-  const res = await t.app.inject({
-    method: "POST",
-    url: "/api/v1/requests",
-    headers: { "x-test-actor": `client:${c.id}:${u.id}` },
-    payload: { orderId: order.id, reason: "not_delivered", description: "Never started." },
+  const c = await newClient(t);
+  const { order } = await newOrder(t, c);
+  const res = await api.post("/requests", c.actor, {
+    orderId: order.id,
+    reason: "not_delivered",
+    description: "Never started.",
   });
   expect(res.statusCode, res.body).toBe(201);
   const requestId = res.json<{ id: string }>().id;
@@ -156,7 +148,7 @@ async function submitAndNotify() {
   return {
     requestId,
     orderId: order.id,
-    clientId: c.id,
+    clientId: c.clientId,
     outboxId: row.id,
     createdAt: row.created_at,
   };
@@ -255,12 +247,7 @@ describe("signed deliveries", () => {
     await submitAndNotify();
     expect(await deliveries()).toHaveLength(0);
     const ep = await createEndpoint("/x", ["*"]);
-    await t.app.inject({
-      method: "PATCH",
-      url: `/api/v1/webhook-endpoints/${ep.id}`,
-      headers: { "x-test-actor": ADMIN },
-      payload: { disabled: true },
-    });
+    await api.send("PATCH", `/webhook-endpoints/${ep.id}`, ADMIN, { disabled: true });
     await submitAndNotify();
     expect(await deliveries()).toHaveLength(0);
   });
@@ -342,11 +329,7 @@ describe("retries", () => {
     expect(rx.hits).toHaveLength(3);
 
     // The admin sees it parked, with the reason.
-    const list = await t.app.inject({
-      method: "GET",
-      url: `/api/v1/webhook-endpoints/${row!.endpoint_id}/deliveries`,
-      headers: { "x-test-actor": ADMIN },
-    });
+    const list = await api.send("GET", `/webhook-endpoints/${row!.endpoint_id}/deliveries`, ADMIN);
     expect(list.statusCode).toBe(200);
     expect(list.json().items).toEqual([
       expect.objectContaining({
@@ -359,14 +342,10 @@ describe("retries", () => {
     ]);
 
     // The admin sends it again: pending, due now, a fresh count of attempts; then delivered.
-    const retryUrl = `/api/v1/webhook-endpoints/${row!.endpoint_id}/deliveries/${row!.id}/retry`;
+    const retryUrl = `/webhook-endpoints/${row!.endpoint_id}/deliveries/${row!.id}/retry`;
     const retryAt = at + 86_400_000;
     t.setNow(retryAt);
-    const retried = await t.app.inject({
-      method: "POST",
-      url: retryUrl,
-      headers: { "x-test-actor": ADMIN },
-    });
+    const retried = await api.post(retryUrl, ADMIN);
     expect(retried.statusCode, retried.body).toBe(200);
     expect(retried.json()).toMatchObject({
       status: "pending",
@@ -374,20 +353,16 @@ describe("retries", () => {
       nextAttemptAt: new Date(retryAt).toISOString(),
     });
     // Only a failed delivery may be retried: this one is pending now.
-    const again = await t.app.inject({
-      method: "POST",
-      url: retryUrl,
-      headers: { "x-test-actor": ADMIN },
-    });
+    const again = await api.post(retryUrl, ADMIN);
     expect(again.statusCode).toBe(409);
     expect(again.headers["content-type"]).toMatch(/^application\/problem\+json/);
     // Another endpoint's id with this delivery: not found.
     const other = await createEndpoint("/other", ["*"]);
-    const wrong = await t.app.inject({
-      method: "POST",
-      url: `/api/v1/webhook-endpoints/${other.id}/deliveries/${row!.id}/retry`,
-      headers: { "x-test-actor": ADMIN },
-    });
+    const wrong = await api.send(
+      "POST",
+      `/webhook-endpoints/${other.id}/deliveries/${row!.id}/retry`,
+      ADMIN,
+    );
     expect(wrong.statusCode).toBe(404);
 
     rx.plan(200);
@@ -437,12 +412,7 @@ describe("retries", () => {
     await submitAndNotify();
     await t.db.db.updateTable("webhook_endpoints").set({ disabled: 1 }).execute();
     expect((await deliverDueWebhooks({ db: t.deps.db, settings }, NOW, 10)).attempted).toBe(0);
-    await t.app.inject({
-      method: "PATCH",
-      url: `/api/v1/webhook-endpoints/${ep.id}`,
-      headers: { "x-test-actor": ADMIN },
-      payload: { disabled: false },
-    });
+    await api.send("PATCH", `/webhook-endpoints/${ep.id}`, ADMIN, { disabled: false });
     expect(await deliverDueWebhooks({ db: t.deps.db, settings }, NOW, 10)).toMatchObject({
       delivered: 1,
     });

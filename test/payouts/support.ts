@@ -2,7 +2,8 @@
 // at it, and helpers that make released card payouts (an order paid by a seeded charge, a request
 // approved by qa, the payout approved by finance).
 
-import { clientRow, orderRow, paymentRow, userRow } from "../support/db-rows.js";
+import { apiCalls, newClient, newOrder } from "../support/api-world.js";
+import { userRow } from "../support/db-rows.js";
 import { testServer, type TestServer } from "../support/http.js";
 import type { CardProvider } from "../../src/app/payouts/ports.js";
 import {
@@ -56,6 +57,7 @@ export async function payoutWorld(opts: { timeoutMs?: number } = {}): Promise<Pa
     protocol: "http",
     timeoutMs: opts.timeoutMs ?? 10_000,
   });
+  const api = apiCalls(t);
   const staff = [
     userRow({ role: "qa" }),
     userRow({ role: "finance" }),
@@ -65,19 +67,11 @@ export async function payoutWorld(opts: { timeoutMs?: number } = {}): Promise<Pa
   const qa = `qa:${staff[0]!.id}`;
   const finance = `finance:${staff[1]!.id}`;
   const finance2 = `finance:${staff[2]!.id}`;
-  const c = clientRow();
-  const u = userRow({ role: "client", client_id: c.id });
-  await t.db.db.insertInto("clients").values(c).execute();
-  await t.db.db.insertInto("users").values(u).execute();
-  const client = `client:${c.id}:${u.id}`;
+  const c = await newClient(t);
+  const client = c.actor;
 
   const post = async (url: string, actor: string, payload: Record<string, unknown>) => {
-    const res = await t.app.inject({
-      method: "POST",
-      url: `/api/v1${url}`,
-      headers: { "x-test-actor": actor },
-      payload,
-    });
+    const res = await api.post(url, actor, payload);
     if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
     return res.json<{ id: string; version: number; recommendation?: { amount: unknown } }>();
   };
@@ -93,18 +87,10 @@ export async function payoutWorld(opts: { timeoutMs?: number } = {}): Promise<Pa
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
         const charge = stripe.seedCharge({ amount: amountMinor, currency: "usd" });
-        const order = { ...orderRow(c.id), price_minor: String(amountMinor) };
-        await t.db.db.insertInto("orders").values(order).execute();
-        await t.db.db
-          .insertInto("payments")
-          .values(
-            paymentRow(order, {
-              charge_ref: order.id,
-              amount_minor: String(amountMinor),
-              provider_ref: charge.charge,
-            }),
-          )
-          .execute();
+        const { order } = await newOrder(t, c, {
+          order: { price_minor: String(amountMinor) },
+          payment: { amount_minor: String(amountMinor), provider_ref: charge.charge },
+        });
         const req = await post("/requests", client, {
           orderId: order.id,
           reason: "not_delivered",

@@ -13,7 +13,7 @@ import {
 import { verifyAudit } from "../../src/db/audit.js";
 import { signStripePayload } from "../../src/payouts/stripe/index.js";
 import { createWorker } from "../../src/worker/worker.js";
-import { clientRow, orderRow, paymentRow } from "../support/db-rows.js";
+import { apiCalls, newClient, newOrder } from "../support/api-world.js";
 import { FAST_RUNNER, payoutWorld, WEBHOOK_SECRET, type PayoutWorld } from "./support.js";
 
 let w: PayoutWorld;
@@ -263,11 +263,7 @@ describe("card payouts", () => {
     expect(parked.parked_at).not.toBeNull();
     expect(parked.status).toBe("unknown");
     expect(parked.attempts).toBe(3);
-    const list = await w.t.app.inject({
-      method: "GET",
-      url: "/api/v1/payouts?parked=true",
-      headers: { "x-test-actor": w.finance },
-    });
+    const list = await apiCalls(w.t).get("/payouts?parked=true", w.finance);
     expect(list.json<{ items: { id: string }[] }>().items.map((p) => p.id)).toContain(id);
     expect(refundsFor(id!)).toHaveLength(0);
     // Parked payouts are left alone.
@@ -277,11 +273,8 @@ describe("card payouts", () => {
 
     // The provider is back: finance sends the payout back; the worker looks it up, finds nothing,
     // and sends it with the same idempotency key.
-    const retry = await w.t.app.inject({
-      method: "POST",
-      url: `/api/v1/payouts/${id}/retry`,
-      headers: { "x-test-actor": w.finance },
-      payload: { expectedVersion: parked.version },
+    const retry = await apiCalls(w.t).post(`/payouts/${id}/retry`, w.finance, {
+      expectedVersion: parked.version,
     });
     expect(retry.statusCode, retry.body).toBe(200);
     expect(retry.json()).toMatchObject({ parked: false });
@@ -401,14 +394,10 @@ describe("provider webhooks", () => {
   it("records a captured charge for one of our orders once; a duplicate opens its own case", async () => {
     // An order already paid once by card; the provider reports a second capture of the same charge.
     w.t.setNow(Date.now());
-    const client = clientRow();
-    await w.t.db.db.insertInto("clients").values(client).execute();
-    const order = orderRow(client.id);
-    await w.t.db.db.insertInto("orders").values(order).execute();
-    await w.t.db.db
-      .insertInto("payments")
-      .values(paymentRow(order, { charge_ref: order.id, provider_ref: "ch_first_capture" }))
-      .execute();
+    const client = await newClient(w.t);
+    const { order } = await newOrder(w.t, client, {
+      payment: { provider_ref: "ch_first_capture" },
+    });
     const created = Math.floor(Date.now() / 1000);
     const body = JSON.stringify({
       id: "evt_charge_second_capture",

@@ -1,7 +1,14 @@
-// A realistic little company behind the whole API, reached through the real authenticator: two
-// clients (A and B) with their users, staff (qa, finance, admin), an API token, orders, payments,
-// service events, refund requests in several states, messages and an attachment. The cross-cutting
-// API suites (test/api) seed it once per file and call the API as any of its callers.
+// How the integration suites call the API, in one place.
+//
+// 1. Calls as an `x-test-actor` caller on a `testServer` (`apiCalls(t)`: `get`, `post`, `patch`,
+//    `put`, `del`, `send`), with row factories for a client with its user (`newClient`), an order
+//    paid by card (`newOrder`), staff (`newStaff`), and `expectProblem` for RFC 9457 refusals. The
+//    route suites use these.
+// 2. A realistic little company behind the whole API, reached through the real authenticator
+//    (`seedWorld`): two clients (A and B) with their users, staff (qa, finance, admin), an API
+//    token, orders, payments, service events, refund requests in several states, messages and an
+//    attachment. The cross-cutting API suites (test/api) seed it once per file and call the API as
+//    any of its callers.
 
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,8 +17,124 @@ import { join } from "node:path";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { createAuthenticator, createClient, createUser } from "../../src/app/auth/index.js";
 import { TOKEN_SCOPES } from "../../src/core/access/index.js";
+import { expect } from "vitest";
 import type { Role } from "../../src/db/schema.js";
+import { clientRow, orderRow, paymentRow, userRow } from "./db-rows.js";
 import { testServer, type TestServer } from "./http.js";
+
+// ---- 1. calls as an x-test-actor caller ---------------------------------------------------------
+
+/** An `x-test-actor` value (`client:<clientId>:<userId>`, `qa:<userId>`, ...), or null: nobody. */
+export type TestActor = string | null;
+
+export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+
+/** The API of a test server as the route suites call it: paths below /api/v1, JSON bodies. */
+export interface ApiCalls {
+  send(
+    method: Method,
+    url: string,
+    actor: TestActor,
+    payload?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  get(
+    url: string,
+    actor: TestActor,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  post(
+    url: string,
+    actor: TestActor,
+    payload?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  patch(url: string, actor: TestActor, payload?: unknown): Promise<LightMyRequestResponse>;
+  put(url: string, actor: TestActor, payload?: unknown): Promise<LightMyRequestResponse>;
+  del(url: string, actor: TestActor): Promise<LightMyRequestResponse>;
+}
+
+/** Calls the API of `t` as `x-test-actor` callers. */
+export function apiCalls(t: { readonly app: FastifyInstance }): ApiCalls {
+  const send: ApiCalls["send"] = (method, url, actor, payload, headers = {}) =>
+    t.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { ...(actor === null ? {} : { "x-test-actor": actor }), ...headers },
+      ...(payload === undefined ? {} : { payload: payload as InjectOptions["payload"] }),
+    });
+  return {
+    send,
+    get: (url, actor, headers) => send("GET", url, actor, undefined, headers),
+    post: (url, actor, payload, headers) => send("POST", url, actor, payload, headers),
+    patch: (url, actor, payload) => send("PATCH", url, actor, payload),
+    put: (url, actor, payload) => send("PUT", url, actor, payload),
+    del: (url, actor) => send("DELETE", url, actor),
+  };
+}
+
+/** A client company inserted as rows, with its users (the first is the caller). */
+export interface TestClient {
+  readonly clientId: string;
+  readonly userId: string;
+  /** `client:<clientId>:<userId>` of the first user. */
+  readonly actor: string;
+  readonly users: readonly ReturnType<typeof userRow>[];
+}
+
+/** A client with one user of the client role (or the given users, each of that client). */
+export async function newClient(
+  t: TestServer,
+  users: readonly Partial<Parameters<typeof userRow>[0]>[] = [{}],
+): Promise<TestClient> {
+  const c = clientRow();
+  await t.db.db.insertInto("clients").values(c).execute();
+  const rows = users.map((u) => userRow({ role: "client", client_id: c.id, ...u }));
+  await t.db.db.insertInto("users").values(rows).execute();
+  const first = rows[0]!;
+  return { clientId: c.id, userId: first.id, actor: `client:${c.id}:${first.id}`, users: rows };
+}
+
+/** Staff users inserted as rows; their `x-test-actor` values, in the order of `roles`. */
+export async function newStaff(
+  t: TestServer,
+  roles: readonly ("qa" | "finance" | "admin")[],
+): Promise<{ ids: string[]; actors: string[] }> {
+  const rows = roles.map((role) => userRow({ role }));
+  await t.db.db.insertInto("users").values(rows).execute();
+  return { ids: rows.map((r) => r.id), actors: rows.map((r) => `${r.role}:${r.id}`) };
+}
+
+/**
+ * An order of `client` like spec case 01 (never started, 4800.00 USD) with its card payment,
+ * inserted as rows; `order` and `payment` override columns.
+ */
+export async function newOrder(
+  t: TestServer,
+  client: { readonly clientId: string },
+  over: {
+    order?: Partial<Parameters<typeof orderRow>[1]>;
+    payment?: Partial<Parameters<typeof paymentRow>[1]>;
+  } = {},
+) {
+  const order = orderRow(client.clientId, over.order);
+  await t.db.db.insertInto("orders").values(order).execute();
+  const payment = paymentRow(order, { charge_ref: order.id, ...over.payment });
+  await t.db.db.insertInto("payments").values(payment).execute();
+  return { order, payment };
+}
+
+/** An RFC 9457 refusal with this status (naming `path` among its errors, when given). */
+export function expectProblem(res: LightMyRequestResponse, status: number, path?: string): void {
+  expect(res.statusCode, res.body).toBe(status);
+  expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
+  if (path !== undefined) {
+    const body = res.json<{ errors?: { path: string }[] }>();
+    expect(body.errors?.map((e) => e.path)).toContain(path);
+  }
+}
+
+// ---- 2. the seeded world, through the real authenticator ----------------------------------------
 
 /** Who calls: nobody, the two clients' users, the three staff roles, and an all-scopes token. */
 export const CALLER_NAMES = [

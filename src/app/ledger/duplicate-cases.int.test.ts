@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientRow } from "../../../test/support/db-rows.js";
+import { apiCalls } from "../../../test/support/api-world.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
 import { AUTO_APPROVAL_JUSTIFICATION } from "../../core/ledger/duplicate-cases.js";
 import type { Policy } from "../../core/policy/index.js";
@@ -30,19 +31,7 @@ async function world(policy?: Policy) {
     .insertInto("clients")
     .values(clientRow({ id: A }))
     .execute();
-  const call = (
-    method: "GET" | "POST",
-    url: string,
-    actor: string,
-    payload?: unknown,
-    headers: Record<string, string> = {},
-  ) =>
-    t.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { "x-test-actor": actor, ...headers },
-      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-    });
+  const call = apiCalls(t).send;
   const order = async (price = "4800.00") => {
     const id = `ORD-${++seq}`;
     const r = await call("POST", "/orders", WRITER, {
@@ -184,6 +173,19 @@ describe("duplicate payments open their own case", () => {
       { actor: `user:${SYSTEM_USER_ID}`, action: "request.submit" },
       { actor: `user:${SYSTEM_USER_ID}`, action: "request.start_review" },
       { actor: `user:${SYSTEM_USER_ID}`, action: "request.approve" },
+    ]);
+
+    // Quality assurance sees the system's approval in the request's decision history: the
+    // policy has every case evaluated by QA, and `autoApprove` departs from that on purpose.
+    const history = await w.call("GET", `/requests/${requestId}/decisions`, "qa:usr_qa");
+    expect(history.statusCode, history.body).toBe(200);
+    expect(history.json<{ items: unknown[] }>().items).toEqual([
+      expect.objectContaining({
+        kind: "approve",
+        decidedBy: SYSTEM_USER_ID,
+        justification: AUTO_APPROVAL_JUSTIFICATION,
+        amount: { amount: "4800.00", currency: "USD" },
+      }),
     ]);
 
     // The client sees the case on its own list, decided.

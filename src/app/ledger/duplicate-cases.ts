@@ -134,7 +134,7 @@ async function tie(
  * finds the extras covered. Idempotent: a second call opens nothing.
  */
 export async function openDuplicateCases(
-  deps: Pick<AppDeps, "policy" | "clock">,
+  deps: Pick<AppDeps, "policy" | "clock" | "logger">,
   trx: Trx,
   orderId: string,
 ): Promise<DuplicateCasesResult> {
@@ -182,7 +182,10 @@ export async function openDuplicateCases(
   }
 
   // Open a case, exactly as intake does, with the system as the author.
+  const id = newId("req");
   const decision = recommend(
+    deps,
+    id,
     caseFromFacts(
       facts,
       {
@@ -193,9 +196,7 @@ export async function openDuplicateCases(
       },
       now,
     ),
-    deps.policy,
   );
-  const id = newId("req");
   const created = createRequest(
     {
       id,
@@ -373,7 +374,7 @@ async function store(
  * extras need. The provider webhook calls this after `recordPaymentIn`.
  */
 export async function afterPaymentsRecorded(
-  deps: Pick<AppDeps, "policy" | "clock">,
+  deps: Pick<AppDeps, "policy" | "clock" | "logger">,
   trx: Trx,
   orderId: string,
   w: Writer,

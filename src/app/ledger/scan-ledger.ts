@@ -197,7 +197,7 @@ interface OrderWithExtras {
  * Scanning the same ledger twice opens nothing the second time.
  */
 export async function scanLedger(
-  deps: Pick<AppDeps, "db" | "policy" | "clock">,
+  deps: Pick<AppDeps, "db" | "policy" | "clock" | "logger">,
   opts: ScanOptions,
 ): Promise<LedgerScanSummary> {
   const size = opts.pageSize ?? SCAN_PAGE_SIZE;
@@ -294,7 +294,7 @@ async function extrasOfPage(db: Kysely<Database>, page: Page): Promise<OrderWith
 
 /** What the orders with extras still need: planned from what is on file, then carried out. */
 async function settle(
-  deps: Pick<AppDeps, "db" | "policy" | "clock">,
+  deps: Pick<AppDeps, "db" | "policy" | "clock" | "logger">,
   found: readonly OrderWithExtras[],
   dryRun: boolean,
   s: LedgerScanSummary,

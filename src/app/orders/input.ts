@@ -8,6 +8,12 @@
 
 import type { Money } from "../../core/money/money.js";
 import {
+  keysOf,
+  ORDER_FORMAT,
+  SERVICE_FORMAT,
+  SUBSCRIPTION_FORMAT,
+} from "../../core/policy/case-format.js";
+import {
   BILLINGS,
   CATEGORIES,
   EVENT_KINDS,
@@ -17,7 +23,6 @@ import {
   type EventKind,
   type PaymentMethod,
   type Result,
-  type Subscription,
 } from "../../core/policy/types.js";
 import {
   asObj,
@@ -34,6 +39,13 @@ import {
   type Obj,
 } from "../../core/policy/validate.js";
 import type { FieldError } from "../errors.js";
+
+/** A subscription's current period as stored (instants as epoch ms). */
+export interface Subscription {
+  readonly periodStart: number;
+  readonly periodEnd: number;
+  readonly chargeRef: string;
+}
 
 /** The facts of an order as stored (instants as epoch ms, money exact). */
 export interface OrderFacts {
@@ -103,18 +115,8 @@ const MAX_NOTE = 4000;
 const MIN_MS = Date.parse("0000-01-01T00:00:00.000Z");
 const MAX_MS = Date.parse("9999-12-31T23:59:59.999Z");
 
-export const ORDER_KEYS: ReadonlySet<string> = new Set([
-  "id",
-  "clientId",
-  "service",
-  "price",
-  "placedAt",
-  "promisedStartBy",
-  "promisedDeliveryBy",
-  "startedAt",
-  "deliveredAt",
-  "subscription",
-]);
+/** The order's fields: those of the case format (one declaration, core/policy/case-format.ts). */
+export const ORDER_KEYS: ReadonlySet<string> = new Set(keysOf(ORDER_FORMAT.fields));
 export const ORDER_CHANGE_KEYS: ReadonlySet<string> = new Set([
   "expectedVersion",
   "promisedStartBy",
@@ -123,8 +125,8 @@ export const ORDER_CHANGE_KEYS: ReadonlySet<string> = new Set([
   "deliveredAt",
   "subscription",
 ]);
-const SERVICE_KEYS: ReadonlySet<string> = new Set(["name", "category", "billing"]);
-const SUBSCRIPTION_KEYS: ReadonlySet<string> = new Set(["periodStart", "periodEnd", "chargeRef"]);
+const SERVICE_KEYS: ReadonlySet<string> = new Set(keysOf(SERVICE_FORMAT.fields));
+const SUBSCRIPTION_KEYS: ReadonlySet<string> = new Set(keysOf(SUBSCRIPTION_FORMAT.fields));
 export const PAYMENT_KEYS: ReadonlySet<string> = new Set([
   "id",
   "orderId",

@@ -3,13 +3,13 @@
 // requests in the same transaction, so a recommendation never rests on facts that changed.
 
 import type { Updateable } from "kysely";
-import type { Billing, Subscription } from "../../core/policy/types.js";
+import type { Billing } from "../../core/policy/types.js";
 import { appendAudit, type JsonValue } from "../../db/audit.js";
 import type { OrderRow, OrdersTable } from "../../db/schema.js";
 import { fromDbInstantOrNull, toDbInstant, toDbInstantOrNull } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError } from "../errors.js";
-import { checkSubscription, parseOrderChanges } from "./input.js";
+import { checkSubscription, parseOrderChanges, type Subscription } from "./input.js";
 import { instantJson, presentOrder, type OrderJson } from "./present.js";
 import { findOrder, lockOrderFor, orThrow, reevaluate, writerOf } from "./shared.js";
 

@@ -1,16 +1,26 @@
-// The engine's view of an order: the case JSON built from the stored order, its payments and
-// service events, exactly in the format `parseCase` accepts (money as decimal strings, instants
-// as ISO UTC). Also the re-evaluation of an order's open requests when its facts change.
+// The engine's view of an order: typed case facts built from the stored order, its payments and
+// service events, handed to the engine as they are (`evaluateFacts`, no JSON text on the way). Also
+// the re-evaluation of an order's open requests when its facts change.
 
 import type { Kysely, Transaction } from "kysely";
-import { formatMinor } from "../../core/money/money.js";
+import { exactInstant } from "../../core/calendar/instant.js";
 import {
   decisionToJson,
-  evaluateRefund,
+  evaluateFacts,
+  type CaseFacts,
   type Decision,
   type DecisionJson,
-  type Policy,
+  type InputError,
+  type Result,
 } from "../../core/policy/index.js";
+import {
+  BILLING,
+  CATEGORY,
+  EVENT_KIND,
+  PAYMENT_METHOD,
+  REASON,
+} from "../../core/policy/case-format.js";
+import { inputResult } from "../../core/policy/parse-case.js";
 import { reevaluate } from "../../core/requests/index.js";
 import { fromDbMinor } from "../../db/money.js";
 import { precompile } from "../../db/precompiled.js";
@@ -37,12 +47,9 @@ export interface OrderFacts {
   readonly events: readonly ServiceEventRow[];
 }
 
-const iso = (text: string): string => new Date(fromDbInstant(text)).toISOString();
-const isoOrNull = (text: string | null): string | null => (text === null ? null : iso(text));
-const moneyJson = (minor: string, currency: string) => ({
-  amount: formatMinor(fromDbMinor(minor), currency),
-  currency,
-});
+const at = (text: string) => exactInstant(fromDbInstant(text));
+const atOrNull = (text: string | null) => (text === null ? null : at(text));
+const money = (minor: string, currency: string) => ({ minor: fromDbMinor(minor), currency });
 
 /** Loads the order, its payments and its service events; undefined when the order is missing. */
 export async function loadOrderFacts(
@@ -79,81 +86,102 @@ const ORDER_EVENTS = precompile<{ orderId: string }>()((db, p) =>
     .orderBy("id"),
 );
 
-/** The case JSON for the engine from loaded facts (see `buildCase`). */
-export function caseFromFacts(facts: OrderFacts, request: CaseRequest, asOf: number): unknown {
-  const o = facts.order;
-  const subscription =
-    o.subscription_period_start === null ||
-    o.subscription_period_end === null ||
-    o.subscription_charge_ref === null
-      ? null
-      : {
-          periodStart: iso(o.subscription_period_start),
-          periodEnd: iso(o.subscription_period_end),
-          chargeRef: o.subscription_charge_ref,
-        };
-  return {
-    asOf: new Date(asOf).toISOString(),
-    order: {
-      id: o.id,
-      clientId: o.client_id,
-      service: {
-        name: o.service_name,
-        category: o.service_category,
-        billing: o.service_billing,
+/**
+ * The engine's typed facts from loaded rows. The text columns that hold enumerations are read
+ * with the case format's own fields, so a stored value the engine does not know is refused with
+ * the path it would have in a case.
+ */
+export function caseFromFacts(
+  facts: OrderFacts,
+  request: CaseRequest,
+  asOf: number,
+): Result<CaseFacts, InputError> {
+  return inputResult(() => {
+    const o = facts.order;
+    const subscription =
+      o.subscription_period_start === null ||
+      o.subscription_period_end === null ||
+      o.subscription_charge_ref === null
+        ? null
+        : {
+            periodStart: at(o.subscription_period_start),
+            periodEnd: at(o.subscription_period_end),
+            chargeRef: o.subscription_charge_ref,
+          };
+    return {
+      asOf: exactInstant(asOf),
+      order: {
+        id: o.id,
+        clientId: o.client_id,
+        service: {
+          name: o.service_name,
+          category: CATEGORY.read(o.service_category, "order.service", "category"),
+          billing: BILLING.read(o.service_billing, "order.service", "billing"),
+        },
+        price: money(o.price_minor, o.price_currency),
+        placedAt: at(o.placed_at),
+        promisedStartBy: atOrNull(o.promised_start_by),
+        promisedDeliveryBy: atOrNull(o.promised_delivery_by),
+        startedAt: atOrNull(o.started_at),
+        deliveredAt: atOrNull(o.delivered_at),
+        subscription,
       },
-      price: moneyJson(o.price_minor, o.price_currency),
-      placedAt: iso(o.placed_at),
-      promisedStartBy: isoOrNull(o.promised_start_by),
-      promisedDeliveryBy: isoOrNull(o.promised_delivery_by),
-      startedAt: isoOrNull(o.started_at),
-      deliveredAt: isoOrNull(o.delivered_at),
-      subscription,
-    },
-    payments: facts.payments.map((p) => ({
-      id: p.id,
-      chargeRef: p.charge_ref,
-      amount: moneyJson(p.amount_minor, p.currency),
-      method: p.method,
-      capturedAt: iso(p.captured_at),
-    })),
-    events: facts.events.map((e) => ({
-      kind: e.kind,
-      from: iso(e.from_at),
-      to: isoOrNull(e.to_at),
-      note: e.note,
-    })),
-    request: {
-      reason: request.reason,
-      submittedAt: new Date(request.submittedAt).toISOString(),
-      description: request.description,
-      attachments: request.attachments,
-    },
-  };
+      payments: facts.payments.map((p, i) => ({
+        id: p.id,
+        chargeRef: p.charge_ref,
+        amount: money(p.amount_minor, p.currency),
+        method: PAYMENT_METHOD.read(p.method, `payments[${i}]`, "method"),
+        capturedAt: at(p.captured_at),
+      })),
+      events: facts.events.map((e, i) => ({
+        kind: EVENT_KIND.read(e.kind, `events[${i}]`, "kind"),
+        from: at(e.from_at),
+        to: atOrNull(e.to_at),
+        note: e.note,
+      })),
+      request: {
+        reason: REASON.read(request.reason, "request", "reason"),
+        submittedAt: exactInstant(request.submittedAt),
+        description: request.description,
+        attachments: request.attachments,
+      },
+    };
+  });
 }
 
 /**
- * The engine's case JSON for a request on a stored order, exactly as `parseCase` accepts it.
- * Throws AppError not_found when the order does not exist.
+ * The engine's typed facts for a request on a stored order. Throws AppError not_found when the
+ * order does not exist.
  */
 export async function buildCase(
   trx: Kysely<Database>,
   orderId: string,
   request: CaseRequest,
   asOf: number,
-): Promise<unknown> {
+): Promise<Result<CaseFacts, InputError>> {
   const facts = await loadOrderFacts(trx, orderId);
   if (facts === undefined) throw notFound("order");
   return caseFromFacts(facts, request, asOf);
 }
 
 /**
- * The engine's decision on a case, or null when the stored facts do not make a valid case (the
- * request then waits for a person without a recommendation).
+ * The engine's decision on a request's case, or null when the stored facts do not make a valid
+ * case (it should not happen: stored facts passed the same checks on the way in). A refusal is
+ * logged with the request id and the fact's path; the request then waits for a person without a
+ * recommendation.
  */
-export function recommend(raw: unknown, policy: Policy): Decision | null {
-  const result = evaluateRefund(raw, policy);
-  return result.ok ? result.value : null;
+export function recommend(
+  deps: Pick<AppDeps, "policy" | "logger">,
+  requestId: string,
+  facts: Result<CaseFacts, InputError>,
+): Decision | null {
+  const result = facts.ok ? evaluateFacts(facts.value, deps.policy) : facts;
+  if (result.ok) return result.value;
+  deps.logger.error(
+    { requestId, path: result.error.path, reason: result.error.message },
+    "the engine refused the stored facts of a request; it waits for a person without a recommendation",
+  );
+  return null;
 }
 
 /**
@@ -185,7 +213,7 @@ async function attachmentCount(db: Kysely<Database>, requestId: string): Promise
  * order's facts (order fields, payments, service events).
  */
 export async function reevaluateOrderRequests(
-  deps: Pick<AppDeps, "policy" | "clock">,
+  deps: Pick<AppDeps, "policy" | "clock" | "logger">,
   trx: Transaction<Database>,
   orderId: string,
   ctx: ActionContext,
@@ -203,7 +231,7 @@ export async function reevaluateOrderRequests(
   if (facts === undefined) return;
   const now = deps.clock();
   for (const row of rows) {
-    const raw = caseFromFacts(
+    const caseFacts = caseFromFacts(
       facts,
       {
         reason: row.reason,
@@ -213,7 +241,7 @@ export async function reevaluateOrderRequests(
       },
       now,
     );
-    const decision = recommend(raw, deps.policy);
+    const decision = recommend(deps, row.id, caseFacts);
     // Facts that no longer make a valid case keep the last recommendation rather than erase it.
     if (decision === null) continue;
     const loaded = await loadSnapshot(trx, row, facts.order.price_currency);

@@ -110,7 +110,10 @@ export async function submitRequest(
     const now = deps.clock();
     const facts = await loadOrderFacts(trx, order.id, order);
     if (facts === undefined) throw notFound("order");
+    const id = newId("req");
     const decision = recommend(
+      deps,
+      id,
       caseFromFacts(
         facts,
         {
@@ -121,10 +124,8 @@ export async function submitRequest(
         },
         now,
       ),
-      deps.policy,
     );
 
-    const id = newId("req");
     const created = createRequest(
       {
         id,

@@ -40,12 +40,68 @@ function d2(s: string, i: number): number {
   return a >>> 0 > 9 || b >>> 0 > 9 ? -1 : a * 10 + b;
 }
 
-/** Parses an instant with an offset to epoch milliseconds; NaN when it is not one. */
-export function parseInstant(s: string): number {
+/**
+ * An instant exactly as written, to the nanosecond: `ms` epoch milliseconds (the instant rounded
+ * down to its millisecond) and `ns` the nanoseconds within that millisecond (0-999,999). Nine
+ * fractional digits do not fit one double (epoch nanoseconds need 61 bits); two numbers keep the
+ * engine on plain arithmetic, and `ms` alone is what the calendar functions take.
+ */
+export interface ExactInstant {
+  readonly ms: number;
+  readonly ns: number;
+}
+
+/** An exact instant at a whole millisecond. */
+export function exactInstant(ms: number): ExactInstant {
+  return { ms, ns: 0 };
+}
+
+/** Negative, zero or positive as `a` is before, at or after `b`. */
+export function compareInstants(a: ExactInstant, b: ExactInstant): number {
+  return a.ms - b.ms || a.ns - b.ns;
+}
+
+/** True when `a` is strictly after `b`. */
+export function isAfter(a: ExactInstant, b: ExactInstant): boolean {
+  return a.ms > b.ms || (a.ms === b.ms && a.ns > b.ns);
+}
+
+/** The later of two instants. */
+export function later(a: ExactInstant, b: ExactInstant): ExactInstant {
+  return isAfter(b, a) ? b : a;
+}
+
+/** The earlier of two instants. */
+export function earlier(a: ExactInstant, b: ExactInstant): ExactInstant {
+  return isAfter(a, b) ? b : a;
+}
+
+/** `t` moved later by the length of the span [from, to). */
+export function plusSpan(t: ExactInstant, from: ExactInstant, to: ExactInstant): ExactInstant {
+  let ms = t.ms + (to.ms - from.ms);
+  let ns = t.ns + (to.ns - from.ns);
+  if (ns >= 1_000_000) {
+    ns -= 1_000_000;
+    ms += 1;
+  } else if (ns < 0) {
+    ns += 1_000_000;
+    ms -= 1;
+  }
+  return { ms, ns };
+}
+
+/** The length of [from, to) in nanoseconds (0 when `to` is not after `from`). */
+export function spanNanos(from: ExactInstant, to: ExactInstant): bigint {
+  if (!isAfter(to, from)) return 0n;
+  return BigInt(to.ms - from.ms) * 1_000_000n + BigInt(to.ns - from.ns);
+}
+
+/** Parses an instant with an offset, every fractional digit kept; null when it is not one. */
+export function parseExactInstant(s: string): ExactInstant | null {
   const len = s.length;
-  if (len < 17) return NaN;
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return NaN; // - - T
-  if (s.charCodeAt(13) !== 58) return NaN; // :
+  if (len < 17) return null;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return null; // - - T
+  if (s.charCodeAt(13) !== 58) return null; // :
   const yh = d2(s, 0);
   const yl = d2(s, 2);
   const mo = d2(s, 5);
@@ -53,52 +109,71 @@ export function parseInstant(s: string): number {
   const h = d2(s, 11);
   const mi = d2(s, 14);
   if (yh < 0 || yl < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59) {
-    return NaN;
+    return null;
   }
   const y = yh * 100 + yl;
   if (d > 28) {
     const dim = mo === 2 ? (isLeap(y) ? 29 : 28) : (DAYS_IN_MONTH[mo - 1] as number);
-    if (d > dim) return NaN;
+    if (d > dim) return null;
   }
   let i = 16;
   let sec = 0;
-  let ms = 0;
+  // The fraction as nanoseconds: an integer below 10^9, exact in a double.
+  let nanos = 0;
   if (s.charCodeAt(i) === 58) {
     sec = d2(s, i + 1);
-    if (sec < 0 || sec > 59) return NaN;
+    if (sec < 0 || sec > 59) return null;
     i += 3;
     if (s.charCodeAt(i) === 46) {
       i += 1;
       const start = i;
-      let frac = 0;
-      let scale = 100;
+      let scale = 100_000_000;
       while (i < len) {
         const c = s.charCodeAt(i) - 48;
         if (c >>> 0 > 9) break;
-        frac += c * scale;
+        nanos += c * scale;
         scale /= 10;
         i += 1;
       }
-      if (i === start || i - start > 9) return NaN;
-      ms = Math.floor(frac);
+      if (i === start || i - start > 9) return null;
     }
   }
   let offset = 0;
   const tz = s.charCodeAt(i);
   if (tz === 90) {
     // Z
-    if (i + 1 !== len) return NaN;
+    if (i + 1 !== len) return null;
   } else if (tz === 43 || tz === 45) {
     // + or -
-    if (i + 6 !== len || s.charCodeAt(i + 3) !== 58) return NaN;
+    if (i + 6 !== len || s.charCodeAt(i + 3) !== 58) return null;
     const oh = d2(s, i + 1);
     const om = d2(s, i + 4);
-    if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return null;
     offset = (oh * 60 + om) * (tz === 43 ? 1 : -1);
   } else {
-    return NaN;
+    return null;
   }
-  return dayOf(y, mo, d) * DAY_MS + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms - offset * 60_000;
+  const wholeMs = Math.floor(nanos / 1_000_000);
+  const ms =
+    dayOf(y, mo, d) * DAY_MS + h * 3_600_000 + mi * 60_000 + sec * 1000 + wholeMs - offset * 60_000;
+  return { ms, ns: nanos - wholeMs * 1_000_000 };
+}
+
+/**
+ * Parses an instant with an offset to epoch milliseconds (rounded down to the millisecond); NaN
+ * when it is not one. For callers that store milliseconds; the engine keeps `parseExactInstant`.
+ */
+export function parseInstant(s: string): number {
+  return parseExactInstant(s)?.ms ?? NaN;
+}
+
+/** An exact instant as ISO 8601 in UTC, with as many fractional digits as it needs (up to 9). */
+export function formatExactInstant(t: ExactInstant): string {
+  const base = formatInstant(t.ms);
+  if (t.ns === 0) return base;
+  const msPart = String(((t.ms % 1000) + 1000) % 1000).padStart(3, "0");
+  const frac = (msPart + String(t.ns).padStart(6, "0")).replace(/0+$/, "");
+  return `${new Date(t.ms).toISOString().slice(0, 19)}.${frac}Z`;
 }
 
 /** Formats epoch milliseconds as an ISO 8601 instant in UTC (`Z`), without zero milliseconds. */

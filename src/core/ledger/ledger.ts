@@ -1,12 +1,15 @@
 import type { Money } from "../money/money.js";
 
 /** The part of a payment the ledger needs: what was captured, when, and for which charge. */
-export interface LedgerPayment {
+export interface LedgerPayment<T = number> {
   readonly id: string;
   readonly chargeRef: string;
   readonly amount: Money;
-  readonly capturedAt: number;
+  /** When it was captured: epoch milliseconds, or any time `findExtras` is given a comparison for. */
+  readonly capturedAt: T;
 }
+
+const byNumber = (a: number, b: number): number => a - b;
 
 /**
  * False when rule 2 cannot find an extra among an order's `count` payments: with something due, a
@@ -21,72 +24,50 @@ export function mayHaveExtras(count: number, nothingDue: boolean): boolean {
  * Marks the *extra* payments (policy rule 2). Payments are grouped by `chargeRef` and taken in
  * order of capture (ties keep their given order); a payment is extra once the payments before it
  * already cover `due`. A payment in `due`'s currency covers its own amount; one in another currency
- * (crypto for a fiat price) covers the whole charge. Returns one flag per payment, in input order.
+ * (crypto for a fiat price) covers the rest of the amount due. Returns one flag per payment, in
+ * input order.
  */
 export function findExtras(payments: readonly LedgerPayment[], due: Money): boolean[] {
+  return findExtrasBy(payments, due, byNumber);
+}
+
+/** `findExtras` for capture times of any kind, ordered by `compare`. */
+export function findExtrasBy<T>(
+  payments: readonly LedgerPayment<T>[],
+  due: Money,
+  compare: (a: T, b: T) => number,
+): boolean[] {
   const n = payments.length;
   const extra = new Array<boolean>(n).fill(false);
   if (!mayHaveExtras(n, due.minor <= 0n)) return extra;
-  // The policy engine calls this for every case with several payments, and nearly always they are
-  // one charge listed in capture order: that case needs no grouping and no sort.
-  const first = (payments[0] as LedgerPayment).chargeRef;
-  let oneCharge = true;
-  for (let i = 1; i < n && oneCharge; i++) {
-    oneCharge = (payments[i] as LedgerPayment).chargeRef === first;
-  }
-  if (oneCharge && inCaptureOrder(payments)) {
-    markCovered(payments, null, due, extra);
-    return extra;
-  }
   const groups = new Map<string, number[]>();
-  for (let i = 0; i < n; i++) {
-    const ref = (payments[i] as LedgerPayment).chargeRef;
-    const g = groups.get(ref);
-    if (g === undefined) groups.set(ref, [i]);
+  payments.forEach((p, i) => {
+    const g = groups.get(p.chargeRef);
+    if (g === undefined) groups.set(p.chargeRef, [i]);
     else g.push(i);
-  }
+  });
+  const at = (i: number): T => (payments[i] as LedgerPayment<T>).capturedAt;
   for (const idx of groups.values()) {
-    if (idx.length < 2 && due.minor > 0n) continue;
-    idx.sort(
-      (a, b) =>
-        (payments[a] as LedgerPayment).capturedAt - (payments[b] as LedgerPayment).capturedAt ||
-        a - b,
-    );
+    // Array#sort is stable: payments captured at the same time keep their given order.
+    idx.sort((a, b) => compare(at(a), at(b)));
     markCovered(payments, idx, due, extra);
   }
   return extra;
 }
 
 /**
- * True when capture times never decrease in list order: then sorting by (capturedAt, index) keeps
- * the list as it is. (A NaN time fails `<=`, so such a list is sorted as before.)
+ * Marks the payments of one charge, taken in capture order (`order`, indexes into `payments`),
+ * that come after `due` is already covered.
  */
-function inCaptureOrder(payments: readonly LedgerPayment[]): boolean {
-  for (let i = 1; i < payments.length; i++) {
-    if (
-      !((payments[i - 1] as LedgerPayment).capturedAt <= (payments[i] as LedgerPayment).capturedAt)
-    ) {
-      return false;
-    }
-  }
-  return true;
-}
-
-/**
- * Marks the payments of one charge, taken in capture order (`order`, or the list order when
- * null), that come after `due` is already covered.
- */
-function markCovered(
-  payments: readonly LedgerPayment[],
-  order: readonly number[] | null,
+function markCovered<T>(
+  payments: readonly LedgerPayment<T>[],
+  order: readonly number[],
   due: Money,
   extra: boolean[],
 ): void {
-  const n = order === null ? payments.length : order.length;
   let covered = 0n;
-  for (let k = 0; k < n; k++) {
-    const i = order === null ? k : (order[k] as number);
-    const p = payments[i] as LedgerPayment;
+  for (const i of order) {
+    const p = payments[i] as LedgerPayment<T>;
     if (covered >= due.minor) {
       extra[i] = true;
       continue;

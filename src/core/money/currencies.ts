@@ -32,18 +32,9 @@ for (const [codes, exp] of [
 }
 for (const [code, exp] of Object.entries(CRYPTO_EXPONENTS)) table.set(code, exp);
 
-// The last code looked up and its exponent: the amounts of one case are nearly always in one
-// currency, and comparing two short strings costs less than hashing one into the table.
-let lastCode: string | undefined;
-let lastExp: number | undefined;
-
 /** The number of decimals of a currency or crypto asset, or undefined when it is unknown. */
 export function currencyExponent(code: string): number | undefined {
-  if (code === lastCode) return lastExp;
-  const exp = table.get(code);
-  lastCode = code;
-  lastExp = exp;
-  return exp;
+  return table.get(code);
 }
 
 /** True for the crypto assets (not ISO 4217 currencies). */

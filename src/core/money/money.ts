@@ -158,6 +158,34 @@ export function mulDivHalfUp(value: bigint, num: bigint, den: bigint): bigint {
   return neg ? -q : q;
 }
 
+/**
+ * The shares `amounts[i] * num / den` of amounts in one currency, rounded once for all of them:
+ * their total is the exact sum rounded half-up, each share is first rounded down, and the units
+ * left over go one each to the shares with the largest cut fractions (ties: the lower index, so
+ * callers list amounts in the order that should win a tie). The shares never add up to more than
+ * the rounded total, and none exceeds its amount when `num <= den`. All values >= 0, `den` > 0.
+ */
+export function prorate(amounts: readonly bigint[], num: bigint, den: bigint): bigint[] {
+  if (den <= 0n) throw new RangeError("prorate: the denominator must be positive");
+  const exact = amounts.map((a) => a * num);
+  const shares = exact.map((x) => x / den);
+  const total = mulDivHalfUp(
+    amounts.reduce((sum, a) => sum + a, 0n),
+    num,
+    den,
+  );
+  let left = total - shares.reduce((sum, x) => sum + x, 0n);
+  const byCut = exact
+    .map((x, i) => ({ i, cut: x % den }))
+    .sort((a, b) => (a.cut === b.cut ? a.i - b.i : a.cut > b.cut ? -1 : 1));
+  for (const { i } of byCut) {
+    if (left <= 0n) break;
+    shares[i] = (shares[i] as bigint) + 1n;
+    left -= 1n;
+  }
+  return shares;
+}
+
 /** Sum of amounts in one currency. */
 export function sumMinor(values: readonly Money[]): bigint {
   let total = 0n;

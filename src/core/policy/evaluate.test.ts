@@ -558,14 +558,16 @@ describe("rule 4: unused subscription", () => {
       want: prorated("64.29 USD", ["PAY-1|card|64.29 USD"], P26),
     },
     {
-      name: "installments are each pro-rated and rounded; the amount is their sum",
+      // 50.00 * 18/28 = 32.142857 each: the currency's total rounds once to 64.29, each line
+      // rounds down to 32.14, and the cent left over goes to the payment captured first.
+      name: "installments are pro-rated once per currency (largest remainder); the amount is their sum",
       c: sub(FEB26, "2026-02-10T12:00:00Z", (c) => {
         c.payments = [
           pay("PAY-1", m("50.00"), "2026-02-01T00:05:00Z", "card", "SUB-1/P"),
           pay("PAY-2", m("50.00"), "2026-02-15T00:05:00Z", "bank_transfer", "SUB-1/P"),
         ];
       }),
-      want: prorated("64.28 USD", ["PAY-1|card|32.14 USD", "PAY-2|bank_transfer|32.14 USD"], P26),
+      want: prorated("64.29 USD", ["PAY-1|card|32.15 USD", "PAY-2|bank_transfer|32.14 USD"], P26),
     },
     {
       name: "no payment for the period: a specialist checks",
@@ -606,8 +608,9 @@ describe("rule 4: unused subscription", () => {
           pay("PAY-C", m("0.02", "BTC"), "2026-02-02T00:05:00Z", "crypto", "SUB-1/P"),
         ];
       }),
-      // the amount is round(price * 18/28), the lines each round their own part
-      want: prorated("64.29 USD", ["PAY-1|card|32.14 USD", "PAY-C|crypto|32.14 USD"], P26),
+      // both lines are in USD: rounded once, 64.29 in all, the cent left over to the card
+      // payment (captured first)
+      want: prorated("64.29 USD", ["PAY-1|card|32.15 USD", "PAY-C|crypto|32.14 USD"], P26),
     },
     {
       name: "half card, half crypto, same-coins",

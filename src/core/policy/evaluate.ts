@@ -1,17 +1,29 @@
 import { dayInZone, formatDay, startOfDay } from "../calendar/calendar.js";
 import { addBusinessDays, holidayCalendar } from "../calendar/business-days.js";
-import { findExtras } from "../ledger/ledger.js";
-import { formatMoney, mulDivHalfUp, type Money } from "../money/money.js";
-import { readCase } from "./parse-case.js";
-import { Invalid } from "./validate.js";
+import {
+  compareInstants,
+  earlier,
+  exactInstant,
+  isAfter,
+  later,
+  plusSpan,
+  spanNanos,
+  type ExactInstant,
+} from "../calendar/instant.js";
+import { findExtrasBy } from "../ledger/ledger.js";
+import { formatMoney, mulDivHalfUp, prorate, type Money } from "../money/money.js";
+import { notBlank } from "../text/white-space.js";
+import { caseOf, inputResult, readCase } from "./parse-case.js";
 import type {
   Alternative,
+  CaseFacts,
   ClauseId,
   Decision,
   Deadlines,
   InputError,
   Payment,
   Policy,
+  PolicyParams,
   Reason,
   RefundCase,
   RefundLine,
@@ -112,11 +124,6 @@ const NOT_STARTED_UNPAID = verdict(
   ["eligible.not-delivered"],
   "The service was not started in time, but no payment for it is recorded; a specialist will check what was paid.",
 );
-const NOT_STARTED_NOTHING_OWED = verdict(
-  "review",
-  ["eligible.not-delivered"],
-  "The service was not started in time, but nothing is owed back by our records; a specialist will check what was paid.",
-);
 const STARTED_LATE = verdict(
   "review",
   ["eligible.not-delivered", "notes.started"],
@@ -145,66 +152,53 @@ const DUPLICATE_REFUND: readonly ClauseId[] = ["eligible.duplicate-payment", "pr
 const PRORATED_REFUND: readonly ClauseId[] = ["notes.prorated", "procedure.payout"];
 const NOT_DELIVERED_REFUND: readonly ClauseId[] = ["eligible.not-delivered", "procedure.payout"];
 
-/** Interval arithmetic on [from, to) pairs of epoch milliseconds. */
-type Interval = readonly [number, number];
+/** Intervals [from, to) of exact instants. */
+type Interval = readonly [ExactInstant, ExactInstant];
 
-const NO_INTERVALS: readonly Interval[] = [];
+const byStart = (a: Interval, b: Interval): number =>
+  compareInstants(a[0], b[0]) || compareInstants(a[1], b[1]);
 
-function mergeIntervals(list: Interval[]): Interval[] {
-  if (list.length < 2) return list;
-  // Events are usually listed in time order; Array#sort allocates even for a sorted list.
-  if (!inOrder(list)) list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const out: [number, number][] = [];
-  for (const [s, e] of list) {
+/** The union of intervals, as disjoint intervals in time order. */
+function mergeIntervals(list: readonly Interval[]): Interval[] {
+  const out: [ExactInstant, ExactInstant][] = [];
+  for (const [s, e] of [...list].sort(byStart)) {
     const last = out[out.length - 1];
-    if (last !== undefined && s <= last[1]) {
-      if (e > last[1]) last[1] = e;
-    } else out.push([s, e]);
+    if (last !== undefined && !isAfter(s, last[1])) last[1] = later(last[1], e);
+    else out.push([s, e]);
   }
   return out;
-}
-
-/** True when the list is already in the order `mergeIntervals` sorts it into. */
-function inOrder(list: readonly Interval[]): boolean {
-  for (let i = 1; i < list.length; i++) {
-    const a = list[i - 1] as Interval;
-    const b = list[i] as Interval;
-    if (!(a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]))) return false;
-  }
-  return true;
 }
 
 /** Blocked intervals of the given kinds after `placedAt`; an open one runs to `asOf`. */
 function blockedIntervals(c: RefundCase, kinds: ReadonlySet<string>): Interval[] {
   const list: Interval[] = [];
-  const placed = c.order.placedAt;
   for (const ev of c.events) {
     if (!kinds.has(ev.kind)) continue;
-    const s = ev.from > placed ? ev.from : placed;
+    const s = later(ev.from, c.order.placedAt);
     const e = ev.to ?? c.asOf;
-    if (e > s) list.push([s, e]);
+    if (isAfter(e, s)) list.push([s, e]);
   }
   return mergeIntervals(list);
 }
 
-/** Length of the merged intervals that falls inside [from, to). */
-function measure(intervals: readonly Interval[], from: number, to: number): number {
-  let total = 0;
-  for (const [s, e] of intervals) {
-    const a = s > from ? s : from;
-    const b = e < to ? e : to;
-    if (b > a) total += b - a;
-  }
+/** Length in nanoseconds of the merged intervals that falls inside [from, to). */
+function measure(intervals: readonly Interval[], from: ExactInstant, to: ExactInstant): bigint {
+  let total = 0n;
+  for (const [s, e] of intervals) total += spanNanos(later(s, from), earlier(e, to));
   return total;
 }
 
 /** The instant at which unblocked time since `placedAt` reaches the deadline's allowance. */
-function extendDeadline(placedAt: number, deadline: number, blocked: readonly Interval[]): number {
-  if (deadline <= placedAt) return deadline;
+function extendDeadline(
+  placedAt: ExactInstant,
+  deadline: ExactInstant,
+  blocked: readonly Interval[],
+): ExactInstant {
+  if (!isAfter(deadline, placedAt)) return deadline;
   let ext = deadline;
   for (const [s, e] of blocked) {
-    if (s >= ext) break;
-    ext += e - s;
+    if (!isAfter(ext, s)) break;
+    ext = plusSpan(ext, s, e);
   }
   return ext;
 }
@@ -218,68 +212,73 @@ function fmtDate(instant: number, zone: string): string {
 }
 
 /**
- * Refund lines for the non-extra payments of one charge. `num / den` is the refunded share
- * (`unused / period` for a pro-rated refund, `1n / 1n` for a whole one; `den` > 0). Payments in the price's
- * currency go back as paid (pro-rated); one in another currency goes back as the fiat value owed
- * (`fiat-at-payout`) or as the coins themselves (`same-coins`).
+ * What each payment of one charge is refunded against, in the currency its line is paid in: a
+ * payment in the price's currency its own amount; one in another currency (crypto for a fiat
+ * price) the rest of the amount due after the payments before it (rule 2), valued in the price's
+ * currency under `fiat-at-payout`, or its own coins under `same-coins`. `paid` is in capture order.
  */
-function chargeLines(
-  c: RefundCase,
-  payments: readonly Payment[],
-  num: bigint,
-  den: bigint,
-): RefundLine[] {
+function refundBases(c: RefundCase, paid: readonly Payment[]): Money[] {
   const price = c.order.price;
-  let samePaid = 0n;
-  for (const p of payments) if (p.amount.currency === price.currency) samePaid += p.amount.minor;
-  const lines: RefundLine[] = [];
-  for (const p of payments) {
+  let covered = 0n;
+  return paid.map((p) => {
     if (p.amount.currency === price.currency) {
-      const minor = share(p.amount.minor, num, den);
-      if (minor > 0n)
-        lines.push({
-          paymentId: p.id,
-          method: p.method,
-          amount: { minor, currency: price.currency },
-        });
-      continue;
+      covered += p.amount.minor;
+      return p.amount;
     }
-    // Coins cover what the same-currency payments of the charge did not.
-    const owed = price.minor > samePaid ? price.minor - samePaid : 0n;
-    const minor =
-      c.params.cryptoRefundValuation === "fiat-at-payout"
-        ? share(owed, num, den)
-        : share(p.amount.minor, num, den);
-    const currency =
-      c.params.cryptoRefundValuation === "fiat-at-payout" ? price.currency : p.amount.currency;
-    if (minor > 0n) lines.push({ paymentId: p.id, method: p.method, amount: { minor, currency } });
-  }
-  return lines;
-}
-
-/** `v * num / den` rounded half-up; a whole share (`num === den`) is `v` itself, exactly. */
-function share(v: bigint, num: bigint, den: bigint): bigint {
-  return num === den ? v : mulDivHalfUp(v, num, den);
+    const rest = price.minor > covered ? price.minor - covered : 0n;
+    covered = price.minor;
+    return c.params.cryptoRefundValuation === "fiat-at-payout"
+      ? { minor: rest, currency: price.currency }
+      : p.amount;
+  });
 }
 
 /**
- * The value in the order's currency of `chargeLines(c, payments, num, den)`: the sum of the lines
- * when every payment is in that currency (a line left out is zero), else the price's share.
+ * Refund lines for the non-extra payments of one charge (in capture order): the share
+ * `num / den` of each payment's base (`refundBases`), rounded once per currency by largest
+ * remainder (`prorate`). Lines of zero are left out.
+ */
+function chargeLines(
+  c: RefundCase,
+  paid: readonly Payment[],
+  num: bigint,
+  den: bigint,
+): RefundLine[] {
+  const bases = refundBases(c, paid);
+  const shares = new Array<bigint>(paid.length).fill(0n);
+  for (const currency of new Set(bases.map((b) => b.currency))) {
+    const idx = bases.flatMap((b, i) => (b.currency === currency ? [i] : []));
+    const split = prorate(
+      idx.map((i) => (bases[i] as Money).minor),
+      num,
+      den,
+    );
+    idx.forEach((i, k) => (shares[i] = split[k] as bigint));
+  }
+  const lines: RefundLine[] = [];
+  paid.forEach((p, i) => {
+    const minor = shares[i] as bigint;
+    const currency = (bases[i] as Money).currency;
+    if (minor > 0n) lines.push({ paymentId: p.id, method: p.method, amount: { minor, currency } });
+  });
+  return lines;
+}
+
+/**
+ * The value in the order's currency of a charge's refund lines: their sum when all are in that
+ * currency, else the price's share `num / den`, rounded half-up.
  */
 function chargeValue(
   c: RefundCase,
-  payments: readonly Payment[],
   lines: readonly RefundLine[],
   num: bigint,
   den: bigint,
 ): bigint {
   const price = c.order.price;
-  for (const p of payments) {
-    if (p.amount.currency !== price.currency) return share(price.minor, num, den);
+  if (lines.some((l) => l.amount.currency !== price.currency)) {
+    return mulDivHalfUp(price.minor, num, den);
   }
-  let value = 0n;
-  for (const l of lines) value += l.amount.minor;
-  return value;
+  return lines.reduce((sum, l) => sum + l.amount.minor, 0n);
 }
 
 function refundVerdict(
@@ -299,47 +298,30 @@ function refundVerdict(
   };
 }
 
-/** No payment is extra: what `findExtras` gives for a lone payment of a price above zero. */
-const NONE_EXTRA: readonly boolean[] = [];
-
-/** The extra payments (rule 2), computed only by the rules that look at them. */
+/** The extra payments (rule 2): one flag per payment, in the case's order. */
 function extrasOf(c: RefundCase): readonly boolean[] {
-  const price = c.order.price;
-  if (c.payments.length < 2 && price.minor > 0n) return NONE_EXTRA;
-  return findExtras(c.payments, price);
+  return findExtrasBy(c.payments, c.order.price, compareInstants);
 }
 
-/** The payments of one charge that are not extra. */
+/** The payments of one charge that are not extra, in capture order (ties: as listed). */
 function chargePayments(c: RefundCase, chargeRef: string): Payment[] {
-  const all = c.payments;
-  if (all.length === 1) {
-    // A lone payment is extra only for a price of zero.
-    const p = all[0] as Payment;
-    return p.chargeRef === chargeRef && extrasOf(c)[0] !== true ? [p] : [];
-  }
-  const out: Payment[] = [];
-  if (all.length === 0) return out;
   const extras = extrasOf(c);
-  for (let i = 0; i < all.length; i++) {
-    const p = all[i] as Payment;
-    if (extras[i] !== true && p.chargeRef === chargeRef) out.push(p);
-  }
-  return out;
+  return c.payments
+    .filter((p, i) => extras[i] !== true && p.chargeRef === chargeRef)
+    .sort((a, b) => compareInstants(a.capturedAt, b.capturedAt));
 }
 
 /** Rule 2: duplicate payments. */
 function duplicatePayment(c: RefundCase): Verdict {
   const extras = extrasOf(c);
-  const lines: RefundLine[] = [];
-  let value = 0n;
   const price = c.order.price;
-  for (let i = 0; i < c.payments.length; i++) {
-    if (extras[i] !== true) continue;
-    const p = c.payments[i] as Payment;
-    lines.push({ paymentId: p.id, method: p.method, amount: p.amount });
-    value += p.amount.currency === price.currency ? p.amount.minor : price.minor;
-  }
-  if (lines.length === 0) return NO_EXTRA_PAYMENT;
+  const extra = c.payments.filter((_, i) => extras[i] === true);
+  if (extra.length === 0) return NO_EXTRA_PAYMENT;
+  const lines = extra.map((p) => ({ paymentId: p.id, method: p.method, amount: p.amount }));
+  const value = extra.reduce(
+    (sum, p) => sum + (p.amount.currency === price.currency ? p.amount.minor : price.minor),
+    0n,
+  );
   return refundVerdict(
     c,
     DUPLICATE_REFUND,
@@ -354,14 +336,12 @@ function unusedSubscription(c: RefundCase): Verdict {
   const sub = c.order.subscription;
   if (sub === null) return NOT_A_SUBSCRIPTION;
   const tz = c.params.timezone;
-  const startDay = dayInZone(sub.periodStart, tz);
-  const endDay = dayInZone(sub.periodEnd, tz);
+  const startDay = dayInZone(sub.periodStart.ms, tz);
+  const endDay = dayInZone(sub.periodEnd.ms, tz);
   const periodDays = endDay - startDay;
-  const submitDay = dayInZone(c.request.submittedAt, tz);
-  let unused = endDay - (submitDay + 1);
-  if (unused < 0) unused = 0;
-  if (unused > periodDays) unused = periodDays;
-  if (unused === 0 || periodDays <= 0) return NO_UNUSED_DAYS;
+  const submitDay = dayInZone(c.request.submittedAt.ms, tz);
+  const unused = Math.max(0, Math.min(periodDays, endDay - (submitDay + 1)));
+  if (unused === 0) return NO_UNUSED_DAYS;
   const paid = chargePayments(c, sub.chargeRef);
   if (paid.length === 0) return NO_PERIOD_PAYMENT;
   const num = BigInt(unused);
@@ -372,73 +352,64 @@ function unusedSubscription(c: RefundCase): Verdict {
     c,
     PRORATED_REFUND,
     lines,
-    chargeValue(c, paid, lines, num, den),
+    chargeValue(c, lines, num, den),
     `${unused} of the period's ${periodDays} days are unused; that share of what you paid goes back to the method used.`,
   );
 }
 
 /** True when a deadline was missed: the event came after it, or has not come and `asOf` is. */
-function breached(deadline: number, happened: number | null, asOf: number): boolean {
-  return happened !== null ? happened > deadline : asOf > deadline;
+function breached(
+  deadline: ExactInstant,
+  happened: ExactInstant | null,
+  asOf: ExactInstant,
+): boolean {
+  return isAfter(happened ?? asOf, deadline);
 }
 
 /** Rule 5: the service was not delivered as promised. */
 function notDelivered(c: RefundCase): Verdict {
   const o = c.order;
   if (o.deliveredAt !== null) return COMPLETED;
-  // The promised dates and what happened by each: start (by startedAt), delivery (deliveredAt).
-  const startBy = o.promisedStartBy;
-  const deliverBy = o.promisedDeliveryBy;
-  if (startBy === null && deliverBy === null) return NO_PROMISED_DATES;
-  const blocked = c.events.length === 0 ? NO_INTERVALS : blockedIntervals(c, BLOCKING);
-  let breachedAsPromised = false;
-  let breachedExtended = false;
-  let latestExtended = -Infinity;
-  if (startBy !== null) {
-    const ext = extendDeadline(o.placedAt, startBy, blocked);
-    if (ext > latestExtended) latestExtended = ext;
-    if (breached(startBy, o.startedAt, c.asOf)) breachedAsPromised = true;
-    if (breached(ext, o.startedAt, c.asOf)) breachedExtended = true;
-  }
-  if (deliverBy !== null) {
-    const ext = extendDeadline(o.placedAt, deliverBy, blocked);
-    if (ext > latestExtended) latestExtended = ext;
-    if (breached(deliverBy, o.deliveredAt, c.asOf)) breachedAsPromised = true;
-    if (breached(ext, o.deliveredAt, c.asOf)) breachedExtended = true;
-  }
-  if (!breachedAsPromised) return ON_SCHEDULE;
-  if (!breachedExtended) {
+  // Each promised date with the event that keeps it: start (startedAt), delivery (deliveredAt).
+  const promises = [
+    { by: o.promisedStartBy, happened: o.startedAt },
+    { by: o.promisedDeliveryBy, happened: o.deliveredAt },
+  ].flatMap(({ by, happened }) => (by === null ? [] : [{ by, happened }]));
+  if (promises.length === 0) return NO_PROMISED_DATES;
+  const blocked = blockedIntervals(c, BLOCKING);
+  const checked = promises.map(({ by, happened }) => {
+    const extended = extendDeadline(o.placedAt, by, blocked);
+    return {
+      extended,
+      asPromised: breached(by, happened, c.asOf),
+      onceExtended: breached(extended, happened, c.asOf),
+    };
+  });
+  if (!checked.some((d) => d.asPromised)) return ON_SCHEDULE;
+  if (!checked.some((d) => d.onceExtended)) {
+    const latestExtended = checked.map((d) => d.extended).reduce(later);
     const client = measure(blockedIntervals(c, CLIENT), o.placedAt, latestExtended);
     const external = measure(blockedIntervals(c, EXTERNAL), o.placedAt, latestExtended);
     return client >= external ? CLIENT_SIDE_DELAY : EXTERNAL_DELAY;
   }
-  if (o.startedAt === null) {
-    const paid = chargePayments(c, o.subscription?.chargeRef ?? o.id);
-    if (paid.length === 0) return NOT_STARTED_UNPAID;
-    const lines = chargeLines(c, paid, 1n, 1n);
-    if (lines.length === 0) return NOT_STARTED_NOTHING_OWED;
-    const value = chargeValue(c, paid, lines, 1n, 1n);
-    return refundVerdict(
-      c,
-      NOT_DELIVERED_REFUND,
-      lines,
-      value,
-      `The service was not started by the promised date. ${formatMoney({ minor: value, currency: o.price.currency })} goes back to the method you paid with.`,
-    );
-  }
-  return STARTED_LATE;
+  if (o.startedAt !== null) return STARTED_LATE;
+  // The order's charge: the current period of a subscription, else the payments for the order id.
+  const paid = chargePayments(c, o.subscription?.chargeRef ?? o.id);
+  if (paid.length === 0) return NOT_STARTED_UNPAID;
+  const lines = chargeLines(c, paid, 1n, 1n);
+  const value = chargeValue(c, lines, 1n, 1n);
+  return refundVerdict(
+    c,
+    NOT_DELIVERED_REFUND,
+    lines,
+    value,
+    `The service was not started by the promised date. ${formatMoney({ minor: value, currency: o.price.currency })} goes back to the method you paid with.`,
+  );
 }
 
 /** True for the reasons the request window (rule 3) applies to. */
 function windowApplies(reason: Reason): boolean {
   return reason === "not_delivered" || reason === "mismatch" || reason === "other";
-}
-
-/** True when a string has a character other than white space (what `s.trim() !== ""` tests). */
-function notBlank(s: string): boolean {
-  const ch = s.charCodeAt(0);
-  if (ch > 32 && ch < 127) return true;
-  return s.trim() !== "";
 }
 
 function verdictFor(c: RefundCase, windowEndsAt: number | null): Verdict {
@@ -448,7 +419,7 @@ function verdictFor(c: RefundCase, windowEndsAt: number | null): Verdict {
   // Rule 2: duplicate payment.
   if (request.reason === "duplicate_payment") return duplicatePayment(c);
   // Rule 3: request window.
-  if (windowEndsAt !== null && request.submittedAt >= windowEndsAt) {
+  if (windowEndsAt !== null && !isAfter(exactInstant(windowEndsAt), request.submittedAt)) {
     return verdict(
       "deny",
       WINDOW_CLAUSES,
@@ -473,15 +444,16 @@ const NO_DEADLINES: Deadlines = {
   payoutLatest: null,
 };
 
-/** Decides a validated case under a policy: the first rule that applies decides. */
+/** Decides a checked case under a policy: the first rule that applies decides. */
 export function decide(c: RefundCase, policy: Policy): Decision {
   const { params } = c;
   const tz = params.timezone;
   const reason = c.request.reason;
+  // The window's end is a local midnight: a whole millisecond.
   let windowEndsAt: number | null = null;
   if (c.order.deliveredAt !== null && windowApplies(reason)) {
     windowEndsAt = startOfDay(
-      dayInZone(c.order.deliveredAt, tz) + params.requestWindowDays + 1,
+      dayInZone(c.order.deliveredAt.ms, tz) + params.requestWindowDays + 1,
       tz,
     );
   }
@@ -490,7 +462,7 @@ export function decide(c: RefundCase, policy: Policy): Decision {
   let deadlines = NO_DEADLINES;
   if (refund) {
     const cal = holidayCalendar(params.holidays, params.holidayCountry);
-    const day = dayInZone(c.asOf, tz);
+    const day = dayInZone(c.asOf.ms, tz);
     deadlines = {
       requestWindowEndsAt: windowEndsAt,
       payoutEarliest: formatDay(addBusinessDays(day, params.payoutBusinessDays[0], cal)),
@@ -513,16 +485,22 @@ export function decide(c: RefundCase, policy: Policy): Decision {
 }
 
 /**
- * Validates a case as `JSON.parse` returns it and decides it: the engine's one entry point.
- * Invalid input yields the JSON path of the offending field instead of a decision.
+ * Decides a case given as typed facts (the service's entry: no JSON on the way), under the
+ * policy's parameters or `params` when given. Facts that break the case format's rules (a payment
+ * of zero, a subscription on a one-off order, ...) yield the path of the offending fact.
+ */
+export function evaluateFacts(
+  facts: CaseFacts,
+  policy: Policy,
+  params: PolicyParams = policy.params,
+): Result<Decision, InputError> {
+  return inputResult(() => decide(caseOf(facts, params), policy));
+}
+
+/**
+ * Reads a case as `JSON.parse` returns it and decides it: the reader in front of
+ * `evaluateFacts`. Invalid input yields the JSON path of the offending field instead of a decision.
  */
 export function evaluateRefund(raw: unknown, policy: Policy): Result<Decision, InputError> {
-  let c: RefundCase;
-  try {
-    c = readCase(raw, policy);
-  } catch (e) {
-    if (e instanceof Invalid) return { ok: false, error: { path: e.path, message: e.message } };
-    throw e;
-  }
-  return { ok: true, value: decide(c, policy) };
+  return inputResult(() => decide(readCase(raw, policy), policy));
 }

@@ -2,6 +2,6 @@
 export * from "./types.js";
 export { parsePolicy, DEFAULT_PARAMS } from "./policy-file.js";
 export { parseCase } from "./parse-case.js";
-export { decide, evaluateRefund } from "./evaluate.js";
+export { decide, evaluateFacts, evaluateRefund } from "./evaluate.js";
 export { decisionToJson, serializeDecision, type DecisionJson } from "./serialize.js";
 export { policyDocument, type PolicyDocument } from "./document.js";

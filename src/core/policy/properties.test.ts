@@ -7,13 +7,26 @@ import {
   type PaymentJ,
 } from "../../../test/support/cases.js";
 import { dayInZone } from "../calendar/calendar.js";
-import { formatInstant, parseInstant } from "../calendar/instant.js";
-import { findExtras } from "../ledger/ledger.js";
+import {
+  formatExactInstant,
+  formatInstant,
+  parseInstant,
+  type ExactInstant,
+} from "../calendar/instant.js";
+import { findExtrasBy } from "../ledger/ledger.js";
+import { compareInstants } from "../calendar/instant.js";
 import { formatMinor } from "../money/money.js";
-import { evaluateRefund } from "./evaluate.js";
+import { evaluateFacts, evaluateRefund } from "./evaluate.js";
 import { parseCase } from "./parse-case.js";
 import { serializeDecision } from "./serialize.js";
-import { EVENT_KINDS, PAYMENT_METHODS, REASONS, type Decision, type RefundCase } from "./types.js";
+import {
+  EVENT_KINDS,
+  PAYMENT_METHODS,
+  REASONS,
+  type CaseFacts,
+  type Decision,
+  type RefundCase,
+} from "./types.js";
 
 // Property tests over arbitrary valid cases: every generated case must pass validation, so the
 // generator doubles as a check that validation accepts what the spec allows.
@@ -224,7 +237,7 @@ describe("engine properties", () => {
       fc.property(caseArb, (c) => {
         const d = evaluate(c);
         const k = parsed(c);
-        const extras = findExtras(k.payments, k.order.price);
+        const extras = findExtrasBy(k.payments, k.order.price, compareInstants);
         const byId = new Map(k.payments.map((p, i) => [p.id, { p, extra: extras[i] === true }]));
         const price = k.order.price;
         const seen = new Set<string>();
@@ -341,6 +354,147 @@ describe("engine properties", () => {
         const submitted = parseInstant(early.request.submittedAt);
         const refused = d.outcome === "deny" && d.clauses[0] === "procedure.window";
         expect(refused).toBe(submitted >= end);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe("amended spec properties", () => {
+  it("pro-rated lines in a currency add up to the rounded total, never more, never above what was paid", () => {
+    let prorated = 0;
+    fc.assert(
+      fc.property(caseArb, (c0) => {
+        const c = structuredClone(c0);
+        c.request.reason = "unused_subscription";
+        c.request.description = "Please cancel.";
+        c.order.id = "ORD-1";
+        const d = evaluate(c);
+        if (d.outcome !== "refund") return;
+        prorated += 1;
+        const k = parsed(c);
+        const sub = k.order.subscription;
+        if (sub === null) throw new Error("a pro-rated refund without a subscription");
+        // An independent reading of rule 4 and *Refund lines*.
+        const tz = k.params.timezone;
+        const end = dayInZone(sub.periodEnd.ms, tz);
+        const period = end - dayInZone(sub.periodStart.ms, tz);
+        const unused = Math.max(
+          0,
+          Math.min(period, end - dayInZone(k.request.submittedAt.ms, tz) - 1),
+        );
+        const extras = findExtrasBy(k.payments, k.order.price, compareInstants);
+        const paid = k.payments
+          .filter((p, i) => !extras[i] && p.chargeRef === sub.chargeRef)
+          .sort((a, b) => compareInstants(a.capturedAt, b.capturedAt));
+        const price = k.order.price;
+        const exact = new Map<string, bigint>(); // currency -> sum of base * unused
+        const ceiling = new Map<string, bigint>(); // currency -> what was paid (valued)
+        let covered = 0n;
+        for (const p of paid) {
+          let base = p.amount;
+          if (p.amount.currency === price.currency) covered += p.amount.minor;
+          else {
+            const rest = price.minor > covered ? price.minor - covered : 0n;
+            covered = price.minor;
+            if (k.params.cryptoRefundValuation === "fiat-at-payout") {
+              base = { minor: rest, currency: price.currency };
+            }
+          }
+          exact.set(base.currency, (exact.get(base.currency) ?? 0n) + base.minor * BigInt(unused));
+          ceiling.set(base.currency, (ceiling.get(base.currency) ?? 0n) + base.minor);
+        }
+        const got = new Map<string, bigint>();
+        for (const l of d.refunds) {
+          got.set(l.amount.currency, (got.get(l.amount.currency) ?? 0n) + l.amount.minor);
+        }
+        for (const [currency, sum] of got) {
+          const x = exact.get(currency) ?? 0n;
+          const rounded = (x * 2n + BigInt(period)) / (2n * BigInt(period));
+          expect(sum, currency).toBe(rounded);
+          expect(sum <= (ceiling.get(currency) ?? 0n), `${currency}: more than paid`).toBe(true);
+        }
+      }),
+      { numRuns: 600 },
+    );
+    expect(prorated).toBeGreaterThan(50);
+  });
+
+  it("a case decides the same whether it arrives as JSON or as typed facts", () => {
+    const ns = fc.integer({ min: 0, max: 999_999 });
+    fc.assert(
+      fc.property(caseArb, fc.array(ns, { minLength: 8, maxLength: 8 }), (c, subMs) => {
+        // Typed facts with sub-millisecond instants, and the same facts written as JSON.
+        const k = parsed(c);
+        let n = 0;
+        const nudge = (t: ExactInstant): ExactInstant => ({ ms: t.ms, ns: subMs[n++ % 8] ?? 0 });
+        const nudgeOrNull = (t: ExactInstant | null) => (t === null ? null : nudge(t));
+        const facts: CaseFacts = {
+          asOf: nudge(k.asOf),
+          order: {
+            ...k.order,
+            placedAt: nudge(k.order.placedAt),
+            promisedStartBy: nudgeOrNull(k.order.promisedStartBy),
+            promisedDeliveryBy: nudgeOrNull(k.order.promisedDeliveryBy),
+            startedAt: nudgeOrNull(k.order.startedAt),
+            deliveredAt: nudgeOrNull(k.order.deliveredAt),
+          },
+          payments: k.payments.map((p) => ({ ...p, capturedAt: nudge(p.capturedAt) })),
+          events: k.events.map((e) => ({ ...e, from: e.from, to: e.to })),
+          request: { ...k.request, submittedAt: nudge(k.request.submittedAt) },
+        };
+        const when = (t: ExactInstant | null) => (t === null ? null : formatExactInstant(t));
+        const money = (m: { minor: bigint; currency: string }) => ({
+          amount: formatMinor(m.minor, m.currency),
+          currency: m.currency,
+        });
+        const o = facts.order;
+        const json = JSON.parse(
+          JSON.stringify({
+            asOf: when(facts.asOf),
+            ...(c.policy === undefined ? {} : { policy: c.policy }),
+            order: {
+              id: o.id,
+              clientId: o.clientId,
+              service: o.service,
+              price: money(o.price),
+              placedAt: when(o.placedAt),
+              promisedStartBy: when(o.promisedStartBy),
+              promisedDeliveryBy: when(o.promisedDeliveryBy),
+              startedAt: when(o.startedAt),
+              deliveredAt: when(o.deliveredAt),
+              subscription:
+                o.subscription === null
+                  ? null
+                  : {
+                      periodStart: when(o.subscription.periodStart),
+                      periodEnd: when(o.subscription.periodEnd),
+                      chargeRef: o.subscription.chargeRef,
+                    },
+            },
+            payments: facts.payments.map((p) => ({
+              id: p.id,
+              chargeRef: p.chargeRef,
+              amount: money(p.amount),
+              method: p.method,
+              capturedAt: when(p.capturedAt),
+            })),
+            events: facts.events.map((e) => ({
+              kind: e.kind,
+              from: when(e.from),
+              to: when(e.to),
+              note: e.note,
+            })),
+            request: { ...facts.request, submittedAt: when(facts.request.submittedAt) },
+          }),
+        );
+        const typed = evaluateFacts(facts, defaultPolicy, k.params);
+        const read = evaluateRefund(json, defaultPolicy);
+        expect(read.ok).toBe(typed.ok);
+        if (typed.ok && read.ok) {
+          expect(serializeDecision(read.value)).toBe(serializeDecision(typed.value));
+        }
+        if (!typed.ok && !read.ok) expect(read.error).toEqual(typed.error);
       }),
       { numRuns: 400 },
     );

@@ -1,4 +1,13 @@
+import type { ExactInstant } from "../calendar/instant.js";
 import type { Money } from "../money/money.js";
+import type {
+  EVENT_FORMAT,
+  ORDER_FORMAT,
+  PAYMENT_FORMAT,
+  Read,
+  REQUEST_FORMAT,
+  SUBSCRIPTION_FORMAT,
+} from "./case-format.js";
 
 /** Stable clause ids of the refund policy; a decision cites them, the determining one first. */
 export const CLAUSE_IDS = [
@@ -96,55 +105,29 @@ export interface PayoutSettings {
 /** Instants are epoch milliseconds (UTC); calendar dates are `YYYY-MM-DD` strings. */
 export type Instant = number;
 
-export interface Subscription {
-  readonly periodStart: Instant;
-  readonly periodEnd: Instant;
-  readonly chargeRef: string;
+// The facts of a case, typed as the case format (case-format.ts) reads them: instants exact to the
+// nanosecond, money exact in minor units.
+export type Subscription = Read<typeof SUBSCRIPTION_FORMAT.fields>;
+export type Order = Read<typeof ORDER_FORMAT.fields>;
+export type Payment = Read<typeof PAYMENT_FORMAT.fields>;
+export type ServiceEvent = Read<typeof EVENT_FORMAT.fields>;
+export type RefundRequestFacts = Read<typeof REQUEST_FORMAT.fields>;
+
+/**
+ * The facts the engine decides on, already typed (what the service builds from stored rows).
+ * `asOf` null: the request's `submittedAt`.
+ */
+export interface CaseFacts {
+  readonly asOf: ExactInstant | null;
+  readonly order: Order;
+  readonly payments: readonly Payment[];
+  readonly events: readonly ServiceEvent[];
+  readonly request: RefundRequestFacts;
 }
 
-export interface Order {
-  readonly id: string;
-  readonly clientId: string | null;
-  readonly service: {
-    readonly name: string;
-    readonly category: Category;
-    readonly billing: Billing;
-  };
-  readonly price: Money;
-  readonly placedAt: Instant;
-  readonly promisedStartBy: Instant | null;
-  readonly promisedDeliveryBy: Instant | null;
-  readonly startedAt: Instant | null;
-  readonly deliveredAt: Instant | null;
-  readonly subscription: Subscription | null;
-}
-
-export interface Payment {
-  readonly id: string;
-  readonly chargeRef: string;
-  readonly amount: Money;
-  readonly method: PaymentMethod;
-  readonly capturedAt: Instant;
-}
-
-export interface ServiceEvent {
-  readonly kind: EventKind;
-  readonly from: Instant;
-  /** null: still ongoing (runs to `asOf`). */
-  readonly to: Instant | null;
-  readonly note: string | null;
-}
-
-export interface RefundRequestFacts {
-  readonly reason: Reason;
-  readonly submittedAt: Instant;
-  readonly description: string;
-  readonly attachments: number;
-}
-
-/** A validated case: the facts the engine decides on. */
+/** A checked case: its facts, the moment it is decided as of, and the parameters in force. */
 export interface RefundCase {
-  readonly asOf: Instant;
+  readonly asOf: ExactInstant;
   readonly params: PolicyParams;
   readonly order: Order;
   readonly payments: readonly Payment[];

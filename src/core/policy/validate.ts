@@ -1,6 +1,7 @@
 import { parseInstant } from "../calendar/instant.js";
 import { currencyExponent } from "../money/currencies.js";
 import { parseDecimal, parseMoney, type Money } from "../money/money.js";
+import { notBlank } from "../text/white-space.js";
 
 // Hand-written validation for the engine's input: fast enough to run on every evaluation and exact
 // about where the input is wrong. Readers take the parent object, the key and the parent's path, so
@@ -14,6 +15,7 @@ export class Invalid extends Error {
     message: string,
   ) {
     super(message);
+    this.path = path === "" ? "(root)" : path;
   }
 }
 
@@ -22,13 +24,19 @@ export type Obj = Record<string, unknown>;
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
-/** `parent.key`, or `parent["odd key"]` for keys that are not identifiers. */
-export function child(parent: string, key: string): string {
+/**
+ * `parent.key`, `parent[3]` for a list index, or `parent["odd key"]` for keys that are not
+ * identifiers; the empty key is the parent itself (the root of a document is "").
+ */
+export function child(parent: string, key: string | number): string {
+  if (typeof key === "number") return `${parent}[${key}]`;
+  if (key === "") return parent;
   if (IDENT.test(key)) return parent === "" ? key : `${parent}.${key}`;
   return `${parent}[${JSON.stringify(key)}]`;
 }
 
-function describe(v: unknown): string {
+/** The JSON type of a value, for messages ("a string", "null", "an array"). */
+export function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   if (typeof v === "string") return "a string";
@@ -85,7 +93,7 @@ export function optStrVal(v: unknown, at: string, key: string): string | null {
 /** A required string with at least one non-blank character. */
 export function nonBlankVal(v: unknown, at: string, key: string): string {
   const s = strVal(v, at, key);
-  if (s.trim() === "") throw new Invalid(child(at, key), "must not be empty");
+  if (!notBlank(s)) throw new Invalid(child(at, key), "must not be empty");
   return s;
 }
 
@@ -121,23 +129,6 @@ export function optInstantVal(v: unknown, at: string, key: string): number | nul
   const ms = typeof v === "string" ? parseInstant(v) : NaN;
   if (Number.isNaN(ms)) badInstant(v, at, key);
   return ms;
-}
-
-/**
- * The common, valid money object (`amount` and `currency` strings, no other key, a known currency,
- * a well-formed amount) as exact Money; undefined for anything else, which `moneyVal` explains.
- */
-export function moneyFast(v: unknown): Money | undefined {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
-  const m = v as Obj;
-  const currency = m.currency;
-  const amount = m.amount;
-  if (typeof currency !== "string" || typeof amount !== "string") return undefined;
-  for (const k in m) if (k !== "amount" && k !== "currency") return undefined;
-  const exp = currencyExponent(currency);
-  if (exp === undefined) return undefined;
-  const minor = parseDecimal(amount, exp);
-  return typeof minor === "bigint" ? { minor, currency } : undefined;
 }
 
 /** A required `{ "amount": "<decimal string>", "currency": "<code>" }` as exact Money. */

@@ -87,6 +87,14 @@ describe("checkIntake", () => {
       { ...candidate, orderId: "" },
       { code: "field_required", field: "orderId" },
     ],
+    // White space as the engine's rule 1 reads it: Unicode's White_Space, not trim().
+    [
+      "a description of U+0085 and U+3000 only",
+      [],
+      { ...candidate, description: "\u0085\u3000" },
+      { code: "field_required", field: "description" },
+    ],
+    ["a description of a byte order mark", [], { ...candidate, description: "\ufeff" }, null],
   ] as const)("%s", (_label, earlier, cand, error) => {
     expect(checkIntake(earlier, cand)).toEqual(
       error === null ? { ok: true, value: null } : { ok: false, error },

@@ -1,6 +1,7 @@
 import { can, type Actor } from "../access/access.js";
 import type { Money } from "../money/money.js";
 import type { Instant, Reason, Result } from "../policy/types.js";
+import { notBlank } from "../text/white-space.js";
 import { isOpen } from "./transition.js";
 import type { Recommendation, RequestSnapshot, RequestStatus, TransitionOk } from "./types.js";
 
@@ -26,17 +27,18 @@ export type IntakeError =
   | { readonly code: "forbidden"; readonly action: "request.create" };
 
 /**
- * Intake rules: order id and description are required; a second open request on the same order
+ * Intake rules: order id and description are required (not only white space, as rule 1 reads it);
+ * a second open request on the same order
  * and reason is refused, naming the open one (the first such in `existing`).
  */
 export function checkIntake(
   existing: readonly ExistingRequest[],
   candidate: IntakeCandidate,
 ): Result<null, IntakeError> {
-  if (candidate.orderId.trim().length === 0) {
+  if (!notBlank(candidate.orderId)) {
     return { ok: false, error: { code: "field_required", field: "orderId" } };
   }
-  if (candidate.description.trim().length === 0) {
+  if (!notBlank(candidate.description)) {
     return { ok: false, error: { code: "field_required", field: "description" } };
   }
   const open = existing.find(

@@ -3,42 +3,13 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientRow, orderRow, requestRow, userRow } from "../../../test/support/db-rows.js";
+import { orderRow, requestRow, userRow } from "../../../test/support/db-rows.js";
+import { apiCalls, multipartBody, newClient } from "../../../test/support/api-world.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
 import { createAttachmentRoutes } from "./attachments.js";
 
 // Upload, list and download through the API, with small limits so the edges are cheap to reach.
 const LIMITS = { maxFileBytes: 1024, maxRequestBytes: 2500, maxFiles: 5 };
-
-interface FilePart {
-  readonly name: string;
-  readonly content: Buffer | string;
-  readonly type?: string;
-  readonly field?: string;
-}
-
-/** A multipart/form-data body built by hand, with a fresh boundary each time. */
-function multipart(files: readonly FilePart[], fields: Record<string, string> = {}) {
-  const boundary = `----rd-${randomBytes(8).toString("hex")}`;
-  const chunks: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    chunks.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`),
-      Buffer.from(`${value}\r\n`),
-    );
-  }
-  for (const f of files) {
-    const head =
-      `--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? "files"}"; ` +
-      `filename="${f.name}"\r\nContent-Type: ${f.type ?? "application/octet-stream"}\r\n\r\n`;
-    chunks.push(Buffer.from(head), Buffer.from(f.content), Buffer.from("\r\n"));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(chunks),
-    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
-  };
-}
 
 const PDF = Buffer.from(
   "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer\n%%EOF\n",
@@ -67,12 +38,9 @@ beforeAll(async () => {
   t = await testServer({ routes: [createAttachmentRoutes({ ...LIMITS, dataDir })] });
   const db = t.db.db;
   for (const who of [A, B]) {
-    const client = clientRow();
-    const user = userRow({ role: "client", client_id: client.id });
-    await db.insertInto("clients").values(client).execute();
-    await db.insertInto("users").values(user).execute();
-    who.clientId = client.id;
-    who.userId = user.id;
+    const client = await newClient(t);
+    who.clientId = client.clientId;
+    who.userId = client.userId;
   }
   await db
     .insertInto("users")
@@ -97,14 +65,13 @@ afterAll(async () => {
 function upload(
   requestId: string,
   actor: Record<string, string>,
-  body: ReturnType<typeof multipart>,
+  body: ReturnType<typeof multipartBody>,
   extra: Record<string, string> = {},
 ) {
-  return t.app.inject({
-    method: "POST",
-    url: `/api/v1/requests/${requestId}/attachments`,
-    headers: { ...actor, ...body.headers, ...extra },
-    payload: body.payload,
+  return apiCalls(t).post(`/requests/${requestId}/attachments`, null, body.payload, {
+    ...actor,
+    ...body.headers,
+    ...extra,
   });
 }
 
@@ -128,7 +95,7 @@ describe("attachments", () => {
     const r = await upload(
       requestA,
       asA,
-      multipart([
+      multipartBody([
         { name: "scan.pdf", content: PDF, type: "application/pdf" },
         { name: "screen.png", content: PNG, type: "image/png" },
         { name: "photo.jpg", content: JPEG },
@@ -163,11 +130,7 @@ describe("attachments", () => {
     expect(audit.map((e) => e.entity_id).sort()).toEqual(attachments.map((a) => a["id"]).sort());
     expect(new Set(audit.map((e) => e.actor))).toEqual(new Set([`user:${A.userId}`]));
 
-    const list = await t.app.inject({
-      method: "GET",
-      url: `/api/v1/requests/${requestA}/attachments`,
-      headers: asA,
-    });
+    const list = await apiCalls(t).get(`/requests/${requestA}/attachments`, null, asA);
     expect(list.statusCode).toBe(200);
     expect(list.json<{ items: unknown[]; nextCursor: null }>()).toMatchObject({ nextCursor: null });
     expect(list.json<{ items: unknown[] }>().items).toHaveLength(5);
@@ -176,15 +139,11 @@ describe("attachments", () => {
   it("downloads with attachment disposition, the stored type and nosniff", async () => {
     const name = "Rechnung März.txt";
     const content = "Betrag: 12,50 €\n";
-    const r = await upload(requestA, asA, multipart([{ name, content, type: "text/plain" }]));
+    const r = await upload(requestA, asA, multipartBody([{ name, content, type: "text/plain" }]));
     expect(r.statusCode, r.body).toBe(201);
     const id = r.json<{ items: Array<{ id: string }> }>().items[0]!.id;
     for (const actor of [asA, asQa]) {
-      const d = await t.app.inject({
-        method: "GET",
-        url: `/api/v1/attachments/${id}`,
-        headers: actor,
-      });
+      const d = await apiCalls(t).get(`/attachments/${id}`, null, actor);
       expect(d.statusCode).toBe(200);
       expect(d.headers["content-type"]).toBe("text/plain; charset=utf-8");
       expect(d.headers["content-disposition"]).toBe(
@@ -200,7 +159,7 @@ describe("attachments", () => {
     const atLimit = await upload(
       requestA,
       asA,
-      multipart([{ name: "full.txt", content: "x".repeat(LIMITS.maxFileBytes) }]),
+      multipartBody([{ name: "full.txt", content: "x".repeat(LIMITS.maxFileBytes) }]),
     );
     expect(atLimit.statusCode, atLimit.body).toBe(201);
     expect(atLimit.json()).toMatchObject({ items: [{ sizeBytes: LIMITS.maxFileBytes }] });
@@ -210,7 +169,7 @@ describe("attachments", () => {
       const over = await upload(
         requestA,
         asA,
-        multipart([
+        multipartBody([
           { name: "ok.txt", content: "fine" },
           { name: "big.txt", content: "x".repeat(size) },
         ]),
@@ -227,7 +186,7 @@ describe("attachments", () => {
     const total = await upload(
       requestA,
       asA,
-      multipart([1, 2, 3].map((i) => ({ name: `f${i}.txt`, content: "y".repeat(1000) }))),
+      multipartBody([1, 2, 3].map((i) => ({ name: `f${i}.txt`, content: "y".repeat(1000) }))),
     );
     expect(total.statusCode, total.body).toBe(413);
     await expectNothingNew(before);
@@ -235,7 +194,7 @@ describe("attachments", () => {
     const many = await upload(
       requestA,
       asA,
-      multipart([1, 2, 3, 4, 5, 6].map((i) => ({ name: `f${i}.txt`, content: "z" }))),
+      multipartBody([1, 2, 3, 4, 5, 6].map((i) => ({ name: `f${i}.txt`, content: "z" }))),
     );
     expect(many.statusCode, many.body).toBe(413);
     expect(many.json()).toMatchObject({ detail: `at most ${LIMITS.maxFiles} files per request` });
@@ -247,7 +206,7 @@ describe("attachments", () => {
     const fake = await upload(
       requestA,
       asA,
-      multipart([
+      multipartBody([
         { name: "a.txt", content: "fine" },
         { name: "invoice.pdf", content: "this is text", type: "application/pdf" },
       ]),
@@ -260,13 +219,13 @@ describe("attachments", () => {
     const gif = await upload(
       requestA,
       asA,
-      multipart([{ name: "x.gif", content: Buffer.from("GIF89a\x01\x00\x01\x00", "latin1") }]),
+      multipartBody([{ name: "x.gif", content: Buffer.from("GIF89a\x01\x00\x01\x00", "latin1") }]),
     );
     expect(gif.statusCode).toBe(415);
     const binary = await upload(
       requestA,
       asA,
-      multipart([{ name: "blob", content: Buffer.from([0, 1, 2, 3, 0xfe, 0xff]) }]),
+      multipartBody([{ name: "blob", content: Buffer.from([0, 1, 2, 3, 0xfe, 0xff]) }]),
     );
     expect(binary.statusCode).toBe(415);
     await expectNothingNew(before);
@@ -274,58 +233,37 @@ describe("attachments", () => {
 
   it("refuses bodies that are not multipart, stray fields and empty forms", async () => {
     const before = await stored();
-    const json = await t.app.inject({
-      method: "POST",
-      url: `/api/v1/requests/${requestA}/attachments`,
-      headers: asA,
-      payload: {},
-    });
+    const json = await apiCalls(t).post(`/requests/${requestA}/attachments`, null, {}, asA);
     expect(json.statusCode).toBe(415);
     const stray = await upload(
       requestA,
       asA,
-      multipart([{ name: "a.txt", content: "fine" }], { clientId: B.clientId }),
+      multipartBody([{ name: "a.txt", content: "fine" }], { clientId: B.clientId }),
     );
     expect(stray.statusCode).toBe(400);
     expect(stray.json()).toMatchObject({ errors: [{ path: "body.clientId" }] });
-    const empty = await upload(requestA, asA, multipart([]));
+    const empty = await upload(requestA, asA, multipartBody([]));
     expect(empty.statusCode).toBe(400);
     await expectNothingNew(before);
   });
 
   it("another client's request answers exactly like a missing one, for every route", async () => {
     const before = await stored();
-    const file = () => multipart([{ name: "a.txt", content: "mine" }]);
+    const file = () => multipartBody([{ name: "a.txt", content: "mine" }]);
     const foreign = await upload(requestA, asB, file());
     const missing = await upload("req_missing", asB, file());
     expect(foreign.statusCode).toBe(404);
     expect(foreign.json().detail).toBe(missing.json().detail);
     await expectNothingNew(before);
 
-    const listForeign = await t.app.inject({
-      method: "GET",
-      url: `/api/v1/requests/${requestA}/attachments`,
-      headers: asB,
-    });
-    const listMissing = await t.app.inject({
-      method: "GET",
-      url: "/api/v1/requests/req_missing/attachments",
-      headers: asB,
-    });
+    const listForeign = await apiCalls(t).get(`/requests/${requestA}/attachments`, null, asB);
+    const listMissing = await apiCalls(t).get("/requests/req_missing/attachments", null, asB);
     expect(listForeign.statusCode).toBe(404);
     expect(listForeign.json().detail).toBe(listMissing.json().detail);
 
     const [own] = (await t.db.db.selectFrom("attachments").select("id").execute()).map((r) => r.id);
-    const getForeign = await t.app.inject({
-      method: "GET",
-      url: `/api/v1/attachments/${own}`,
-      headers: asB,
-    });
-    const getMissing = await t.app.inject({
-      method: "GET",
-      url: "/api/v1/attachments/att_x",
-      headers: asB,
-    });
+    const getForeign = await apiCalls(t).get(`/attachments/${own}`, null, asB);
+    const getMissing = await apiCalls(t).get("/attachments/att_x", null, asB);
     expect(getForeign.statusCode).toBe(404);
     expect(getForeign.json().detail).toBe(getMissing.json().detail);
 
@@ -381,17 +319,21 @@ describe("attachments", () => {
   });
 
   it("staff may upload to any request", async () => {
-    const r = await upload(requestB, asQa, multipart([{ name: "note.txt", content: "checked" }]));
+    const r = await upload(
+      requestB,
+      asQa,
+      multipartBody([{ name: "note.txt", content: "checked" }]),
+    );
     expect(r.statusCode, r.body).toBe(201);
   });
 
   it("an Idempotency-Key replays the upload even with a new boundary; other files: 422", async () => {
     const files = [{ name: "once.txt", content: "only once" }];
     const key = { "idempotency-key": "upload-1" };
-    const first = await upload(requestB, asB, multipart(files), key);
+    const first = await upload(requestB, asB, multipartBody(files), key);
     expect(first.statusCode, first.body).toBe(201);
     const before = await stored();
-    const again = await upload(requestB, asB, multipart(files), key);
+    const again = await upload(requestB, asB, multipartBody(files), key);
     expect(again.statusCode).toBe(201);
     expect(again.headers["idempotent-replayed"]).toBe("true");
     expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
@@ -400,7 +342,7 @@ describe("attachments", () => {
     const other = await upload(
       requestB,
       asB,
-      multipart([{ name: "once.txt", content: "changed" }]),
+      multipartBody([{ name: "once.txt", content: "changed" }]),
       key,
     );
     expect(other.statusCode).toBe(422);
@@ -414,7 +356,7 @@ describe("attachments", () => {
     const r = await upload(
       requestA,
       ghost,
-      multipart([
+      multipartBody([
         { name: "a.txt", content: "one" },
         { name: "b.txt", content: "two" },
       ]),

@@ -3,7 +3,16 @@
 // with the engine's own rules (decimal amounts in a known currency, instants with an offset,
 // subscription rules).
 
-import { BILLINGS, CATEGORIES, EVENT_KINDS, PAYMENT_METHODS } from "../../core/policy/types.js";
+import {
+  keysOf,
+  ORDER_FORMAT,
+  SERVICE_FORMAT,
+  SUBSCRIPTION_FORMAT,
+  type Fields,
+  type JsonSchema,
+  type ObjectField,
+} from "../../core/policy/case-format.js";
+import { EVENT_KINDS, PAYMENT_METHODS } from "../../core/policy/types.js";
 import {
   expectedVersion,
   listOf,
@@ -25,19 +34,49 @@ const instantSchema = ref("Instant");
 const nullableInstant = (description: string) =>
   ({ type: ["string", "null"], maxLength: 64, description }) as const;
 
-const subscriptionProps = {
-  periodStart: instantSchema,
-  periodEnd: instantSchema,
-  chargeRef: str("The charge reference of this period's payment."),
-} as const;
+/**
+ * The properties of an object of the case format (core/policy/case-format.ts, the one declaration
+ * of the order's fields), with what HTTP adds to each: documentation and storage limits merged in,
+ * or a shared component (`$ref`) in its place. Every key comes from the format; `extra` may only
+ * name keys the format has.
+ */
+function formatProperties<F extends Fields<F>>(
+  format: ObjectField<F>,
+  extra: { readonly [K in keyof F]?: JsonSchema },
+  keys: readonly (keyof F & string)[] = keysOf(format.fields),
+): Record<string, JsonSchema> {
+  const out: Record<string, JsonSchema> = {};
+  for (const k of keys) {
+    const more = extra[k];
+    out[k] = more !== undefined && "$ref" in more ? more : { ...format.properties[k], ...more };
+  }
+  return out;
+}
 
 const subscriptionSchema = {
+  ...SUBSCRIPTION_FORMAT.schema,
   type: ["object", "null"],
-  additionalProperties: false,
-  required: ["periodStart", "periodEnd", "chargeRef"],
-  properties: subscriptionProps,
+  properties: formatProperties(SUBSCRIPTION_FORMAT, {
+    periodStart: instantSchema,
+    periodEnd: instantSchema,
+    chargeRef: str("The charge reference of this period's payment."),
+  }),
   description: 'The current period; required for billing "subscription", else null.',
-} as const;
+};
+
+/** What the order's request bodies add to the fields of the case format. */
+const ORDER_INPUT = {
+  id: str("The company's order id (letters, digits, '.', '_', ':', '-').", 128),
+  clientId: { ...str("The client the order belongs to (must exist)."), type: "string" },
+  service: { properties: formatProperties(SERVICE_FORMAT, { name: str("What was sold.") }) },
+  price: moneySchema,
+  placedAt: instantSchema,
+  promisedStartBy: nullableInstant("When work was promised to start."),
+  promisedDeliveryBy: nullableInstant("When delivery was promised."),
+  startedAt: nullableInstant("When work started."),
+  deliveredAt: nullableInstant("When the service was delivered."),
+  subscription: subscriptionSchema,
+};
 
 const ORDER_EXAMPLE = {
   id: "ORD-1001",
@@ -59,27 +98,7 @@ export const OrderCreate = {
   required: ["id", "clientId", "service", "price", "placedAt"],
   description:
     "A new order, as the company's system (ERP) knows it. The client must exist; the id is the company's own.",
-  properties: {
-    id: str("The company's order id (letters, digits, '.', '_', ':', '-').", 128),
-    clientId: str("The client the order belongs to (must exist)."),
-    service: {
-      type: "object",
-      additionalProperties: false,
-      required: ["name", "category", "billing"],
-      properties: {
-        name: str("What was sold."),
-        category: { type: "string", enum: [...CATEGORIES] },
-        billing: { type: "string", enum: [...BILLINGS] },
-      },
-    },
-    price: moneySchema,
-    placedAt: instantSchema,
-    promisedStartBy: nullableInstant("When work was promised to start."),
-    promisedDeliveryBy: nullableInstant("When delivery was promised."),
-    startedAt: nullableInstant("When work started."),
-    deliveredAt: nullableInstant("When the service was delivered."),
-    subscription: subscriptionSchema,
-  },
+  properties: formatProperties(ORDER_FORMAT, ORDER_INPUT),
   examples: [ORDER_EXAMPLE],
 } as const satisfies Component;
 
@@ -92,11 +111,13 @@ export const OrderPatch = {
     "The facts of an order that change after it is placed; absent members stay as they are.",
   properties: {
     expectedVersion: expectedVersion("order"),
-    promisedStartBy: nullableInstant("When work was promised to start."),
-    promisedDeliveryBy: nullableInstant("When delivery was promised."),
-    startedAt: nullableInstant("When work started."),
-    deliveredAt: nullableInstant("When the service was delivered."),
-    subscription: subscriptionSchema,
+    ...formatProperties(ORDER_FORMAT, ORDER_INPUT, [
+      "promisedStartBy",
+      "promisedDeliveryBy",
+      "startedAt",
+      "deliveredAt",
+      "subscription",
+    ]),
   },
   examples: [{ expectedVersion: 1, startedAt: "2026-02-12T08:30:00.000Z" }],
 } as const satisfies Component;
@@ -106,48 +127,13 @@ export const Order = {
   type: "object",
   additionalProperties: false,
   description: "An order: what the client bought, its price and the facts of its delivery.",
-  required: [
-    "id",
-    "clientId",
-    "service",
-    "price",
-    "placedAt",
-    "promisedStartBy",
-    "promisedDeliveryBy",
-    "startedAt",
-    "deliveredAt",
-    "subscription",
-    "version",
-    "createdAt",
-    "updatedAt",
-  ],
+  required: [...keysOf(ORDER_FORMAT.fields), "version", "createdAt", "updatedAt"],
   properties: {
-    id: { type: "string" },
-    clientId: { type: "string" },
-    service: {
-      type: "object",
-      required: ["name", "category", "billing"],
-      properties: {
-        name: { type: "string" },
-        category: { type: "string", enum: [...CATEGORIES] },
-        billing: { type: "string", enum: [...BILLINGS] },
-      },
-    },
-    price: moneySchema,
-    placedAt: { type: "string" },
-    promisedStartBy: { type: ["string", "null"] },
-    promisedDeliveryBy: { type: ["string", "null"] },
-    startedAt: { type: ["string", "null"] },
-    deliveredAt: { type: ["string", "null"] },
-    subscription: {
-      type: ["object", "null"],
-      required: ["periodStart", "periodEnd", "chargeRef"],
-      properties: {
-        periodStart: { type: "string" },
-        periodEnd: { type: "string" },
-        chargeRef: { type: "string" },
-      },
-    },
+    ...formatProperties(ORDER_FORMAT, {
+      clientId: { type: "string" },
+      price: moneySchema,
+      subscription: { ...SUBSCRIPTION_FORMAT.schema, type: ["object", "null"] },
+    }),
     version: { type: "integer", description: "Send back as expectedVersion to change it." },
     createdAt: { type: "string" },
     updatedAt: { type: "string" },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientRow, requestRow } from "../../../test/support/db-rows.js";
+import { apiCalls, type Method } from "../../../test/support/api-world.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
 
 // Orders, payments and service events through the API, on SQLite (npm test) and PostgreSQL (CI):
@@ -40,18 +41,8 @@ describe("orders, payments and service events API", () => {
   let t: TestServer;
   let app: FastifyInstance;
 
-  const call = (
-    method: "GET" | "POST" | "PATCH",
-    url: string,
-    actor: string | null,
-    payload?: unknown,
-  ) =>
-    app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: actor === null ? {} : { "x-test-actor": actor },
-      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-    });
+  const call = (method: Method, url: string, actor: string | null, payload?: unknown) =>
+    apiCalls({ app }).send(method, url, actor, payload);
 
   async function createOrder(o: Record<string, unknown> = {}) {
     const r = await call("POST", "/orders", WRITER, orderBody(o));

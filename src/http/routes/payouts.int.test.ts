@@ -3,14 +3,22 @@
 // payouts (bank reference; crypto address, hash, rate and coins); finance's deadline views and the
 // overdue alert; the cap on what a payment can give back when two refunds race.
 
-import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { alertOverduePayouts } from "../../app/payouts/execute.js";
 import { verifyAudit } from "../../db/audit.js";
-import { clientRow, orderRow, paymentRow, userRow } from "../../../test/support/db-rows.js";
+import {
+  apiCalls,
+  expectProblem,
+  newClient,
+  newOrder,
+  type ApiCalls,
+  type TestClient,
+} from "../../../test/support/api-world.js";
+import { userRow } from "../../../test/support/db-rows.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
 
 let t: TestServer;
+let api: ApiCalls;
 let qa: string;
 let admin: string;
 let adminId: string;
@@ -19,6 +27,7 @@ let fin2: string;
 
 beforeAll(async () => {
   t = await testServer();
+  api = apiCalls(t);
   const staff = [
     userRow({ role: "qa" }),
     userRow({ role: "admin" }),
@@ -41,33 +50,11 @@ afterAll(async () => {
 const MONDAY = Date.parse("2026-03-02T09:00:00Z");
 beforeEach(() => t.setNow(MONDAY));
 
-interface Client {
-  clientId: string;
-  actor: string;
-}
-
-async function newClient(): Promise<Client> {
-  const c = clientRow();
-  const u = userRow({ role: "client", client_id: c.id });
-  await t.db.db.insertInto("clients").values(c).execute();
-  await t.db.db.insertInto("users").values(u).execute();
-  return { clientId: c.id, actor: `client:${c.id}:${u.id}` };
-}
-
-async function newOrder(client: Client, payment: Record<string, unknown> = {}, price = "480000") {
-  const order = { ...orderRow(client.clientId), price_minor: price };
-  await t.db.db.insertInto("orders").values(order).execute();
-  const pay = paymentRow(order, { charge_ref: order.id, amount_minor: price, ...payment });
-  await t.db.db.insertInto("payments").values(pay).execute();
-  return { order, payment: pay };
-}
-
-function send(method: "GET" | "POST" | "PUT", url: string, actor: string, payload?: unknown) {
-  return t.app.inject({
-    method,
-    url: `/api/v1${url}`,
-    headers: { "x-test-actor": actor },
-    ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+/** An order of `price` minor units (USD) paid in full by the given payment (card by default). */
+function paidOrder(client: TestClient, payment: Record<string, unknown> = {}, price = "480000") {
+  return newOrder(t, client, {
+    order: { price_minor: price },
+    payment: { amount_minor: price, ...payment },
   });
 }
 
@@ -90,12 +77,12 @@ interface Payout {
 
 /** Submits a not-delivered request and approves the recommended amount as `decider`. */
 async function approvedRequest(
-  client: Client,
+  client: TestClient,
   orderId: string,
   decider = qa,
   reason = "not_delivered",
 ) {
-  const sub = await send("POST", "/requests", client.actor, {
+  const sub = await api.send("POST", "/requests", client.actor, {
     orderId,
     reason,
     description: "The engagement never started.",
@@ -106,10 +93,10 @@ async function approvedRequest(
     recommendation: { amount: { amount: string; currency: string } };
   }>();
   expect(
-    (await send("POST", `/requests/${req.id}/start-review`, decider, { expectedVersion: 1 }))
+    (await api.send("POST", `/requests/${req.id}/start-review`, decider, { expectedVersion: 1 }))
       .statusCode,
   ).toBe(200);
-  const res = await send("POST", `/requests/${req.id}/approve`, decider, {
+  const res = await api.send("POST", `/requests/${req.id}/approve`, decider, {
     expectedVersion: 2,
     amount: req.recommendation.amount,
   });
@@ -118,20 +105,15 @@ async function approvedRequest(
 }
 
 async function payoutsOf(requestId: string, actor = fin1): Promise<Payout[]> {
-  const res = await send("GET", `/payouts?requestId=${requestId}`, actor);
+  const res = await api.send("GET", `/payouts?requestId=${requestId}`, actor);
   expect(res.statusCode, res.body).toBe(200);
   return res.json<{ items: Payout[] }>().items;
 }
 
-function expectProblem(res: LightMyRequestResponse, status: number) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
-}
-
 describe("scheduling", () => {
   it("an approval schedules one payout per refund line, due 7-14 business days later", async () => {
-    const c = await newClient();
-    const { order, payment } = await newOrder(c);
+    const c = await newClient(t);
+    const { order, payment } = await paidOrder(c);
     const requestId = await approvedRequest(c, order.id);
     const [p, ...rest] = await payoutsOf(requestId);
     expect(rest).toEqual([]);
@@ -156,31 +138,31 @@ describe("scheduling", () => {
       dueLatest: "2026-03-20",
       approvals: null,
     });
-    const other = await newClient();
+    const other = await newClient(t);
     expect(await payoutsOf(requestId, other.actor)).toEqual([]);
-    expectProblem(await send("GET", `/payouts/${p!.id}`, other.actor), 404);
-    expect((await send("GET", `/payouts/${p!.id}`, c.actor)).statusCode).toBe(200);
+    expectProblem(await api.send("GET", `/payouts/${p!.id}`, other.actor), 404);
+    expect((await api.send("GET", `/payouts/${p!.id}`, c.actor)).statusCode).toBe(200);
   });
 });
 
 describe("four-eyes and separation of duties", () => {
   it("needs two different finance people above the threshold, and never the decider", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await paidOrder(c);
     const requestId = await approvedRequest(c, order.id, admin);
     const [p] = await payoutsOf(requestId);
 
     // QA may not release money at all; the admin who decided may not release this one.
     expectProblem(
-      await send("POST", `/payouts/${p!.id}/approve`, qa, { expectedVersion: p!.version }),
+      await api.send("POST", `/payouts/${p!.id}/approve`, qa, { expectedVersion: p!.version }),
       403,
     );
     expectProblem(
-      await send("POST", `/payouts/${p!.id}/approve`, admin, { expectedVersion: p!.version }),
+      await api.send("POST", `/payouts/${p!.id}/approve`, admin, { expectedVersion: p!.version }),
       403,
     );
 
-    const first = await send("POST", `/payouts/${p!.id}/approve`, fin1, {
+    const first = await api.send("POST", `/payouts/${p!.id}/approve`, fin1, {
       expectedVersion: p!.version,
     });
     expect(first.statusCode, first.body).toBe(200);
@@ -189,15 +171,17 @@ describe("four-eyes and separation of duties", () => {
 
     // The same person twice is not four eyes; a stale version is a 409.
     expectProblem(
-      await send("POST", `/payouts/${p!.id}/approve`, fin1, { expectedVersion: v }),
+      await api.send("POST", `/payouts/${p!.id}/approve`, fin1, { expectedVersion: v }),
       403,
     );
     expectProblem(
-      await send("POST", `/payouts/${p!.id}/approve`, fin2, { expectedVersion: v - 1 }),
+      await api.send("POST", `/payouts/${p!.id}/approve`, fin2, { expectedVersion: v - 1 }),
       409,
     );
 
-    const second = await send("POST", `/payouts/${p!.id}/approve`, fin2, { expectedVersion: v });
+    const second = await api.send("POST", `/payouts/${p!.id}/approve`, fin2, {
+      expectedVersion: v,
+    });
     expect(second.statusCode, second.body).toBe(200);
     expect(second.json()).toMatchObject({ released: true, awaiting: "provider" });
     const row = await t.db.db
@@ -209,7 +193,7 @@ describe("four-eyes and separation of duties", () => {
     expect(JSON.parse(row.approvals)).toHaveLength(2);
 
     // Released: a third approval is refused and changes nothing.
-    const third = await send("POST", `/payouts/${p!.id}/approve`, `finance:${adminId}x`, {
+    const third = await api.send("POST", `/payouts/${p!.id}/approve`, `finance:${adminId}x`, {
       expectedVersion: second.json<Payout>().version,
     });
     expect(third.statusCode).toBeGreaterThanOrEqual(400);
@@ -219,40 +203,40 @@ describe("four-eyes and separation of duties", () => {
 
 describe("manual payouts", () => {
   it("a bank transfer is recorded with its reference, once, and the payment's refunded total grows", async () => {
-    const c = await newClient();
-    const { order, payment } = await newOrder(c, { method: "bank_transfer" }, "50000");
+    const c = await newClient(t);
+    const { order, payment } = await paidOrder(c, { method: "bank_transfer" }, "50000");
     const requestId = await approvedRequest(c, order.id);
     const [p] = await payoutsOf(requestId);
     expect(p).toMatchObject({ approvalsNeeded: 1, awaiting: "approval", method: "bank_transfer" });
 
     // Not released yet: recording is refused.
     expectProblem(
-      await send("POST", `/payouts/${p!.id}/record`, fin1, {
+      await api.send("POST", `/payouts/${p!.id}/record`, fin1, {
         expectedVersion: p!.version,
         reference: "SEPA-1",
       }),
       409,
     );
-    const ok = await send("POST", `/payouts/${p!.id}/approve`, fin1, {
+    const ok = await api.send("POST", `/payouts/${p!.id}/approve`, fin1, {
       expectedVersion: p!.version,
     });
     expect(ok.json()).toMatchObject({ released: true, awaiting: "finance_record" });
     const v = ok.json<Payout>().version;
 
-    const blank = await send("POST", `/payouts/${p!.id}/record`, fin1, {
+    const blank = await api.send("POST", `/payouts/${p!.id}/record`, fin1, {
       expectedVersion: v,
       reference: "  ",
     });
     expectProblem(blank, 422);
     expect(blank.json().errors[0].path).toBe("reference");
-    const extra = await send("POST", `/payouts/${p!.id}/record`, fin1, {
+    const extra = await api.send("POST", `/payouts/${p!.id}/record`, fin1, {
       expectedVersion: v,
       reference: "SEPA-1",
       status: "succeeded",
     });
     expectProblem(extra, 400);
 
-    const rec = await send("POST", `/payouts/${p!.id}/record`, fin1, {
+    const rec = await api.send("POST", `/payouts/${p!.id}/record`, fin1, {
       expectedVersion: v,
       reference: "SEPA-2026-0042",
     });
@@ -262,7 +246,7 @@ describe("manual payouts", () => {
       reference: "SEPA-2026-0042",
       deadline: "settled",
     });
-    const again = await send("POST", `/payouts/${p!.id}/record`, fin1, {
+    const again = await api.send("POST", `/payouts/${p!.id}/record`, fin1, {
       expectedVersion: rec.json<Payout>().version,
       reference: "SEPA-2026-0042",
     });
@@ -284,8 +268,8 @@ describe("manual payouts", () => {
   });
 
   it("crypto: the client gives a checked address; finance records the hash, rate and coins", async () => {
-    const c = await newClient();
-    const { order, payment } = await newOrder(
+    const c = await newClient(t);
+    const { order, payment } = await paidOrder(
       c,
       { method: "crypto", currency: "BTC", amount_minor: "1000000" },
       "50000",
@@ -299,23 +283,23 @@ describe("manual payouts", () => {
       awaiting: "destination",
     });
 
-    const bad = await send("PUT", `/payouts/${p!.id}/destination`, c.actor, {
+    const bad = await api.send("PUT", `/payouts/${p!.id}/destination`, c.actor, {
       expectedVersion: p!.version,
       network: "bitcoin",
       address: "0x52908400098527886E0F7030069857D2E4169EE7",
     });
     expectProblem(bad, 400);
     expect(bad.json().errors[0].path).toBe("address");
-    const wrongNet = await send("PUT", `/payouts/${p!.id}/destination`, c.actor, {
+    const wrongNet = await api.send("PUT", `/payouts/${p!.id}/destination`, c.actor, {
       expectedVersion: p!.version,
       network: "ethereum",
       address: "0x52908400098527886E0F7030069857D2E4169EE7",
     });
     expect(wrongNet.json().errors[0].path).toBe("network");
     // Someone else's payout answers like a missing one; staff may not set it.
-    const other = await newClient();
+    const other = await newClient(t);
     expectProblem(
-      await send("PUT", `/payouts/${p!.id}/destination`, other.actor, {
+      await api.send("PUT", `/payouts/${p!.id}/destination`, other.actor, {
         expectedVersion: p!.version,
         network: "bitcoin",
         address: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
@@ -323,14 +307,14 @@ describe("manual payouts", () => {
       404,
     );
     expectProblem(
-      await send("PUT", `/payouts/${p!.id}/destination`, fin1, {
+      await api.send("PUT", `/payouts/${p!.id}/destination`, fin1, {
         expectedVersion: p!.version,
         network: "bitcoin",
         address: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
       }),
       403,
     );
-    const good = await send("PUT", `/payouts/${p!.id}/destination`, c.actor, {
+    const good = await api.send("PUT", `/payouts/${p!.id}/destination`, c.actor, {
       expectedVersion: p!.version,
       network: "bitcoin",
       address: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
@@ -345,25 +329,25 @@ describe("manual payouts", () => {
       awaiting: "approval",
     });
 
-    const approved = await send("POST", `/payouts/${p!.id}/approve`, fin1, {
+    const approved = await api.send("POST", `/payouts/${p!.id}/approve`, fin1, {
       expectedVersion: good.json<Payout>().version,
     });
     const v = approved.json<Payout>().version;
     const hash = "ab".repeat(32);
-    const noRate = await send("POST", `/payouts/${p!.id}/record`, fin1, {
+    const noRate = await api.send("POST", `/payouts/${p!.id}/record`, fin1, {
       expectedVersion: v,
       reference: hash,
     });
     expectProblem(noRate, 422);
     expect(noRate.json().errors[0].path).toBe("crypto");
-    const noHash = await send("POST", `/payouts/${p!.id}/record`, fin1, {
+    const noHash = await api.send("POST", `/payouts/${p!.id}/record`, fin1, {
       expectedVersion: v,
       reference: "pending",
       crypto: { rate: "65000.00", coins: { amount: "0.00769231", currency: "BTC" } },
     });
     expectProblem(noHash, 422);
     for (const rate of ["0", "0.000000000", "-65000", "6.5e4", " 65000", "65,000.00"]) {
-      const badRate = await send("POST", `/payouts/${p!.id}/record`, fin1, {
+      const badRate = await api.send("POST", `/payouts/${p!.id}/record`, fin1, {
         expectedVersion: v,
         reference: hash,
         crypto: { rate, coins: { amount: "0.00769231", currency: "BTC" } },
@@ -371,7 +355,7 @@ describe("manual payouts", () => {
       expectProblem(badRate, 400);
       expect(badRate.json().errors[0].path, rate).toBe("crypto.rate");
     }
-    const tooPrecise = await send("POST", `/payouts/${p!.id}/record`, fin1, {
+    const tooPrecise = await api.send("POST", `/payouts/${p!.id}/record`, fin1, {
       expectedVersion: v,
       reference: hash,
       crypto: { rate: "65000.00", coins: { amount: "0.000000001", currency: "BTC" } },
@@ -379,7 +363,7 @@ describe("manual payouts", () => {
     expectProblem(tooPrecise, 400);
     expect(tooPrecise.json().errors[0].path).toBe("crypto.coins.amount");
 
-    const rec = await send("POST", `/payouts/${p!.id}/record`, fin1, {
+    const rec = await api.send("POST", `/payouts/${p!.id}/record`, fin1, {
       expectedVersion: v,
       reference: hash,
       crypto: { rate: "65000.00", coins: { amount: "0.00769231", currency: "BTC" } },
@@ -401,12 +385,12 @@ describe("manual payouts", () => {
 
 describe("deadlines", () => {
   it("lists due today, at risk and overdue payouts and raises one overdue alert each", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c, { method: "bank_transfer" }, "20000");
+    const c = await newClient(t);
+    const { order } = await paidOrder(c, { method: "bank_transfer" }, "20000");
     const requestId = await approvedRequest(c, order.id);
     const [p] = await payoutsOf(requestId);
     const ids = async (deadline: string) =>
-      (await send("GET", `/payouts?deadline=${deadline}&limit=200`, fin1))
+      (await api.send("GET", `/payouts?deadline=${deadline}&limit=200`, fin1))
         .json<{ items: Payout[] }>()
         .items.map((x) => x.id);
 
@@ -415,7 +399,7 @@ describe("deadlines", () => {
     // Wed 18 March: two business days to Fri 20 -> at risk.
     t.setNow(Date.parse("2026-03-18T10:00:00Z"));
     expect(await ids("at_risk")).toContain(p!.id);
-    expect((await send("GET", `/payouts/${p!.id}`, fin1)).json()).toMatchObject({
+    expect((await api.send("GET", `/payouts/${p!.id}`, fin1)).json()).toMatchObject({
       deadline: "at_risk",
     });
     t.setNow(Date.parse("2026-03-20T10:00:00Z"));
@@ -423,10 +407,10 @@ describe("deadlines", () => {
     expect(await ids("overdue")).not.toContain(p!.id);
     t.setNow(Date.parse("2026-03-23T10:00:00Z"));
     expect(await ids("overdue")).toContain(p!.id);
-    const summary = await send("GET", "/payouts/summary", fin1);
+    const summary = await api.send("GET", "/payouts/summary", fin1);
     expect(summary.statusCode, summary.body).toBe(200);
     expect(summary.json().overdue).toBeGreaterThanOrEqual(1);
-    expectProblem(await send("GET", "/payouts/summary", c.actor), 403);
+    expectProblem(await api.send("GET", "/payouts/summary", c.actor), 403);
 
     // The alert goes out once per payout, however often the worker looks.
     await alertOverduePayouts(t.deps, "2026-03-23");
@@ -441,11 +425,11 @@ describe("deadlines", () => {
   });
 
   it("the summary's grouped counts equal the lists' counts, figure by figure", async () => {
-    const c = await newClient();
+    const c = await newClient(t);
     // Eight payouts spread over statuses, due days, approvals and parking.
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const { order } = await newOrder(c, { method: "bank_transfer" }, "20000");
+      const { order } = await paidOrder(c, { method: "bank_transfer" }, "20000");
       const [p] = await payoutsOf(await approvedRequest(c, order.id));
       ids.push(p!.id);
     }
@@ -466,7 +450,7 @@ describe("deadlines", () => {
       let cursor: string | null = null;
       do {
         const after: string = cursor === null ? "" : `&cursor=${cursor}`;
-        const page = (await send("GET", `/payouts?${query}&limit=200${after}`, fin1)).json<{
+        const page = (await api.send("GET", `/payouts?${query}&limit=200${after}`, fin1)).json<{
           items: unknown[];
           nextCursor: string | null;
         }>();
@@ -475,7 +459,7 @@ describe("deadlines", () => {
       } while (cursor !== null);
       return n;
     };
-    const res = await send("GET", "/payouts/summary", fin1);
+    const res = await api.send("GET", "/payouts/summary", fin1);
     expect(res.statusCode, res.body).toBe(200);
     const summary = res.json<Record<string, unknown>>();
     expect(summary).toEqual({
@@ -497,24 +481,24 @@ describe("deadlines", () => {
     for (const key of ["unknown", "parked", "failed"]) {
       expect(summary[key], key).toBeGreaterThanOrEqual(1);
     }
-    expectProblem(await send("GET", "/payouts/summary", qa), 403);
+    expectProblem(await api.send("GET", "/payouts/summary", qa), 403);
   });
 
   it("refuses bad filters naming the parameter", async () => {
-    const res = await send("GET", "/payouts?deadline=soon", fin1);
+    const res = await api.send("GET", "/payouts?deadline=soon", fin1);
     expectProblem(res, 400);
     expect(res.body).toContain("deadline");
-    expectProblem(await send("GET", "/payouts?cursor=!!", fin1), 400);
+    expectProblem(await api.send("GET", "/payouts?cursor=!!", fin1), 400);
   });
 });
 
 describe("the payment's cap", () => {
   it("two refunds racing on one payment whose sum exceeds the capture: exactly one goes through", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c, { method: "bank_transfer" }, "50000");
+    const c = await newClient(t);
+    const { order } = await paidOrder(c, { method: "bank_transfer" }, "50000");
     const ids: string[] = [];
     for (const reason of ["not_delivered", "other"]) {
-      const sub = await send("POST", "/requests", c.actor, {
+      const sub = await api.send("POST", "/requests", c.actor, {
         orderId: order.id,
         reason,
         description: "Please refund.",
@@ -522,13 +506,14 @@ describe("the payment's cap", () => {
       expect(sub.statusCode, sub.body).toBe(201);
       const id = sub.json<{ id: string }>().id;
       expect(
-        (await send("POST", `/requests/${id}/start-review`, qa, { expectedVersion: 1 })).statusCode,
+        (await api.send("POST", `/requests/${id}/start-review`, qa, { expectedVersion: 1 }))
+          .statusCode,
       ).toBe(200);
       ids.push(id);
     }
     const results = await Promise.all(
       ids.map((id) =>
-        send("POST", `/requests/${id}/approve`, qa, {
+        api.send("POST", `/requests/${id}/approve`, qa, {
           expectedVersion: 2,
           amount: { amount: "300.00", currency: "USD" },
           justification: "goodwill",

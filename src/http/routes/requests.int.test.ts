@@ -5,26 +5,30 @@
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { reevaluateOrderRequests } from "../../app/requests/evaluate-order.js";
-import { buildCase } from "../../app/requests/evaluate-order.js";
-import { decisionToJson, evaluateRefund } from "../../core/policy/index.js";
+import { SILENT_LOGGER } from "../../app/context.js";
+import { buildCase, recommend } from "../../app/requests/evaluate-order.js";
+import { decisionToJson, evaluateFacts } from "../../core/policy/index.js";
 import { verifyAudit } from "../../db/audit.js";
-import { clientRow, orderRow, paymentRow, userRow } from "../../../test/support/db-rows.js";
+import {
+  apiCalls,
+  newClient,
+  newOrder,
+  type ApiCalls,
+  type TestClient,
+} from "../../../test/support/api-world.js";
+import { userRow } from "../../../test/support/db-rows.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
 
 let t: TestServer;
+let api: ApiCalls;
 let qa: string;
 let qa2: string;
 let admin: string;
 let finance: string;
 
-interface Client {
-  clientId: string;
-  userId: string;
-  actor: string;
-}
-
 beforeAll(async () => {
   t = await testServer();
+  api = apiCalls(t);
   const staff = [
     userRow({ role: "qa" }),
     userRow({ role: "qa" }),
@@ -46,36 +50,6 @@ beforeEach(() => {
   t.setNow(Date.parse("2026-03-02T09:00:00Z"));
 });
 
-async function newClient(): Promise<Client> {
-  const c = clientRow();
-  const u = userRow({ role: "client", client_id: c.id });
-  await t.db.db.insertInto("clients").values(c).execute();
-  await t.db.db.insertInto("users").values(u).execute();
-  return { clientId: c.id, userId: u.id, actor: `client:${c.id}:${u.id}` };
-}
-
-/** An order like spec case 01 (never started, 4800.00 USD paid by card), with its payment. */
-async function newOrder(client: Client, payment: Record<string, unknown> = {}) {
-  const order = orderRow(client.clientId);
-  await t.db.db.insertInto("orders").values(order).execute();
-  const pay = paymentRow(order, { charge_ref: order.id, ...payment });
-  await t.db.db.insertInto("payments").values(pay).execute();
-  return { order, payment: pay };
-}
-
-function post(url: string, actor: string, payload: unknown): Promise<LightMyRequestResponse> {
-  return t.app.inject({
-    method: "POST",
-    url: `/api/v1${url}`,
-    headers: { "x-test-actor": actor },
-    payload: payload as Record<string, unknown>,
-  });
-}
-
-function get(url: string, actor: string): Promise<LightMyRequestResponse> {
-  return t.app.inject({ method: "GET", url: `/api/v1${url}`, headers: { "x-test-actor": actor } });
-}
-
 interface View {
   id: string;
   status: string;
@@ -94,8 +68,8 @@ interface View {
   refundable?: { amount: string; currency: string };
 }
 
-async function submit(client: Client, orderId: string, extra: Record<string, unknown> = {}) {
-  const res = await post("/requests", client.actor, {
+async function submit(client: TestClient, orderId: string, extra: Record<string, unknown> = {}) {
+  const res = await api.post("/requests", client.actor, {
     orderId,
     reason: "not_delivered",
     description: "The engagement never started.",
@@ -115,13 +89,13 @@ async function countRows(table: "refund_requests" | "decisions" | "recommendatio
 
 describe("intake", () => {
   it("requires the order id and a description that is not blank, naming the field", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
-    const missing = await post("/requests", c.actor, { orderId: order.id, reason: "other" });
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
+    const missing = await api.post("/requests", c.actor, { orderId: order.id, reason: "other" });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().errors[0].path).toBe("body.description");
 
-    const blank = await post("/requests", c.actor, {
+    const blank = await api.post("/requests", c.actor, {
       orderId: order.id,
       reason: "other",
       description: "   ",
@@ -132,7 +106,7 @@ describe("intake", () => {
       { path: "body.description", message: "must not be blank" },
     ]);
 
-    const noOrder = await post("/requests", c.actor, {
+    const noOrder = await api.post("/requests", c.actor, {
       orderId: " ",
       reason: "other",
       description: "x",
@@ -142,16 +116,16 @@ describe("intake", () => {
   });
 
   it("answers a foreign order exactly like a missing one (404)", async () => {
-    const a = await newClient();
-    const b = await newClient();
-    const { order } = await newOrder(b);
+    const a = await newClient(t);
+    const b = await newClient(t);
+    const { order } = await newOrder(t, b);
     const before = await countRows("refund_requests");
-    const foreign = await post("/requests", a.actor, {
+    const foreign = await api.post("/requests", a.actor, {
       orderId: order.id,
       reason: "not_delivered",
       description: "x",
     });
-    const missing = await post("/requests", a.actor, {
+    const missing = await api.post("/requests", a.actor, {
       orderId: "ord_does-not-exist",
       reason: "not_delivered",
       description: "x",
@@ -165,10 +139,10 @@ describe("intake", () => {
   });
 
   it("refuses a second open request on the same order and reason, naming the open one", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
     const first = await submit(c, order.id);
-    const again = await post("/requests", c.actor, {
+    const again = await api.post("/requests", c.actor, {
       orderId: order.id,
       reason: "not_delivered",
       description: "Still nothing.",
@@ -178,21 +152,17 @@ describe("intake", () => {
     // Another reason on the same order is a different request.
     await submit(c, order.id, { reason: "other" });
     // Once the first is closed (withdrawn, here without any body), a new one may be opened.
-    const w = await t.app.inject({
-      method: "POST",
-      url: `/api/v1/requests/${first.id}/withdraw`,
-      headers: { "x-test-actor": c.actor },
-    });
+    const w = await api.post(`/requests/${first.id}/withdraw`, c.actor);
     expect(w.statusCode, w.body).toBe(200);
     await submit(c, order.id);
   });
 
   it("opens one request when the same one is submitted 10 times at once", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
-        post("/requests", c.actor, {
+        api.post("/requests", c.actor, {
           orderId: order.id,
           reason: "not_delivered",
           description: "Nothing happened.",
@@ -207,9 +177,9 @@ describe("intake", () => {
   });
 
   it("refuses mass assignment (status, amount, clientId, refunded): 400 and nothing stored", async () => {
-    const c = await newClient();
-    const other = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const other = await newClient(t);
+    const { order } = await newOrder(t, c);
     const before = await countRows("refund_requests");
     const base = { orderId: order.id, reason: "not_delivered", description: "x" };
     for (const extra of [
@@ -219,7 +189,7 @@ describe("intake", () => {
       { refunded: "0" },
       { version: 7 },
     ]) {
-      const res = await post("/requests", c.actor, { ...base, ...extra });
+      const res = await api.post("/requests", c.actor, { ...base, ...extra });
       expect(res.statusCode, JSON.stringify(extra)).toBe(400);
       expect(res.json().errors[0]).toEqual({
         path: `body.${Object.keys(extra)[0]}`,
@@ -230,12 +200,12 @@ describe("intake", () => {
   });
 
   it("lets an admin submit on a client's behalf; qa and finance may not submit", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
     const body = { orderId: order.id, reason: "not_delivered", description: "By phone." };
-    expect((await post("/requests", qa, body)).statusCode).toBe(403);
-    expect((await post("/requests", finance, body)).statusCode).toBe(403);
-    const res = await post("/requests", admin, body);
+    expect((await api.post("/requests", qa, body)).statusCode).toBe(403);
+    expect((await api.post("/requests", finance, body)).statusCode).toBe(403);
+    const res = await api.post("/requests", admin, body);
     expect(res.statusCode).toBe(201);
     expect(res.json().clientId).toBe(c.clientId);
   });
@@ -243,8 +213,8 @@ describe("intake", () => {
 
 describe("the recommendation", () => {
   it("is the engine's decision on the stored facts, stored with its policy version", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
     const view = await submit(c, order.id, { attachmentsCount: 1 });
     expect(view.status).toBe("submitted");
     expect(view.version).toBe(1);
@@ -258,7 +228,7 @@ describe("the recommendation", () => {
     expect(view.actions).toEqual(["withdraw"]);
 
     // The same decision the engine gives on the case built from the rows.
-    const raw = await buildCase(
+    const facts = await buildCase(
       t.db.db,
       order.id,
       {
@@ -269,7 +239,8 @@ describe("the recommendation", () => {
       },
       t.deps.clock(),
     );
-    const engine = evaluateRefund(raw, t.deps.policy);
+    if (!facts.ok) throw new Error(facts.error.message);
+    const engine = evaluateFacts(facts.value, t.deps.policy);
     if (!engine.ok) throw new Error(engine.error.message);
     expect(view.recommendation).toEqual({
       ...decisionToJson(engine.value),
@@ -304,9 +275,9 @@ describe("the recommendation", () => {
     expect(audit[0]?.actor).toBe(`user:${c.userId}`);
   });
 
-  it("buildCase emits the format parseCase accepts (money as decimal strings, ISO instants)", async () => {
-    const c = await newClient();
-    const { order, payment } = await newOrder(c);
+  it("buildCase gives the engine typed facts from the rows (exact money, exact instants)", async () => {
+    const c = await newClient(t);
+    const { order, payment } = await newOrder(t, c);
     await t.db.db
       .insertInto("service_events")
       .values({
@@ -320,7 +291,8 @@ describe("the recommendation", () => {
         recorded_at: "2026-02-05T00:00:00.000Z",
       })
       .execute();
-    const raw = (await buildCase(
+    const at = (iso: string) => ({ ms: Date.parse(iso), ns: 0 });
+    const facts = await buildCase(
       t.db.db,
       order.id,
       {
@@ -330,45 +302,76 @@ describe("the recommendation", () => {
         attachments: 0,
       },
       Date.parse("2026-02-16T09:30:00Z"),
-    )) as Record<string, unknown>;
-    expect(raw).toMatchObject({
-      asOf: "2026-02-16T09:30:00.000Z",
-      order: { id: order.id, clientId: c.clientId, price: { amount: "4800.00", currency: "USD" } },
+    );
+    if (!facts.ok) throw new Error(`${facts.error.path}: ${facts.error.message}`);
+    expect(facts.value).toMatchObject({
+      asOf: at("2026-02-16T09:30:00Z"),
+      order: { id: order.id, clientId: c.clientId, price: { minor: 480000n, currency: "USD" } },
       payments: [
         {
           id: payment.id,
           chargeRef: order.id,
-          amount: { amount: "4800.00", currency: "USD" },
+          amount: { minor: 480000n, currency: "USD" },
           method: "card",
-          capturedAt: "2026-02-02T10:05:00.000Z",
+          capturedAt: at("2026-02-02T10:05:00Z"),
         },
       ],
       events: [
         {
           kind: "client_blocker",
-          from: "2026-02-05T00:00:00.000Z",
+          from: at("2026-02-05T00:00:00Z"),
           to: null,
           note: "waiting for VPN access",
         },
       ],
       request: {
         reason: "other",
-        submittedAt: "2026-02-16T09:30:00.000Z",
+        submittedAt: at("2026-02-16T09:30:00Z"),
         description: "d",
         attachments: 0,
       },
     });
-    expect(evaluateRefund(raw, t.deps.policy).ok).toBe(true);
+    expect(evaluateFacts(facts.value, t.deps.policy).ok).toBe(true);
+  });
+
+  it("a stored fact the engine refuses leaves the request without a recommendation, logged with its id", async () => {
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
+    const logged: { details: object; message: string }[] = [];
+    const deps = {
+      policy: t.deps.policy,
+      logger: {
+        ...SILENT_LOGGER,
+        error: (details: object, message: string) => void logged.push({ details, message }),
+      },
+    };
+    const facts = await buildCase(
+      t.db.db,
+      order.id,
+      { reason: "refund_please", submittedAt: t.deps.clock(), description: "d", attachments: 0 },
+      t.deps.clock(),
+    );
+    expect(recommend(deps, "req_x", facts)).toBeNull();
+    expect(logged).toEqual([
+      {
+        details: {
+          requestId: "req_x",
+          path: "request.reason",
+          reason: expect.stringContaining("refund_please"),
+        },
+        message: expect.stringContaining("refused"),
+      },
+    ]);
   });
 });
 
 describe("the review workflow", () => {
   it("runs submitted -> in_review -> info_requested -> in_review -> approved, audited and chained", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
     const v1 = await submit(c, order.id);
 
-    const v2 = await post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
+    const v2 = await api.post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
     expect(v2.statusCode, v2.body).toBe(200);
     expect(v2.json()).toMatchObject({ status: "in_review", version: 2 });
     expect(v2.json().actions).toEqual(
@@ -376,7 +379,7 @@ describe("the review workflow", () => {
     );
     expect(v2.json().refundable).toEqual({ amount: "4800.00", currency: "USD" });
 
-    const v3 = await post(`/requests/${v1.id}/request-info`, qa, {
+    const v3 = await api.post(`/requests/${v1.id}/request-info`, qa, {
       expectedVersion: 2,
       question: "Did anyone contact you to schedule?",
     });
@@ -387,16 +390,16 @@ describe("the review workflow", () => {
       openQuestion: "Did anyone contact you to schedule?",
     });
     // The client sees whose move it is and what it may do.
-    const seen = await get(`/requests/${v1.id}`, c.actor);
+    const seen = await api.get(`/requests/${v1.id}`, c.actor);
     expect(seen.json()).toMatchObject({ waitingOn: "client", actions: ["answer", "withdraw"] });
     expect(seen.json().refundable).toBeUndefined();
 
     t.setNow(t.deps.clock() + 60_000);
-    const v4 = await post(`/requests/${v1.id}/answer`, c.actor, { message: "No, nobody did." });
+    const v4 = await api.post(`/requests/${v1.id}/answer`, c.actor, { message: "No, nobody did." });
     expect(v4.statusCode, v4.body).toBe(200);
     expect(v4.json()).toMatchObject({ status: "in_review", version: 4, openQuestion: null });
 
-    const messages = await get(`/requests/${v1.id}/messages`, c.actor);
+    const messages = await api.get(`/requests/${v1.id}/messages`, c.actor);
     expect(messages.statusCode).toBe(200);
     expect(
       messages
@@ -411,7 +414,7 @@ describe("the review workflow", () => {
       ["answer", "client", "No, nobody did."],
     ]);
 
-    const v5 = await post(`/requests/${v1.id}/approve`, qa, {
+    const v5 = await api.post(`/requests/${v1.id}/approve`, qa, {
       expectedVersion: 4,
       amount: { amount: "4800.00", currency: "USD" },
     });
@@ -429,7 +432,7 @@ describe("the review workflow", () => {
     });
     expect(v5.json().closedAt).not.toBeNull();
 
-    const decisions = await get(`/requests/${v1.id}/decisions`, c.actor);
+    const decisions = await api.get(`/requests/${v1.id}/decisions`, c.actor);
     expect(decisions.json().items).toHaveLength(1);
     const decision = decisions.json().items[0];
     expect(decision).toMatchObject({
@@ -453,7 +456,7 @@ describe("the review workflow", () => {
     expect(new Set(payouts.map((p) => p.idempotency_key)).size).toBe(payouts.length);
 
     // Read back: same state as the write answered.
-    const read = await get(`/requests/${v1.id}`, qa);
+    const read = await api.get(`/requests/${v1.id}`, qa);
     expect(read.json()).toMatchObject({
       status: "approved",
       version: 5,
@@ -479,10 +482,10 @@ describe("the review workflow", () => {
   });
 
   it("refuses transitions the machine does not allow with 409 and the current state", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
     const v1 = await submit(c, order.id);
-    const res = await post(`/requests/${v1.id}/resume-review`, qa, { expectedVersion: 1 });
+    const res = await api.post(`/requests/${v1.id}/resume-review`, qa, { expectedVersion: 1 });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({
       code: "invalid_transition",
@@ -490,33 +493,33 @@ describe("the review workflow", () => {
       currentVersion: 1,
       detail: "The request is submitted and waits for a reviewer, so you cannot resume the review.",
     });
-    const stale = await post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 0 });
+    const stale = await api.post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 0 });
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({
       code: "version_conflict",
       currentVersion: 1,
       state: "submitted",
     });
-    const missingVersion = await post(`/requests/${v1.id}/start-review`, qa, {});
+    const missingVersion = await api.post(`/requests/${v1.id}/start-review`, qa, {});
     expect(missingVersion.statusCode).toBe(400);
     expect(missingVersion.json().errors[0].path).toBe("body.expectedVersion");
   });
 
   it("needs a written justification to deny a recommended refund", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
     const v1 = await submit(c, order.id);
-    await post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
-    const bare = await post(`/requests/${v1.id}/deny`, qa, { expectedVersion: 2 });
+    await api.post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
+    const bare = await api.post(`/requests/${v1.id}/deny`, qa, { expectedVersion: 2 });
     expect(bare.statusCode).toBe(400);
     expect(bare.json().errors[0].path).toBe("body.justification");
-    const blank = await post(`/requests/${v1.id}/deny`, qa, {
+    const blank = await api.post(`/requests/${v1.id}/deny`, qa, {
       expectedVersion: 2,
       justification: "  ",
     });
     expect(blank.statusCode).toBe(422);
     expect(await countDecisions(v1.id)).toBe(0);
-    const ok = await post(`/requests/${v1.id}/deny`, qa, {
+    const ok = await api.post(`/requests/${v1.id}/deny`, qa, {
       expectedVersion: 2,
       justification: "The client cancelled the engagement in writing on 2026-02-03.",
     });
@@ -529,12 +532,12 @@ describe("the review workflow", () => {
   });
 
   it("never approves more than the payments can still give back", async () => {
-    const c = await newClient();
+    const c = await newClient(t);
     // 1000.00 already refunded on the 4800.00 payment: 3800.00 left.
-    const { order } = await newOrder(c, { refunded_minor: "100000" });
+    const { order } = await newOrder(t, c, { payment: { refunded_minor: "100000" } });
     const v1 = await submit(c, order.id);
-    await post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
-    const over = await post(`/requests/${v1.id}/approve`, qa, {
+    await api.post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
+    const over = await api.post(`/requests/${v1.id}/approve`, qa, {
       expectedVersion: 2,
       amount: { amount: "3800.01", currency: "USD" },
       justification: "Partial refund already made.",
@@ -543,7 +546,7 @@ describe("the review workflow", () => {
     expect(over.json()).toMatchObject({ refundable: { amount: "3800.00", currency: "USD" } });
     expect(over.json().errors[0].path).toBe("body.amount.amount");
 
-    const currency = await post(`/requests/${v1.id}/approve`, qa, {
+    const currency = await api.post(`/requests/${v1.id}/approve`, qa, {
       expectedVersion: 2,
       amount: { amount: "10.00", currency: "EUR" },
       justification: "x",
@@ -551,7 +554,7 @@ describe("the review workflow", () => {
     expect(currency.statusCode).toBe(422);
     expect(currency.json().errors[0].path).toBe("body.amount.currency");
 
-    const badAmount = await post(`/requests/${v1.id}/approve`, qa, {
+    const badAmount = await api.post(`/requests/${v1.id}/approve`, qa, {
       expectedVersion: 2,
       amount: { amount: "1.001", currency: "USD" },
       justification: "x",
@@ -559,21 +562,21 @@ describe("the review workflow", () => {
     expect(badAmount.statusCode).toBe(400);
     expect(badAmount.json().errors[0].path).toBe("body.amount.amount");
 
-    const notNumber = await post(`/requests/${v1.id}/approve`, qa, {
+    const notNumber = await api.post(`/requests/${v1.id}/approve`, qa, {
       expectedVersion: 2,
       amount: { amount: 10, currency: "USD" },
     });
     expect(notNumber.statusCode).toBe(400);
 
     // Departing from the recommendation (4800.00) needs a justification.
-    const unjustified = await post(`/requests/${v1.id}/approve`, qa, {
+    const unjustified = await api.post(`/requests/${v1.id}/approve`, qa, {
       expectedVersion: 2,
       amount: { amount: "3800.00", currency: "USD" },
     });
     expect(unjustified.statusCode).toBe(422);
     expect(unjustified.json().errors[0].path).toBe("body.justification");
 
-    const ok = await post(`/requests/${v1.id}/approve`, qa, {
+    const ok = await api.post(`/requests/${v1.id}/approve`, qa, {
       expectedVersion: 2,
       amount: { amount: "3800.00", currency: "USD" },
       justification: "1000.00 went back by bank transfer already.",
@@ -586,8 +589,8 @@ describe("the review workflow", () => {
 
     // A second request on the order (another reason) finds nothing left to give back.
     const v2 = await submit(c, order.id, { reason: "other" });
-    await post(`/requests/${v2.id}/start-review`, qa, { expectedVersion: 1 });
-    const nothing = await post(`/requests/${v2.id}/approve`, qa, {
+    await api.post(`/requests/${v2.id}/start-review`, qa, { expectedVersion: 1 });
+    const nothing = await api.post(`/requests/${v2.id}/approve`, qa, {
       expectedVersion: 2,
       amount: { amount: "0.01", currency: "USD" },
       justification: "x",
@@ -597,13 +600,13 @@ describe("the review workflow", () => {
   });
 
   it("applies exactly one of 50 concurrent approvals with the same expected version", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
     const v1 = await submit(c, order.id);
-    await post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
+    await api.post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        post(`/requests/${v1.id}/approve`, i % 2 === 0 ? qa : qa2, {
+        api.post(`/requests/${v1.id}/approve`, i % 2 === 0 ? qa : qa2, {
           expectedVersion: 2,
           amount: { amount: "4800.00", currency: "USD" },
         }),
@@ -635,11 +638,11 @@ describe("the review workflow", () => {
   });
 
   it("offers an alternative the client accepts; the client may decline and the review resumes", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
     const v1 = await submit(c, order.id);
-    await post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
-    const offered = await post(`/requests/${v1.id}/offer-alternative`, qa, {
+    await api.post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
+    const offered = await api.post(`/requests/${v1.id}/offer-alternative`, qa, {
       expectedVersion: 2,
       kind: "re-delivery",
       note: "We can start next Monday with a senior tester.",
@@ -649,19 +652,19 @@ describe("the review workflow", () => {
       status: "alternative_offered",
       alternative: { kind: "re-delivery", accepted: null },
     });
-    const declined = await post(`/requests/${v1.id}/decline-alternative`, c.actor, {});
+    const declined = await api.post(`/requests/${v1.id}/decline-alternative`, c.actor, {});
     expect(declined.json()).toMatchObject({
       status: "in_review",
       version: 4,
       alternative: { accepted: false },
     });
     t.setNow(t.deps.clock() + 60_000); // history is in time order
-    await post(`/requests/${v1.id}/offer-alternative`, qa, {
+    await api.post(`/requests/${v1.id}/offer-alternative`, qa, {
       expectedVersion: 4,
       kind: "support-extension",
       note: "Three months of support instead.",
     });
-    const accepted = await post(`/requests/${v1.id}/accept-alternative`, c.actor, {
+    const accepted = await api.post(`/requests/${v1.id}/accept-alternative`, c.actor, {
       expectedVersion: 5,
     });
     expect(accepted.statusCode, accepted.body).toBe(200);
@@ -670,11 +673,11 @@ describe("the review workflow", () => {
       alternative: { kind: "support-extension", accepted: true },
       actions: [],
     });
-    const history = await get(`/requests/${v1.id}/decisions`, qa);
+    const history = await api.get(`/requests/${v1.id}/decisions`, qa);
     expect(
       history.json().items.map((d: { kind: string; alternative: string }) => d.alternative),
     ).toEqual(["re-delivery", "support-extension"]);
-    const withdraw = await post(`/requests/${v1.id}/withdraw`, c.actor, {});
+    const withdraw = await api.post(`/requests/${v1.id}/withdraw`, c.actor, {});
     expect(withdraw.statusCode).toBe(409);
     expect(withdraw.json()).toMatchObject({ state: "alternative_accepted" });
   });
@@ -691,10 +694,10 @@ async function countDecisions(requestId: string): Promise<number> {
 
 describe("re-evaluation", () => {
   it("stores a new recommendation and bumps the version when an order's facts change", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
     const v1 = await submit(c, order.id);
-    await post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
+    await api.post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
     const ctx = {
       actor: { role: "api_token" as const, tokenId: "tok_1", scopes: ["orders:write"] },
       ip: "10.0.0.1",
@@ -704,7 +707,7 @@ describe("re-evaluation", () => {
     await t.db.db
       .transaction()
       .execute((trx) => reevaluateOrderRequests(t.deps, trx, order.id, ctx));
-    expect((await get(`/requests/${v1.id}`, qa)).json().version).toBe(2);
+    expect((await api.get(`/requests/${v1.id}`, qa)).json().version).toBe(2);
 
     // The work was delivered after all.
     await t.db.db
@@ -715,7 +718,7 @@ describe("re-evaluation", () => {
     await t.db.db
       .transaction()
       .execute((trx) => reevaluateOrderRequests(t.deps, trx, order.id, ctx));
-    const after = await get(`/requests/${v1.id}`, qa);
+    const after = await api.get(`/requests/${v1.id}`, qa);
     expect(after.json().version).toBe(3);
     expect(after.json().status).toBe("in_review");
     expect(after.json().recommendation.outcome).not.toBe("refund");
@@ -736,7 +739,7 @@ describe("re-evaluation", () => {
     expect(audit[0]).toMatchObject({ actor: "token:tok_1", ip: "10.0.0.1" });
 
     // A reviewer who decided on what they saw before gets a conflict.
-    const stale = await post(`/requests/${v1.id}/approve`, qa, {
+    const stale = await api.post(`/requests/${v1.id}/approve`, qa, {
       expectedVersion: 2,
       amount: { amount: "4800.00", currency: "USD" },
     });
@@ -746,10 +749,10 @@ describe("re-evaluation", () => {
   });
 
   it("leaves closed requests alone", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
     const v1 = await submit(c, order.id);
-    await post(`/requests/${v1.id}/withdraw`, c.actor, {});
+    await api.post(`/requests/${v1.id}/withdraw`, c.actor, {});
     await t.db.db
       .updateTable("orders")
       .set({ started_at: "2026-02-10T10:00:00.000Z", delivered_at: "2026-02-20T10:00:00.000Z" })
@@ -761,7 +764,7 @@ describe("re-evaluation", () => {
         ip: null,
       }),
     );
-    const after = await get(`/requests/${v1.id}`, c.actor);
+    const after = await api.get(`/requests/${v1.id}`, c.actor);
     expect(after.json()).toMatchObject({ status: "withdrawn", version: 2 });
     expect(after.json().recommendation.id).toBe(v1.recommendation?.id);
   });
@@ -769,14 +772,14 @@ describe("re-evaluation", () => {
 
 describe("access", () => {
   it("a client neither sees nor acts on another client's request: 404 like a missing id", async () => {
-    const a = await newClient();
-    const b = await newClient();
-    const { order } = await newOrder(b);
+    const a = await newClient(t);
+    const b = await newClient(t);
+    const { order } = await newOrder(t, b);
     const theirs = await submit(b, order.id);
     const paths = ["", "/messages", "/decisions"];
     for (const p of paths) {
-      const foreign = await get(`/requests/${theirs.id}${p}`, a.actor);
-      const missing = await get(`/requests/req_missing${p}`, a.actor);
+      const foreign = await api.get(`/requests/${theirs.id}${p}`, a.actor);
+      const missing = await api.get(`/requests/req_missing${p}`, a.actor);
       expect(foreign.statusCode, p).toBe(404);
       expect(foreign.json().detail).toBe(missing.json().detail);
     }
@@ -786,28 +789,28 @@ describe("access", () => {
       ["accept-alternative", {}],
       ["messages", { body: "hello" }],
     ] as const) {
-      const res = await post(`/requests/${theirs.id}/${path}`, a.actor, body);
+      const res = await api.post(`/requests/${theirs.id}/${path}`, a.actor, body);
       expect(res.statusCode, path).toBe(404);
     }
     // Staff routes: refused for clients before any lookup.
     expect(
-      (await post(`/requests/${theirs.id}/start-review`, a.actor, { expectedVersion: 1 }))
+      (await api.post(`/requests/${theirs.id}/start-review`, a.actor, { expectedVersion: 1 }))
         .statusCode,
     ).toBe(403);
     // Finance reads but does not review.
-    expect((await get(`/requests/${theirs.id}`, finance)).statusCode).toBe(200);
+    expect((await api.get(`/requests/${theirs.id}`, finance)).statusCode).toBe(200);
     expect(
-      (await post(`/requests/${theirs.id}/start-review`, finance, { expectedVersion: 1 }))
+      (await api.post(`/requests/${theirs.id}/start-review`, finance, { expectedVersion: 1 }))
         .statusCode,
     ).toBe(403);
     // Nothing changed.
-    const still = await get(`/requests/${theirs.id}`, b.actor);
+    const still = await api.get(`/requests/${theirs.id}`, b.actor);
     expect(still.json()).toMatchObject({ status: "submitted", version: 1 });
 
-    const list = await get(`/requests?clientId=${b.clientId}`, a.actor);
+    const list = await api.get(`/requests?clientId=${b.clientId}`, a.actor);
     expect(list.statusCode).toBe(200);
     expect(list.json().items).toEqual([]);
-    const byOrder = await get(`/requests?orderId=${order.id}`, a.actor);
+    const byOrder = await api.get(`/requests?orderId=${order.id}`, a.actor);
     expect(byOrder.json().items).toEqual([]);
   });
 
@@ -819,41 +822,45 @@ describe("access", () => {
 
 describe("messages", () => {
   it("staff write notes any time; a client writes on its own open request only", async () => {
-    const c = await newClient();
-    const { order } = await newOrder(c);
+    const c = await newClient(t);
+    const { order } = await newOrder(t, c);
     const v1 = await submit(c, order.id);
-    const note = await post(`/requests/${v1.id}/messages`, qa, { body: "Checking with delivery." });
+    const note = await api.post(`/requests/${v1.id}/messages`, qa, {
+      body: "Checking with delivery.",
+    });
     expect(note.statusCode, note.body).toBe(201);
     expect(note.json()).toMatchObject({ kind: "note", author: { side: "staff" } });
-    const mine = await post(`/requests/${v1.id}/messages`, c.actor, { body: "Any news?" });
+    const mine = await api.post(`/requests/${v1.id}/messages`, c.actor, { body: "Any news?" });
     expect(mine.statusCode).toBe(201);
-    const blank = await post(`/requests/${v1.id}/messages`, c.actor, { body: " " });
+    const blank = await api.post(`/requests/${v1.id}/messages`, c.actor, { body: " " });
     expect(blank.statusCode).toBe(400);
     expect(blank.json().errors[0].path).toBe("body.body");
     // A note changes neither status nor version.
-    expect((await get(`/requests/${v1.id}`, c.actor)).json()).toMatchObject({ version: 1 });
-    await post(`/requests/${v1.id}/withdraw`, c.actor, {});
-    const closed = await post(`/requests/${v1.id}/messages`, c.actor, { body: "One more thing" });
+    expect((await api.get(`/requests/${v1.id}`, c.actor)).json()).toMatchObject({ version: 1 });
+    await api.post(`/requests/${v1.id}/withdraw`, c.actor, {});
+    const closed = await api.post(`/requests/${v1.id}/messages`, c.actor, {
+      body: "One more thing",
+    });
     expect(closed.statusCode).toBe(409);
-    const list = await get(`/requests/${v1.id}/messages`, qa);
+    const list = await api.get(`/requests/${v1.id}/messages`, qa);
     expect(list.json().items).toHaveLength(2);
     // Finance does not read the conversation.
-    expect((await get(`/requests/${v1.id}/messages`, finance)).statusCode).toBe(403);
+    expect((await api.get(`/requests/${v1.id}/messages`, finance)).statusCode).toBe(403);
   });
 });
 
 describe("lists", () => {
   it("paginate with an opaque cursor and filter; clients see only their own", async () => {
-    const c = await newClient();
-    const other = await newClient();
+    const c = await newClient(t);
+    const other = await newClient(t);
     const ids: string[] = [];
     const start = Date.parse("2026-03-03T09:00:00Z");
     for (let i = 0; i < 5; i++) {
       t.setNow(start + i * 60_000);
-      const { order } = await newOrder(c);
+      const { order } = await newOrder(t, c);
       ids.push((await submit(c, order.id)).id);
     }
-    const { order: otherOrder } = await newOrder(other);
+    const { order: otherOrder } = await newOrder(t, other);
     t.setNow(start + 10 * 60_000);
     await submit(other, otherOrder.id);
 
@@ -862,7 +869,7 @@ describe("lists", () => {
     let pages = 0;
     do {
       const url: string = `/requests?limit=2${cursor === null ? "" : `&cursor=${cursor}`}`;
-      const res = await get(url, c.actor);
+      const res = await api.get(url, c.actor);
       expect(res.statusCode, res.body).toBe(200);
       const body = res.json<{
         items: { id: string; clientId: string }[];
@@ -880,23 +887,23 @@ describe("lists", () => {
     expect(pages).toBe(3);
 
     // Staff see everyone's; filters narrow it.
-    const byClient = await get(`/requests?clientId=${c.clientId}&limit=100`, qa);
+    const byClient = await api.get(`/requests?clientId=${c.clientId}&limit=100`, qa);
     expect(byClient.json().items).toHaveLength(5);
-    const window = await get(
+    const window = await api.get(
       `/requests?clientId=${c.clientId}&submittedFrom=2026-03-03T09:01:00Z&submittedTo=2026-03-03T09:03:00Z`,
       qa,
     );
     expect(window.json().items.map((i: { id: string }) => i.id)).toEqual([ids[2], ids[1]]);
-    const refund = await get(
+    const refund = await api.get(
       `/requests?clientId=${c.clientId}&recommendedOutcome=refund&status=submitted`,
       qa,
     );
     expect(refund.json().items).toHaveLength(5);
     expect(refund.json().items[0].recommendation).toMatchObject({ outcome: "refund" });
     const due = refund.json().items[0].recommendation.payoutLatest as string;
-    const byDue = await get(`/requests?clientId=${c.clientId}&dueFrom=${due}&dueTo=${due}`, qa);
+    const byDue = await api.get(`/requests?clientId=${c.clientId}&dueFrom=${due}&dueTo=${due}`, qa);
     expect(byDue.json().items.length).toBeGreaterThan(0);
-    const denied = await get(`/requests?clientId=${c.clientId}&recommendedOutcome=deny`, qa);
+    const denied = await api.get(`/requests?clientId=${c.clientId}&recommendedOutcome=deny`, qa);
     expect(denied.json().items).toEqual([]);
 
     for (const bad of [
@@ -907,7 +914,7 @@ describe("lists", () => {
       "dueFrom=2026-13-01",
       "extra=1",
     ]) {
-      const res = await get(`/requests?${bad}`, qa);
+      const res = await api.get(`/requests?${bad}`, qa);
       expect(res.statusCode, bad).toBe(400);
     }
   });

@@ -4,6 +4,7 @@
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, createUser, signIn, type UserView } from "../../app/auth/index.js";
+import { apiCalls } from "../../../test/support/api-world.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
 import { authRoutes } from "./auth.js";
 import { userRoutes } from "./users.js";
@@ -36,12 +37,7 @@ describe("/users", () => {
     url: string,
     payload?: object,
   ): Promise<LightMyRequestResponse> {
-    const r = await t.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: actor === null ? {} : { "x-test-actor": actor },
-      ...(payload === undefined ? {} : { payload }),
-    });
+    const r = await apiCalls(t).send(method, url, actor, payload);
     responses.push(r);
     return r;
   }

@@ -2,8 +2,8 @@
 // is looked up), strict bodies with problem+json naming the field, the secret shown once and never
 // again, changes and deletion audited without the secret.
 
-import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiCalls, expectProblem, type Method } from "../../../test/support/api-world.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
 import { webhookEndpointRoutes } from "./webhook-endpoints.js";
 
@@ -24,20 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function call(
-  who: Who,
-  method: "GET" | "POST" | "PATCH" | "DELETE",
-  url: string,
-  payload?: unknown,
-): Promise<LightMyRequestResponse> {
-  const actor = ACTORS[who];
-  return t.app.inject({
-    method,
-    url: `/api/v1${url}`,
-    headers: actor === null ? {} : { "x-test-actor": actor },
-    ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-  });
-}
+const call = (who: Who, method: Method, url: string, payload?: unknown) =>
+  apiCalls(t).send(method, url, ACTORS[who], payload);
 
 const VALID = { url: "https://hooks.example.com/refund-desk", events: ["refund_sent"] };
 
@@ -45,15 +33,6 @@ async function create(body: unknown = VALID) {
   const res = await call("admin", "POST", "/webhook-endpoints", body);
   expect(res.statusCode, res.body).toBe(201);
   return res.json<{ id: string; secret: string; url: string; events: string[] }>();
-}
-
-function expectProblem(res: LightMyRequestResponse, status: number, path?: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
-  if (path !== undefined) {
-    const body = res.json<{ errors?: { path: string }[] }>();
-    expect(body.errors?.map((e) => e.path)).toContain(path);
-  }
 }
 
 describe("access", () => {
