@@ -288,7 +288,7 @@ describe("attachments", () => {
       closed_at: "2026-02-20T09:30:00.000Z",
     });
     await db.insertInto("refund_requests").values(closed).execute();
-    const r = await upload(closed.id, asA, multipart([{ name: "late.txt", content: "late" }]));
+    const r = await upload(closed.id, asA, multipartBody([{ name: "late.txt", content: "late" }]));
     expect(r.statusCode, r.body).toBe(409);
     expect(r.json()).toMatchObject({
       code: "invalid_transition",
@@ -301,7 +301,7 @@ describe("attachments", () => {
       .where("request_id", "=", closed.id)
       .execute();
     expect(kept).toEqual([]);
-    const staff = await upload(closed.id, asQa, multipart([{ name: "proof.txt", content: "ok" }]));
+    const staff = await upload(closed.id, asQa, multipartBody([{ name: "proof.txt", content: "ok" }]));
     expect(staff.statusCode, staff.body).toBe(201);
   });
 
@@ -309,7 +309,7 @@ describe("attachments", () => {
     const r = await upload(
       requestA,
       asA,
-      multipart([{ name: "note.txt", content: "x", field: "document" }]),
+      multipartBody([{ name: "note.txt", content: "x", field: "document" }]),
     );
     expect(r.statusCode).toBe(400);
     expect(r.json().errors[0]).toEqual({
