@@ -301,7 +301,11 @@ describe("attachments", () => {
       .where("request_id", "=", closed.id)
       .execute();
     expect(kept).toEqual([]);
-    const staff = await upload(closed.id, asQa, multipartBody([{ name: "proof.txt", content: "ok" }]));
+    const staff = await upload(
+      closed.id,
+      asQa,
+      multipartBody([{ name: "proof.txt", content: "ok" }]),
+    );
     expect(staff.statusCode, staff.body).toBe(201);
   });
 
