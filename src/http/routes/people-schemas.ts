@@ -41,6 +41,21 @@ export const Invitation = {
     "The account created by an invitation and when its link expires. The link goes by e-mail " +
     "only; it sets the password once, within 48 hours.",
   properties: { user: ref("User"), expiresAt: { type: "string" } },
+  examples: [
+    {
+      user: {
+        id: "usr_5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
+        email: "carla@acme.example",
+        name: "Carla (Acme)",
+        role: "client",
+        clientId: EXAMPLE_CLIENT.id,
+        disabled: false,
+        createdAt: "2026-02-01T09:00:00.000Z",
+        updatedAt: "2026-02-01T09:00:00.000Z",
+      },
+      expiresAt: "2026-02-03T09:00:00.000Z",
+    },
+  ],
 } as const satisfies Component;
 
 export const OwnSession = {
@@ -72,6 +87,7 @@ export const SignInLockLifted = {
   required: ["lifted"],
   description: "How many lock and failure counters of the account were removed.",
   properties: { lifted: { type: "integer", minimum: 0 } },
+  examples: [{ lifted: 2 }],
 } as const satisfies Component;
 
 export const PEOPLE_COMPONENTS: readonly Component[] = [

@@ -40,6 +40,14 @@ export const peopleRoutes: RoutePlugin = (app, deps) => {
             role: { type: "string", enum: [...ROLES] },
             clientId: { type: ["string", "null"], maxLength: 200 },
           },
+          examples: [
+            {
+              email: "carla@acme.example",
+              name: "Carla (Acme)",
+              role: "client",
+              clientId: "cl_3f9b2c1e-6a4d-4e8f-9b1a-2c3d4e5f6a7b",
+            },
+          ],
         },
         response: { 201: ref("Invitation") },
       },
@@ -70,6 +78,7 @@ export const peopleRoutes: RoutePlugin = (app, deps) => {
           additionalProperties: false,
           required: ["email"],
           properties: { email: { type: "string", minLength: 3, maxLength: 254 } },
+          examples: [{ email: "carla@acme.example" }],
         },
         response: { 202: { type: "null", description: "Accepted." } },
       },
@@ -100,6 +109,9 @@ export const peopleRoutes: RoutePlugin = (app, deps) => {
             token: { type: "string", minLength: 1, maxLength: 200 },
             password: { type: "string", minLength: 1, maxLength: 1024 },
           },
+          examples: [
+            { token: "q3Xv0b2Jm5yT8wK1nR4sL7dF0aH6cE9uZ2pG5iV8oB1", password: "a long passphrase" },
+          ],
         },
         response: { 204: { type: "null", description: "The password is set." } },
       },

@@ -408,6 +408,21 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
               },
               total: { type: "integer" },
             },
+            examples: [
+              {
+                counts: {
+                  submitted: 3,
+                  in_review: 2,
+                  info_requested: 1,
+                  approved: 4,
+                  denied: 1,
+                  alternative_offered: 0,
+                  alternative_accepted: 0,
+                  withdrawn: 0,
+                },
+                total: 11,
+              },
+            ],
           },
         },
       },
@@ -475,6 +490,7 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
     type: "object",
     additionalProperties: false,
     properties: { expectedVersion: version },
+    examples: [{ expectedVersion: 3 }],
   };
   const withVersion = (b: Record<string, unknown>) =>
     typeof b["expectedVersion"] === "number" ? { expectedVersion: b["expectedVersion"] } : {};
@@ -499,6 +515,7 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
         userId: { type: "string", minLength: 1, maxLength: 200 },
         expectedVersion: version,
       },
+      examples: [{ userId: "usr_quinn", expectedVersion: 3 }],
     },
     (b) => ({ mode: "assign", userId: b["userId"] as string, ...withVersion(b) }),
   );
@@ -568,6 +585,19 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
               },
               nextCursor: nullableString,
             },
+            examples: [
+              {
+                items: [
+                  {
+                    at: "2026-03-02T09:00:00.000Z",
+                    kind: "request.submit",
+                    actor: "user:usr_alice",
+                    details: { from: null, to: "submitted" },
+                  },
+                ],
+                nextCursor: null,
+              },
+            ],
           },
         },
       },
