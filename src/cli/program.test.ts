@@ -360,11 +360,17 @@ describe("--policy and policy show", () => {
     expect(doc).toEqual(policyYaml());
   });
 
-  it("policy show --json prints JSON: version, parameters, payouts, clauses", async () => {
+  it("policy show --json prints JSON: version, parameters, payouts, workflow, clauses", async () => {
     const r = await run(["policy", "show", "--json"]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Doc;
-    expect(Object.keys(doc)).toEqual(["version", "parameters", "payouts", "clauses"]);
+    expect(Object.keys(doc)).toEqual(["version", "parameters", "payouts", "workflow", "clauses"]);
+    expect((doc as unknown as { workflow: unknown }).workflow).toEqual({
+      replyByBusinessDays: 5,
+      qaAtRiskBusinessDays: 3,
+      appealWindowDays: 14,
+      followUpBusinessDays: 10,
+    });
     expect((doc as unknown as { payouts: unknown }).payouts).toMatchObject({
       secondApprovalAbove: { USD: "1000.00" },
     });

@@ -6,6 +6,8 @@ import { DEFAULT_POLICY_PATH } from "../policy-file/load.js";
 import { evaluateNdjson, evaluateSingle, loadPolicy } from "./evaluate.js";
 import { addImportCommand } from "./import.js";
 import { addLedgerCommand } from "./ledger-scan.js";
+import { addAdminCommand } from "./admin.js";
+import { notifyConfigFromEnv } from "../notify/config.js";
 import { CliError, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, oneLine, type CliIo } from "./io.js";
 import { showPolicy } from "./policy-show.js";
 import { addServiceCommands } from "./service-commands.js";
@@ -121,6 +123,13 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
   addServiceCommands(program, io, setCode);
   addImportCommand(program, io, setCode);
   addLedgerCommand(program, io, setCode);
+  addAdminCommand(program, io, setCode, () => {
+    try {
+      return notifyConfigFromEnv(process.env).publicUrl;
+    } catch (e) {
+      throw new CliError(oneLine(e));
+    }
+  });
   return program;
 }
 

@@ -12,6 +12,8 @@ interface AlternativeJson {
   offeredAt: string;
   accepted: boolean | null;
   respondedAt: string | null;
+  /** After acceptance: the follow-up's due date, owner and fulfilment (issue 12). */
+  followUp?: { dueAt: string; ownerId: string; fulfilledAt: string | null } | null;
 }
 
 /** The stored alternative JSON back as the state machine's OfferedAlternative. */
@@ -25,6 +27,14 @@ export function alternativeFromDb(text: string | null): OfferedAlternative | nul
     offeredAt: fromDbInstant(a.offeredAt),
     accepted: a.accepted,
     respondedAt: fromDbInstantOrNull(a.respondedAt),
+    followUp:
+      a.followUp === undefined || a.followUp === null
+        ? null
+        : {
+            dueAt: fromDbInstant(a.followUp.dueAt),
+            ownerId: a.followUp.ownerId,
+            fulfilledAt: fromDbInstantOrNull(a.followUp.fulfilledAt),
+          },
   };
 }
 
@@ -37,6 +47,15 @@ export function alternativeToDb(a: OfferedAlternative | null): string | null {
     offeredAt: toDbInstant(a.offeredAt),
     accepted: a.accepted,
     respondedAt: toDbInstantOrNull(a.respondedAt),
+    ...(a.followUp === undefined || a.followUp === null
+      ? {}
+      : {
+          followUp: {
+            dueAt: toDbInstant(a.followUp.dueAt),
+            ownerId: a.followUp.ownerId,
+            fulfilledAt: toDbInstantOrNull(a.followUp.fulfilledAt),
+          },
+        }),
   };
   return JSON.stringify(json);
 }

@@ -26,6 +26,8 @@ export interface ClientsTable {
   email: string | null;
   created_at: string;
   updated_at: string;
+  /** Set when the company was archived (0007): no new requests, hidden from default lists. */
+  archived_at: Defaulted<string | null>;
 }
 
 export interface UsersTable {
@@ -64,6 +66,20 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+}
+
+export type AccountTokenPurpose = "invitation" | "password_reset";
+
+export interface AccountTokensTable {
+  id: string;
+  /** sha256 hex of the token in the link; the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  purpose: AccountTokenPurpose;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
 }
 
 export interface LoginThrottleTable {
@@ -146,6 +162,15 @@ export interface RefundRequestsTable {
   alternative_json: string | null;
   /** The current row of `recommendations` (0002); null when the engine could not evaluate. */
   recommendation_id: string | null;
+  /** The reply-by instant of the open question (0007). */
+  reply_by: Defaulted<string | null>;
+  reply_reminded_at: Defaulted<string | null>;
+  /** Since when the request waits on the side whose move it is (0007). */
+  waiting_since: Defaulted<string | null>;
+  last_client_reply_at: Defaulted<string | null>;
+  /** The client's appeal of a denial, and who had denied (0007). */
+  appealed_at: Defaulted<string | null>;
+  appeal_denied_by: Defaulted<string | null>;
 }
 
 export interface MessagesTable {
@@ -155,6 +180,8 @@ export interface MessagesTable {
   kind: MessageKind;
   body: string;
   created_at: string;
+  /** 1: an internal note (staff only, never shown to or mailed to the client) (0007). */
+  internal: Defaulted<number>;
 }
 
 export interface AttachmentsTable {
@@ -182,6 +209,8 @@ export interface RecommendationsTable {
   created_at: string;
   /** `YYYY-MM-DD`: the latest payout date of a refund recommendation, for due-date filters (0002). */
   payout_latest: string | null;
+  /** The request window's end (ISO instant) per the engine, for the queue's sort (0007). */
+  window_ends_at: Defaulted<string | null>;
 }
 
 export interface DecisionsTable {
@@ -196,6 +225,8 @@ export interface DecisionsTable {
   justification: string | null;
   alternative: string | null;
   created_at: string;
+  /** JSON array of the clause ids the decision rests on (0007). */
+  clauses_json: Defaulted<string | null>;
 }
 
 export interface PayoutsTable {
@@ -375,6 +406,7 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   login_throttle: LoginThrottleTable;
+  account_tokens: AccountTokensTable;
   orders: OrdersTable;
   payments: PaymentsTable;
   service_events: ServiceEventsTable;
@@ -399,6 +431,7 @@ export type NewClient = Insertable<ClientsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
+export type AccountTokenRow = Selectable<AccountTokensTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type OrderRow = Selectable<OrdersTable>;

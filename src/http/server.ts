@@ -51,6 +51,33 @@ export interface ServerOptions {
   readonly routes?: readonly RoutePlugin[];
   /** The built web app's folder (dist/web), served at `/`; absent: the API alone. */
   readonly webRoot?: string | null;
+  /**
+   * Which proxies to believe about the caller's address (`X-Forwarded-For`), as Fastify's
+   * `trustProxy`: false (default: the socket's address), a hop count, or the proxies' addresses
+   * or CIDR ranges. From TRUST_PROXY (`parseTrustProxy`).
+   */
+  readonly trustProxy?: boolean | number | readonly string[];
+}
+
+/**
+ * TRUST_PROXY as Fastify's `trustProxy`: unset, "", "0", "false" -> false; "true" -> every hop
+ * (only when the server is reachable through the proxy alone); a whole number -> that many hops;
+ * otherwise a comma-separated list of addresses or CIDR ranges (e.g. "10.0.0.0/8,127.0.0.1").
+ */
+export function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  const v = value?.trim() ?? "";
+  if (v === "" || v === "0" || v.toLowerCase() === "false") return false;
+  if (v.toLowerCase() === "true") return true;
+  if (/^[0-9]{1,2}$/.test(v)) return Number(v);
+  const list = v.split(",").map((x) => x.trim());
+  for (const item of list) {
+    if (!/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/.test(item)) {
+      throw new RangeError(
+        `TRUST_PROXY must be true, a hop count, or comma-separated addresses/CIDR ranges; "${item}" is none of these`,
+      );
+    }
+  }
+  return list;
 }
 
 export const SESSION_COOKIE = "rd_session";
@@ -81,6 +108,14 @@ export interface RouteRecord {
   readonly permission: Action | "public" | undefined;
 }
 
+function trustProxyOption(
+  v: ServerOptions["trustProxy"],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (v === undefined) return false;
+  if (typeof v === "number") return (_address, hop) => hop < v; // trust the first v hops
+  return typeof v === "object" ? [...v] : v;
+}
+
 /** Builds the server; call `ready()` (or `listen`) before use. */
 export async function buildServer(
   deps: AppDeps,
@@ -100,7 +135,7 @@ export async function buildServer(
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false },
     },
-    trustProxy: false,
+    trustProxy: trustProxyOption(options.trustProxy),
     // Errors Fastify raises before routing (a malformed URL, a path parameter over the length
     // limit) answer as problem documents too.
     frameworkErrors: (err, _request, reply) => {

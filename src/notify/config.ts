@@ -13,12 +13,30 @@ export interface NotifyConfig {
   readonly mailDir: string;
 }
 
+/** PUBLIC_URL when neither it nor PORT/HOST are set (the server's default address). */
 export const DEFAULT_PUBLIC_URL = "http://localhost:3000";
+
+/**
+ * Without PUBLIC_URL, links point where the server listens: `http://<HOST>:<PORT>` (HOST 127.0.0.1
+ * by default; a wildcard such as 0.0.0.0 or :: reads as localhost). Behind a proxy or TLS, set
+ * PUBLIC_URL to the address people use.
+ */
+export function defaultPublicUrl(env: NodeJS.ProcessEnv): string {
+  const port = env["PORT"]?.trim() || "3000";
+  const host = env["HOST"]?.trim() || "127.0.0.1";
+  const shown =
+    host === "0.0.0.0" || host === "::" || host === ""
+      ? "localhost"
+      : host.includes(":")
+        ? `[${host}]`
+        : host;
+  return `http://${shown}:${port}`;
+}
 export const DEFAULT_MAIL_FROM = "Refund Desk <no-reply@localhost>";
 
 /** Reads PUBLIC_URL, MAIL_FROM, SMTP_URL and DATA_DIR; a malformed value throws at start. */
 export function notifyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
-  const publicUrl = (env["PUBLIC_URL"]?.trim() || DEFAULT_PUBLIC_URL).replace(/\/+$/, "");
+  const publicUrl = (env["PUBLIC_URL"]?.trim() || defaultPublicUrl(env)).replace(/\/+$/, "");
   let parsed: URL;
   try {
     parsed = new URL(publicUrl);

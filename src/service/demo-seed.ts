@@ -3,7 +3,7 @@
 // recommendations make sense whenever the demo runs. Everything goes through the use cases, so the
 // audit trail and the engine's recommendations are the real ones.
 
-import { createClient, createUser } from "../app/auth/index.js";
+import { createClient, createUser, verifyPassword } from "../app/auth/index.js";
 import type { ActionContext, AppDeps } from "../app/context.js";
 import { createOrder } from "../app/orders/create-order.js";
 import { recordPayment } from "../app/orders/record-payment.js";
@@ -30,6 +30,41 @@ export function demoChargeId(orderId: string, n: number): string {
   return `ch_demo${orderId.replace(/[^A-Za-z0-9]/g, "")}n${n}`;
 }
 
+const DEMO_ACCOUNTS: readonly DemoAccount[] = [
+  { role: "client", email: "alice@acme.example", password: PASSWORD, who: "Alice (Acme)" },
+  { role: "client", email: "bob@globex.example", password: PASSWORD, who: "Bob (Globex)" },
+  { role: "qa", email: "quinn@prosphere.example", password: PASSWORD, who: "Quinn (QA)" },
+  { role: "finance", email: "fran@prosphere.example", password: PASSWORD, who: "Fran (finance)" },
+  // A second finance person, so four-eyes (payouts above the threshold) can be tried without the
+  // admin.
+  { role: "finance", email: "finn@prosphere.example", password: PASSWORD, who: "Finn (finance)" },
+  { role: "admin", email: "ada@prosphere.example", password: PASSWORD, who: "Ada (admin)" },
+];
+
+/**
+ * The demo sign-ins that still work on this database (every start of a demo database prints
+ * them, not only the first): the demo accounts that exist, are enabled and still have the demo
+ * password. None on a database that was never a demo.
+ */
+export async function demoAccountsIn(deps: AppDeps): Promise<DemoAccount[]> {
+  const rows = await deps.db
+    .selectFrom("users")
+    .select(["email", "password_hash", "disabled"])
+    .where(
+      "email",
+      "in",
+      DEMO_ACCOUNTS.map((a) => a.email),
+    )
+    .execute();
+  const out: DemoAccount[] = [];
+  for (const a of DEMO_ACCOUNTS) {
+    const row = rows.find((r) => r.email === a.email);
+    if (row === undefined || Number(row.disabled) !== 0) continue;
+    if (await verifyPassword(row.password_hash, a.password)) out.push(a);
+  }
+  return out;
+}
+
 /** True when the database has no client yet (a fresh install). */
 export async function isEmpty(deps: AppDeps): Promise<boolean> {
   const row = await deps.db.selectFrom("clients").select("id").limit(1).executeTakeFirst();
@@ -50,16 +85,7 @@ export async function seedDemo(deps: AppDeps): Promise<DemoAccount[]> {
     name: "Globex Security",
     email: "ops@globex.example",
   });
-  const accounts: DemoAccount[] = [
-    { role: "client", email: "alice@acme.example", password: PASSWORD, who: "Alice (Acme)" },
-    { role: "client", email: "bob@globex.example", password: PASSWORD, who: "Bob (Globex)" },
-    { role: "qa", email: "quinn@prosphere.example", password: PASSWORD, who: "Quinn (QA)" },
-    { role: "finance", email: "fran@prosphere.example", password: PASSWORD, who: "Fran (finance)" },
-    // A second finance person, so four-eyes (payouts above the threshold) can be tried without the
-    // admin.
-    { role: "finance", email: "finn@prosphere.example", password: PASSWORD, who: "Finn (finance)" },
-    { role: "admin", email: "ada@prosphere.example", password: PASSWORD, who: "Ada (admin)" },
-  ];
+  const accounts = [...DEMO_ACCOUNTS];
   const users: Record<string, string> = {};
   for (const a of accounts) {
     const clientId =

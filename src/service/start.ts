@@ -10,7 +10,7 @@ import { createAppDeps, SILENT_LOGGER, type AppDeps, type AppLogger } from "../a
 import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from "../db/connection.js";
 import { migrateToLatest } from "../db/migrations/index.js";
 import { ROUTES } from "../http/routes/index.js";
-import { buildServer, LOGGER_OPTIONS } from "../http/server.js";
+import { buildServer, LOGGER_OPTIONS, parseTrustProxy } from "../http/server.js";
 import { findWebRoot } from "../http/web-app.js";
 import {
   createMailTransport,
@@ -29,9 +29,10 @@ import {
   type StripeStandIn,
 } from "../payouts/stripe/index.js";
 import { createNotifier } from "../notify/index.js";
+import { ACCOUNT_PREFIX, createAccountMailer } from "../notify/account-mailer.js";
 import { createWorker, type Worker } from "../worker/worker.js";
 import { withRecordedCharges } from "./demo-charges.js";
-import { isEmpty, seedDemo, type DemoAccount } from "./demo-seed.js";
+import { demoAccountsIn, isEmpty, seedDemo, type DemoAccount } from "./demo-seed.js";
 
 export interface ServiceOptions {
   readonly port: number;
@@ -52,6 +53,8 @@ export interface ServiceOptions {
   readonly stripe?: StripeConfig;
   /** How long the worker waits between empty ticks (ms). */
   readonly workerIdleMs?: number;
+  /** Which proxies' X-Forwarded-For to believe (TRUST_PROXY); default: none. */
+  readonly trustProxy?: boolean | number | readonly string[];
   /** The built web app to serve at `/` (default dist/web when built); null: the API alone. */
   readonly webRoot?: string | null;
 }
@@ -92,6 +95,7 @@ export function serviceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ser
     notify: notifyConfigFromEnv(env),
     worker: workerEnabled(env),
     stripe: stripeConfigFromEnv(env),
+    trustProxy: parseTrustProxy(env["TRUST_PROXY"]),
   };
 }
 
@@ -131,6 +135,12 @@ function startWorker(
     mail: notify.mail,
     config: notify.config,
   });
+  const accountMailer = createAccountMailer({
+    db: deps.db,
+    clock: deps.clock,
+    mail: notify.mail,
+    config: notify.config,
+  });
   return createWorker(deps, {
     // Demo mode: a card payment recorded after start (API, import, webhook) has its charge at the
     // in-process stand-in too (issue 11).
@@ -138,7 +148,10 @@ function startWorker(
       provider.provider !== null && provider.standIn !== null
         ? withRecordedCharges(provider.provider, provider.standIn, deps.db)
         : provider.provider,
-    handlers: [{ prefix: "notify.", handle: (m) => notifier.handle(m) }],
+    handlers: [
+      { prefix: "notify.", handle: (m) => notifier.handle(m) },
+      { prefix: ACCOUNT_PREFIX, handle: (m) => accountMailer.handle(m) },
+    ],
     webhooks: { db: deps.db },
     onError: log,
     ...(idleMs === undefined ? {} : { idleMs }),
@@ -208,7 +221,12 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     log ?? SILENT_LOGGER,
   );
   try {
-    const demoAccounts = opts.demo && (await isEmpty(deps)) ? await seedDemo(deps) : [];
+    // A fresh database gets the demo company; a demo database shows its sign-ins on every start.
+    const demoAccounts = !opts.demo
+      ? []
+      : (await isEmpty(deps))
+        ? await seedDemo(deps)
+        : await demoAccountsIn(deps);
     const stripe = opts.stripe ?? stripeConfigFromEnv();
     const provider = await openStripeCardProvider(stripe, {
       // The stand-in posts its signed events to this server's own webhook route.
@@ -235,6 +253,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         ],
         authenticate: createAuthenticator(deps),
         secureCookies: opts.secureCookies,
+        ...(opts.trustProxy === undefined ? {} : { trustProxy: opts.trustProxy }),
         webRoot: opts.webRoot === undefined ? findWebRoot() : opts.webRoot,
         ...(log === null ? { logger: false } : { loggerInstance: log }),
       });

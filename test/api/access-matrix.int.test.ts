@@ -9,6 +9,7 @@
 
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shortRef } from "../../src/core/requests/reference.js";
 import type { RouteRecord } from "../../src/http/server.js";
 import {
   CALLER_NAMES,
@@ -226,6 +227,7 @@ const ROWS: readonly Row[] = [
       ["approve", "request.decide", { amount: { amount: "100.00", currency: "USD" } }],
       ["deny", "request.decide", { justification: "Delivered in full." }],
       ["offer-alternative", "request.decide", { kind: "re-delivery", note: "We redo it." }],
+      ["fulfil-follow-up", "request.fulfil_follow_up", {}],
     ] as const
   ).map(([step, , extra]): Row => ({
     route: `POST /api/v1/requests/:id/${step}`,
@@ -244,6 +246,8 @@ const ROWS: readonly Row[] = [
       ["accept-alternative", {}],
       ["decline-alternative", {}],
       ["withdraw", {}],
+      ["appeal", { message: "The report was never delivered." }],
+      ["reopen", { message: "The re-delivery never happened." }],
     ] as const
   ).map(([step, extra]): Row => ({
     route: `POST /api/v1/requests/:id/${step}`,
@@ -255,6 +259,73 @@ const ROWS: readonly Row[] = [
       payload: { expectedVersion: STALE, ...extra },
     }),
     cells: CLIENT_STEP,
+  })),
+
+  // The review queue (issue 12): the timeline, the reference e-mails show, assignment, counts.
+  {
+    route: "GET /api/v1/requests/:id/timeline",
+    idIn: "path",
+    label: "read the timeline of A's request",
+    call: (i) => ({ method: "GET", url: `/requests/${i.requestA}/timeline` }),
+    cells: c(401, 200, 404, 200, 200, 200, 403),
+  },
+  {
+    route: "GET /api/v1/requests/by-reference/:reference",
+    idIn: "path",
+    label: "find A's request by its reference",
+    call: (i) => ({ method: "GET", url: `/requests/by-reference/${shortRef(i.requestA)}` }),
+    missing: () => ({ method: "GET", url: "/requests/by-reference/REQ-00000000" }),
+    cells: c(401, 200, 404, 200, 200, 200, 403),
+  },
+  ...(["claim", "unassign"] as const).map((step): Row => ({
+    route: `POST /api/v1/requests/:id/${step}`,
+    idIn: "path",
+    label: `${step} A's request (stale version)`,
+    call: (i) => ({
+      method: "POST",
+      url: `/requests/${i.requestA}/${step}`,
+      payload: { expectedVersion: STALE },
+    }),
+    cells: REVIEWER,
+  })),
+  {
+    route: "POST /api/v1/requests/:id/assign",
+    idIn: "path",
+    label: "assign A's request to qa (stale version)",
+    call: (i) => ({
+      method: "POST",
+      url: `/requests/${i.requestA}/assign`,
+      payload: { userId: i.qa, expectedVersion: STALE },
+    }),
+    missing: (i, m) => ({
+      method: "POST",
+      url: `/requests/${m.requestA}/assign`,
+      payload: { userId: i.qa, expectedVersion: STALE },
+    }),
+    cells: REVIEWER,
+  },
+  {
+    route: "POST /api/v1/requests/:id/assign",
+    idIn: "body.userId",
+    label: "assign A's request to qa, by the body's user id (stale version)",
+    call: (i) => ({
+      method: "POST",
+      url: `/requests/${i.requestA}/assign`,
+      payload: { userId: i.qa, expectedVersion: STALE },
+    }),
+    cells: REVIEWER,
+    // A user id that does not exist is a 400 naming body.userId for reviewers.
+    mayDifferFromMissing: ["qa", "admin"],
+  },
+  ...(["clientId", "orderId"] as const).map((field): Row => ({
+    route: "GET /api/v1/requests/counts",
+    idIn: `query.${field}`,
+    label: `count A's requests by ${field}`,
+    call: (i) => ({
+      method: "GET",
+      url: `/requests/counts?${field}=${field === "clientId" ? i.clientA : i.orderA}`,
+    }),
+    cells: c(401, 200, 200, 200, 200, 200, 403),
   })),
 
   // Payouts: clients read their own; finance and admins release and record them (a stale version
@@ -330,6 +401,48 @@ const ROWS: readonly Row[] = [
     label: "read A's user",
     call: (i) => ({ method: "GET", url: `/users/${i.userA}` }),
     cells: c(401, 200, 404, 200, 200, 200, 403),
+  },
+  {
+    route: "DELETE /api/v1/users/:id/sign-in-lock",
+    idIn: "path",
+    label: "lift the sign-in lock of A's user",
+    call: (i) => ({ method: "DELETE", url: `/users/${i.userA}/sign-in-lock` }),
+    cells: c(401, 403, 403, 403, 403, 200, 403),
+  },
+  // Client companies: staff read every one, a client user its own; admins change them.
+  {
+    route: "GET /api/v1/clients/:id",
+    idIn: "path",
+    label: "read client A",
+    call: (i) => ({ method: "GET", url: `/clients/${i.clientA}` }),
+    cells: c(401, 200, 404, 200, 200, 200, 403),
+  },
+  {
+    route: "GET /api/v1/clients/:id/contacts",
+    idIn: "path",
+    label: "list client A's contacts",
+    call: (i) => ({ method: "GET", url: `/clients/${i.clientA}/contacts` }),
+    cells: c(401, "list", 404, "list", "list", "list", 403),
+  },
+  {
+    route: "PATCH /api/v1/clients/:id",
+    idIn: "path",
+    label: "rename client A (to its own name)",
+    call: (i) => ({
+      method: "PATCH",
+      url: `/clients/${i.clientA}`,
+      payload: { name: "Acme GmbH" },
+    }),
+    cells: c(401, 403, 403, 403, 403, 200, 403),
+  },
+  // One's own sessions: a session id is only ever the caller's; any other answers like a missing
+  // one (the people suite ends a real session of another user and gets this 404).
+  {
+    route: "DELETE /api/v1/sessions/:id",
+    idIn: "path",
+    label: "end a session that is not the caller's",
+    call: () => ({ method: "DELETE", url: "/sessions/ses_00000000000000000000000000000000" }),
+    cells: c(401, 404, 404, 404, 404, 404, 403),
   },
   {
     route: "PATCH /api/v1/users/:id",
@@ -422,7 +535,24 @@ const ROWS: readonly Row[] = [
     idIn: "query.clientId",
     label: "list users of client A",
     call: (i) => ({ method: "GET", url: `/users?clientId=${i.clientA}` }),
-    cells: c(401, 403, 403, 403, 403, "list", 403),
+    // Staff read the names of the people on the requests they handle (issue 12).
+    cells: c(401, 403, 403, "list", "list", "list", 403),
+  },
+  {
+    route: "POST /api/v1/invitations",
+    idIn: "body.clientId",
+    label: "invite a contact of client A",
+    call: (i) => ({
+      method: "POST",
+      url: "/invitations",
+      payload: {
+        email: `invitee-${Date.now()}-${Math.random().toString(36).slice(2)}@acme.test`,
+        name: "Ivy Invitee",
+        role: "client",
+        clientId: i.clientA,
+      },
+    }),
+    cells: c(401, 403, 403, 403, 403, 201, 403),
   },
 
   // Ids in bodies.

@@ -51,7 +51,7 @@ describe("route permissions", () => {
     expect(undeclared).toEqual([]);
   });
 
-  it("only sign-in, who-am-I and sign-out are public under /api/v1", () => {
+  it("only sign-in, who-am-I, sign-out and the password links are public under /api/v1", () => {
     const publicRoutes = api()
       .filter((r) => r.permission === "public")
       .map((r) => `${r.method} ${r.url}`)
@@ -59,7 +59,9 @@ describe("route permissions", () => {
     expect(publicRoutes).toEqual([
       "DELETE /api/v1/session",
       "GET /api/v1/session",
+      "POST /api/v1/password-resets",
       "POST /api/v1/session",
+      "POST /api/v1/set-password",
     ]);
   });
 

@@ -113,7 +113,8 @@ describe("serve", () => {
   it("without SMTP_URL, mail goes to .eml files under DATA_DIR/mail, and says so", async () => {
     const s = await start({ NODE_ENV: "production" });
     expect(s.notify.config).toEqual({
-      publicUrl: "http://localhost:3000",
+      // No PUBLIC_URL: the address the server listens on (HOST 127.0.0.1; these tests set PORT=0).
+      publicUrl: "http://127.0.0.1:0",
       mailFrom: "Refund Desk <no-reply@localhost>",
       smtpUrl: null,
       mailDir: join(dir, "mail"),

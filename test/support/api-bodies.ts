@@ -145,6 +145,68 @@ export function writeRoutes(world: () => World): readonly WriteRoute[] {
       },
     },
     {
+      route: "POST /api/v1/clients",
+      caller: "admin",
+      build: async () => ({
+        method: "POST",
+        url: "/clients",
+        payload: { name: `Initech ${next()}`, email: "ops@initech.test" },
+      }),
+    },
+    {
+      route: "PATCH /api/v1/clients/{id}",
+      caller: "admin",
+      build: async () => ({
+        method: "PATCH",
+        url: `/clients/${world().ids.clientB}`,
+        payload: { name: "Globex", email: "it@globex.test" },
+      }),
+    },
+    {
+      route: "POST /api/v1/invitations",
+      caller: "admin",
+      build: async () => ({
+        method: "POST",
+        url: "/invitations",
+        payload: { email: `invitee${next()}@desk.test`, name: "Ivy Invitee", role: "qa" },
+      }),
+    },
+    {
+      route: "POST /api/v1/password-resets",
+      caller: "anonymous",
+      build: async () => ({
+        method: "POST",
+        url: "/password-resets",
+        payload: { email: "nobody@desk.test" },
+      }),
+    },
+    {
+      route: "POST /api/v1/set-password",
+      caller: "anonymous",
+      // A fresh invitation's token, read from its outbox row (the e-mail is not sent in tests).
+      build: async () => {
+        const invited = await world().send("admin", {
+          method: "POST",
+          url: "/invitations",
+          payload: { email: `setter${next()}@desk.test`, name: "Sid Setter", role: "qa" },
+        });
+        const userId = invited.json<{ user: { id: string } }>().user.id;
+        const rows = await world()
+          .t.deps.db.selectFrom("outbox")
+          .select("payload")
+          .where("topic", "=", "account.invitation")
+          .execute();
+        const token = rows
+          .map((r) => JSON.parse(r.payload) as { userId: string; token: string })
+          .find((p) => p.userId === userId)?.token;
+        return {
+          method: "POST",
+          url: "/set-password",
+          payload: { token: token ?? "", password: "a long enough passphrase" },
+        };
+      },
+    },
+    {
       route: "POST /api/v1/requests",
       caller: "clientA",
       build: async () => ({
@@ -164,6 +226,24 @@ export function writeRoutes(world: () => World): readonly WriteRoute[] {
     },
     ...(
       [
+        ["claim", "qa", {}],
+        ["assign", "qa", { userId: "qa" }],
+        ["unassign", "qa", {}],
+      ] as const
+    ).map(([step, caller, extra]): WriteRoute => ({
+      route: `POST /api/v1/requests/{id}/${step}`,
+      caller,
+      build: async () => ({
+        method: "POST",
+        url: `/requests/${world().ids.requestA3}/${step}`,
+        payload: {
+          expectedVersion: await versionOf(`/requests/${world().ids.requestA3}`),
+          ...("userId" in extra ? { userId: world().ids.qa } : {}),
+        },
+      }),
+    })),
+    ...(
+      [
         ["start-review", "qa", {}],
         ["request-info", "qa", { question: "Which month was unused?" }],
         ["answer", "clientA", { message: "All of March." }],
@@ -176,8 +256,11 @@ export function writeRoutes(world: () => World): readonly WriteRoute[] {
           "qa",
           { amount: { amount: "1.00", currency: "USD" }, justification: "Goodwill." },
         ],
-        ["deny", "qa", { justification: "Used in full." }],
+        ["deny", "qa", { justification: "Used in full.", clauses: ["excluded.completed"] }],
         ["withdraw", "clientA", {}],
+        ["fulfil-follow-up", "qa", {}],
+        ["reopen", "clientA", { message: "The extra month never started." }],
+        ["appeal", "clientA", { message: "I did not use it." }],
       ] as const
     ).map(([step, caller, extra]): WriteRoute => ({
       route: `POST /api/v1/requests/{id}/${step}`,

@@ -590,7 +590,7 @@ export async function seedWorld(): Promise<World> {
         headers: body.headers,
       });
       expectStatus(res, 201, "upload");
-      const first = res.json<{ attachments: { id: string }[] }>().attachments[0];
+      const first = res.json<{ items: { id: string }[] }>().items[0];
       if (first === undefined) throw new Error("seed: no attachment");
       return first.id;
     };

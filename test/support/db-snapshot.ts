@@ -12,6 +12,7 @@ const TABLES = {
   sessions: true,
   api_tokens: true,
   login_throttle: true,
+  account_tokens: true,
   orders: true,
   payments: true,
   service_events: true,

@@ -4,13 +4,14 @@
 // were moved are removed again: no row without a file, no file without a row.
 
 import { rename, rm } from "node:fs/promises";
-import { actorRef, userIdOf } from "../../core/access/index.js";
+import { actorRef, isStaff, userIdOf } from "../../core/access/index.js";
 import { appendAudit } from "../../db/audit.js";
 import { newId } from "../../db/ids.js";
 import type { AttachmentRow } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError } from "../errors.js";
+import { isOpen, type RequestStatus } from "../../core/requests/index.js";
 import type { AttachmentContentType } from "./content-type.js";
 import { loadRequestFor, presentAttachment, type AttachmentJson } from "./shared.js";
 import { storedPath } from "./storage.js";
@@ -37,7 +38,16 @@ export async function uploadAttachments(
   const moved: string[] = [];
   try {
     return await deps.db.transaction().execute(async (trx) => {
-      await loadRequestFor(trx, ctx.actor, "attachment.create", input.requestId);
+      const request = await loadRequestFor(trx, ctx.actor, "attachment.create", input.requestId);
+      // Like messages: a client adds nothing to a closed request (an appeal reopens it first).
+      if (!isStaff(ctx.actor) && !isOpen(request.status as RequestStatus)) {
+        throw new AppError(
+          "invalid_transition",
+          "This request is closed, so no more files can be added to it (to contest a denial, appeal it first).",
+          [],
+          { state: request.status },
+        );
+      }
       const out: AttachmentJson[] = [];
       for (const file of input.files) {
         const id = newId("att");

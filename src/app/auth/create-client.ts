@@ -38,6 +38,7 @@ export async function createClient(
     email,
     created_at: toDbInstant(now),
     updated_at: toDbInstant(now),
+    archived_at: null,
   };
   await deps.db.transaction().execute(async (trx) => {
     await trx.insertInto("clients").values(row).execute();

@@ -25,23 +25,30 @@ export interface CreateUserInput {
   readonly role: Role;
   /** Required for role `client` (an existing client), absent or null for staff. */
   readonly clientId?: string | null;
-  readonly password: string;
+  /** Absent: the account has no password until its invitation link sets one. */
+  readonly password?: string;
 }
+
+/** Stored instead of a hash while an invited account has no password: it never matches. */
+export const NO_PASSWORD = "!";
 
 /** Creates a user account with an argon2id password hash; 409 when the e-mail is taken. */
 export async function createUser(
   deps: AppDeps,
   ctx: Caller,
   input: CreateUserInput,
+  /** More writes in the same transaction (an invitation's token and e-mail). */
+  also?: (trx: Transaction<Database>, user: UserRow, now: number) => Promise<void>,
 ): Promise<UserView> {
   requireAccountAdmin(ctx);
   const email = normalizeEmail(input.email, "body.email");
   const name = checkName(input.name, "body.name");
   const role = checkRole(input.role, "body.role");
   const clientId = checkClientIdForRole(role, input.clientId ?? null, "body.clientId");
-  checkPasswordRules(input.password, "body.password");
+  if (input.password !== undefined) checkPasswordRules(input.password, "body.password");
   // Hashed before the transaction: it takes tens of milliseconds and must not hold the write lock.
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash =
+    input.password === undefined ? NO_PASSWORD : await hashPassword(input.password);
   const now = deps.clock();
   const row: UserRow = {
     id: newId("usr"),
@@ -73,6 +80,7 @@ export async function createUser(
         ip: callerIp(ctx),
         at: now,
       });
+      if (also !== undefined) await also(trx, row, now);
     });
   } catch (err) {
     // Two concurrent creations with one address: the unique index decides, the loser gets 409.

@@ -9,6 +9,7 @@ import {
   verifyAgainstDummy,
   verifyPassword,
 } from "./passwords.js";
+import { NO_PASSWORD } from "./create-user.js";
 import { newSecret, secretHash } from "./secrets.js";
 import { thenForgetSessions } from "./session-cache.js";
 import { userSessionView, type SessionView } from "./session-view.js";
@@ -61,8 +62,9 @@ export async function signIn(
     .where("email", "=", email)
     .executeTakeFirst();
   const matches =
-    user === undefined
-      ? await verifyAgainstDummy(input.password)
+    user === undefined || user.password_hash === NO_PASSWORD
+      ? // An unknown address, or an invited account without a password yet: the same cost.
+        (await verifyAgainstDummy(input.password)) && false
       : await verifyPassword(user.password_hash, input.password, (err) =>
           deps.logger.error(
             { err, userId: user.id },
@@ -106,7 +108,7 @@ export async function signIn(
         expires_at: expiresAt,
       })
       .execute();
-    await clearFailures(trx, keys[0] ?? `email:${email}`);
+    await clearFailures(trx, keys);
     if (rehashed !== null) {
       await trx
         .updateTable("users")

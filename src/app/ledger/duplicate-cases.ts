@@ -237,6 +237,12 @@ export async function openDuplicateCases(
     closed_at: null,
     alternative_json: null,
     recommendation_id: null,
+    reply_by: null,
+    reply_reminded_at: null,
+    waiting_since: at,
+    last_client_reply_at: null,
+    appealed_at: null,
+    appeal_denied_by: null,
   };
   const recommendationId = decision === null ? null : newId("rec");
   await trx

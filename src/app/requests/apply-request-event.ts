@@ -5,7 +5,12 @@
 
 import { userIdOf, visibleOrNotFound } from "../../core/access/index.js";
 import { money } from "../../core/money/money.js";
-import { EVENT_ACTIONS, transition, type RequestEvent } from "../../core/requests/index.js";
+import {
+  EVENT_ACTIONS,
+  transition,
+  workflowDeadlines,
+  type RequestEvent,
+} from "../../core/requests/index.js";
 import type { DecisionKind } from "../../db/schema.js";
 import { dialectOf } from "../../db/connection.js";
 import { newId } from "../../db/ids.js";
@@ -25,11 +30,21 @@ import {
   type Trx,
 } from "./repository.js";
 import { assertVisible } from "../authorize.js";
+import { reevaluateOrderRequests } from "./evaluate-order.js";
 
 export interface ApplyRequestEventInput {
   readonly requestId: string;
   readonly event: RequestEvent;
 }
+
+/** Events by which the client speaks (the queue sorts by the last of them). */
+const CLIENT_REPLIES: ReadonlySet<RequestEvent["type"]> = new Set<RequestEvent["type"]>([
+  "answer",
+  "appeal",
+  "reopen",
+  "accept_alternative",
+  "decline_alternative",
+]);
 
 const DECISION_KINDS: Partial<Record<RequestEvent["type"], DecisionKind>> = {
   approve: "approve",
@@ -63,11 +78,16 @@ export async function applyRequestEvent(
 
     const loaded = await loadSnapshot(trx, row, order.price_currency);
     const now = deps.clock();
-    const result = transition(loaded.snapshot, event, { actor: ctx.actor, now });
+    const result = transition(loaded.snapshot, event, {
+      actor: ctx.actor,
+      now,
+      deadlines: workflowDeadlines(deps.policy, now),
+    });
     if (!result.ok) throw transitionError(result.error, loaded.snapshot);
     const { next, effects } = result.value;
+    const clientReplied = CLIENT_REPLIES.has(event.type);
 
-    if (!(await saveSnapshot(trx, loaded.snapshot, next))) {
+    if (!(await saveSnapshot(trx, loaded.snapshot, next, undefined, { clientReplied }))) {
       const current = await findRequestRow(trx, input.requestId);
       throw new AppError(
         "version_conflict",
@@ -98,36 +118,73 @@ export async function applyRequestEvent(
             : (next.decision?.justification ?? null),
         alternative: kind === "offer_alternative" ? (next.alternative?.kind ?? null) : null,
         created_at: toDbInstant(now),
+        clauses_json:
+          kind === "deny" && next.decision !== null ? JSON.stringify(next.decision.clauses) : null,
       });
     }
 
     await applyEffects(trx, ctx, next, effects, now, {
       policy: deps.policy,
       ...(decisionId === null ? {} : { decisionId }),
-      auditDetails: decisionId === null ? {} : { decisionId },
+      auditDetails: {
+        ...(decisionId === null ? {} : { decisionId }),
+        ...(event.type === "deny" && next.decision !== null
+          ? { justification: next.decision.justification, clauses: [...next.decision.clauses] }
+          : {}),
+        ...(event.type === "approve" && next.decision !== null
+          ? { justification: next.decision.justification }
+          : {}),
+        ...(event.type === "request_info" && next.replyBy != null
+          ? { replyBy: toDbInstant(next.replyBy) }
+          : {}),
+        ...(next.alternative?.followUp != null && event.type === "accept_alternative"
+          ? {
+              followUpDueAt: toDbInstant(next.alternative.followUp.dueAt),
+              followUpOwner: next.alternative.followUp.ownerId,
+            }
+          : {}),
+      },
     });
+    // New facts from the client: the recommendation is looked at again (same policy version).
+    let shown = next;
+    let shownRecommendation = loaded.recommendation;
+    if (event.type === "answer") {
+      await reevaluateOrderRequests(deps, trx, row.order_id, ctx, { requestId: row.id });
+      const again = await findRequestRow(trx, row.id);
+      if (again !== undefined && again.version !== next.version) {
+        const reloaded = await loadSnapshot(trx, again, order.price_currency);
+        shown = reloaded.snapshot;
+        shownRecommendation = reloaded.recommendation;
+      }
+    }
 
     return presentRequest(
       {
         row: {
           ...row,
-          status: next.status,
-          version: next.version,
-          updated_at: toDbInstant(next.updatedAt),
-          closed_at: next.closedAt === null ? null : toDbInstant(next.closedAt),
-          reviewer_id: next.reviewerId,
-          open_question: next.openQuestion,
+          status: shown.status,
+          version: shown.version,
+          updated_at: toDbInstant(shown.updatedAt),
+          closed_at: shown.closedAt === null ? null : toDbInstant(shown.closedAt),
+          reviewer_id: shown.reviewerId,
+          open_question: shown.openQuestion,
+          reply_by: shown.replyBy == null ? null : toDbInstant(shown.replyBy),
+          waiting_since:
+            shown.status !== row.status ? toDbInstant(now) : (row.waiting_since ?? null),
+          appealed_at: shown.appeal == null ? null : toDbInstant(shown.appeal.appealedAt),
+          appeal_denied_by: shown.appeal?.deniedBy ?? null,
         },
-        recommendation: sourceOf(loaded.recommendation),
-        decision: next.decision,
-        decisionId: next.decision === null ? null : (decisionId ?? loaded.decisionRow?.id ?? null),
-        alternative: next.alternative,
+        recommendation: sourceOf(shownRecommendation),
+        decision: shown.decision,
+        decisionId: shown.decision === null ? null : (decisionId ?? loaded.decisionRow?.id ?? null),
+        alternative: shown.alternative,
         refundable:
-          next.decision?.amount == null
-            ? next.refundableTotal
-            : money(next.refundableTotal.minor - next.decision.amount.minor, next.currency),
+          shown.decision?.amount == null
+            ? shown.refundableTotal
+            : money(shown.refundableTotal.minor - shown.decision.amount.minor, shown.currency),
       },
       ctx.actor,
+      { now, policy: deps.policy },
     );
   });
 }

@@ -220,15 +220,15 @@ export async function reevaluateOrderRequests(
   trx: Transaction<Database>,
   orderId: string,
   ctx: ActionContext,
+  only?: { readonly requestId: string },
 ): Promise<void> {
-  const rows = await trx
+  let q = trx
     .selectFrom("refund_requests")
     .selectAll()
     .where("order_id", "=", orderId)
-    .where("status", "in", OPEN_STATUSES)
-    .orderBy("submitted_at")
-    .orderBy("id")
-    .execute();
+    .where("status", "in", OPEN_STATUSES);
+  if (only !== undefined) q = q.where("id", "=", only.requestId);
+  const rows = await q.orderBy("submitted_at").orderBy("id").execute();
   if (rows.length === 0) return;
   const facts = await loadOrderFacts(trx, orderId);
   if (facts === undefined) return;
@@ -252,6 +252,14 @@ export async function reevaluateOrderRequests(
     if (engine === null) continue;
     const decision = capRecommendation(engine, left, facts.order.price_currency);
     const loaded = await loadSnapshot(trx, row, facts.order.price_currency);
+    // A request is re-evaluated under the policy version it was judged by: only the policy in
+    // force is loaded, so a request judged by another version keeps its recommendation.
+    if (
+      loaded.recommendation !== null &&
+      loaded.recommendation.json.policyVersion !== deps.policy.version
+    ) {
+      continue;
+    }
     const fresh = decisionToJson(decision);
     if (
       loaded.recommendation !== null &&

@@ -97,5 +97,6 @@ export async function getRequest(
       refundable,
     },
     ctx.actor,
+    { now: deps.clock(), policy: deps.policy },
   );
 }

@@ -9,5 +9,5 @@ import { decisionRows } from "./repository.js";
 export async function listDecisions(deps: AppDeps, ctx: ActionContext, requestId: string) {
   const row = await readableRequest(deps.db, ctx, requestId);
   const rows = await decisionRows(deps.db, row.id);
-  return { items: rows.map(presentDecisionRow) };
+  return { items: rows.map(presentDecisionRow), nextCursor: null };
 }

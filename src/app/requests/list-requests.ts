@@ -1,17 +1,34 @@
-// Lists of requests for queues and the client's portal: newest first, keyset-paginated with an
-// opaque cursor, filtered by status, reason, recommended outcome, payout due date, client, order
-// and submission time. A client sees only its own; a foreign clientId or orderId filter simply
-// matches nothing, exactly like an unknown one.
+// Lists of requests for queues and the client's portal: keyset-paginated with an opaque cursor,
+// sorted newest first (default), by age (oldest first), by the request window's end or by the
+// client's last reply; filtered by several statuses, reason, recommended outcome, whose move it is
+// (`waitingOn`: client, qa, finance), assignee (me, unassigned, a person), payout due date, client,
+// order and submission time; with counts per status for the same filters. Each row carries the
+// client's and the order's names, the order's price, the recommendation and the assignee, so it
+// reads without opening it. A client sees only its own; a foreign clientId or orderId filter
+// simply matches nothing, exactly like an unknown one.
 
 import { parseInstant } from "../../core/calendar/instant.js";
-import { can, type Actor } from "../../core/access/index.js";
+import { can, userIdOf, type Actor } from "../../core/access/index.js";
 import { moneyToJson, type MoneyJson } from "../../core/money/money.js";
 import type { Outcome, Reason } from "../../core/policy/index.js";
-import { waitingOn, type RequestStatus } from "../../core/requests/index.js";
+import {
+  REQUEST_STATUSES,
+  requestFlags,
+  parseShortRef,
+  shortRef,
+  waitingOn,
+  type RequestFlags,
+  type RequestStatus,
+} from "../../core/requests/index.js";
+import { IN_FLIGHT } from "../../core/payouts/index.js";
+import { fromDbInstantOrNull } from "../../db/time.js";
+import type { Kysely, SelectQueryBuilder } from "kysely";
+import type { Database } from "../../db/schema.js";
 import { fromDbMoneyOrNull } from "../../db/money.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
-import { AppError, invalidField } from "../errors.js";
+import { AppError, invalidField, notFound } from "../errors.js";
+import { sql } from "kysely";
 
 export const DEFAULT_LIMIT = 25;
 export const MAX_LIMIT = 100;
@@ -19,7 +36,14 @@ export const MAX_LIMIT = 100;
 export interface ListRequestsQuery {
   readonly limit?: string;
   readonly cursor?: string;
-  readonly status?: RequestStatus;
+  /** One status, or several separated by commas. */
+  readonly status?: string;
+  /** Whose move it is: client, qa (submitted, in review) or finance (approved, money not out). */
+  readonly waitingOn?: "client" | "qa" | "finance";
+  /** `me`, `unassigned`, or a user id. */
+  readonly assignee?: string;
+  /** newest (default), age (oldest first), window_end (soonest first), last_client_reply. */
+  readonly sort?: "newest" | "age" | "window_end" | "last_client_reply";
   readonly reason?: Reason;
   readonly recommendedOutcome?: Outcome;
   readonly clientId?: string;
@@ -34,8 +58,17 @@ export interface ListRequestsQuery {
 
 export interface RequestListItem {
   id: string;
+  reference: string;
   orderId: string;
+  /** The order's service name. */
+  orderName: string;
+  /** The order's price. */
+  orderAmount: MoneyJson | null;
   clientId: string;
+  clientName: string;
+  assignee: { id: string; name: string } | null;
+  lastClientReplyAt: string | null;
+  flags: RequestFlags;
   reason: string;
   status: RequestStatus;
   version: number;
@@ -57,8 +90,8 @@ export interface RequestPage {
   nextCursor: string | null;
 }
 
-function encodeCursor(submittedAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([submittedAt, id]), "utf8").toString("base64url");
+function encodeCursor(sortKey: string, id: string): string {
+  return Buffer.from(JSON.stringify([sortKey, id]), "utf8").toString("base64url");
 }
 
 function decodeCursor(cursor: string): { submittedAt: string; id: string } {
@@ -110,7 +143,83 @@ function parseDay(value: string | undefined, name: string): string | undefined {
 function scopeOf(actor: Actor): { clientId: string } | "all" {
   if (actor.role === "client") return { clientId: actor.clientId };
   if (can(actor, "request.list_all")) return "all";
-  throw new AppError("forbidden", "not allowed: request.list_all");
+  throw new AppError("forbidden", "Your role may not list every client's requests.");
+}
+
+function parseStatuses(value: string | undefined): RequestStatus[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(",").map((v) => v.trim());
+  for (const v of list) {
+    if (!(REQUEST_STATUSES as readonly string[]).includes(v)) {
+      throw invalidField(
+        "querystring.status",
+        `"${v}" is not a status; use one or more of ${REQUEST_STATUSES.join(", ")}, separated by commas`,
+      );
+    }
+  }
+  return list as RequestStatus[];
+}
+
+const SORTS = {
+  newest: { column: "r.submitted_at", dir: "desc", nulls: "" },
+  age: { column: "r.submitted_at", dir: "asc", nulls: "" },
+  window_end: { column: "rec.window_ends_at", dir: "asc", nulls: "9999" },
+  last_client_reply: { column: "r.last_client_reply_at", dir: "desc", nulls: "" },
+} as const;
+
+type Filtered = SelectQueryBuilder<
+  Database & { r: Database["refund_requests"]; rec: Database["recommendations"] },
+  "r" | "rec",
+  object
+>;
+
+/** The filters of a list or count query (everything but the status, which counts group by). */
+function applyFilters<Q extends Filtered>(q: Q, ctx: ActionContext, query: ListRequestsQuery): Q {
+  const from = instantParam(query.submittedFrom, "submittedFrom");
+  const to = instantParam(query.submittedTo, "submittedTo");
+  const dueFrom = parseDay(query.dueFrom, "dueFrom");
+  const dueTo = parseDay(query.dueTo, "dueTo");
+  const scope = scopeOf(ctx.actor);
+  let out = q as Filtered;
+  if (scope !== "all") out = out.where("r.client_id", "=", scope.clientId);
+  if (query.clientId !== undefined) out = out.where("r.client_id", "=", query.clientId);
+  if (query.orderId !== undefined) out = out.where("r.order_id", "=", query.orderId);
+  if (query.reason !== undefined) out = out.where("r.reason", "=", query.reason);
+  if (query.recommendedOutcome !== undefined) {
+    out = out.where("rec.outcome", "=", query.recommendedOutcome);
+  }
+  if (from !== undefined) out = out.where("r.submitted_at", ">=", from);
+  if (to !== undefined) out = out.where("r.submitted_at", "<", to);
+  if (dueFrom !== undefined) out = out.where("rec.payout_latest", ">=", dueFrom);
+  if (dueTo !== undefined) out = out.where("rec.payout_latest", "<=", dueTo);
+  if (query.assignee !== undefined) {
+    if (query.assignee === "unassigned") out = out.where("r.reviewer_id", "is", null);
+    else if (query.assignee === "me") {
+      const me = userIdOf(ctx.actor);
+      out = me === null ? out.where("r.id", "is", null) : out.where("r.reviewer_id", "=", me);
+    } else out = out.where("r.reviewer_id", "=", query.assignee);
+  }
+  if (query.waitingOn === "client") {
+    out = out.where("r.status", "in", ["info_requested", "alternative_offered"]);
+  } else if (query.waitingOn === "qa") {
+    out = out.where("r.status", "in", ["submitted", "in_review"]);
+  } else if (query.waitingOn === "finance") {
+    out = out.where("r.status", "=", "approved").where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom("payouts as p")
+          .select("p.id")
+          .whereRef("p.request_id", "=", "r.id")
+          .where("p.status", "in", [...IN_FLIGHT, "failed"]),
+      ),
+    );
+  }
+  return out as Q;
+}
+
+function baseQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom("refund_requests as r")
+    .leftJoin("recommendations as rec", "rec.id", "r.recommendation_id") as unknown as Filtered;
 }
 
 /** One page of requests the caller may see. */
@@ -121,15 +230,14 @@ export async function listRequests(
 ): Promise<RequestPage> {
   const limit = parseLimit(query.limit);
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  const from = instantParam(query.submittedFrom, "submittedFrom");
-  const to = instantParam(query.submittedTo, "submittedTo");
-  const dueFrom = parseDay(query.dueFrom, "dueFrom");
-  const dueTo = parseDay(query.dueTo, "dueTo");
-  const scope = scopeOf(ctx.actor);
+  const statuses = parseStatuses(query.status);
+  const sort = SORTS[query.sort ?? "newest"];
+  const key = sql<string>`coalesce(${sql.ref(sort.column)}, ${sort.nulls})`;
 
-  let q = deps.db
-    .selectFrom("refund_requests as r")
-    .leftJoin("recommendations as rec", "rec.id", "r.recommendation_id")
+  let q = applyFilters(baseQuery(deps.db), ctx, query)
+    .innerJoin("orders as o", "o.id", "r.order_id")
+    .innerJoin("clients as c", "c.id", "r.client_id")
+    .leftJoin("users as u", "u.id", "r.reviewer_id")
     .select([
       "r.id",
       "r.order_id",
@@ -140,47 +248,50 @@ export async function listRequests(
       "r.submitted_at",
       "r.updated_at",
       "r.closed_at",
+      "r.reviewer_id",
+      "r.reply_by",
+      "r.waiting_since",
+      "r.last_client_reply_at",
       "rec.id as rec_id",
       "rec.outcome as rec_outcome",
       "rec.amount_minor as rec_amount_minor",
       "rec.amount_currency as rec_amount_currency",
       "rec.policy_version as rec_policy_version",
       "rec.payout_latest as rec_payout_latest",
-    ]);
-  if (scope !== "all") q = q.where("r.client_id", "=", scope.clientId);
-  if (query.clientId !== undefined) q = q.where("r.client_id", "=", query.clientId);
-  if (query.orderId !== undefined) q = q.where("r.order_id", "=", query.orderId);
-  if (query.status !== undefined) q = q.where("r.status", "=", query.status);
-  if (query.reason !== undefined) q = q.where("r.reason", "=", query.reason);
-  if (query.recommendedOutcome !== undefined) {
-    q = q.where("rec.outcome", "=", query.recommendedOutcome);
-  }
-  if (from !== undefined) q = q.where("r.submitted_at", ">=", from);
-  if (to !== undefined) q = q.where("r.submitted_at", "<", to);
-  if (dueFrom !== undefined) q = q.where("rec.payout_latest", ">=", dueFrom);
-  if (dueTo !== undefined) q = q.where("rec.payout_latest", "<=", dueTo);
+      "o.service_name as order_name",
+      "o.price_minor as order_price_minor",
+      "o.price_currency as order_price_currency",
+      "c.name as client_name",
+      "u.name as reviewer_name",
+    ])
+    .select(key.as("sort_key"));
+  if (statuses !== undefined) q = q.where("r.status", "in", statuses);
   if (after !== undefined) {
-    q = q.where((eb) =>
-      eb.or([
-        eb("r.submitted_at", "<", after.submittedAt),
-        eb.and([eb("r.submitted_at", "=", after.submittedAt), eb("r.id", "<", after.id)]),
-      ]),
+    const cmp = sort.dir === "desc" ? "<" : ">";
+    q = q.where(
+      sql<boolean>`(${key} ${sql.raw(cmp)} ${after.submittedAt} or (${key} = ${after.submittedAt} and r.id ${sql.raw(cmp)} ${after.id}))`,
     );
   }
   const rows = await q
-    .orderBy("r.submitted_at", "desc")
-    .orderBy("r.id", "desc")
+    .orderBy(key, sort.dir)
+    .orderBy("r.id", sort.dir)
     .limit(limit + 1)
     .execute();
 
+  const now = deps.clock();
   const page = rows.slice(0, limit);
   const items = page.map((r): RequestListItem => {
     const amount = fromDbMoneyOrNull(r.rec_amount_minor, r.rec_amount_currency);
+    const price = fromDbMoneyOrNull(r.order_price_minor, r.order_price_currency);
     const status = r.status as RequestStatus;
     return {
       id: r.id,
+      reference: shortRef(r.id),
       orderId: r.order_id,
+      orderName: r.order_name,
+      orderAmount: price === null ? null : moneyToJson(price),
       clientId: r.client_id,
+      clientName: r.client_name,
       reason: r.reason,
       status,
       version: r.version,
@@ -188,6 +299,20 @@ export async function listRequests(
       updatedAt: r.updated_at,
       closedAt: r.closed_at,
       waitingOn: waitingOn(status),
+      assignee:
+        r.reviewer_id === null
+          ? null
+          : { id: r.reviewer_id, name: r.reviewer_name ?? r.reviewer_id },
+      lastClientReplyAt: r.last_client_reply_at,
+      flags: requestFlags(
+        deps.policy,
+        {
+          status,
+          replyBy: fromDbInstantOrNull(r.reply_by),
+          waitingSince: fromDbInstantOrNull(r.waiting_since),
+        },
+        now,
+      ),
       recommendation:
         r.rec_id === null || r.rec_outcome === null || r.rec_policy_version === null
           ? null
@@ -203,6 +328,60 @@ export async function listRequests(
   return {
     items,
     nextCursor:
-      rows.length > limit && last !== undefined ? encodeCursor(last.submitted_at, last.id) : null,
+      rows.length > limit && last !== undefined ? encodeCursor(last.sort_key, last.id) : null,
   };
+}
+
+/** How many requests there are per status for the same filters (the status filter aside). */
+export async function countRequests(
+  deps: AppDeps,
+  ctx: ActionContext,
+  query: Omit<ListRequestsQuery, "limit" | "cursor" | "sort" | "status">,
+): Promise<{ counts: Record<RequestStatus, number>; total: number }> {
+  const rows = await applyFilters(baseQuery(deps.db), ctx, query)
+    .select(["r.status", (eb) => eb.fn.countAll<number>().as("n")])
+    .groupBy("r.status")
+    .execute();
+  const counts = Object.fromEntries(REQUEST_STATUSES.map((s) => [s, 0])) as Record<
+    RequestStatus,
+    number
+  >;
+  let total = 0;
+  for (const r of rows as unknown as { status: string; n: number | string }[]) {
+    const n = Number(r.n);
+    if ((REQUEST_STATUSES as readonly string[]).includes(r.status)) {
+      counts[r.status as RequestStatus] = n;
+    }
+    total += n;
+  }
+  return { counts, total };
+}
+
+/** The request a short reference (`REQ-1A2B3C4D`) names, among those the caller may see. */
+export async function findRequestIdByReference(
+  deps: AppDeps,
+  ctx: ActionContext,
+  reference: string,
+): Promise<string> {
+  const hex = parseShortRef(reference);
+  if (hex === null) {
+    throw invalidField("params.reference", "is not a reference like REQ-1A2B3C4D");
+  }
+  const scope = scopeOf(ctx.actor);
+  let q = deps.db
+    .selectFrom("refund_requests")
+    .select("id")
+    .where("id", ">=", `req_${hex}`)
+    .where("id", "<", `req_${hex}~`);
+  if (scope !== "all") q = q.where("client_id", "=", scope.clientId);
+  const rows = await q.limit(2).execute();
+  const first = rows[0];
+  if (first === undefined) throw notFound("request");
+  if (rows.length > 1) {
+    throw new AppError(
+      "conflict",
+      `Two requests share the reference ${reference.toUpperCase()}; open it by its id instead.`,
+    );
+  }
+  return first.id;
 }

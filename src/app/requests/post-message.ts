@@ -1,8 +1,9 @@
 // A free message on a request: staff write notes at any time; a client writes on its own request
-// while it is open. Answers to a question go through the `answer` event instead (it resumes the
+// while it is open. Staff may mark a note `internal`: it is kept for staff only (never listed to
+// the client, never mailed to it, not on the client's timeline). Answers to a question go through the `answer` event instead (it resumes the
 // review); this neither changes the status nor the version.
 
-import { actorRef, isStaff, userIdOf } from "../../core/access/index.js";
+import { actorRef, can, isStaff, userIdOf } from "../../core/access/index.js";
 import { isOpen, type RequestStatus } from "../../core/requests/index.js";
 import { appendAudit } from "../../db/audit.js";
 import type { ActionContext, AppDeps } from "../context.js";
@@ -18,19 +19,25 @@ export const MAX_MESSAGE_LENGTH = 10_000;
 export async function postMessage(
   deps: AppDeps,
   ctx: ActionContext,
-  input: { readonly requestId: string; readonly body: string },
+  input: { readonly requestId: string; readonly body: string; readonly internal?: boolean },
 ) {
   const body = input.body.trim();
   if (body === "") throw invalidField("body.body", "must not be blank");
   const author = userIdOf(ctx.actor);
   if (author === null) throw new AppError("forbidden", "a message needs a signed-in user");
+  const internal = input.internal === true;
   return deps.db.transaction().execute(async (trx) => {
     const row = await readableRequest(trx, ctx, input.requestId, "message.create");
+    if (internal && !can(ctx.actor, "request.note", { clientId: row.client_id })) {
+      throw new AppError("forbidden", "Only reviewers can write internal notes.", [
+        { path: "body.internal", message: "only reviewers may write internal notes" },
+      ]);
+    }
     const staff = isStaff(ctx.actor);
     if (!staff && !isOpen(row.status as RequestStatus)) {
       throw new AppError(
         "invalid_transition",
-        "the request is closed; messages are closed too",
+        "This request is closed, so no more messages can be written on it.",
         [],
         {
           state: row.status,
@@ -45,29 +52,39 @@ export async function postMessage(
       kind: "note",
       body,
       at: now,
+      internal,
     });
+    if (!staff) {
+      await trx
+        .updateTable("refund_requests")
+        .set({ last_client_reply_at: message.created_at })
+        .where("id", "=", row.id)
+        .execute();
+    }
     await appendAudit(trx, {
       actor: actorRef(ctx.actor),
       action: "message.create",
       entityType: REQUEST_ENTITY,
       entityId: row.id,
-      summary: { messageId: message.id, kind: message.kind, length: body.length },
+      summary: { messageId: message.id, kind: message.kind, internal, length: body.length },
       ip: ctx.ip,
       at: now,
     });
-    await enqueueOutbox(
-      trx,
-      "notify.message_posted",
-      {
-        requestId: row.id,
-        orderId: row.order_id,
-        clientId: row.client_id,
-        messageId: message.id,
-        audience: staff ? "client" : "staff",
-        template: "message_posted",
-      },
-      now,
-    );
+    // An internal note tells nobody: the client must not learn of it, staff read it in place.
+    if (!internal)
+      await enqueueOutbox(
+        trx,
+        "notify.message_posted",
+        {
+          requestId: row.id,
+          orderId: row.order_id,
+          clientId: row.client_id,
+          messageId: message.id,
+          audience: staff ? "client" : "staff",
+          template: "message_posted",
+        },
+        now,
+      );
     return presentMessage({ ...message, author_role: staff ? ctx.actor.role : "client" });
   });
 }

@@ -3,12 +3,19 @@
 // caller may send now (the UI only reads them).
 
 import { can, isStaff, type Actor } from "../../core/access/index.js";
+import type { Policy } from "../../core/policy/index.js";
 import { moneyToJson, type Money, type MoneyJson } from "../../core/money/money.js";
 import type { DecisionJson } from "../../core/policy/index.js";
 import {
   allowedEvents,
+  eventConditionsMet,
   EVENT_ACTIONS,
+  requestFlags,
+  shortRef,
   waitingOn,
+  workflowOf,
+  type RequestFlags,
+  type RequestSnapshot,
   type OfferedAlternative,
   type RequestEventType,
   type RequestStatus,
@@ -17,12 +24,19 @@ import {
 import { fromDbMoneyOrNull } from "../../db/money.js";
 import type { DecisionRow, MessageRow, RefundRequestRow } from "../../db/schema.js";
 import type { StoredRecommendation } from "./repository.js";
+import { fromDbInstantOrNull } from "../../db/time.js";
 
 const isoOrNull = (ms: number | null): string | null =>
   ms === null ? null : new Date(ms).toISOString();
 
 /** The recommendation as presented: the engine's decision JSON plus its row id and time. */
 export type RecommendationView = DecisionJson & { id: string; createdAt: string };
+
+/** A policy clause a decision rests on, with the policy's own words. */
+export interface ClauseView {
+  id: string;
+  text: string | null;
+}
 
 export interface DecisionView {
   id: string | null;
@@ -32,6 +46,8 @@ export interface DecisionView {
   followsRecommendation: boolean;
   decidedBy: string;
   decidedAt: string;
+  /** The clauses the decision rests on, each with its text in the policy in force. */
+  clauses: ClauseView[];
 }
 
 export interface AlternativeView {
@@ -41,10 +57,14 @@ export interface AlternativeView {
   offeredAt: string;
   accepted: boolean | null;
   respondedAt: string | null;
+  /** The follow-up of an accepted alternative: due date, owner, and when it was fulfilled. */
+  followUp: { dueAt: string; ownerId: string; fulfilledAt: string | null } | null;
 }
 
 export interface RequestView {
   id: string;
+  /** The short reference e-mails show (`REQ-1A2B3C4D`). */
+  reference: string;
   orderId: string;
   clientId: string;
   reason: string;
@@ -63,8 +83,22 @@ export interface RequestView {
   alternative: AlternativeView | null;
   /** Staff only: what the order's payments can still give back. */
   refundable?: MoneyJson;
-  /** The events the caller may send now (machine and access agree). */
+  /** When the open question's answer is due (info_requested). */
+  replyBy: string | null;
+  /** Since when the request waits on the side whose move it is. */
+  waitingSince: string | null;
+  /** Deadline flags: the client's answer is late; the request waited on QA too long. */
+  flags: RequestFlags;
+  /** The client's appeal of a denial, once made. */
+  appeal: { appealedAt: string; deniedBy: string } | null;
+  /** The events the caller may send now (machine, access and their conditions agree). */
   actions: RequestEventType[];
+}
+
+/** What a view needs beyond the stored parts: the time and the policy in force. */
+export interface PresentEnv {
+  readonly now: number;
+  readonly policy: Pick<Policy, "params" | "workflow" | "clauses">;
 }
 
 /** The events `actor` may send to a request in `status` of `clientId` (core availableEvents). */
@@ -92,8 +126,21 @@ export function recommendationView(src: RecommendationSource | null): Recommenda
   return { id: src.id, createdAt: src.createdAt, ...src.json };
 }
 
+/** Clause ids with the policy's words (null for an id the policy in force does not know). */
+export function clauseViews(
+  ids: readonly string[],
+  policy: Pick<Policy, "clauses"> | null,
+): ClauseView[] {
+  const texts = (policy?.clauses ?? {}) as Readonly<Record<string, string>>;
+  return ids.map((id) => ({ id, text: Object.hasOwn(texts, id) ? (texts[id] ?? null) : null }));
+}
+
 /** A reviewer decision as presented. */
-export function decisionView(d: ReviewerDecision | null, id: string | null): DecisionView | null {
+export function decisionView(
+  d: ReviewerDecision | null,
+  id: string | null,
+  policy: Pick<Policy, "clauses"> | null = null,
+): DecisionView | null {
   if (d === null) return null;
   return {
     id,
@@ -103,6 +150,7 @@ export function decisionView(d: ReviewerDecision | null, id: string | null): Dec
     followsRecommendation: d.followsRecommendation,
     decidedBy: d.decidedBy,
     decidedAt: new Date(d.decidedAt).toISOString(),
+    clauses: clauseViews(d.clauses, policy),
   };
 }
 
@@ -116,6 +164,14 @@ export function alternativeView(a: OfferedAlternative | null): AlternativeView |
     offeredAt: new Date(a.offeredAt).toISOString(),
     accepted: a.accepted,
     respondedAt: isoOrNull(a.respondedAt),
+    followUp:
+      a.followUp === undefined || a.followUp === null
+        ? null
+        : {
+            dueAt: new Date(a.followUp.dueAt).toISOString(),
+            ownerId: a.followUp.ownerId,
+            fulfilledAt: isoOrNull(a.followUp.fulfilledAt),
+          },
   };
 }
 
@@ -135,7 +191,10 @@ export interface RequestParts {
     | "closed_at"
     | "reviewer_id"
     | "open_question"
-  >;
+  > &
+    Partial<
+      Pick<RefundRequestRow, "reply_by" | "waiting_since" | "appealed_at" | "appeal_denied_by">
+    >;
   readonly recommendation: RecommendationSource | null;
   readonly decision: ReviewerDecision | null;
   readonly decisionId: string | null;
@@ -144,11 +203,30 @@ export interface RequestParts {
 }
 
 /** The request as the API answers it to `actor`. */
-export function presentRequest(parts: RequestParts, actor: Actor): RequestView {
+export function presentRequest(
+  parts: RequestParts,
+  actor: Actor,
+  env: PresentEnv | null = null,
+): RequestView {
   const { row } = parts;
   const status = row.status as RequestStatus;
+  const replyBy = fromDbInstantOrNull(row.reply_by ?? null);
+  const waitingSince = fromDbInstantOrNull(row.waiting_since ?? null);
+  const appeal =
+    row.appealed_at == null || row.appeal_denied_by == null
+      ? null
+      : { appealedAt: row.appealed_at, deniedBy: row.appeal_denied_by };
+  const conditions: Pick<RequestSnapshot, "decision" | "appeal" | "alternative"> = {
+    decision: parts.decision,
+    appeal:
+      appeal === null
+        ? null
+        : { appealedAt: Date.parse(appeal.appealedAt), deniedBy: appeal.deniedBy },
+    alternative: parts.alternative,
+  };
   const view: RequestView = {
     id: row.id,
+    reference: shortRef(row.id),
     orderId: row.order_id,
     clientId: row.client_id,
     reason: row.reason,
@@ -162,9 +240,20 @@ export function presentRequest(parts: RequestParts, actor: Actor): RequestView {
     reviewerId: row.reviewer_id,
     openQuestion: row.open_question,
     recommendation: recommendationView(parts.recommendation),
-    decision: decisionView(parts.decision, parts.decisionId),
+    decision: decisionView(parts.decision, parts.decisionId, env?.policy ?? null),
     alternative: alternativeView(parts.alternative),
-    actions: actionsFor(actor, status, row.client_id),
+    replyBy: isoOrNull(replyBy),
+    waitingSince: isoOrNull(waitingSince),
+    flags:
+      env === null
+        ? { replyOverdue: false, atRisk: false }
+        : requestFlags(env.policy, { status, replyBy, waitingSince }, env.now),
+    appeal,
+    actions: actionsFor(actor, status, row.client_id).filter(
+      (e) =>
+        env === null ||
+        eventConditionsMet(conditions, e, env.now, workflowOf(env.policy).appealWindowDays),
+    ),
   };
   if (isStaff(actor) && parts.refundable !== null) view.refundable = moneyToJson(parts.refundable);
   return view;
@@ -179,6 +268,7 @@ export function presentDecisionRow(d: DecisionRow) {
     amount: amount === null ? null : moneyToJson(amount),
     justification: d.justification,
     alternative: d.alternative,
+    clauses: d.clauses_json === null ? [] : (JSON.parse(d.clauses_json) as string[]),
     recommendationId: d.recommendation_id,
     decidedBy: d.decided_by,
     decidedAt: d.created_at,
@@ -192,6 +282,7 @@ export function presentMessage(m: MessageRow & { author_role: string | null }) {
     kind: m.kind,
     body: m.body,
     author: { userId: m.author_user_id, side: m.author_role === "client" ? "client" : "staff" },
+    internal: Number(m.internal) === 1,
     createdAt: m.created_at,
   };
 }

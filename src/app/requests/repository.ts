@@ -122,6 +122,7 @@ const INSERT_RECOMMENDATION = precompile<RecommendationRow>()((db, p) =>
     decision_json: p("decision_json"),
     created_at: p("created_at"),
     payout_latest: p("payout_latest"),
+    window_ends_at: p("window_ends_at"),
   }),
 );
 
@@ -144,13 +145,15 @@ export async function insertRecommendation(
     decision_json: JSON.stringify(json),
     created_at: toDbInstant(now),
     payout_latest: json.deadlines.payoutLatest,
+    window_ends_at: json.deadlines.requestWindowEndsAt,
   };
   await INSERT_RECOMMENDATION.executeWrite(trx, row);
   return { id, row, json, recommendation: recommendationFromJson(json) };
 }
 
 function follows(decision: DecisionRow, rec: Recommendation | null): boolean {
-  if (decision.kind === "deny") return rec === null || rec.outcome !== "refund";
+  // A denial follows only a recommendation to deny (not `review`, `incomplete` or none).
+  if (decision.kind === "deny") return rec !== null && rec.outcome === "deny";
   return (
     rec !== null &&
     rec.outcome === "refund" &&
@@ -173,7 +176,15 @@ export function reviewerDecision(
     followsRecommendation: follows(row, rec),
     decidedBy: row.decided_by,
     decidedAt: fromDbInstant(row.created_at),
+    clauses: clausesFromDb(row.clauses_json) ?? rec?.clauses ?? [],
   };
+}
+
+/** The stored clause ids of a decision (JSON array), or null when none were stored. */
+export function clausesFromDb(text: string | null): string[] | null {
+  if (text === null) return null;
+  const v = JSON.parse(text) as unknown;
+  return Array.isArray(v) ? v.filter((c): c is string => typeof c === "string") : null;
 }
 
 /** Everything loaded with a snapshot that the snapshot itself does not carry. */
@@ -247,6 +258,11 @@ export async function loadSnapshot(
     openQuestion: row.open_question,
     alternative: alternativeFromDb(row.alternative_json),
     decision: decisionRow === null ? null : reviewerDecision(decisionRow, rec),
+    replyBy: fromDbInstantOrNull(row.reply_by),
+    appeal:
+      row.appealed_at === null || row.appeal_denied_by === null
+        ? null
+        : { appealedAt: fromDbInstant(row.appealed_at), deniedBy: row.appeal_denied_by },
   };
   return { snapshot, row, recommendation: stored, decisionRow };
 }
@@ -257,10 +273,12 @@ export async function loadSnapshot(
  */
 export async function saveSnapshot(
   trx: Db,
-  prev: Pick<RequestSnapshot, "id" | "version">,
+  prev: Pick<RequestSnapshot, "id" | "version"> & Partial<Pick<RequestSnapshot, "status">>,
   next: RequestSnapshot,
   recommendationId?: string,
+  opts: { readonly clientReplied?: boolean } = {},
 ): Promise<boolean> {
+  const statusChanged = prev.status !== undefined && prev.status !== next.status;
   const result = await trx
     .updateTable("refund_requests")
     .set({
@@ -272,6 +290,17 @@ export async function saveSnapshot(
       closed_at: toDbInstantOrNull(next.closedAt),
       alternative_json: alternativeToDb(next.alternative),
       ...(recommendationId === undefined ? {} : { recommendation_id: recommendationId }),
+      ...(next.replyBy === undefined
+        ? {}
+        : { reply_by: toDbInstantOrNull(next.replyBy), reply_reminded_at: null }),
+      ...(next.appeal === undefined || next.appeal === null
+        ? {}
+        : {
+            appealed_at: toDbInstant(next.appeal.appealedAt),
+            appeal_denied_by: next.appeal.deniedBy,
+          }),
+      ...(statusChanged ? { waiting_since: toDbInstant(next.updatedAt) } : {}),
+      ...(opts.clientReplied === true ? { last_client_reply_at: toDbInstant(next.updatedAt) } : {}),
     })
     .where("id", "=", prev.id)
     .where("version", "=", prev.version)
@@ -317,6 +346,8 @@ export async function insertMessage(
     readonly kind: MessageKind;
     readonly body: string;
     readonly at: number;
+    /** An internal note (staff only). */
+    readonly internal?: boolean;
   },
 ): Promise<MessageRow> {
   const row: MessageRow = {
@@ -326,6 +357,7 @@ export async function insertMessage(
     kind: m.kind,
     body: m.body,
     created_at: toDbInstant(m.at),
+    internal: m.internal === true ? 1 : 0,
   };
   await trx.insertInto("messages").values(row).execute();
   return row;

@@ -15,7 +15,7 @@ import { precompile } from "../../db/precompiled.js";
 import type { RefundRequestRow } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
-import { invalidField, notFound } from "../errors.js";
+import { AppError, invalidField, notFound } from "../errors.js";
 import { intakeError } from "./errors.js";
 import { caseFromFacts, loadOrderFacts, recommend } from "./evaluate-order.js";
 import { capRecommendation } from "../../core/ledger/cap-recommendation.js";
@@ -62,6 +62,12 @@ const INSERT_REQUEST = precompile<RefundRequestRow>()((db, p) =>
     closed_at: p("closed_at"),
     alternative_json: p("alternative_json"),
     recommendation_id: p("recommendation_id"),
+    reply_by: p("reply_by"),
+    reply_reminded_at: p("reply_reminded_at"),
+    waiting_since: p("waiting_since"),
+    last_client_reply_at: p("last_client_reply_at"),
+    appealed_at: p("appealed_at"),
+    appeal_denied_by: p("appeal_denied_by"),
   }),
 );
 
@@ -83,6 +89,17 @@ export async function submitRequest(
       visibleOrNotFound(ctx.actor, "request.create", { clientId: order.client_id }),
       "order",
     );
+    const company = await trx
+      .selectFrom("clients")
+      .select("archived_at")
+      .where("id", "=", order.client_id)
+      .executeTakeFirst();
+    if (company !== undefined && company.archived_at !== null) {
+      throw new AppError(
+        "conflict",
+        "This client company is archived, so it takes no new refund requests; ask us to restore it.",
+      );
+    }
 
     const existing: ExistingRequest[] = (
       await OPEN_REQUESTS.execute(trx, { orderId: order.id, reason: input.reason })
@@ -158,6 +175,12 @@ export async function submitRequest(
       closed_at: null,
       alternative_json: null,
       recommendation_id: recommendationId,
+      reply_by: null,
+      reply_reminded_at: null,
+      waiting_since: at,
+      last_client_reply_at: at,
+      appealed_at: null,
+      appeal_denied_by: null,
     };
     await INSERT_REQUEST.executeWrite(trx, row);
     const stored =
@@ -189,6 +212,7 @@ export async function submitRequest(
         refundable: null,
       },
       ctx.actor,
+      { now, policy: deps.policy },
     );
   });
 }

@@ -48,12 +48,21 @@ const MATRIX: Record<Action, Row> = {
   "request.start_review":        { client: "-",   qa: "all", finance: "-",   admin: "all", token: null },
   "request.request_info":        { client: "-",   qa: "all", finance: "-",   admin: "all", token: null },
   "request.decide":              { client: "-",   qa: "all", finance: "-",   admin: "all", token: null },
+  "request.assign":              { client: "-",   qa: "all", finance: "-",   admin: "all", token: null },
+  "request.note":                { client: "-",   qa: "all", finance: "-",   admin: "all", token: null },
+  "request.appeal":              { client: "own", qa: "-",   finance: "-",   admin: "all", token: null },
+  "request.reopen":              { client: "own", qa: "-",   finance: "-",   admin: "all", token: null },
+  "request.fulfil_follow_up":    { client: "-",   qa: "all", finance: "-",   admin: "all", token: null },
   "attachment.read":             { client: "own", qa: "all", finance: "-",   admin: "all", token: null },
   "attachment.create":           { client: "own", qa: "all", finance: "-",   admin: "all", token: null },
   "message.read":                { client: "own", qa: "all", finance: "-",   admin: "all", token: null },
   "message.create":              { client: "own", qa: "all", finance: "-",   admin: "all", token: null },
   "user.read":                   { client: "own", qa: "all", finance: "all", admin: "all", token: null },
   "user.write":                  { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
+  "user.list":                   { client: "-",   qa: "all", finance: "all", admin: "all", token: null },
+  "client.read":                 { client: "own", qa: "all", finance: "all", admin: "all", token: null },
+  "client.write":                { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
+  "session.manage_own":          { client: "all", qa: "all", finance: "all", admin: "all", token: null },
   "policy.read":                 { client: "all", qa: "all", finance: "all", admin: "all", token: null },
   "audit.read":                  { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
   "payout.read":                 { client: "own", qa: "all", finance: "all", admin: "all", token: null },
@@ -393,7 +402,8 @@ describe("properties", () => {
   it("a client reaches nothing of another client, and learns only not_found", () => {
     fc.assert(
       fc.property(id, id, action, resource, (mine, theirs, act, r) => {
-        fc.pre(mine !== theirs && act !== "policy.read");
+        // Not about a client's resource: the policy, and one's own sessions.
+        fc.pre(mine !== theirs && act !== "policy.read" && act !== "session.manage_own");
         const me: Actor = { role: "client", clientId: mine, userId: `user-of-${mine}` };
         const foreign = { ...r, clientId: theirs, userId: `user-of-${theirs}` };
         expect(can(me, act, foreign)).toBe(false);

@@ -22,12 +22,22 @@ export const ACTION_DESCRIPTIONS = {
     "Take a submitted request into review, or resume review after a question.",
   "request.request_info": "Ask the client a question about a request under review.",
   "request.decide": "Approve, deny, or offer an alternative on a request under review.",
+  "request.assign": "Claim a request, assign it to a reviewer, or unassign it (reviewers).",
+  "request.note": "Write or read internal notes on a request (staff only; clients never see them).",
+  "request.appeal": "Contest a denial once, within the policy's appeal window.",
+  "request.reopen":
+    "Reopen a request whose accepted alternative was not delivered by its due date.",
+  "request.fulfil_follow_up": "Record that an accepted alternative was delivered.",
   "attachment.read": "Download an attachment of a refund request.",
   "attachment.create": "Upload an attachment to a refund request.",
   "message.read": "Read the messages (questions and answers) of a refund request.",
   "message.create": "Write a message on a refund request.",
   "user.read": "Read a user account (clients: only their own).",
   "user.write": "Create or change a user account, its role or its password.",
+  "user.list": "List user accounts by role or client, to read their names (staff).",
+  "client.read": "Read a client company and its contacts (staff; a client its own).",
+  "client.write": "Create, rename or archive a client company (admins).",
+  "session.manage_own": "See and end one's own sessions.",
   "policy.read": "Read the refund policy in force.",
   "audit.read": "Read the audit trail.",
   "payout.read": "Read a payout and its due window.",
@@ -129,18 +139,22 @@ const CLIENT_OWN: ReadonlySet<Action> = new Set<Action>([
   "request.answer",
   "request.accept_alternative",
   "request.decline_alternative",
+  "request.appeal",
+  "request.reopen",
   "attachment.read",
   "attachment.create",
   "message.read",
   "message.create",
   "user.read",
+  "client.read",
   "payout.read",
   "payout.set_destination",
   "policy.read",
+  "session.manage_own",
 ]);
 
 // Actions of a client whose resource carries no owner: allowed to every signed-in client.
-const CLIENT_UNOWNED: ReadonlySet<Action> = new Set<Action>(["policy.read"]);
+const CLIENT_UNOWNED: ReadonlySet<Action> = new Set<Action>(["policy.read", "session.manage_own"]);
 
 const QA: ReadonlySet<Action> = new Set<Action>([
   "order.read",
@@ -152,13 +166,19 @@ const QA: ReadonlySet<Action> = new Set<Action>([
   "request.start_review",
   "request.request_info",
   "request.decide",
+  "request.assign",
+  "request.note",
+  "request.fulfil_follow_up",
   "attachment.read",
   "attachment.create",
   "message.read",
   "message.create",
   "user.read",
+  "user.list",
+  "client.read",
   "policy.read",
   "payout.read",
+  "session.manage_own",
 ]);
 
 const FINANCE: ReadonlySet<Action> = new Set<Action>([
@@ -170,12 +190,15 @@ const FINANCE: ReadonlySet<Action> = new Set<Action>([
   "request.list",
   "request.list_all",
   "user.read",
+  "user.list",
+  "client.read",
   "policy.read",
   "payout.read",
   "payout.execute",
   "payout.approve_second",
   "payout.reissue",
   "payout.record_outside",
+  "session.manage_own",
 ]);
 
 const ADMIN: ReadonlySet<Action> = new Set<Action>(ACTIONS);

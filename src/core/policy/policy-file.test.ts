@@ -198,3 +198,37 @@ describe("payouts settings", () => {
     }
   });
 });
+
+describe("workflow settings", () => {
+  it("defaults every deadline, reads the ones given and refuses bad ones by path", () => {
+    const none = parsePolicy(doc());
+    expect(none.ok && none.value.workflow).toEqual({
+      replyByBusinessDays: 5,
+      qaAtRiskBusinessDays: 3,
+      appealWindowDays: 14,
+      followUpBusinessDays: 10,
+    });
+    const some = parsePolicy({
+      ...doc(),
+      workflow: { replyByBusinessDays: 2, appealWindowDays: 30 },
+    });
+    expect(some.ok && some.value.workflow).toEqual({
+      replyByBusinessDays: 2,
+      qaAtRiskBusinessDays: 3,
+      appealWindowDays: 30,
+      followUpBusinessDays: 10,
+    });
+    const cases: [unknown, string][] = [
+      [{ replyByBusinessDays: 0 }, "workflow.replyByBusinessDays"],
+      [{ qaAtRiskBusinessDays: "3" }, "workflow.qaAtRiskBusinessDays"],
+      [{ appealWindowDays: 1.5 }, "workflow.appealWindowDays"],
+      [{ followUpBusinessDays: 1000 }, "workflow.followUpBusinessDays"],
+      [{ replyBy: 5 }, "workflow.replyBy"],
+      [[], "workflow"],
+    ];
+    for (const [workflow, path] of cases) {
+      const r = parsePolicy({ ...doc(), workflow });
+      expect(r.ok ? null : r.error.path, JSON.stringify(workflow)).toBe(path);
+    }
+  });
+});

@@ -9,6 +9,7 @@ import {
   type InputError,
   type PayoutSettings,
   type Policy,
+  type WorkflowSettings,
   type PolicyParams,
   type Reason,
   type Result,
@@ -197,7 +198,30 @@ function parsePayoutSettings(raw: unknown): PayoutSettings {
   return { secondApprovalAbove: out };
 }
 
-const TOP_KEYS = new Set(["version", "parameters", "clauses", "payouts"]);
+/** The workflow's deadlines when the policy file names none. */
+export const DEFAULT_WORKFLOW: WorkflowSettings = {
+  replyByBusinessDays: 5,
+  qaAtRiskBusinessDays: 3,
+  appealWindowDays: 14,
+  followUpBusinessDays: 10,
+};
+
+const WORKFLOW_KEYS = new Set(Object.keys(DEFAULT_WORKFLOW));
+
+function parseWorkflowSettings(raw: unknown): WorkflowSettings {
+  const o = asObj(raw, "workflow");
+  onlyKeys(o, WORKFLOW_KEYS, "workflow");
+  const field = (key: keyof WorkflowSettings, min: number, max: number): number =>
+    o[key] === undefined ? DEFAULT_WORKFLOW[key] : int(o[key], child("workflow", key), min, max);
+  return {
+    replyByBusinessDays: field("replyByBusinessDays", 1, 60),
+    qaAtRiskBusinessDays: field("qaAtRiskBusinessDays", 1, 60),
+    appealWindowDays: field("appealWindowDays", 1, 365),
+    followUpBusinessDays: field("followUpBusinessDays", 1, 120),
+  };
+}
+
+const TOP_KEYS = new Set(["version", "parameters", "clauses", "payouts", "workflow"]);
 const CLAUSE_SET: ReadonlySet<string> = new Set(CLAUSE_IDS);
 
 /**
@@ -217,7 +241,9 @@ export function parsePolicy(doc: unknown): Result<Policy, InputError> {
     const clauses = {} as Record<ClauseId, string>;
     for (const id of CLAUSE_IDS) clauses[id] = nonBlankField(c, id, "clauses");
     const payouts = o.payouts === undefined ? DEFAULT_PAYOUTS : parsePayoutSettings(o.payouts);
-    return { ok: true, value: { version, params, clauses, payouts } };
+    const workflow =
+      o.workflow === undefined ? DEFAULT_WORKFLOW : parseWorkflowSettings(o.workflow);
+    return { ok: true, value: { version, params, clauses, payouts, workflow } };
   } catch (e) {
     if (e instanceof Invalid) return { ok: false, error: { path: e.path, message: e.message } };
     throw e;

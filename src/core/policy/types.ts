@@ -77,6 +77,20 @@ export interface Policy {
   readonly clauses: Readonly<Record<ClauseId, string>>;
   /** How payouts are released; not a decision parameter, so a case cannot override it. */
   readonly payouts?: PayoutSettings;
+  /** Deadlines of the people in the review workflow; not a decision parameter either. */
+  readonly workflow?: WorkflowSettings;
+}
+
+/** Deadlines for people: the client's answers, QA's queue, appeals and follow-ups. */
+export interface WorkflowSettings {
+  /** Business days a client has to answer a question (a reminder goes out the day before). */
+  readonly replyByBusinessDays: number;
+  /** Business days a request may wait on QA before it is flagged as at risk. */
+  readonly qaAtRiskBusinessDays: number;
+  /** Calendar days after a denial during which the client may appeal it (once). */
+  readonly appealWindowDays: number;
+  /** Business days to deliver an accepted alternative before the client may reopen the request. */
+  readonly followUpBusinessDays: number;
 }
 
 /** Finance controls over money going out. */

@@ -2,3 +2,5 @@
 export * from "./types.js";
 export * from "./transition.js";
 export * from "./intake.js";
+export * from "./deadlines.js";
+export * from "./reference.js";

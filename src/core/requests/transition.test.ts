@@ -11,6 +11,8 @@ import {
   isOpen,
   nextStatus,
   reevaluate,
+  assignReviewer,
+  startsReviewImplicitly,
   transition,
   waitingOn,
 } from "./transition.js";
@@ -73,6 +75,7 @@ const STAFF_EVENTS: ReadonlySet<RequestEventType> = new Set([
   "approve",
   "deny",
   "offer_alternative",
+  "fulfil_follow_up",
 ]);
 
 /** A well-formed event of each type, at the version given, that follows the recommendation. */
@@ -94,6 +97,11 @@ function validEvent(type: RequestEventType, expectedVersion: number): RequestEve
       return { type, expectedVersion, justification: "the service was delivered" };
     case "offer_alternative":
       return { type, expectedVersion, kind: "re-delivery", note: "We redo the audit next week." };
+    case "appeal":
+    case "reopen":
+      return { type, expectedVersion, message: "Please look again." };
+    case "fulfil_follow_up":
+      return { type, expectedVersion };
   }
 }
 
@@ -114,8 +122,18 @@ const ALLOWED: readonly (readonly [RequestStatus, RequestEventType, RequestStatu
   ["alternative_offered", "accept_alternative", "alternative_accepted"],
   ["alternative_offered", "decline_alternative", "in_review"],
   ["alternative_offered", "withdraw", "withdrawn"],
+  ["denied", "appeal", "in_review"],
+  ["alternative_accepted", "reopen", "in_review"],
+  ["alternative_accepted", "fulfil_follow_up", "alternative_accepted"],
 ];
-const allowedKey = new Set(ALLOWED.map(([s, e]) => `${s}/${e}`));
+// A reviewer's event on a submitted request takes it into review first (one call, one version).
+const IMPLICIT: readonly (readonly [RequestStatus, RequestEventType, RequestStatus])[] = [
+  ["submitted", "request_info", "info_requested"],
+  ["submitted", "approve", "approved"],
+  ["submitted", "deny", "denied"],
+  ["submitted", "offer_alternative", "alternative_offered"],
+];
+const allowedKey = new Set([...ALLOWED, ...IMPLICIT].map(([s, e]) => `${s}/${e}`));
 const REFUSED = REQUEST_STATUSES.flatMap((s) =>
   REQUEST_EVENT_TYPES.filter((e) => !allowedKey.has(`${s}/${e}`)).map((e) => [s, e] as const),
 );
@@ -144,7 +162,31 @@ function inState(status: RequestStatus, over: Partial<RequestSnapshot> = {}): Re
         ? { openQuestion: "Which invoice?" }
         : status === "submitted"
           ? { reviewerId: null }
-          : {};
+          : status === "denied"
+            ? {
+                decision: {
+                  outcome: "denied",
+                  amount: null,
+                  justification: "The audit report was delivered.",
+                  followsRecommendation: true,
+                  decidedBy: "u-qa-2",
+                  decidedAt: NOW - 5000,
+                  clauses: ["excluded.completed"],
+                },
+              }
+            : status === "alternative_accepted"
+              ? {
+                  alternative: {
+                    kind: "re-delivery",
+                    note: "We redo the audit.",
+                    offeredBy: "u-qa",
+                    offeredAt: NOW - 9000,
+                    accepted: true,
+                    respondedAt: NOW - 5000,
+                    followUp: { dueAt: NOW - 1000, ownerId: "u-qa", fulfilledAt: null },
+                  },
+                }
+              : {};
   return snapshot({
     status,
     closedAt: CLOSED_STATUSES.includes(status) ? NOW - 5000 : null,
@@ -189,8 +231,15 @@ describe("the transition table", () => {
     expect(isOpen(s)).toBe(open);
     expect(canWithdraw(s)).toBe(withdraw);
     expect(waitingOn(s)).toBe(waiting);
-    // A closed status has no way out.
-    expect(allowedEvents(s).length > 0).toBe(open);
+    // A closed status has no way out but an appeal (denied) or the follow-up of an accepted
+    // alternative (fulfilled, or reopened when overdue).
+    if (!open) {
+      expect(
+        allowedEvents(s).every((e) => ["appeal", "reopen", "fulfil_follow_up"].includes(e)),
+      ).toBe(true);
+    } else {
+      expect(allowedEvents(s).length).toBeGreaterThan(0);
+    }
   });
 
   it("maps staff events to staff actions and client events to client actions", () => {
@@ -205,6 +254,9 @@ describe("the transition table", () => {
       accept_alternative: "request.accept_alternative",
       decline_alternative: "request.decline_alternative",
       withdraw: "request.withdraw",
+      appeal: "request.appeal",
+      reopen: "request.reopen",
+      fulfil_follow_up: "request.fulfil_follow_up",
     });
   });
 });
@@ -221,7 +273,7 @@ describe("every allowed transition", () => {
     expect(next.status).toBe(to);
     expect(next.version).toBe(before.version + 1);
     expect(next.updatedAt).toBe(NOW);
-    expect(next.closedAt).toBe(isOpen(to) ? null : NOW);
+    expect(next.closedAt).toBe(isOpen(to) ? null : from === to ? before.closedAt : NOW);
     expect(next.id).toBe(before.id);
     expect(next.clientId).toBe(before.clientId);
     expect(next.recommendation).toBe(before.recommendation);
@@ -290,6 +342,7 @@ describe("effects and recorded fields per event", () => {
       followsRecommendation: true,
       decidedBy: "u-qa",
       decidedAt: NOW,
+      clauses: ["eligible.not-delivered"],
     });
     expect(effects.slice(1)).toEqual([
       { type: "notify_client", template: "decision" },
@@ -314,6 +367,8 @@ describe("effects and recorded fields per event", () => {
       followsRecommendation: false,
       decidedBy: "u-admin",
       decidedAt: NOW,
+      // No clauses given: those of the recommendation.
+      clauses: ["eligible.not-delivered"],
     });
     expect(kinds(effects)).toEqual(["audit", "notify_client"]);
   });
@@ -480,12 +535,24 @@ describe("optimistic concurrency", () => {
           expect(cur).toEqual(before);
           if (out.ok) {
             expect(out.value.next.version).toBe(cur.version + 1);
-            expect(isOpen(cur.status)).toBe(true);
-            expect(nextStatus(cur.status, s.type)).toBe(out.value.next.status);
+            // Out of a closed status only by an appeal or the follow-up of an alternative.
+            if (!isOpen(cur.status)) {
+              expect(["appeal", "reopen", "fulfil_follow_up"]).toContain(s.type);
+            }
+            const want = startsReviewImplicitly(cur.status, s.type)
+              ? nextStatus("in_review", s.type)
+              : nextStatus(cur.status, s.type);
+            expect(out.value.next.status).toBe(want);
+            if (isOpen(out.value.next.status)) closedAt = null;
+            else if (isOpen(cur.status)) closedAt = t;
             cur = deepFreeze(out.value.next);
-            if (!isOpen(cur.status)) closedAt = t;
           } else if (!isOpen(cur.status) && !s.stale && out.error.code !== "forbidden") {
-            expect(out.error.code).toBe("invalid_transition");
+            expect([
+              "invalid_transition",
+              "already_appealed",
+              "follow_up_not_overdue",
+              "appeal_needs_other_reviewer",
+            ]).toContain(out.error.code);
           }
         }
         expect(cur.closedAt).toBe(closedAt);
@@ -764,26 +831,187 @@ describe("approve: amount and justification rules", () => {
   });
 });
 
-describe("deny: justification rules", () => {
+describe("deny: a written reason always, and followsRecommendation only for a deny", () => {
+  const why = "client blocked start";
   it.each([
     ["recommended refund, no justification", rec("refund"), undefined, "justification_required"],
     ["recommended refund, blank justification", rec("refund"), "   ", "justification_required"],
-    ["recommended refund, justified", rec("refund"), "client blocked start", false],
-    ["recommended deny", rec("deny", null), undefined, true],
-    ["recommended review", rec("review"), undefined, true],
-    ["recommended incomplete", rec("incomplete", null), undefined, true],
-    ["no recommendation", null, undefined, true],
+    ["recommended refund, justified", rec("refund"), why, false],
+    ["recommended deny, no justification", rec("deny", null), undefined, "justification"],
+    ["recommended deny, justified", rec("deny", null), why, true],
+    ["recommended review, no justification", rec("review"), undefined, "justification_required"],
+    ["recommended review, justified", rec("review"), why, false],
+    ["recommended incomplete, justified", rec("incomplete", null), why, false],
+    ["no recommendation, justified", null, why, false],
   ] as const)("%s", (_label, recommendation, justification, want) => {
     const event: RequestEvent =
       justification === undefined
-        ? { type: "deny", expectedVersion: 3 }
-        : { type: "deny", expectedVersion: 3, justification };
+        ? { type: "deny", expectedVersion: 3, clauses: ["excluded.client-side"] }
+        : { type: "deny", expectedVersion: 3, justification, clauses: ["excluded.client-side"] };
     const r = transition(inState("in_review", { recommendation }), event, { actor: qa, now: NOW });
-    if (typeof want === "string") {
+    if (want === "justification") {
+      expect(r).toEqual({ ok: false, error: { code: "field_required", field: "justification" } });
+    } else if (typeof want === "string") {
       expect(r).toEqual({ ok: false, error: { code: want } });
     } else {
       expect(r.ok && r.value.next.decision?.followsRecommendation).toBe(want);
+      expect(r.ok && r.value.next.decision?.clauses).toEqual(["excluded.client-side"]);
     }
+  });
+
+  it("needs a clause to rest on when none is given and the recommendation names none", () => {
+    const r = transition(
+      inState("in_review", { recommendation: null }),
+      { type: "deny", expectedVersion: 3, justification: why },
+      { actor: qa, now: NOW },
+    );
+    expect(r).toEqual({ ok: false, error: { code: "field_required", field: "clauses" } });
+  });
+});
+
+describe("implicit start of review", () => {
+  it.each(IMPLICIT)("%s + %s -> %s in one version step", (from, event, to) => {
+    const before = deepFreeze(inState(from));
+    const r = transition(before, validEvent(event, before.version), { actor: qa, now: NOW });
+    if (!r.ok) throw new Error(`refused: ${JSON.stringify(r.error)}`);
+    expect(r.value.next.status).toBe(to);
+    expect(r.value.next.version).toBe(before.version + 1);
+    expect(r.value.next.reviewerId).toBe("u-qa");
+    const audits = r.value.effects.filter((e) => e.type === "audit");
+    expect(audits.map((a) => a.type === "audit" && a.action)).toEqual([
+      "request.start_review",
+      `request.${event}`,
+    ]);
+  });
+
+  it("still checks the version the reviewer saw", () => {
+    const r = transition(inState("submitted"), validEvent("request_info", 2), {
+      actor: qa,
+      now: NOW,
+    });
+    expect(r).toEqual({ ok: false, error: { code: "version_conflict", currentVersion: 3 } });
+  });
+
+  it("is not done for a client or finance", () => {
+    const r = transition(inState("submitted"), validEvent("deny", 3), { actor: finance, now: NOW });
+    expect(r).toEqual({ ok: false, error: { code: "forbidden", action: "request.start_review" } });
+  });
+});
+
+describe("appeal of a denial", () => {
+  const deadlines = { replyBy: null, followUpDueAt: null, appealWindowDays: 14 };
+  it("reopens the review without a reviewer and records who had denied", () => {
+    const r = transition(
+      inState("denied"),
+      { type: "appeal", message: "The report never arrived." },
+      { actor: client, now: NOW, deadlines },
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    expect(r.value.next.status).toBe("in_review");
+    expect(r.value.next.reviewerId).toBeNull();
+    expect(r.value.next.decision).toBeNull();
+    expect(r.value.next.appeal).toEqual({ appealedAt: NOW, deniedBy: "u-qa-2" });
+    expect(r.value.effects.map((e) => e.type)).toEqual(["audit", "record_message", "notify_staff"]);
+  });
+
+  it("is refused after the window, a second time, and without a message", () => {
+    const late = transition(
+      inState("denied"),
+      { type: "appeal", message: "late" },
+      { actor: client, now: NOW - 5000 + 14 * 86_400_000 + 1, deadlines },
+    );
+    expect(late).toEqual({
+      ok: false,
+      error: { code: "appeal_window_closed", closedAt: NOW - 5000 + 14 * 86_400_000 },
+    });
+    const again = transition(
+      inState("denied", { appeal: { appealedAt: NOW - 4000, deniedBy: "u-qa-2" } }),
+      { type: "appeal", message: "again" },
+      { actor: client, now: NOW, deadlines },
+    );
+    expect(again).toEqual({ ok: false, error: { code: "already_appealed" } });
+    const blank = transition(
+      inState("denied"),
+      { type: "appeal", message: " " },
+      { actor: client, now: NOW, deadlines },
+    );
+    expect(blank).toEqual({ ok: false, error: { code: "field_required", field: "message" } });
+  });
+
+  it("may not be decided by the reviewer who denied", () => {
+    const appealed = inState("in_review", {
+      reviewerId: null,
+      appeal: { appealedAt: NOW - 100, deniedBy: "u-qa" },
+    });
+    const r = transition(appealed, validEvent("approve", 3), { actor: qa, now: NOW });
+    expect(r).toEqual({ ok: false, error: { code: "appeal_needs_other_reviewer" } });
+    const other = transition(appealed, validEvent("approve", 3), { actor: admin, now: NOW });
+    expect(other.ok).toBe(true);
+  });
+});
+
+describe("follow-up of an accepted alternative", () => {
+  it("accepting sets the due date and the owner (who offered it)", () => {
+    const r = transition(
+      inState("alternative_offered"),
+      { type: "accept_alternative" },
+      {
+        actor: client,
+        now: NOW,
+        deadlines: { replyBy: null, followUpDueAt: NOW + 10, appealWindowDays: 14 },
+      },
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    expect(r.value.next.alternative?.followUp).toEqual({
+      dueAt: NOW + 10,
+      ownerId: "u-qa",
+      fulfilledAt: null,
+    });
+  });
+
+  it("may be reopened by the client only once overdue and not fulfilled", () => {
+    const notDue = inState("alternative_accepted", {
+      alternative: {
+        kind: "re-delivery",
+        note: "x",
+        offeredBy: "u-qa",
+        offeredAt: NOW - 9000,
+        accepted: true,
+        respondedAt: NOW - 5000,
+        followUp: { dueAt: NOW + 1000, ownerId: "u-qa", fulfilledAt: null },
+      },
+    });
+    const r = transition(
+      notDue,
+      { type: "reopen", message: "still nothing" },
+      {
+        actor: client,
+        now: NOW,
+      },
+    );
+    expect(r).toEqual({ ok: false, error: { code: "follow_up_not_overdue", dueAt: NOW + 1000 } });
+    const fulfilled = transition(
+      inState("alternative_accepted"),
+      validEvent("fulfil_follow_up", 3),
+      {
+        actor: qa,
+        now: NOW,
+      },
+    );
+    if (!fulfilled.ok) throw new Error(JSON.stringify(fulfilled.error));
+    expect(fulfilled.value.next.alternative?.followUp?.fulfilledAt).toBe(NOW);
+    const late = transition(
+      fulfilled.value.next,
+      { type: "reopen", message: "x" },
+      {
+        actor: client,
+        now: NOW + 1,
+      },
+    );
+    expect(late).toEqual({
+      ok: false,
+      error: { code: "follow_up_not_overdue", dueAt: NOW - 1000 },
+    });
   });
 });
 
@@ -797,6 +1025,8 @@ describe("required texts", () => {
       qa,
     ],
     ["info_requested", { type: "answer", message: "\n" }, "message", client],
+    ["denied", { type: "appeal", message: " " }, "message", client],
+    ["alternative_accepted", { type: "reopen", message: "" }, "message", client],
   ] as const)("%s + %o -> field_required %s", (state, event, field, actor) => {
     const r = transition(inState(state), event, { actor, now: NOW });
     expect(r).toEqual({ ok: false, error: { code: "field_required", field } });
@@ -840,6 +1070,45 @@ describe("reevaluate", () => {
     expect(reevaluate(inState(state), rec("deny", null), NOW)).toEqual({
       ok: false,
       error: { code: "request_closed", state },
+    });
+  });
+});
+
+describe("assignment", () => {
+  it("claims, assigns and unassigns an open request, one version step each, audited", () => {
+    const before = inState("in_review", { reviewerId: null });
+    const claimed = assignReviewer(before, "u-qa", { actor: qa, now: NOW });
+    if (!claimed.ok) throw new Error(JSON.stringify(claimed.error));
+    expect(claimed.value.next).toMatchObject({ reviewerId: "u-qa", version: 4 });
+    expect(claimed.value.effects).toEqual([
+      {
+        type: "audit",
+        action: "request.assign",
+        from: "in_review",
+        to: "in_review",
+        summary: "claimed",
+      },
+    ]);
+    const off = assignReviewer(claimed.value.next, null, { actor: admin, now: NOW });
+    expect(off.ok && off.value.next.reviewerId).toBeNull();
+  });
+
+  it("refuses closed requests, stale versions, non-reviewers and the denier of an appeal", () => {
+    expect(assignReviewer(inState("approved"), "u-qa", { actor: qa, now: NOW })).toEqual({
+      ok: false,
+      error: { code: "request_closed", state: "approved" },
+    });
+    expect(
+      assignReviewer(inState("in_review"), "u-qa", { actor: qa, now: NOW, expectedVersion: 1 }),
+    ).toEqual({ ok: false, error: { code: "version_conflict", currentVersion: 3 } });
+    expect(assignReviewer(inState("in_review"), "u-qa", { actor: finance, now: NOW })).toEqual({
+      ok: false,
+      error: { code: "forbidden", action: "request.assign" },
+    });
+    const appealed = inState("in_review", { appeal: { appealedAt: NOW, deniedBy: "u-qa" } });
+    expect(assignReviewer(appealed, "u-qa", { actor: admin, now: NOW })).toEqual({
+      ok: false,
+      error: { code: "appeal_needs_other_reviewer" },
     });
   });
 });

@@ -1,4 +1,6 @@
 import { can, userIdOf, type Action, type Actor } from "../access/access.js";
+import { DAY_MS } from "../calendar/calendar.js";
+import { appealClosesAt } from "./deadlines.js";
 import { formatMoney, type Money } from "../money/money.js";
 import type { Instant, Result } from "../policy/types.js";
 import type {
@@ -31,12 +33,22 @@ export const TRANSITIONS: Readonly<
     decline_alternative: "in_review",
     withdraw: "withdrawn",
   },
-  // Closed. `approved` continues on the payout side (issue 4), not in this machine.
+  // Closed. `approved` continues on the payout side (issue 4), not in this machine. A denial may
+  // be appealed once (back to review, for another reviewer); an accepted alternative may be
+  // reopened by the client when its follow-up is overdue, and staff record it as fulfilled.
   approved: {},
-  denied: {},
-  alternative_accepted: {},
+  denied: { appeal: "in_review" },
+  alternative_accepted: { reopen: "in_review", fulfil_follow_up: "alternative_accepted" },
   withdrawn: {},
 };
+
+/** Staff events that, sent on a submitted request, take it into review first (implicitly). */
+const IMPLICIT_START: ReadonlySet<RequestEventType> = new Set<RequestEventType>([
+  "request_info",
+  "approve",
+  "deny",
+  "offer_alternative",
+]);
 
 /** The permission each event needs; a route that sends an event declares this action. */
 export const EVENT_ACTIONS: Readonly<Record<RequestEventType, Action>> = {
@@ -50,6 +62,9 @@ export const EVENT_ACTIONS: Readonly<Record<RequestEventType, Action>> = {
   accept_alternative: "request.accept_alternative",
   decline_alternative: "request.decline_alternative",
   withdraw: "request.withdraw",
+  appeal: "request.appeal",
+  reopen: "request.reopen",
+  fulfil_follow_up: "request.fulfil_follow_up",
 };
 
 const CLOSED: ReadonlySet<RequestStatus> = new Set<RequestStatus>([
@@ -63,7 +78,26 @@ const CLOSED: ReadonlySet<RequestStatus> = new Set<RequestStatus>([
 export interface TransitionContext {
   readonly actor: Actor;
   readonly now: Instant;
+  /** The deadlines the shell computed from the policy's calendar (`workflowDeadlines`). */
+  readonly deadlines?: WorkflowDeadlines;
 }
+
+/** Deadlines that depend on the policy file's `workflow` settings and its business days. */
+export interface WorkflowDeadlines {
+  /** When a question asked now must be answered by. */
+  readonly replyBy: Instant | null;
+  /** When an alternative accepted now must be delivered by. */
+  readonly followUpDueAt: Instant | null;
+  /** How many calendar days after a denial the client may appeal it. */
+  readonly appealWindowDays: number;
+}
+
+/** Without the shell's deadlines: no reply-by, a 14-day follow-up and appeal window. */
+const DEFAULT_DEADLINES = (now: Instant): WorkflowDeadlines => ({
+  replyBy: null,
+  followUpDueAt: now + 14 * DAY_MS,
+  appealWindowDays: 14,
+});
 
 /** The state an event leads to from `status`, or null when the machine refuses it. */
 export function nextStatus(status: RequestStatus, event: RequestEventType): RequestStatus | null {
@@ -92,12 +126,18 @@ export function availableEvents(request: RequestSnapshot, actor: Actor): Request
   );
 }
 
+/** True when a staff event on a submitted request takes it into review first. */
+export function startsReviewImplicitly(status: RequestStatus, event: RequestEventType): boolean {
+  return status === "submitted" && IMPLICIT_START.has(event);
+}
+
 /** Whose move it is, for queues and SLA clocks: staff, the client, or nobody (closed). */
 export function waitingOn(status: RequestStatus): "staff" | "client" | null {
   switch (status) {
     case "submitted":
     case "in_review":
       return "staff";
+    // The follow-up of an accepted alternative is staff's to deliver; not a queue item.
     case "info_requested":
     case "alternative_offered":
       return "client";
@@ -139,6 +179,37 @@ export function transition(
   event: RequestEvent,
   ctx: TransitionContext,
 ): Result<TransitionOk, TransitionError> {
+  // A reviewer acting on a submitted request takes it into review with the same call: one
+  // version step, the start's audit effect first.
+  if (startsReviewImplicitly(request.status, event.type)) {
+    if (event.expectedVersion !== undefined && event.expectedVersion !== request.version) {
+      return fail({ code: "version_conflict", currentVersion: request.version });
+    }
+    const started = step(request, { type: "start_review", expectedVersion: request.version }, ctx);
+    if (!started.ok) return started;
+    // The version was checked above; the event itself applies to the started snapshot.
+    const then = step(
+      started.value.next,
+      { ...event, expectedVersion: started.value.next.version } as RequestEvent,
+      ctx,
+    );
+    if (!then.ok) return then;
+    return {
+      ok: true,
+      value: {
+        next: { ...then.value.next, version: request.version + 1 },
+        effects: [...started.value.effects, ...then.value.effects],
+      },
+    };
+  }
+  return step(request, event, ctx);
+}
+
+function step(
+  request: RequestSnapshot,
+  event: RequestEvent,
+  ctx: TransitionContext,
+): Result<TransitionOk, TransitionError> {
   const action = EVENT_ACTIONS[event.type];
   const userId = userIdOf(ctx.actor);
   if (userId === null || !can(ctx.actor, action, { clientId: request.clientId })) {
@@ -152,13 +223,24 @@ export function transition(
     return fail({ code: "invalid_transition", state: request.status, event: event.type });
   }
 
+  const appeal = request.appeal ?? null;
+  if (
+    appeal !== null &&
+    appeal.deniedBy === userId &&
+    REVIEWER_EVENTS.has(event.type) &&
+    isOpen(request.status)
+  ) {
+    return fail({ code: "appeal_needs_other_reviewer" });
+  }
+  const deadlines = ctx.deadlines ?? DEFAULT_DEADLINES(ctx.now);
+
   const from = request.status;
   const base: RequestSnapshot = {
     ...request,
     status: to,
     version: request.version + 1,
     updatedAt: ctx.now,
-    closedAt: isOpen(to) ? null : ctx.now,
+    closedAt: isOpen(to) ? null : from === to ? request.closedAt : ctx.now,
   };
   const audit = (summary: string): Effect => ({
     type: "audit",
@@ -179,7 +261,7 @@ export function transition(
     case "request_info": {
       const question = blankToNull(event.question);
       if (question === null) return fail({ code: "field_required", field: "question" });
-      return ok({ ...base, openQuestion: question }, [
+      return ok({ ...base, openQuestion: question, replyBy: deadlines.replyBy }, [
         audit("question asked"),
         { type: "record_message", author: "staff", kind: "question", body: question },
         { type: "notify_client", template: "question_asked" },
@@ -189,7 +271,7 @@ export function transition(
     case "answer": {
       const message = blankToNull(event.message);
       if (message === null) return fail({ code: "field_required", field: "message" });
-      return ok({ ...base, openQuestion: null }, [
+      return ok({ ...base, openQuestion: null, replyBy: null }, [
         audit("client answered"),
         { type: "record_message", author: "client", kind: "answer", body: message },
         { type: "notify_staff", template: "client_answered" },
@@ -197,7 +279,9 @@ export function transition(
     }
 
     case "resume_review":
-      return ok({ ...base, openQuestion: null }, [audit("review resumed without an answer")]);
+      return ok({ ...base, openQuestion: null, replyBy: null }, [
+        audit("review resumed without an answer"),
+      ]);
 
     case "approve": {
       const amount = event.amount;
@@ -229,9 +313,10 @@ export function transition(
         followsRecommendation: follows,
         decidedBy: userId,
         decidedAt: ctx.now,
+        clauses: rec?.clauses ?? [],
       };
       const lines = follows && rec.refunds.length > 0 ? rec.refunds : null;
-      return ok({ ...base, decision, openQuestion: null }, [
+      return ok({ ...base, decision, openQuestion: null, replyBy: null }, [
         audit(
           `approved ${formatMoney(amount)} (${describeRecommendation(rec)})` +
             (follows ? "" : "; departs from the recommendation"),
@@ -243,9 +328,19 @@ export function transition(
 
     case "deny": {
       const rec = request.recommendation;
-      const follows = rec === null || rec.outcome !== "refund";
+      // Only a recommendation to deny is followed by a denial (a `review` one leaves it open).
+      const follows = rec !== null && rec.outcome === "deny";
+      // The client always reads why: a denial without a written reason is refused.
       const justification = blankToNull(event.justification);
-      if (!follows && justification === null) return fail({ code: "justification_required" });
+      if (justification === null) {
+        return fail(
+          follows
+            ? { code: "field_required", field: "justification" }
+            : { code: "justification_required" },
+        );
+      }
+      const clauses = uniqueNonBlank(event.clauses ?? rec?.clauses ?? []);
+      if (clauses.length === 0) return fail({ code: "field_required", field: "clauses" });
       const decision: ReviewerDecision = {
         outcome: "denied",
         amount: null,
@@ -253,8 +348,9 @@ export function transition(
         followsRecommendation: follows,
         decidedBy: userId,
         decidedAt: ctx.now,
+        clauses,
       };
-      return ok({ ...base, decision, openQuestion: null }, [
+      return ok({ ...base, decision, openQuestion: null, replyBy: null }, [
         audit(
           `denied (${describeRecommendation(rec)})` +
             (follows ? "" : "; departs from the recommendation"),
@@ -291,7 +387,19 @@ export function transition(
       const alternative =
         request.alternative === null
           ? null
-          : { ...request.alternative, accepted, respondedAt: ctx.now };
+          : {
+              ...request.alternative,
+              accepted,
+              respondedAt: ctx.now,
+              followUp:
+                accepted && deadlines.followUpDueAt !== null
+                  ? {
+                      dueAt: deadlines.followUpDueAt,
+                      ownerId: request.alternative.offeredBy,
+                      fulfilledAt: null,
+                    }
+                  : null,
+            };
       const kind = request.alternative?.kind ?? "unknown";
       return ok({ ...base, alternative }, [
         audit(`alternative ${accepted ? "accepted" : "declined"}: ${kind}`),
@@ -303,11 +411,78 @@ export function transition(
     }
 
     case "withdraw":
-      return ok({ ...base, openQuestion: null }, [
+      return ok({ ...base, openQuestion: null, replyBy: null }, [
         audit(`withdrawn while ${from}`),
         { type: "notify_staff", template: "request_withdrawn" },
       ]);
+
+    case "appeal": {
+      if (appeal !== null) return fail({ code: "already_appealed" });
+      const denial = request.decision;
+      if (denial === null || denial.outcome !== "denied") {
+        return fail({ code: "invalid_transition", state: request.status, event: event.type });
+      }
+      const closesAt = appealClosesAt(denial.decidedAt, deadlines.appealWindowDays);
+      if (ctx.now > closesAt) return fail({ code: "appeal_window_closed", closedAt: closesAt });
+      const message = blankToNull(event.message);
+      if (message === null) return fail({ code: "field_required", field: "message" });
+      return ok(
+        {
+          ...base,
+          decision: null,
+          reviewerId: null,
+          appeal: { appealedAt: ctx.now, deniedBy: denial.decidedBy },
+        },
+        [
+          audit("denial appealed; the review reopens for another reviewer"),
+          { type: "record_message", author: "client", kind: "answer", body: message },
+          { type: "notify_staff", template: "request_reopened" },
+        ],
+      );
+    }
+
+    case "reopen": {
+      const followUp = request.alternative?.followUp ?? null;
+      if (followUp === null || followUp.fulfilledAt !== null || ctx.now <= followUp.dueAt) {
+        return fail({ code: "follow_up_not_overdue", dueAt: followUp?.dueAt ?? null });
+      }
+      const message = blankToNull(event.message);
+      if (message === null) return fail({ code: "field_required", field: "message" });
+      return ok({ ...base }, [
+        audit(
+          `reopened: the ${request.alternative?.kind ?? "alternative"} was not delivered by its due date`,
+        ),
+        { type: "record_message", author: "client", kind: "answer", body: message },
+        { type: "notify_staff", template: "request_reopened" },
+      ]);
+    }
+
+    case "fulfil_follow_up": {
+      const alt = request.alternative;
+      const followUp = alt?.followUp ?? null;
+      if (alt === null || followUp === null || followUp.fulfilledAt !== null) {
+        return fail({ code: "invalid_transition", state: request.status, event: event.type });
+      }
+      return ok(
+        { ...base, alternative: { ...alt, followUp: { ...followUp, fulfilledAt: ctx.now } } },
+        [audit(`follow-up fulfilled: ${alt.kind}`)],
+      );
+    }
   }
+}
+
+/** Events by which a reviewer acts on the request (the denier of an appealed request may not). */
+const REVIEWER_EVENTS: ReadonlySet<RequestEventType> = new Set<RequestEventType>([
+  "start_review",
+  "request_info",
+  "resume_review",
+  "approve",
+  "deny",
+  "offer_alternative",
+]);
+
+function uniqueNonBlank(values: readonly string[]): string[] {
+  return [...new Set(values.map((v) => v.trim()).filter((v) => v.length > 0))];
 }
 
 /** Why a re-evaluation was refused: a closed request keeps the recommendation it was decided on. */
@@ -339,6 +514,66 @@ export function reevaluate(
           from: request.status,
           to: request.status,
           summary: `re-evaluated: ${describeRecommendation(recommendation)}`,
+        },
+      ],
+    },
+  };
+}
+
+/** Why an assignment was refused. */
+export type AssignError =
+  | { readonly code: "forbidden"; readonly action: string }
+  | { readonly code: "version_conflict"; readonly currentVersion: number }
+  | { readonly code: "request_closed"; readonly state: RequestStatus }
+  | { readonly code: "appeal_needs_other_reviewer" };
+
+/**
+ * Gives an open request to a reviewer (claim: to oneself), or takes it back (null). The version
+ * goes up, so a decision prepared under the old assignment meets a version conflict; the reviewer
+ * who denied an appealed request may not be given it.
+ */
+export function assignReviewer(
+  request: RequestSnapshot,
+  assigneeId: string | null,
+  ctx: TransitionContext & { readonly expectedVersion?: number },
+): Result<TransitionOk, AssignError> {
+  if (
+    userIdOf(ctx.actor) === null ||
+    !can(ctx.actor, "request.assign", { clientId: request.clientId })
+  ) {
+    return { ok: false, error: { code: "forbidden", action: "request.assign" } };
+  }
+  if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== request.version) {
+    return { ok: false, error: { code: "version_conflict", currentVersion: request.version } };
+  }
+  if (!isOpen(request.status)) {
+    return { ok: false, error: { code: "request_closed", state: request.status } };
+  }
+  if (assigneeId !== null && request.appeal?.deniedBy === assigneeId) {
+    return { ok: false, error: { code: "appeal_needs_other_reviewer" } };
+  }
+  const summary =
+    assigneeId === null
+      ? "unassigned"
+      : assigneeId === userIdOf(ctx.actor)
+        ? "claimed"
+        : `assigned to ${assigneeId}`;
+  return {
+    ok: true,
+    value: {
+      next: {
+        ...request,
+        reviewerId: assigneeId,
+        version: request.version + 1,
+        updatedAt: ctx.now,
+      },
+      effects: [
+        {
+          type: "audit",
+          action: assigneeId === null ? "request.unassign" : "request.assign",
+          from: request.status,
+          to: request.status,
+          summary,
         },
       ],
     },

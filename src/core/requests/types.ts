@@ -14,7 +14,11 @@ export const REQUEST_STATUSES = [
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-/** Every event the state machine knows; staff send the first six, the client the last four. */
+/**
+ * Every event the state machine knows: staff send start_review .. offer_alternative and
+ * fulfil_follow_up; the client answer .. withdraw, appeal (of a denial) and reopen (an accepted
+ * alternative not delivered by its due date).
+ */
 export const REQUEST_EVENT_TYPES = [
   "start_review",
   "request_info",
@@ -26,6 +30,9 @@ export const REQUEST_EVENT_TYPES = [
   "accept_alternative",
   "decline_alternative",
   "withdraw",
+  "appeal",
+  "reopen",
+  "fulfil_follow_up",
 ] as const;
 export type RequestEventType = (typeof REQUEST_EVENT_TYPES)[number];
 
@@ -44,8 +51,10 @@ export type RequestEvent =
   | {
       readonly type: "deny";
       readonly expectedVersion: number;
-      /** Required (non-blank) when the recommendation was a refund. */
+      /** The written reason the client reads; always required (non-blank). */
       readonly justification?: string;
+      /** The clauses the denial rests on; default: the recommendation's clauses. */
+      readonly clauses?: readonly string[];
     }
   | {
       readonly type: "offer_alternative";
@@ -56,7 +65,10 @@ export type RequestEvent =
   | { readonly type: "answer"; readonly message: string; readonly expectedVersion?: number }
   | { readonly type: "accept_alternative"; readonly expectedVersion?: number }
   | { readonly type: "decline_alternative"; readonly expectedVersion?: number }
-  | { readonly type: "withdraw"; readonly expectedVersion?: number };
+  | { readonly type: "withdraw"; readonly expectedVersion?: number }
+  | { readonly type: "appeal"; readonly message: string; readonly expectedVersion?: number }
+  | { readonly type: "reopen"; readonly message: string; readonly expectedVersion?: number }
+  | { readonly type: "fulfil_follow_up"; readonly expectedVersion: number; readonly note?: string };
 
 /** The engine's recommendation as stored with the request, with the policy version it came from. */
 export type Recommendation = Pick<
@@ -74,6 +86,23 @@ export interface ReviewerDecision {
   readonly followsRecommendation: boolean;
   readonly decidedBy: string;
   readonly decidedAt: Instant;
+  /** The clause ids the decision rests on (a denial always names at least one). */
+  readonly clauses: readonly string[];
+}
+
+/** What an accepted alternative leaves to do: by when, by whom, and whether it was done. */
+export interface FollowUp {
+  readonly dueAt: Instant;
+  /** The staff member who owns it (who offered the alternative). */
+  readonly ownerId: string;
+  readonly fulfilledAt: Instant | null;
+}
+
+/** The client's appeal of a denial: once, within the policy's window. */
+export interface Appeal {
+  readonly appealedAt: Instant;
+  /** Who had denied: they may not decide the appeal. */
+  readonly deniedBy: string;
 }
 
 /** An alternative offered instead of a refund, and the client's response to it. */
@@ -85,6 +114,8 @@ export interface OfferedAlternative {
   /** null while the client has not answered. */
   readonly accepted: boolean | null;
   readonly respondedAt: Instant | null;
+  /** Set when the client accepted: the follow-up the alternative promises. */
+  readonly followUp?: FollowUp | null;
 }
 
 /** A refund request as the state machine sees it: stored fields plus the live refundable total. */
@@ -116,6 +147,10 @@ export interface RequestSnapshot {
   readonly openQuestion: string | null;
   readonly alternative: OfferedAlternative | null;
   readonly decision: ReviewerDecision | null;
+  /** When the open question's answer is due (info_requested). */
+  readonly replyBy?: Instant | null;
+  /** The appeal of a denial, once made. */
+  readonly appeal?: Appeal | null;
 }
 
 /** Messages to the client, one per template the notifier knows. */
@@ -124,10 +159,15 @@ export type ClientTemplate =
 
 /** Messages to the reviewers of a request. */
 export type StaffTemplate =
-  "client_answered" | "alternative_accepted" | "alternative_declined" | "request_withdrawn";
+  | "client_answered"
+  | "alternative_accepted"
+  | "alternative_declined"
+  | "request_withdrawn"
+  | "request_reopened";
 
 /** The audit action of a request change. */
-export type AuditAction = `request.${RequestEventType | "submit" | "reevaluate"}`;
+export type AuditAction =
+  `request.${RequestEventType | "submit" | "reevaluate" | "assign" | "unassign"}`;
 
 /** What the shell must do after an accepted transition, in the same transaction (outbox rows). */
 export type Effect =
@@ -175,7 +215,18 @@ export type TransitionError =
   /** 422 on `amount.currency`. */
   | { readonly code: "currency_mismatch"; readonly expected: string; readonly actual: string }
   /** 422: a required text is blank. */
-  | { readonly code: "field_required"; readonly field: "question" | "note" | "message" };
+  | {
+      readonly code: "field_required";
+      readonly field: "question" | "note" | "message" | "justification" | "clauses";
+    }
+  /** 409: the denial was appealed once already. */
+  | { readonly code: "already_appealed" }
+  /** 409: the appeal window (policy `workflow.appealWindowDays`) has passed. */
+  | { readonly code: "appeal_window_closed"; readonly closedAt: Instant }
+  /** 403: the reviewer who denied may not decide the appeal. */
+  | { readonly code: "appeal_needs_other_reviewer" }
+  /** 409: the accepted alternative is not overdue (or was fulfilled): nothing to reopen. */
+  | { readonly code: "follow_up_not_overdue"; readonly dueAt: Instant | null };
 
 /** An accepted transition: the next snapshot and the effects the shell must carry out. */
 export interface TransitionOk {

@@ -17,6 +17,7 @@ import { notifications } from "./0004-notifications.js";
 import { dropRedundantRequestIndex } from "./0005-drop-redundant-request-index.js";
 import { duplicates } from "./0006-duplicates.js";
 import { payoutOperations } from "./0007-payout-operations.js";
+import { people } from "./0008-people.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -27,6 +28,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0005-drop-redundant-request-index": dropRedundantRequestIndex,
   "0006-duplicates": duplicates,
   "0007-payout-operations": payoutOperations,
+  "0008-people": people,
 };
 
 async function migrator(db: Kysely<Database>): Promise<Migrator> {

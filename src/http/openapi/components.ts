@@ -163,7 +163,10 @@ export function listOf<const N extends string>(item: N, example: unknown) {
     additionalProperties: false,
     required: ["items"],
     description: `Every ${item} asked for, in one list.`,
-    properties: { items: { type: "array", items: ref(item) } },
+    properties: {
+      items: { type: "array", items: ref(item) },
+      nextCursor: { type: "null", description: "Always null: the list is whole." },
+    },
     examples: [{ items: [example] }],
   } as const;
 }

@@ -10,6 +10,7 @@ import { REQUEST_COMPONENTS } from "../routes/request-schemas.js";
 import { PAYOUT_COMPONENTS } from "../routes/payout-schemas.js";
 import { ACCOUNT_COMPONENTS } from "../routes/account-schemas.js";
 import { MISC_COMPONENTS } from "../routes/misc-schemas.js";
+import { PEOPLE_COMPONENTS } from "../routes/people-schemas.js";
 
 export const ALL_COMPONENTS: readonly Component[] = [
   ...COMMON_COMPONENTS,
@@ -19,6 +20,7 @@ export const ALL_COMPONENTS: readonly Component[] = [
   ...PAYOUT_COMPONENTS,
   ...ACCOUNT_COMPONENTS,
   ...MISC_COMPONENTS,
+  ...PEOPLE_COMPONENTS,
 ];
 
 /** Registers every component on the root instance (visible to every route group). */

@@ -105,7 +105,7 @@ describe("attachments", () => {
     );
     expect(r.statusCode, r.body).toBe(201);
     expect(r.headers["location"]).toBe(`/api/v1/requests/${requestA}/attachments`);
-    const { attachments } = r.json<{ attachments: Array<Record<string, unknown>> }>();
+    const { items: attachments } = r.json<{ items: Array<Record<string, unknown>> }>();
     expect(
       attachments.map((a) => [a["name"], a["contentType"], a["sizeBytes"], a["sha256"]]),
     ).toEqual([
@@ -132,7 +132,8 @@ describe("attachments", () => {
 
     const list = await apiCalls(t).get(`/requests/${requestA}/attachments`, null, asA);
     expect(list.statusCode).toBe(200);
-    expect(list.json<{ attachments: unknown[] }>().attachments).toHaveLength(5);
+    expect(list.json<{ items: unknown[]; nextCursor: null }>()).toMatchObject({ nextCursor: null });
+    expect(list.json<{ items: unknown[] }>().items).toHaveLength(5);
   });
 
   it("downloads with attachment disposition, the stored type and nosniff", async () => {
@@ -140,7 +141,7 @@ describe("attachments", () => {
     const content = "Betrag: 12,50 €\n";
     const r = await upload(requestA, asA, multipartBody([{ name, content, type: "text/plain" }]));
     expect(r.statusCode, r.body).toBe(201);
-    const id = r.json<{ attachments: Array<{ id: string }> }>().attachments[0]!.id;
+    const id = r.json<{ items: Array<{ id: string }> }>().items[0]!.id;
     for (const actor of [asA, asQa]) {
       const d = await apiCalls(t).get(`/attachments/${id}`, null, actor);
       expect(d.statusCode).toBe(200);
@@ -161,7 +162,7 @@ describe("attachments", () => {
       multipartBody([{ name: "full.txt", content: "x".repeat(LIMITS.maxFileBytes) }]),
     );
     expect(atLimit.statusCode, atLimit.body).toBe(201);
-    expect(atLimit.json()).toMatchObject({ attachments: [{ sizeBytes: LIMITS.maxFileBytes }] });
+    expect(atLimit.json()).toMatchObject({ items: [{ sizeBytes: LIMITS.maxFileBytes }] });
 
     const before = await stored();
     for (const size of [LIMITS.maxFileBytes + 1, 50_000]) {
@@ -272,6 +273,53 @@ describe("attachments", () => {
       403,
     );
     expect((await upload(requestB, {}, file())).statusCode).toBe(401);
+  });
+
+  it("a client adds nothing to a closed request (409, nothing kept); staff still may", async () => {
+    const db = t.db.db;
+    const order = await db
+      .selectFrom("orders")
+      .selectAll()
+      .where("client_id", "=", A.clientId)
+      .executeTakeFirstOrThrow();
+    const closed = requestRow(order, {
+      reason: "other",
+      status: "denied",
+      closed_at: "2026-02-20T09:30:00.000Z",
+    });
+    await db.insertInto("refund_requests").values(closed).execute();
+    const r = await upload(closed.id, asA, multipartBody([{ name: "late.txt", content: "late" }]));
+    expect(r.statusCode, r.body).toBe(409);
+    expect(r.json()).toMatchObject({
+      code: "invalid_transition",
+      state: "denied",
+      detail: expect.stringContaining("closed"),
+    });
+    const kept = await db
+      .selectFrom("attachments")
+      .select("id")
+      .where("request_id", "=", closed.id)
+      .execute();
+    expect(kept).toEqual([]);
+    const staff = await upload(
+      closed.id,
+      asQa,
+      multipartBody([{ name: "proof.txt", content: "ok" }]),
+    );
+    expect(staff.statusCode, staff.body).toBe(201);
+  });
+
+  it("names the file field in plain words when a file comes in another field", async () => {
+    const r = await upload(
+      requestA,
+      asA,
+      multipartBody([{ name: "note.txt", content: "x", field: "document" }]),
+    );
+    expect(r.statusCode).toBe(400);
+    expect(r.json().errors[0]).toEqual({
+      path: "body.document",
+      message: 'is not a file field: send each file in a field named "file" (or "files")',
+    });
   });
 
   it("staff may upload to any request", async () => {

@@ -89,7 +89,10 @@ async function receiveFiles(
     for await (const part of request.parts()) {
       if (part.type !== "file" || !FILE_FIELDS.has(part.fieldname)) {
         if (part.type === "file") part.file.resume();
-        throw invalidField(`body.${part.fieldname}`, "unknown field (send files as `files`)");
+        throw invalidField(
+          `body.${part.fieldname}`,
+          `is not a file field: send each file in a field named "file" (or "files")`,
+        );
       }
       const label = `files[${received.length}]`;
       const staged = await stageFile(
@@ -152,7 +155,7 @@ async function upload(
   return reply
     .code(201)
     .header("location", `/api/v1/requests/${encodeURIComponent(requestId)}/attachments`)
-    .send({ attachments: outcome.created });
+    .send({ items: outcome.created, nextCursor: null });
 }
 
 /** The staged file with its type decided by content; 415 (or 400 when empty) naming it. */
@@ -277,7 +280,8 @@ export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): Ro
         },
       },
       async (request) => ({
-        attachments: await listAttachments(deps, ctxOf(request), request.params.id),
+        items: await listAttachments(deps, ctxOf(request), request.params.id),
+        nextCursor: null,
       }),
     );
 

@@ -335,72 +335,96 @@ describe("sign-in throttling", () => {
   });
   afterAll(() => t.close());
 
-  it("answers 429 after 5 failures for one address, then lets the right password in after the lock", async () => {
+  it("locks an account at one address after 5 failures, not its colleagues behind that address", async () => {
     t.setNow(start);
-    // Each failure from another IP: the address alone is counted here.
     for (let i = 1; i <= 5; i++) {
-      const r = await signIn(t, "quinn@desk.test", `wrong guess ${i}`, `198.51.100.${i}`);
+      const r = await signIn(t, "quinn@desk.test", `wrong guess ${i}`, "198.51.100.1");
       expect(r.statusCode).toBe(401);
     }
-    const locked = await signIn(t, "Quinn@Desk.test", PASSWORD, "198.51.100.9");
+    const locked = await signIn(t, "Quinn@Desk.test", PASSWORD, "198.51.100.1");
     expect(locked.statusCode).toBe(429);
     expect(locked.headers["retry-after"]).toBe(String(LOCK_MS / 1000));
     expect(locked.json().code).toBe("too_many_requests");
+    expect(locked.json().detail).toMatch(/^Too many failed sign-in attempts; try again in 900 s/);
     expect(locked.cookies).toHaveLength(0);
+    // Another person behind the same office NAT signs in; so does Quinn from elsewhere.
+    expect((await signIn(t, "ada@desk.test", PASSWORD, "198.51.100.1")).statusCode).toBe(200);
+    expect((await signIn(t, "quinn@desk.test", PASSWORD, "198.51.100.2")).statusCode).toBe(200);
 
     t.setNow(start + LOCK_MS - 1000);
-    const still = await signIn(t, "quinn@desk.test", PASSWORD, "198.51.100.9");
+    const still = await signIn(t, "quinn@desk.test", PASSWORD, "198.51.100.1");
     expect(still.statusCode).toBe(429);
     expect(still.headers["retry-after"]).toBe("1");
 
     t.setNow(start + LOCK_MS);
-    expect((await signIn(t, "quinn@desk.test", PASSWORD, "198.51.100.9")).statusCode).toBe(200);
-    // The success cleared the address's count: one new failure is not a lock.
-    expect((await signIn(t, "quinn@desk.test", "again wrong", "198.51.100.10")).statusCode).toBe(
+    expect((await signIn(t, "quinn@desk.test", PASSWORD, "198.51.100.1")).statusCode).toBe(200);
+    // The success cleared the count: one new failure is not a lock.
+    expect((await signIn(t, "quinn@desk.test", "again wrong", "198.51.100.1")).statusCode).toBe(
       401,
     );
-    expect((await signIn(t, "quinn@desk.test", PASSWORD, "198.51.100.11")).statusCode).toBe(200);
+    expect((await signIn(t, "quinn@desk.test", PASSWORD, "198.51.100.1")).statusCode).toBe(200);
   });
 
-  it("locks an IP after 5 failures whatever the addresses, and only that IP", async () => {
-    t.setNow(start + 2 * LOCK_MS);
-    for (let i = 1; i <= 5; i++) {
-      const r = await signIn(t, `guess${i}@desk.test`, "whatever", "203.0.113.5");
+  it("backs an account off after 10 failures from anywhere: 1 minute, then doubling", async () => {
+    const t0 = start + 2 * LOCK_MS;
+    t.setNow(t0);
+    for (let i = 1; i <= 10; i++) {
+      const r = await signIn(t, "carla@acme.test", "wrong", `198.51.100.${100 + i}`);
       expect(r.statusCode).toBe(401);
     }
+    const locked = await signIn(t, "carla@acme.test", PASSWORD, "198.51.100.200");
+    expect(locked.statusCode).toBe(429);
+    expect(locked.headers["retry-after"]).toBe("60");
+    t.setNow(t0 + 60_000);
+    expect((await signIn(t, "carla@acme.test", "wrong", "198.51.100.201")).statusCode).toBe(401);
+    const longer = await signIn(t, "carla@acme.test", PASSWORD, "198.51.100.202");
+    expect(longer.statusCode).toBe(429);
+    expect(longer.headers["retry-after"]).toBe("120");
+    t.setNow(t0 + 180_000);
+    expect((await signIn(t, "carla@acme.test", PASSWORD, "198.51.100.203")).statusCode).toBe(200);
+  });
+
+  it("locks an address after 100 failures whatever the accounts, and only that address", async () => {
+    t.setNow(start + 4 * LOCK_MS);
+    await t.deps.db
+      .insertInto("login_throttle")
+      .values({
+        key: "ip:203.0.113.5",
+        failures: 99,
+        window_started_at: new Date(start + 4 * LOCK_MS - 1000).toISOString(),
+        locked_until: null,
+      })
+      .execute();
+    expect((await signIn(t, "guess@desk.test", "whatever", "203.0.113.5")).statusCode).toBe(401);
     expect((await signIn(t, "ada@desk.test", PASSWORD, "203.0.113.5")).statusCode).toBe(429);
     expect((await signIn(t, "ada@desk.test", PASSWORD, "203.0.113.6")).statusCode).toBe(200);
   });
 
   it("forgets failures older than the window", async () => {
-    const t0 = start + 4 * LOCK_MS;
+    const t0 = start + 6 * LOCK_MS;
     for (let i = 0; i < 4; i++) {
       t.setNow(t0 + i * 1000);
-      expect((await signIn(t, "ada@desk.test", "nope", `203.0.113.${20 + i}`)).statusCode).toBe(
-        401,
-      );
+      expect((await signIn(t, "ada@desk.test", "nope", "203.0.113.20")).statusCode).toBe(401);
     }
     t.setNow(t0 + LOCK_MS + 1);
-    expect((await signIn(t, "ada@desk.test", "nope", "203.0.113.30")).statusCode).toBe(401);
-    expect((await signIn(t, "ada@desk.test", PASSWORD, "203.0.113.31")).statusCode).toBe(200);
+    expect((await signIn(t, "ada@desk.test", "nope", "203.0.113.20")).statusCode).toBe(401);
+    expect((await signIn(t, "ada@desk.test", PASSWORD, "203.0.113.20")).statusCode).toBe(200);
   });
 
   it("counts concurrent failures each (no lost updates)", async () => {
-    t.setNow(start + 6 * LOCK_MS);
+    t.setNow(start + 8 * LOCK_MS);
     const results = await Promise.all(
-      Array.from({ length: 5 }, (_, i) =>
-        signIn(t, "carla@acme.test", "bad", `203.0.113.${40 + i}`),
-      ),
+      Array.from({ length: 5 }, () => signIn(t, "carla@acme.test", "bad", "203.0.113.40")),
     );
     expect(results.map((r) => r.statusCode)).toEqual([401, 401, 401, 401, 401]);
     const row = await t.deps.db
       .selectFrom("login_throttle")
       .selectAll()
-      .where("key", "=", "email:carla@acme.test")
+      .where("key", "=", "pair:carla@acme.test|203.0.113.40")
       .executeTakeFirstOrThrow();
     expect(Number(row.failures)).toBe(5);
     expect(row.locked_until).not.toBeNull();
-    expect((await signIn(t, "carla@acme.test", PASSWORD, "203.0.113.49")).statusCode).toBe(429);
+    expect((await signIn(t, "carla@acme.test", PASSWORD, "203.0.113.40")).statusCode).toBe(429);
   });
 });
 

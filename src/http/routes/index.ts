@@ -2,9 +2,11 @@
 import type { RoutePlugin } from "../server.js";
 import { attachmentRoutes } from "./attachments.js";
 import { authRoutes } from "./auth.js";
+import { clientRoutes } from "./clients.js";
 import { policyRoutes } from "./policy.js";
 import { orderRoutes } from "./orders.js";
 import { paymentRoutes } from "./payments.js";
+import { peopleRoutes } from "./people.js";
 import { payoutRoutes } from "./payouts.js";
 import { requestRoutes } from "./requests.js";
 import { userRoutes } from "./users.js";
@@ -13,6 +15,8 @@ import { webhookEndpointRoutes } from "./webhook-endpoints.js";
 export const ROUTES: RoutePlugin[] = [
   authRoutes,
   userRoutes,
+  peopleRoutes,
+  clientRoutes,
   attachmentRoutes,
   policyRoutes,
   orderRoutes,

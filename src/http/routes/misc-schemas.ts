@@ -45,10 +45,17 @@ export const AttachmentList = {
   $id: "AttachmentList",
   type: "object",
   additionalProperties: false,
-  required: ["attachments"],
-  description: "The files of a request (or the ones just uploaded).",
-  properties: { attachments: { type: "array", items: { $ref: "Attachment#" } } },
-  examples: [{ attachments: [ATTACHMENT_EXAMPLE] }],
+  required: ["items", "nextCursor"],
+  description:
+    "The files of a request (or the ones just uploaded), as every list: items and nextCursor.",
+  properties: {
+    items: { type: "array", items: { $ref: "Attachment#" } },
+    nextCursor: {
+      type: ["string", "null"],
+      description: "Always null: one page holds every attachment of a request.",
+    },
+  },
+  examples: [{ items: [ATTACHMENT_EXAMPLE], nextCursor: null }],
 } as const satisfies Component;
 
 export const Policy = {

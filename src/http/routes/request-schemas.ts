@@ -150,6 +150,7 @@ export const Request = {
     "A refund request as the caller may see it: its status and version, the recommendation, the decision, the alternative offered, and `actions`, the events the caller may send now.",
   properties: {
     id: { type: "string" },
+    reference: { type: "string", description: "The short reference e-mails show: REQ-1A2B3C4D." },
     orderId: { type: "string" },
     clientId: { type: "string" },
     reason: { type: "string", enum: [...REASONS] },
@@ -179,9 +180,20 @@ export const Request = {
         outcome: { type: "string", enum: ["approved", "denied"] },
         amount: nullableMoney,
         justification: nullableString,
-        followsRecommendation: { type: "boolean" },
+        followsRecommendation: {
+          type: "boolean",
+          description: "True only when the decision is what the engine recommended.",
+        },
         decidedBy: { type: "string" },
         decidedAt: { type: "string" },
+        clauses: {
+          type: "array",
+          description: "The clauses the decision rests on, in plain words (always on a denial).",
+          items: {
+            type: "object",
+            properties: { id: { type: "string" }, text: { type: ["string", "null"] } },
+          },
+        },
       },
     },
     alternative: {
@@ -194,7 +206,32 @@ export const Request = {
         offeredAt: { type: "string" },
         accepted: { type: ["boolean", "null"] },
         respondedAt: nullableString,
+        followUp: {
+          type: ["object", "null"],
+          description: "After acceptance: by when and by whom the alternative is delivered.",
+          properties: {
+            dueAt: { type: "string" },
+            ownerId: { type: "string" },
+            fulfilledAt: nullableString,
+          },
+        },
       },
+    },
+    replyBy: { ...nullableString, description: "When the open question's answer is due." },
+    waitingSince: nullableString,
+    flags: {
+      type: "object",
+      properties: {
+        replyOverdue: { type: "boolean", description: "The client's answer is past its reply-by." },
+        atRisk: {
+          type: "boolean",
+          description: "Waiting on QA longer than the policy's workflow.qaAtRiskBusinessDays.",
+        },
+      },
+    },
+    appeal: {
+      type: ["object", "null"],
+      properties: { appealedAt: { type: "string" }, deniedBy: { type: "string" } },
     },
     refundable: { ...money, description: "Staff only: what the payments can still give back." },
     actions: {
@@ -241,11 +278,25 @@ export const RequestSummary = {
     "waitingOn",
     "recommendation",
   ],
-  description: "A request as listed: status, who it waits on, and the recommendation in short.",
+  description:
+    "A request as listed: status, who it waits on, the client's and order's names, the price, the assignee, deadline flags and the recommendation in short, so a row reads without opening it.",
   properties: {
     id: { type: "string" },
+    reference: { type: "string" },
     orderId: { type: "string" },
+    orderName: { type: "string", description: "The order's service name." },
+    orderAmount: { ...nullableMoney, description: "The order's price." },
     clientId: { type: "string" },
+    clientName: { type: "string" },
+    assignee: {
+      type: ["object", "null"],
+      properties: { id: { type: "string" }, name: { type: "string" } },
+    },
+    lastClientReplyAt: nullableString,
+    flags: {
+      type: "object",
+      properties: { replyOverdue: { type: "boolean" }, atRisk: { type: "boolean" } },
+    },
     reason: { type: "string", enum: [...REASONS] },
     status: { type: "string", enum: [...REQUEST_STATUSES] },
     version: { type: "integer" },
@@ -286,6 +337,10 @@ export const Message = {
       type: "object",
       properties: { userId: { type: "string" }, side: { type: "string" } },
     },
+    internal: {
+      type: "boolean",
+      description: "An internal note: staff only, never shown or mailed to the client.",
+    },
     createdAt: { type: "string" },
   },
   examples: [MESSAGE_EXAMPLE],
@@ -313,6 +368,7 @@ export const Decision = {
     amount: nullableMoney,
     justification: nullableString,
     alternative: nullableString,
+    clauses: { type: "array", items: { type: "string" }, description: "Clause ids (denials)." },
     recommendationId: nullableString,
     decidedBy: { type: "string" },
     decidedAt: { type: "string" },
@@ -326,7 +382,14 @@ export const MessageCreate = {
   additionalProperties: false,
   required: ["body"],
   description: "A message to the other side of a request.",
-  properties: { body: { type: "string", maxLength: MAX_TEXT, description: "Plain text." } },
+  properties: {
+    body: { type: "string", maxLength: MAX_TEXT, description: "Plain text." },
+    internal: {
+      type: "boolean",
+      description:
+        "Reviewers: an internal note, for staff only (the client neither sees it nor is told).",
+    },
+  },
   examples: [{ body: "The kick-off call was booked for 17 February; nobody joined." }],
 } as const satisfies Component;
 

@@ -485,15 +485,13 @@ describe("the review workflow", () => {
     const c = await newClient(t);
     const { order } = await newOrder(t, c);
     const v1 = await submit(c, order.id);
-    const res = await api.post(`/requests/${v1.id}/approve`, qa, {
-      expectedVersion: 1,
-      amount: { amount: "4800.00", currency: "USD" },
-    });
+    const res = await api.post(`/requests/${v1.id}/resume-review`, qa, { expectedVersion: 1 });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({
       code: "invalid_transition",
       state: "submitted",
       currentVersion: 1,
+      detail: "The request is submitted and waits for a reviewer, so you cannot resume the review.",
     });
     const stale = await api.post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 0 });
     expect(stale.statusCode).toBe(409);
@@ -513,7 +511,7 @@ describe("the review workflow", () => {
     const v1 = await submit(c, order.id);
     await api.post(`/requests/${v1.id}/start-review`, qa, { expectedVersion: 1 });
     const bare = await api.post(`/requests/${v1.id}/deny`, qa, { expectedVersion: 2 });
-    expect(bare.statusCode).toBe(422);
+    expect(bare.statusCode).toBe(400);
     expect(bare.json().errors[0].path).toBe("body.justification");
     const blank = await api.post(`/requests/${v1.id}/deny`, qa, {
       expectedVersion: 2,

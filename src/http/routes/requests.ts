@@ -6,11 +6,18 @@ import { applyRequestEvent } from "../../app/requests/apply-request-event.js";
 import { getRequest } from "../../app/requests/get-request.js";
 import { listDecisions } from "../../app/requests/list-decisions.js";
 import { listMessages } from "../../app/requests/list-messages.js";
-import { listRequests, type ListRequestsQuery } from "../../app/requests/list-requests.js";
+import {
+  countRequests,
+  findRequestIdByReference,
+  listRequests,
+  type ListRequestsQuery,
+} from "../../app/requests/list-requests.js";
+import { assignRequest, type AssignInput } from "../../app/requests/assign-request.js";
+import { requestTimeline } from "../../app/requests/timeline.js";
 import { postMessage } from "../../app/requests/post-message.js";
 import { submitRequest, type SubmitRequestInput } from "../../app/requests/submit-request.js";
 import { parseMoney } from "../../core/money/money.js";
-import { REASONS, type Alternative } from "../../core/policy/index.js";
+import { CLAUSE_IDS, REASONS, type Alternative } from "../../core/policy/index.js";
 import {
   EVENT_ACTIONS,
   REQUEST_STATUSES,
@@ -20,6 +27,8 @@ import {
 import { expectedVersion, ref } from "../openapi/components.js";
 import type { RoutePlugin } from "../server.js";
 import { ctxOf, idParams, type IdParams } from "./common.js";
+
+const nullableString = { type: ["string", "null"] } as const;
 import { MAX_TEXT } from "./request-schemas.js";
 
 const TAGS = ["requests"];
@@ -35,7 +44,29 @@ const listQuery = {
   properties: {
     limit: { type: "string", pattern: "^[0-9]{1,3}$", description: "1-100, default 25." },
     cursor: { type: "string", maxLength: 400, description: "nextCursor of the previous page." },
-    status: { type: "string", enum: [...REQUEST_STATUSES] },
+    status: {
+      type: "string",
+      maxLength: 200,
+      description: `One status or several separated by commas (${REQUEST_STATUSES.join(", ")}).`,
+    },
+    waitingOn: {
+      type: "string",
+      enum: ["client", "qa", "finance"],
+      description:
+        "Whose move it is: client (a question or an offer is open), qa (submitted or in review), finance (approved, money not out yet).",
+    },
+    assignee: {
+      type: "string",
+      minLength: 1,
+      maxLength: 200,
+      description: "`me`, `unassigned`, or a reviewer's user id.",
+    },
+    sort: {
+      type: "string",
+      enum: ["newest", "age", "window_end", "last_client_reply"],
+      description:
+        "newest first (default); age: oldest first; window_end: the request window's end, soonest first; last_client_reply: the client's latest answer or message first.",
+    },
     reason: { type: "string", enum: [...REASONS] },
     recommendedOutcome: { type: "string", enum: ["refund", "review", "deny", "incomplete"] },
     clientId: { type: "string", minLength: 1, maxLength: 200, description: "Staff: one client." },
@@ -175,17 +206,37 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
   deny: {
     path: "deny",
     operationId: "denyRequest",
-    summary: "Deny the request (justification required when a refund was recommended)",
+    summary: "Deny the request with a written reason and the clauses it rests on",
     description:
-      "Denies the request; a justification is required when the recommendation was a refund.",
+      "The reason is always required: the client reads it, with the text of each clause, in the " +
+      "request and in the decision e-mail. `clauses` defaults to the recommendation's clauses; a " +
+      "request without a recommendation must name at least one. On a submitted request the " +
+      "review starts implicitly.",
     body: staffBody(
       {
         expectedVersion: 2,
-        justification: "The report was delivered on 2 March and accepted by Acme on 3 March.",
+        justification: "The VPN access was never given, so the test could not start.",
+        clauses: ["excluded.client-side"],
       },
-      { justification: text("Why, when a refund was recommended.") },
+      {
+        justification: text("Why, in words for the client (required, not blank)."),
+        clauses: {
+          type: "array",
+          minItems: 1,
+          maxItems: CLAUSE_IDS.length,
+          uniqueItems: true,
+          items: { type: "string", enum: [...CLAUSE_IDS] },
+          description: "Policy clause ids the denial rests on (default: the recommendation's).",
+        },
+      },
+      ["justification"],
     ),
-    toEvent: (b) => ({ type: "deny", expectedVersion: num(b), ...optStr(b, "justification") }),
+    toEvent: (b) => ({
+      type: "deny",
+      expectedVersion: num(b),
+      ...optStr(b, "justification"),
+      ...(Array.isArray(b["clauses"]) ? { clauses: b["clauses"] as string[] } : {}),
+    }),
   },
   offer_alternative: {
     path: "offer-alternative",
@@ -235,6 +286,45 @@ const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
     description: "The client withdraws its request before it is decided; the request is closed.",
     body: clientBody({}),
     toEvent: (b) => ({ type: "withdraw", ...optVersion(b) }),
+  },
+  appeal: {
+    path: "appeal",
+    operationId: "appealRequest",
+    summary: "Appeal a denial (once, within the policy's appeal window)",
+    description:
+      "The client contests the denial with a message (documents may be uploaded to the request " +
+      "afterwards, while the appeal is open). The request returns to review without a reviewer; " +
+      "the reviewer who denied may not decide it again (403). 409 when the window " +
+      "(`workflow.appealWindowDays` after the denial) has passed or the denial was appealed already.",
+    body: clientBody(
+      { message: "The audit report never reached us; see the attached e-mail log." },
+      { message: text("Why the denial is wrong, in the client's words.") },
+      ["message"],
+    ),
+    toEvent: (b) => ({ type: "appeal", message: str(b, "message"), ...optVersion(b) }),
+  },
+  reopen: {
+    path: "reopen",
+    operationId: "reopenRequest",
+    summary: "Reopen a request whose accepted alternative is overdue",
+    description:
+      "Allowed once the follow-up's due date has passed without it being marked fulfilled; " +
+      "the request returns to review. 409 before the due date or after fulfilment.",
+    body: clientBody(
+      { message: "The re-test was due last week and never happened." },
+      { message: text("What was not delivered.") },
+      ["message"],
+    ),
+    toEvent: (b) => ({ type: "reopen", message: str(b, "message"), ...optVersion(b) }),
+  },
+  fulfil_follow_up: {
+    path: "fulfil-follow-up",
+    operationId: "fulfilFollowUp",
+    summary: "Record that the accepted alternative was delivered",
+    description:
+      "Closes the follow-up of an accepted alternative; the client can no longer reopen the request for it.",
+    body: staffBody({ expectedVersion: 7 }),
+    toEvent: (b) => ({ type: "fulfil_follow_up", expectedVersion: num(b) }),
   },
 };
 
@@ -286,6 +376,158 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
     async (request) => listRequests(deps, ctxOf(request), request.query),
   );
 
+  app.get<{ Querystring: ListRequestsQuery }>(
+    "/requests/counts",
+    {
+      config: { permission: "request.list" },
+      schema: {
+        tags: TAGS,
+        operationId: "countRequests",
+        summary: "Count requests per status for the filters in force",
+        description:
+          "The same filters as the list (every one but `status`, `sort`, `limit` and `cursor`), " +
+          "counted per status, so a queue shows how many wait in each.",
+        querystring: {
+          ...listQuery,
+          properties: Object.fromEntries(
+            Object.entries(listQuery.properties).filter(
+              ([k]) => !["status", "sort", "limit", "cursor"].includes(k),
+            ),
+          ),
+        },
+        response: {
+          200: {
+            type: "object",
+            required: ["counts", "total"],
+            properties: {
+              counts: {
+                type: "object",
+                properties: Object.fromEntries(
+                  REQUEST_STATUSES.map((st) => [st, { type: "integer" }]),
+                ),
+              },
+              total: { type: "integer" },
+            },
+            examples: [
+              {
+                counts: {
+                  submitted: 3,
+                  in_review: 2,
+                  info_requested: 1,
+                  approved: 4,
+                  denied: 1,
+                  alternative_offered: 0,
+                  alternative_accepted: 0,
+                  withdrawn: 0,
+                },
+                total: 11,
+              },
+            ],
+          },
+        },
+      },
+    },
+    async (request) => countRequests(deps, ctxOf(request), request.query),
+  );
+
+  app.get<{ Params: { reference: string } }>(
+    "/requests/by-reference/:reference",
+    {
+      config: { permission: "request.read" },
+      schema: {
+        tags: TAGS,
+        operationId: "getRequestByReference",
+        summary: "Find a request by the short reference e-mails show (REQ-1A2B3C4D)",
+        description:
+          "Answers the request like GET /requests/{id}. A client finds only its own; any other " +
+          "reference answers 404 like an unknown one.",
+        params: {
+          type: "object",
+          additionalProperties: false,
+          required: ["reference"],
+          properties: { reference: { type: "string", minLength: 1, maxLength: 40 } },
+        },
+        response: { 200: ref("Request") },
+      },
+    },
+    async (request) =>
+      getRequest(
+        deps,
+        ctxOf(request),
+        await findRequestIdByReference(deps, ctxOf(request), request.params.reference),
+      ),
+  );
+
+  const assignRoute = (
+    path: string,
+    operationId: string,
+    summary: string,
+    description: string,
+    body: object,
+    toInput: (b: Record<string, unknown>) => AssignInput,
+  ) =>
+    app.post<{ Params: IdParams; Body: Record<string, unknown> | undefined }>(
+      `/requests/:id/${path}`,
+      {
+        config: { permission: "request.assign" },
+        preValidation: async (request) => {
+          if (request.body === undefined || request.body === null) request.body = {};
+        },
+        schema: {
+          tags: TAGS,
+          operationId,
+          summary,
+          description,
+          params: idParams,
+          body,
+          response: { 200: ref("Request") },
+        },
+      },
+      async (request) =>
+        assignRequest(deps, ctxOf(request), request.params.id, toInput(request.body ?? {})),
+    );
+  const optionalVersion = {
+    type: "object",
+    additionalProperties: false,
+    properties: { expectedVersion: version },
+    examples: [{ expectedVersion: 3 }],
+  };
+  const withVersion = (b: Record<string, unknown>) =>
+    typeof b["expectedVersion"] === "number" ? { expectedVersion: b["expectedVersion"] } : {};
+  assignRoute(
+    "claim",
+    "claimRequest",
+    "Take an open request as one's own (reviewers)",
+    "The caller becomes its reviewer; audited. The reviewer who denied an appealed request may not.",
+    optionalVersion,
+    (b) => ({ mode: "claim", ...withVersion(b) }),
+  );
+  assignRoute(
+    "assign",
+    "assignRequest",
+    "Give an open request to a reviewer (qa or admin)",
+    "Audited with the previous reviewer. `userId` must be an active qa or admin user (400 otherwise).",
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["userId"],
+      properties: {
+        userId: { type: "string", minLength: 1, maxLength: 200 },
+        expectedVersion: version,
+      },
+      examples: [{ userId: "usr_quinn", expectedVersion: 3 }],
+    },
+    (b) => ({ mode: "assign", userId: b["userId"] as string, ...withVersion(b) }),
+  );
+  assignRoute(
+    "unassign",
+    "unassignRequest",
+    "Take a request back from its reviewer (it goes back to the unassigned queue)",
+    "Audited with the previous reviewer.",
+    optionalVersion,
+    (b) => ({ mode: "unassign", ...withVersion(b) }),
+  );
+
   app.get<{ Params: IdParams }>(
     "/requests/:id",
     {
@@ -301,6 +543,66 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
       },
     },
     async (request) => getRequest(deps, ctxOf(request), request.params.id),
+  );
+
+  app.get<{ Params: IdParams }>(
+    "/requests/:id/timeline",
+    {
+      config: { permission: "request.read" },
+      schema: {
+        tags: TAGS,
+        operationId: "getRequestTimeline",
+        summary: "Everything that happened to a request, in order",
+        description:
+          "From the audit trail and the e-mail deliveries: submission, recommendations and " +
+          "re-evaluations, review steps, questions and answers (with their words), decisions " +
+          "with justification and clauses, alternatives, appeals, follow-ups, assignment, " +
+          "messages, attachments, payouts and their states, e-mails sent. Staff see everything; " +
+          "the client sees its subset (no internal notes, re-evaluations, assignments or e-mails " +
+          "to staff).",
+        params: idParams,
+        response: {
+          200: {
+            type: "object",
+            required: ["items", "nextCursor"],
+            properties: {
+              items: {
+                type: "array",
+                items: {
+                  type: "object",
+                  required: ["at", "kind", "actor", "details"],
+                  properties: {
+                    at: { type: "string" },
+                    kind: {
+                      type: "string",
+                      description: "e.g. request.deny, payout.succeeded, email.sent",
+                    },
+                    actor: { type: "string" },
+                    details: { type: "object", additionalProperties: true },
+                    text: { type: "string" },
+                  },
+                },
+              },
+              nextCursor: nullableString,
+            },
+            examples: [
+              {
+                items: [
+                  {
+                    at: "2026-03-02T09:00:00.000Z",
+                    kind: "request.submit",
+                    actor: "user:usr_alice",
+                    details: { from: null, to: "submitted" },
+                  },
+                ],
+                nextCursor: null,
+              },
+            ],
+          },
+        },
+      },
+    },
+    async (request) => requestTimeline(deps, ctxOf(request), request.params.id),
   );
 
   app.get<{ Params: IdParams }>(
@@ -335,7 +637,7 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
     async (request) => listMessages(deps, ctxOf(request), request.params.id),
   );
 
-  app.post<{ Params: IdParams; Body: { body: string } }>(
+  app.post<{ Params: IdParams; Body: { body: string; internal?: boolean } }>(
     "/requests/:id/messages",
     {
       config: {
@@ -358,6 +660,7 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
       const message = await postMessage(deps, ctxOf(request), {
         requestId: request.params.id,
         body: request.body.body,
+        ...(request.body.internal === undefined ? {} : { internal: request.body.internal }),
       });
       return reply.code(201).send(message);
     },

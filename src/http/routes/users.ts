@@ -87,12 +87,13 @@ export const userRoutes: RoutePlugin = (app, deps) => {
   app.get<{ Querystring: ListQuery }>(
     "/users",
     {
-      config: { permission: MANAGE_ACCOUNTS },
+      config: { permission: "user.list" },
       schema: {
         tags: TAGS,
         operationId: "listUsers",
-        summary: "List user accounts (admins), oldest first",
-        description: "A Page of users; filter by role or client.",
+        summary: "List user accounts (staff), oldest first; by role or client",
+        description:
+          "A Page of users; filter by role or client. Admins, and the staff who need the names of the people on the requests they handle (qa, finance).",
         querystring: {
           ...pageQuery,
           properties: {

@@ -120,10 +120,8 @@ const HTML_ENTITIES: Readonly<Record<string, string>> = {
 };
 
 /** The short reference people quote: `REQ-` and the first 8 hex digits of the id's UUID. */
-export function shortRef(requestId: string): string {
-  const hex = requestId.replace(/^[a-z0-9]+_/, "").replace(/[^0-9a-fA-F]/g, "");
-  return `REQ-${(hex.slice(0, 8) || requestId.slice(0, 8)).toUpperCase()}`;
-}
+export { shortRef } from "../../core/requests/reference.js";
+import { shortRef } from "../../core/requests/reference.js";
 
 const MONTHS = [
   "January",

@@ -1,0 +1,99 @@
+// The worker's handler for `account.*` outbox rows (invitations, password resets): loads the user,
+// sends the e-mail with the link, records the delivery (once per row and recipient, like the
+// notifier), then blanks the token in the outbox row, so the database keeps no usable link once
+// it has gone out (only the token's SHA-256 stays, in account_tokens).
+
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.js";
+import { toDbInstant } from "../db/time.js";
+import { mailDomain, type NotifyConfig } from "./config.js";
+import type { MailTransport } from "./mail.js";
+import { messageIdFor, PermanentNotificationError, type OutboxMessage } from "./notifier.js";
+import { renderAccountEmail, type AccountTemplate } from "./templates/account.js";
+
+/** The topic prefix the worker routes here. */
+export const ACCOUNT_PREFIX = "account.";
+
+export interface AccountMailerDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: () => number;
+  readonly mail: MailTransport;
+  readonly config: Pick<NotifyConfig, "publicUrl" | "mailFrom">;
+}
+
+const TEMPLATES: Readonly<Record<string, AccountTemplate>> = {
+  "account.invitation": "invitation",
+  "account.password_reset": "password_reset",
+};
+
+/** Builds the handler for `account.*` rows. */
+export function createAccountMailer(deps: AccountMailerDeps): {
+  handle(message: OutboxMessage): Promise<void>;
+} {
+  const domain = mailDomain(deps.config.mailFrom);
+  return {
+    async handle(message) {
+      const template = TEMPLATES[message.topic];
+      const p = message.payload as Record<string, unknown> | null;
+      const bad = (why: string) =>
+        new PermanentNotificationError(`${message.topic} ${message.id}: ${why}`);
+      if (template === undefined) throw bad("unknown topic");
+      if (typeof p !== "object" || p === null) throw bad("payload is not an object");
+      const { userId, token, expiresAt } = p;
+      if (typeof userId !== "string" || typeof expiresAt !== "string") {
+        throw bad("payload lacks userId or expiresAt");
+      }
+      // Sent already (the token was blanked after sending): nothing more to do.
+      if (token === null) return;
+      if (typeof token !== "string") throw bad("payload lacks the token");
+      const user = await deps.db
+        .selectFrom("users")
+        .select(["email", "name", "disabled"])
+        .where("id", "=", userId)
+        .executeTakeFirst();
+      if (user === undefined) throw bad(`unknown user ${userId}`);
+      const recipient = user.email.toLowerCase();
+      const sent = await deps.db
+        .selectFrom("notification_deliveries")
+        .select("outbox_id")
+        .where("outbox_id", "=", message.id)
+        .where("recipient", "=", recipient)
+        .executeTakeFirst();
+      if (sent === undefined && Number(user.disabled) === 0) {
+        const email = renderAccountEmail({
+          template,
+          publicUrl: deps.config.publicUrl,
+          recipientName: user.name,
+          token,
+          expiresAt,
+        });
+        const messageId = messageIdFor(message.id, recipient, domain);
+        await deps.mail.send({
+          from: deps.config.mailFrom,
+          to: recipient,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          messageId,
+          headers: { "X-Refund-Desk-Event": message.id },
+        });
+        await deps.db
+          .insertInto("notification_deliveries")
+          .values({
+            outbox_id: message.id,
+            recipient,
+            topic: message.topic,
+            message_id: messageId,
+            sent_at: toDbInstant(deps.clock()),
+          })
+          .onConflict((oc) => oc.columns(["outbox_id", "recipient"]).doNothing())
+          .execute();
+      }
+      await deps.db
+        .updateTable("outbox")
+        .set({ payload: JSON.stringify({ ...p, token: null }) })
+        .where("id", "=", message.id)
+        .execute();
+    },
+  };
+}
