@@ -368,7 +368,7 @@ function Conversation({ request: r }: { request: RefundRequest }) {
 function Documents({ requestId }: { requestId: string }) {
   const { t } = useTranslation();
   const files = useQuery(attachmentsQuery(requestId));
-  if (files.isPending || files.isError || files.data.attachments.length === 0) return null;
+  if (files.isPending || files.isError || files.data.items.length === 0) return null;
   return (
     <Card withBorder component="section" aria-labelledby="documents-heading">
       <Stack gap="xs">
@@ -376,7 +376,7 @@ function Documents({ requestId }: { requestId: string }) {
           {t("request.documentsTitle")}
         </Title>
         <List size="sm">
-          {files.data.attachments.map((f) => (
+          {files.data.items.map((f) => (
             <List.Item key={f.id}>
               <Anchor href={`/api/v1/attachments/${encodeURIComponent(f.id)}`}>{f.name}</Anchor>
             </List.Item>
