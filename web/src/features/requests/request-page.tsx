@@ -292,11 +292,13 @@ function Payouts({ requestId }: { requestId: string }) {
               })}
             </Text>
             <Text size="sm">
-              {t(`payoutStatus.${p.status}` as "payoutStatus.scheduled", {
-                defaultValue: p.status ?? "",
-              })}
+              {p.stage !== undefined
+                ? t(`payoutStage.${p.stage}` as "payoutStage.preparing")
+                : t(`payoutStatus.${p.status}` as "payoutStatus.scheduled", {
+                    defaultValue: p.status ?? "",
+                  })}
             </Text>
-            {p.status === "succeeded" && p.succeededAt ? (
+            {(p.stage === "sent" || p.status === "succeeded") && p.succeededAt ? (
               <Text size="sm">
                 {t("request.payoutSent", { date: formatDateTime(p.succeededAt, lng, zone) })}
               </Text>
@@ -309,14 +311,18 @@ function Payouts({ requestId }: { requestId: string }) {
                 })}
               </Text>
             ) : null}
-            {p.awaiting === "destination" && p.id !== undefined ? (
+            {(p.awaiting === "destination" ||
+              (p.stage === "needs_your_details" && p.method === "crypto")) &&
+            p.id !== undefined ? (
               <DestinationForm
                 payoutId={p.id}
                 version={p.version ?? 0}
                 asset={p.amount?.currency}
               />
             ) : null}
-            {p.status === "failed" ? <Text size="sm">{t("request.payoutFailed")}</Text> : null}
+            {p.stage === "delayed" || p.status === "failed" ? (
+              <Text size="sm">{t("request.payoutFailed")}</Text>
+            ) : null}
           </Stack>
         ))}
       </Stack>
