@@ -6,7 +6,6 @@
 
 import { userIdOf } from "../../core/access/index.js";
 import { recordOutside } from "../../core/payouts/index.js";
-import type { PaymentMethod } from "../../core/policy/index.js";
 import { fromDbMinor } from "../../db/money.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
@@ -15,7 +14,7 @@ import type { PayoutJson } from "./present.js";
 import { capOf, refundable } from "../../core/ledger/refundable.js";
 import { readLedger } from "../../db/ledger.js";
 import { notifyPayoutClient, setPaymentRefunded, updatePayout } from "./repository.js";
-import { checkVersion, finish, loadVisible, wayForwardError } from "./shared.js";
+import { checkVersion, failedPayoutOf, finish, loadVisible, wayForwardError } from "./shared.js";
 
 export interface RecordOutsideInput {
   readonly expectedVersion: number;
@@ -35,14 +34,7 @@ export async function recordPayoutOutside(
     const userId = userIdOf(ctx.actor);
     if (userId === null) throw new AppError("forbidden", "a record needs a signed-in person");
     const result = recordOutside(
-      {
-        status: row.status,
-        method: row.method as PaymentMethod,
-        parked: row.parked_at !== null,
-        failureReason: row.failure_reason,
-        attempt: row.attempt,
-        decidedBy,
-      },
+      failedPayoutOf(row, decidedBy),
       userId,
       input.reference,
       input.justification,

@@ -13,7 +13,6 @@ import {
   reissueFailed,
   thresholdsOf,
 } from "../../core/payouts/index.js";
-import type { PaymentMethod } from "../../core/policy/index.js";
 import { newId } from "../../db/ids.js";
 import { fromDbMinor } from "../../db/money.js";
 import { toDbInstant } from "../../db/time.js";
@@ -28,7 +27,7 @@ import {
   insertPayout,
   updatePayout,
 } from "./repository.js";
-import { checkVersion, finish, loadVisible, wayForwardError } from "./shared.js";
+import { checkVersion, failedPayoutOf, finish, loadVisible, wayForwardError } from "./shared.js";
 import { money } from "../../core/money/money.js";
 import { capOf, refundable } from "../../core/ledger/refundable.js";
 import { readLedger } from "../../db/ledger.js";
@@ -52,14 +51,7 @@ export async function reissuePayout(
     const userId = userIdOf(ctx.actor);
     if (userId === null) throw new AppError("forbidden", "a reissue needs a signed-in person");
     const result = reissueFailed(
-      {
-        status: row.status,
-        method: row.method as PaymentMethod,
-        parked: row.parked_at !== null,
-        failureReason: row.failure_reason,
-        attempt: row.attempt,
-        decidedBy,
-      },
+      failedPayoutOf(row, decidedBy),
       userId,
       input.method,
       input.justification,

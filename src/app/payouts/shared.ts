@@ -9,7 +9,8 @@ import {
   visibleOrNotFound,
   type Action,
 } from "../../core/access/index.js";
-import type { PayoutError, WayForwardError } from "../../core/payouts/index.js";
+import type { FailedPayout, PayoutError, WayForwardError } from "../../core/payouts/index.js";
+import type { PaymentMethod } from "../../core/policy/index.js";
 import { appendAudit, type JsonValue } from "../../db/audit.js";
 import type { Database } from "../../db/schema.js";
 import { assertVisible } from "../authorize.js";
@@ -68,6 +69,18 @@ export function payoutError(e: PayoutError, row: PayoutRow): AppError {
 }
 
 /** The core's way-forward refusals (retry, reissue, paid outside) as API errors. */
+/** A payout row as the core's way-forward rules (reissue, record outside) read it. */
+export function failedPayoutOf(row: PayoutRow, decidedBy: string): FailedPayout {
+  return {
+    status: row.status,
+    method: row.method as PaymentMethod,
+    parked: row.parked_at !== null,
+    failureReason: row.failure_reason,
+    attempt: row.attempt,
+    decidedBy,
+  };
+}
+
 export function wayForwardError(e: WayForwardError, row: PayoutRow): AppError {
   switch (e.code) {
     case "not_failed":
