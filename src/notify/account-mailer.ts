@@ -5,10 +5,9 @@
 
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
-import { toDbInstant } from "../db/time.js";
 import { mailDomain, type NotifyConfig } from "./config.js";
 import type { MailTransport } from "./mail.js";
-import { messageIdFor, PermanentNotificationError, type OutboxMessage } from "./notifier.js";
+import { PermanentNotificationError, sendEmailOnce, type OutboxMessage } from "./notifier.js";
 import { renderAccountEmail, type AccountTemplate } from "./templates/account.js";
 
 /** The topic prefix the worker routes here. */
@@ -52,42 +51,16 @@ export function createAccountMailer(deps: AccountMailerDeps): {
         .where("id", "=", userId)
         .executeTakeFirst();
       if (user === undefined) throw bad(`unknown user ${userId}`);
-      const recipient = user.email.toLowerCase();
-      const sent = await deps.db
-        .selectFrom("notification_deliveries")
-        .select("outbox_id")
-        .where("outbox_id", "=", message.id)
-        .where("recipient", "=", recipient)
-        .executeTakeFirst();
-      if (sent === undefined && Number(user.disabled) === 0) {
-        const email = renderAccountEmail({
-          template,
-          publicUrl: deps.config.publicUrl,
-          recipientName: user.name,
-          token,
-          expiresAt,
-        });
-        const messageId = messageIdFor(message.id, recipient, domain);
-        await deps.mail.send({
-          from: deps.config.mailFrom,
-          to: recipient,
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-          messageId,
-          headers: { "X-Refund-Desk-Event": message.id },
-        });
-        await deps.db
-          .insertInto("notification_deliveries")
-          .values({
-            outbox_id: message.id,
-            recipient,
-            topic: message.topic,
-            message_id: messageId,
-            sent_at: toDbInstant(deps.clock()),
-          })
-          .onConflict((oc) => oc.columns(["outbox_id", "recipient"]).doNothing())
-          .execute();
+      if (Number(user.disabled) === 0) {
+        await sendEmailOnce(deps, domain, message, user.email, () =>
+          renderAccountEmail({
+            template,
+            publicUrl: deps.config.publicUrl,
+            recipientName: user.name,
+            token,
+            expiresAt,
+          }),
+        );
       }
       await deps.db
         .updateTable("outbox")

@@ -140,7 +140,29 @@ async function sendOnce(
   prepared: Prepared,
   r: Recipient,
 ): Promise<void> {
-  const recipient = r.email.toLowerCase();
+  await sendEmailOnce(deps, domain, message, r.email, () =>
+    renderEmail({
+      publicUrl: deps.config.publicUrl,
+      recipientName: r.name,
+      request: prepared.request,
+      data: prepared.data,
+    }),
+  );
+}
+
+/**
+ * Sends outbox row `message`'s e-mail to `email` unless `notification_deliveries` says it was
+ * accepted already, then records it: once per (row, recipient), with the Message-ID derived from
+ * both so that a rare duplicate (a crash between acceptance and the record) is recognisable.
+ */
+export async function sendEmailOnce(
+  deps: NotifierDeps,
+  domain: string,
+  message: OutboxMessage,
+  email: string,
+  render: () => { subject: string; text: string; html: string },
+): Promise<void> {
+  const recipient = email.toLowerCase();
   const sent = await deps.db
     .selectFrom("notification_deliveries")
     .select("outbox_id")
@@ -148,19 +170,14 @@ async function sendOnce(
     .where("recipient", "=", recipient)
     .executeTakeFirst();
   if (sent !== undefined) return;
-  const email = renderEmail({
-    publicUrl: deps.config.publicUrl,
-    recipientName: r.name,
-    request: prepared.request,
-    data: prepared.data,
-  });
+  const rendered = render();
   const messageId = messageIdFor(message.id, recipient, domain);
   await deps.mail.send({
     from: deps.config.mailFrom,
     to: recipient,
-    subject: email.subject,
-    text: email.text,
-    html: email.html,
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
     messageId,
     headers: { "X-Refund-Desk-Event": message.id },
   });
