@@ -6,7 +6,7 @@ import jsxA11y from "eslint-plugin-jsx-a11y";
 import globals from "globals";
 import importX from "eslint-plugin-import-x";
 import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
-import { layerZones, SQL_PENDING, SQL_PLACES } from "./layers.config.js";
+import { layerZones, sqlBoundary } from "./layers.config.js";
 
 export default tseslint.config(
   {
@@ -42,31 +42,7 @@ export default tseslint.config(
     },
   },
   // SQL lives in src/db and in modules' repository.ts / queries.ts (layers.config.js, ADR 0021).
-  {
-    files: ["src/**/*.ts"],
-    ignores: ["src/**/*.test.ts", ...SQL_PLACES, ...SQL_PENDING],
-    rules: {
-      "no-restricted-syntax": [
-        "error",
-        ...[
-          "selectFrom",
-          "insertInto",
-          "updateTable",
-          "deleteFrom",
-          "replaceInto",
-          "mergeInto",
-        ].map((name) => ({
-          selector: `CallExpression[callee.property.name="${name}"]`,
-          message: `SQL (${name}) belongs in src/db or in a module's repository.ts / queries.ts (layers.config.js SQL_PLACES, ADR 0021).`,
-        })),
-        {
-          selector: 'TaggedTemplateExpression[tag.name="sql"]',
-          message:
-            "SQL belongs in src/db or in a module's repository.ts / queries.ts (layers.config.js SQL_PLACES, ADR 0021).",
-        },
-      ],
-    },
-  },
+  sqlBoundary(),
   {
     // The core is pure: it may import only other core modules and the pure date libraries.
     files: ["src/core/**/*.ts"],

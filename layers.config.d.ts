@@ -1,5 +1,7 @@
 // Types of layers.config.js (plain JavaScript, so eslint.config.js can load it), for the tests.
 
+import type { Linter } from "eslint";
+
 export interface LayerRule {
   readonly layer: string;
   readonly mayNotImport: string[];
@@ -16,4 +18,5 @@ export declare function layerZones(): {
   message: string;
 }[];
 export declare const SQL_PLACES: string[];
-export declare const SQL_PENDING: string[];
+/** eslint.config.js's block refusing SQL outside SQL_PLACES. */
+export declare function sqlBoundary(): Linter.Config;

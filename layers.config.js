@@ -1,10 +1,11 @@
 // @ts-check
-// The layer table of src/ (ADR 0021): the one place the import rules are written. eslint.config.js
-// turns every row into an `import-x/no-restricted-paths` zone, so `npm run check` fails on an import
-// that breaks a row, with the row's reason; docs/ARCHITECTURE.md shows the same table (a test checks
-// they agree: test/architecture/layers.test.ts).
+// The layer table of src/ (ADR 0021): the one place the import rules are written, and where SQL
+// may be (SQL_PLACES). eslint.config.js turns every row into an `import-x/no-restricted-paths`
+// zone, so `npm run check` fails on an import that breaks a row, with the row's reason, and uses
+// `sqlBoundary()` to refuse SQL anywhere else; docs/ARCHITECTURE.md shows the same table (a test
+// checks they agree and that both rules bite: test/architecture/layers.test.ts).
 //
-//   core (pure) <- app (use cases and their ports) <- http, worker, notify, payouts (adapters)
+//   core (pure) <- app (use cases and their ports) <- http, worker, notify, inbound, payouts, storage (adapters)
 //                                                   <- service, cli (wiring)
 //   db (persistence) serves app and the adapters; policy-file reads the policy from disk.
 //
@@ -21,7 +22,9 @@ export const LAYERS = [
   "http",
   "worker",
   "notify",
+  "inbound",
   "payouts",
+  "storage",
   "service",
   "cli",
   "policy-file",
@@ -37,29 +40,49 @@ export const LAYER_RULES = [
   },
   {
     layer: "app",
-    mayNotImport: ["http", "cli", "payouts", "notify", "worker", "service"],
+    mayNotImport: ["http", "cli", "payouts", "notify", "inbound", "worker", "service", "storage"],
     why: "app holds the use cases and owns the ports they need (app/payouts/ports.ts, app/auth/auth-info.ts); adapters implement them and the wiring hands them in, so a use case runs the same behind HTTP, the CLI or the worker",
   },
   {
     layer: "db",
-    mayNotImport: ["app", "http", "notify", "payouts", "worker", "service", "cli"],
+    mayNotImport: [
+      "app",
+      "http",
+      "notify",
+      "inbound",
+      "payouts",
+      "worker",
+      "service",
+      "cli",
+      "storage",
+    ],
     why: "db is persistence (connection, migrations, audit chain, outbox, ledger facts, codecs): it knows the schema and the core's types, never a use case or an adapter",
   },
   {
     layer: "http",
-    mayNotImport: ["cli", "payouts", "notify", "worker", "service", "db"],
+    mayNotImport: ["cli", "payouts", "notify", "worker", "service", "db", "storage"],
     except: ["db/idempotency.ts"],
     why: "a route is schema -> permission -> one use case -> present; it reaches db only for its Idempotency-Key store (db/idempotency.ts) and never calls a provider, the notifier or the CLI itself",
   },
   {
     layer: "notify",
-    mayNotImport: ["app", "http", "cli", "service", "worker", "payouts"],
+    mayNotImport: ["app", "http", "cli", "service", "worker", "payouts", "inbound", "storage"],
     why: "notify delivers e-mails and webhooks from the outbox; what to send is decided by use cases, so delivery never calls back into them or into HTTP",
   },
   {
+    layer: "inbound",
+    mayNotImport: ["http", "cli", "service", "worker", "payouts", "notify", "db"],
+    why: "inbound receives e-mail (the SMTP listener) and hands each message to app/inbound's storeInboundMail; what a message becomes is decided by the use case the worker runs, never by the listener",
+  },
+  {
     layer: "payouts",
-    mayNotImport: ["http", "cli", "service", "worker", "notify"],
+    mayNotImport: ["http", "cli", "service", "worker", "notify", "storage"],
     why: "payouts is the card-provider adapter: it implements app/payouts/ports.ts and is wired in by service and cli, never the other way round",
+  },
+  {
+    layer: "storage",
+    mayNotImport: ["http", "cli", "service", "worker", "notify", "payouts"],
+    why: "storage holds the attachment-store adapters (local disk, database chunks, S3): they implement app/attachments/store.ts and are wired in by service and cli, never the other way round",
   },
   {
     layer: "worker",
@@ -68,7 +91,7 @@ export const LAYER_RULES = [
   },
   {
     layer: "policy-file",
-    mayNotImport: ["app", "http", "notify", "payouts", "worker", "service", "cli"],
+    mayNotImport: ["app", "http", "notify", "payouts", "worker", "service", "cli", "storage"],
     why: "policy-file reads the policy from disk for the wiring; it knows only core (and db's neighbours below it)",
   },
 ];
@@ -91,68 +114,52 @@ export function layerZones() {
 }
 
 /**
- * Where SQL (Kysely query builders and `sql` templates) may be written: src/db, and a
- * `repository.ts` or `queries.ts` of a module. ESLint refuses it anywhere else (ADR 0021).
+ * Where SQL may be written: src/db (cross-cutting persistence: connection, migrations, audit
+ * chain, outbox, ledger facts, keyset pages), and a module's `repository.ts` (its queries and the
+ * row <-> domain codecs) or `queries.ts` (read models for the API). Everywhere else in src/, a use
+ * case, an adapter or the wiring calls those by name (ADR 0021).
  */
 export const SQL_PLACES = ["src/db/**", "src/**/repository.ts", "src/**/queries.ts"];
 
-/**
- * Files that still issue SQL of their own, from before the rule: a ratchet, each to be emptied into
- * its module's repository.ts / queries.ts. The list only shrinks; a new file is never added to it.
- * (Exception, recorded in the session 4 note: the files after "merged with SQL in place" were
- * written in parallel with the rule by the payouts and people work and merged before their SQL
- * was moved; moving it is the first open item of issue 10.)
- */
-export const SQL_PENDING = [
-  "src/app/attachments/get-attachment.ts",
-  "src/app/attachments/list-attachments.ts",
-  "src/app/attachments/shared.ts",
-  "src/app/attachments/upload-attachments.ts",
-  "src/app/auth/authenticator.ts",
-  "src/app/auth/create-api-token.ts",
-  "src/app/auth/create-client.ts",
-  "src/app/auth/create-user.ts",
-  "src/app/auth/current-session.ts",
-  "src/app/auth/get-user.ts",
-  "src/app/auth/list-api-tokens.ts",
-  "src/app/auth/list-users.ts",
-  "src/app/auth/pagination.ts",
-  "src/app/auth/revoke-api-token.ts",
-  "src/app/auth/sign-in.ts",
-  "src/app/auth/sign-out.ts",
-  "src/app/auth/throttle.ts",
-  "src/app/auth/update-user.ts",
-  "src/app/ledger/duplicate-cases.ts",
-  "src/app/ledger/scan-ledger.ts",
-  "src/app/orders/create-order.ts",
-  "src/app/orders/get-payment.ts",
-  "src/app/orders/list-orders.ts",
-  "src/app/orders/record-payment.ts",
-  "src/app/orders/service-events.ts",
-  "src/app/orders/shared.ts",
-  "src/app/orders/update-order.ts",
-  "src/app/payouts/execute.ts",
-  "src/app/requests/evaluate-order.ts",
-  "src/app/requests/get-request.ts",
-  "src/app/requests/list-requests.ts",
-  "src/app/requests/submit-request.ts",
-  "src/http/server.ts",
-  "src/notify/notifier.ts",
-  "src/notify/webhooks.ts",
-  "src/service/demo-seed.ts",
-  "src/service/start.ts",
-  "src/worker/outbox-relay.ts",
-  // merged with SQL in place (session 4): to move into repository.ts / queries.ts
-  "src/app/auth/account-tokens.ts",
-  "src/app/auth/lift-sign-in-lock.ts",
-  "src/app/auth/own-sessions.ts",
-  "src/app/clients/clients.ts",
-  "src/app/payouts/query.ts",
-  "src/app/payouts/remind-destinations.ts",
-  "src/app/requests/assign-request.ts",
-  "src/app/requests/post-message.ts",
-  "src/app/requests/timeline.ts",
-  "src/cli/admin.ts",
-  "src/notify/account-mailer.ts",
-  "src/service/demo-charges.ts",
+/** Kysely's query builders: a call of one of these starts a statement. */
+const SQL_BUILDERS = [
+  "selectFrom",
+  "insertInto",
+  "updateTable",
+  "deleteFrom",
+  "replaceInto",
+  "mergeInto",
 ];
+
+const SQL_MESSAGE =
+  "belongs in src/db or in a module's repository.ts / queries.ts (layers.config.js SQL_PLACES, ADR 0021)";
+
+/**
+ * The ESLint config block that refuses SQL outside SQL_PLACES (tests excluded: they build worlds
+ * with any query): a Kysely query builder, a `sql` template, or one of `sql`'s helpers
+ * (`sql.raw`, `sql.ref`, `sql.join`, ...). eslint.config.js uses it as it is, and
+ * test/architecture/layers.test.ts proves it refuses SQL in a new file.
+ */
+export function sqlBoundary() {
+  return {
+    files: ["src/**/*.ts"],
+    ignores: ["src/**/*.test.ts", ...SQL_PLACES],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        ...SQL_BUILDERS.map((name) => ({
+          selector: `CallExpression[callee.property.name="${name}"]`,
+          message: `SQL (${name}) ${SQL_MESSAGE}.`,
+        })),
+        {
+          selector: 'TaggedTemplateExpression[tag.name="sql"]',
+          message: `SQL (a sql template) ${SQL_MESSAGE}.`,
+        },
+        {
+          selector: 'CallExpression[callee.type="MemberExpression"][callee.object.name="sql"]',
+          message: `SQL (a sql helper) ${SQL_MESSAGE}.`,
+        },
+      ],
+    },
+  };
+}

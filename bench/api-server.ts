@@ -41,6 +41,7 @@ import { migrateToLatest } from "../src/db/migrations/index.js";
 import type { NewOrder, NewPayment } from "../src/db/schema.js";
 import { loadPolicyFile } from "../src/policy-file/load.js";
 import { startService } from "../src/service/start.js";
+import { localAttachmentStorage } from "../src/storage/index.js";
 
 /** The one line this process prints when it is ready to be measured. */
 export interface ServerReady {
@@ -109,6 +110,7 @@ async function seed(database: OpenDatabaseOptions, orderCount: number): Promise<
       policy: loaded.value,
       clock: Date.now,
       dataDir: database.dataDir ?? "./data",
+      attachments: localAttachmentStorage(opened.db, database.dataDir ?? "./data"),
     });
     const client = await createClient(deps, "system", {
       name: "Bench Client",

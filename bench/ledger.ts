@@ -15,6 +15,8 @@
 // Environment: BENCH_PAYMENTS (default 1000000), BENCH_SEED, BENCH_RUNS (timed runs of each, best
 // kept; default 3). The last line printed is one JSON object with the figures.
 
+import { performance } from "node:perf_hooks";
+import { PolicyStore } from "../src/app/policy/store.js";
 import os from "node:os";
 import { sql, type Kysely } from "kysely";
 import { SILENT_LOGGER } from "../src/app/context.js";
@@ -222,7 +224,17 @@ async function timeScan(db: Kysely<Database>): Promise<{ seconds: number; extras
   const extras = new Set<string>();
   const start = process.hrtime.bigint();
   const summary = await scanLedger(
-    { db, policy: loaded.value, clock: Date.now, logger: SILENT_LOGGER },
+    {
+      db,
+      policies: new PolicyStore({
+        db,
+        initial: loaded.value,
+        clock: Date.now,
+        cacheClock: () => performance.now(),
+      }),
+      clock: Date.now,
+      logger: SILENT_LOGGER,
+    },
     {
       dryRun: true,
       onExtras: (_order, ids) => {

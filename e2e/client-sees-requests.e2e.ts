@@ -72,6 +72,15 @@ describe("a client sees their requests and orders", () => {
     await delivered.getByText(/ask for a refund until the end of .* \(\S+ time\)/).waitFor();
     await checkPage(page, STORY, "my-orders");
 
+    // Asking for a refund starts with the order when none is chosen yet.
+    await page.getByRole("link", { name: "My requests" }).click();
+    await page.getByRole("link", { name: "Ask for a refund" }).click();
+    await page.waitForURL(/\/orders$/);
+    await page.goto("/requests/new");
+    await page.getByRole("heading", { name: "Ask for a refund", level: 1 }).waitFor();
+    await page.getByRole("textbox", { name: "Which order is it about?" }).waitFor();
+    await checkPage(page, STORY, "new-request-order");
+
     // Sign out: back on the sign-in page, and the pages need signing in again.
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/sign-in/);

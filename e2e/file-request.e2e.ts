@@ -1,14 +1,16 @@
 // A client asks for a refund: picks the order from My orders, the reason (each with its plain
 // line), describes the issue, attaches a PDF by the dropzone (limits said up front, progress), and
-// sends; a refusal (an empty description) shows next to the field. QA asks a question (API); the
-// client answers with a second document; QA approves; finance releases the payout (two approvals,
-// API); the worker pays it through the Stripe stand-in; the client sees the refund as sent with
-// its dates, in English and in Thai.
+// sends; a refusal (an empty description) shows next to the field. QA asks a question in the
+// review console (the PDF previewed there); the client answers with a second document; QA
+// approves in the console; finance releases the payout (two approvals, API); the worker pays it
+// through the Stripe stand-in; the client sees the refund as sent with its dates, in English and
+// in Thai.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiGet, apiSend, apiSignIn } from "./support/api.js";
 import { checkPage, launchChromium, newSession } from "./support/browser.js";
 import { DEMO_PASSWORD, signIn } from "./support/pages.js";
+import { pdfWithText } from "./support/pdf.js";
 
 interface Req {
   id: string;
@@ -23,9 +25,7 @@ interface Payout {
 }
 
 const STORY = "file-request";
-const PDF = Buffer.from(
-  "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
-);
+const PDF = pdfWithText("Order ORD-1002: the work starts within five days of the order.");
 
 describe("a client files a request with a document", () => {
   let browser: Browser;
@@ -98,16 +98,31 @@ describe("a client files a request with a document", () => {
     const requestId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop() ?? "");
     const path = `/api/v1/requests/${encodeURIComponent(requestId)}`;
 
-    // QA starts the review and asks a question.
-    const quinn = await apiSignIn(baseUrl, "quinn@prosphere.example", DEMO_PASSWORD);
-    let r = await apiGet<Req>(baseUrl, quinn, path);
-    r = await apiSend<Req>(baseUrl, quinn, "POST", `${path}/start-review`, {
-      expectedVersion: r.version,
-    });
-    await apiSend<Req>(baseUrl, quinn, "POST", `${path}/request-info`, {
-      expectedVersion: r.version,
-      question: "When was the work promised to start? Please attach the order confirmation.",
-    });
+    // QA finds it in the review console (the queue filtered by its order), sees the client's
+    // PDF previewed in the page, and asks a question.
+    const qa = await newSession(browser, baseUrl);
+    await signIn(qa.page, "quinn@prosphere.example");
+    await qa.page.waitForURL(/\/staff\/queue$/);
+    await qa.page.getByLabel("Order").fill("ORD-1002");
+    await qa.page.getByLabel("Order").press("Enter");
+    await qa.page.waitForURL(/orderId=ORD-1002/);
+    await qa.page.getByRole("link", { name: /^REQ-/ }).first().click();
+    await qa.page.waitForURL(new RegExp(`/staff/requests/${requestId}$`));
+    await qa.page.getByRole("heading", { name: /^Request REQ-[0-9A-F]{8}$/, level: 1 }).waitFor();
+    await qa.page.getByRole("link", { name: "Download promised-start.pdf" }).waitFor();
+    await checkPage(qa.page, STORY, "qa-request");
+    // The PDF previewed in the page. (After checkPage: with the browser's PDF viewer in a frame,
+    // Playwright's network-idle never comes, so no page check follows a preview until a reload.)
+    await qa.page.getByRole("button", { name: "Preview promised-start.pdf" }).click();
+    await qa.page.getByTitle("Preview of promised-start.pdf").waitFor();
+    await qa.page.getByRole("button", { name: "Ask the client…" }).click();
+    const ask = qa.page.getByRole("dialog", { name: /^Ask the client about REQ-/ });
+    await ask
+      .getByLabel(/^Your question/)
+      .fill("When was the work promised to start? Please attach the order confirmation.");
+    await ask.getByRole("button", { name: "Send the question" }).click();
+    await ask.waitFor({ state: "detached" });
+    await qa.page.getByText(/^The client is to answer by /).waitFor();
 
     // The client sees the question, and answers it with a second document.
     await page.reload();
@@ -124,20 +139,39 @@ describe("a client files a request with a document", () => {
     await page.getByRole("link", { name: "order-confirmation.pdf" }).waitFor();
     expect(await page.getByRole("button", { name: "Send answer" }).count()).toBe(0);
 
-    // QA approves the recommended amount (the whole price when the engine did not name one).
-    r = await apiGet<Req>(baseUrl, quinn, path);
-    expect(r.status).toBe("in_review");
-    const follows = r.recommendation?.outcome === "refund" && r.recommendation.amount !== null;
-    await apiSend(baseUrl, quinn, "POST", `${path}/approve`, {
-      expectedVersion: r.version,
-      amount: follows ? r.recommendation?.amount : { amount: "4800.00", currency: "USD" },
-      ...(follows ? {} : { justification: "Work started nine days late; the client is owed it." }),
-    });
+    // QA sees the answer and the second document in the console, and approves: the recommended
+    // amount, or the whole price with a justification when the engine named none.
+    await qa.page.reload();
+    await qa.page
+      .getByRole("region", { name: "Conversation and internal notes" })
+      .getByText("On the 5th; the confirmation is attached.")
+      .waitFor();
+    await qa.page.getByRole("button", { name: "Approve…" }).click();
+    const approve = qa.page.getByRole("dialog", { name: /^Approve a refund on REQ-/ });
+    const amount = approve.getByLabel(/^Amount to refund/);
+    if ((await amount.inputValue()) === "") await amount.fill("4800.00");
+    await approve
+      .getByLabel(/^Justification/)
+      .fill("Work started nine days late; the client is owed it.");
+    await checkPage(qa.page, STORY, "qa-approve");
+    await approve.getByRole("button", { name: /^Approve a refund of / }).click();
+    await approve.waitFor({ state: "detached" });
+    await qa.page.getByRole("heading", { name: "Decision" }).waitFor();
+    await qa.page.getByText(/^Approved: US\$/).waitFor();
+    // The client's second document, previewed in the page.
+    await qa.page.getByRole("button", { name: "Preview order-confirmation.pdf" }).click();
+    await qa.page.getByTitle("Preview of order-confirmation.pdf").waitFor();
+    const quinn = await apiSignIn(baseUrl, "quinn@prosphere.example", DEMO_PASSWORD);
+    expect((await apiGet<Req>(baseUrl, quinn, path)).status).toBe("approved");
+    await qa.context.close();
 
     // The client sees the decision and the window in which the money arrives.
     await page.reload();
     await page.getByRole("heading", { name: "Decision" }).waitFor();
-    await page.getByText(/^The money arrives between .+ and .+ \(\S+ time\)\.$/).waitFor();
+    await page
+      .getByRole("region", { name: "Your refund" })
+      .getByText(/^The money arrives between .+ and .+ \(\S+ time\)\.$/)
+      .waitFor();
     await checkPage(page, STORY, "approved");
 
     // Finance releases it: two approvals above the policy's threshold, never by the decider.
@@ -160,13 +194,22 @@ describe("a client files a request with a document", () => {
       .toBe("succeeded");
 
     await page.reload();
-    await page.getByText(/^Sent on .+\.$/).waitFor();
+    const refund = page.getByRole("region", { name: "Your refund" });
+    await refund.getByText("US$4,800.00 back to the card you paid with").waitFor();
+    await refund.getByText("Sent", { exact: true }).waitFor();
+    await refund.getByText(/^Sent on .+ (UTC|GMT\S*)\.$/).waitFor();
+    await refund.getByText("Your bank usually shows it within 5 to 10 business days.").waitFor();
+    await page.getByRole("region", { name: "Timeline" }).getByText("The refund was sent").waitFor();
     await checkPage(page, STORY, "sent-refund");
 
-    // The same page in Thai.
+    // The same page in Thai: the refund sent, its date in the Buddhist era, what comes next.
     await page.getByLabel("Language").selectOption("th");
-    await page.getByRole("heading", { name: "เงินคืนของคุณ" }).waitFor();
-    await page.getByText(/^ส่งแล้วเมื่อ .+25\d\d/).waitFor();
+    const refundTh = page.getByRole("region", { name: "เงินคืนของคุณ" });
+    await refundTh.getByText("US$4,800.00 คืนไปยังบัตรที่คุณใช้ชำระ").waitFor();
+    await refundTh.getByText("ส่งแล้ว", { exact: true }).waitFor();
+    await refundTh.getByText(/^ส่งแล้วเมื่อ .+25\d\d/).waitFor();
+    await refundTh.getByText("โดยปกติธนาคารของคุณจะแสดงรายการภายใน 5 ถึง 10 วันทำการ").waitFor();
+    await page.getByRole("region", { name: "ลำดับเหตุการณ์" }).getByText("ส่งเงินคืนแล้ว").waitFor();
     await checkPage(page, STORY, "sent-refund-th");
     await page.getByLabel("ภาษา").selectOption("en");
 

@@ -41,6 +41,16 @@ export async function newSession(
  */
 export async function checkPage(page: Page, story: string, name: string): Promise<void> {
   await page.waitForLoadState("networkidle");
+  // A dialog still fading in has text at partial opacity, which axe reads as low contrast: check
+  // the page once its transitions and animations have finished.
+  // (Endless ones, such as a skeleton's pulse, are left running. One cancelled meanwhile, say
+  // because its element left the page, rejects `finished` with an AbortError: it is over too.)
+  // (A string, evaluated in the page: this file is type-checked without the DOM's types.)
+  await page.evaluate(
+    `Promise.all(document.getAnimations()
+      .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+      .map((a) => a.finished.catch(() => undefined))).then(() => undefined)`,
+  );
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(

@@ -8,6 +8,7 @@ let server: StartedServer | undefined;
 export async function setup(project: TestProject): Promise<void> {
   server = await startServer();
   project.provide("baseUrl", server.url);
+  project.provide("mailDir", server.mailDir);
 }
 
 export async function teardown(): Promise<void> {
@@ -17,5 +18,6 @@ export async function teardown(): Promise<void> {
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    mailDir: string;
   }
 }

@@ -7,6 +7,8 @@ import { join } from "node:path";
 
 export interface StartedServer {
   readonly url: string;
+  /** Where the server writes each e-mail as an .eml file (no SMTP_URL): DATA_DIR/mail. */
+  readonly mailDir: string;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Sta
   });
   return {
     url,
+    mailDir: join(dataDir, "mail"),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));

@@ -4,6 +4,7 @@
 
 import {
   listScope,
+  refusal,
   visibleOrNotFound,
   type ListScope,
   type Action,
@@ -12,23 +13,40 @@ import {
 } from "../core/access/index.js";
 import { AppError, notFound } from "./errors.js";
 
-/** Throws unless the visibility is "ok"; `what` names the resource in the 404 ("order"). */
-export function assertVisible(visibility: Visibility, what: string): void {
+/**
+ * Throws unless the visibility is "ok"; `what` names the resource in the 404 ("order"); `why`
+ * (refusal of core/access) says in words what a 403 refused. Give `why` as a function: the words
+ * are made only for a refusal, not on every allowed request.
+ */
+export function assertVisible(visibility: Visibility, what: string, why?: () => string): void {
   switch (visibility) {
     case "ok":
       return;
     case "not_found":
       throw notFound(what);
     case "forbidden":
-      throw new AppError("forbidden", `not allowed on this ${what}`);
+      throw new AppError("forbidden", why?.() ?? `Your role may not do this with a ${what}.`);
     case "unauthenticated":
       throw new AppError("unauthenticated", "sign in or send an API token");
   }
 }
 
-/** Throws unless `actor` may do `action` on a resource of `clientId` (see assertVisible). */
-export function authorize(actor: Actor, action: Action, clientId: string, what: string): void {
-  assertVisible(visibleOrNotFound(actor, action, { clientId }), what);
+/**
+ * Throws unless `actor` may do `action`, on a resource of client `clientId` when the action is
+ * about one (see assertVisible; `what` names the resource).
+ */
+export function authorize(
+  actor: Actor,
+  action: Action,
+  clientId: string | undefined,
+  what: string,
+): void {
+  const visibility = visibleOrNotFound(
+    actor,
+    action,
+    clientId === undefined ? undefined : { clientId },
+  );
+  assertVisible(visibility, what, () => refusal(actor, action));
 }
 
 /**
@@ -38,6 +56,8 @@ export function authorize(actor: Actor, action: Action, clientId: string, what: 
 export function scopeFor(actor: Actor, action: Action, what: string): ListScope {
   const scope = listScope(actor, action);
   if (scope !== null) return scope;
-  assertVisible(actor.role === "anonymous" ? "unauthenticated" : "forbidden", what);
+  assertVisible(actor.role === "anonymous" ? "unauthenticated" : "forbidden", what, () =>
+    refusal(actor, action),
+  );
   throw new Error("unreachable: a refused scope throws above");
 }

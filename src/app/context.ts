@@ -15,7 +15,20 @@ import type { Policy } from "../core/policy/index.js";
 import type { DialectName } from "../db/connection.js";
 import type { Database } from "../db/schema.js";
 import { SessionCache } from "./auth/session-cache.js";
+import { PolicyStore } from "./policy/store.js";
 import { RecommendationCache } from "./requests/recommendation-cache.js";
+import { ServiceMetrics } from "./metrics/metrics.js";
+import type { AttachmentStorage } from "./attachments/store.js";
+import type { CardDisputeProvider } from "./disputes/ports.js";
+
+/**
+ * The card provider's dispute API as the wiring opened it (issue 20): set once the provider is
+ * open (it starts after the deps), null where none is configured (submitting evidence is then
+ * refused as unavailable).
+ */
+export interface DisputeProviderSlot {
+  provider: CardDisputeProvider | null;
+}
 
 /**
  * Where the app reports what it handles without failing the call (an error it swallows, a
@@ -39,11 +52,17 @@ export const SILENT_LOGGER: AppLogger = Object.freeze({
 export interface AppDeps {
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
-  readonly policy: Policy;
+  /**
+   * The policy versions (ADR 0025): the version in force at an instant, a version by id, the one
+   * a request is judged under. No use case keeps a policy of its own.
+   */
+  readonly policies: PolicyStore;
   /** Epoch milliseconds; injected so tests control time. */
   readonly clock: () => number;
-  /** Where attachments are stored (below `${dataDir}/attachments`). */
+  /** The server's own directory: e-mail copies in demo mode (`mail/`), `local` attachments. */
   readonly dataDir: string;
+  /** Where attachment bytes live (ATTACHMENT_STORAGE; issue 21, ADR 0031). */
+  readonly attachments: AttachmentStorage;
   /**
    * Session lookups of this process (ADR 0011): the authenticator stores them, every use case
    * that ends sessions or changes users empties it (`thenForgetSessions`).
@@ -52,15 +71,22 @@ export interface AppDeps {
   /** Recommendation JSON parsed once per stored text (the hot read of a request). */
   readonly recommendations: RecommendationCache;
   readonly logger: AppLogger;
+  /** This process's Prometheus metrics (issue 17), scraped at /metrics. */
+  readonly metrics: ServiceMetrics;
+  /** Where dispute evidence is sent (issue 20); set by the wiring. */
+  readonly disputes: DisputeProviderSlot;
 }
 
 /** What `createAppDeps` needs; the caches are made here, the rest is given. */
 export interface AppDepsInput {
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
-  readonly policy: Policy;
+  /** The policy file: published as the first version when the database has none (null: never). */
+  readonly policy: Policy | null;
   readonly clock: () => number;
   readonly dataDir: string;
+  /** The attachment stores (src/storage's `openAttachmentStorage`, or `localStorageOnly` in tests). */
+  readonly attachments: AttachmentStorage;
   /** Default: silent. */
   readonly logger?: AppLogger;
   /**
@@ -68,6 +94,8 @@ export interface AppDepsInput {
    * business clock, which tests set to fixed instants and may move backwards.
    */
   readonly cacheClock?: () => number;
+  /** Default: a registry of its own without the process's figures (the service adds them). */
+  readonly metrics?: ServiceMetrics;
 }
 
 /** The use cases' dependencies with fresh caches of their own. */
@@ -76,12 +104,20 @@ export function createAppDeps(input: AppDepsInput): AppDeps {
   return {
     db: input.db,
     dialect: input.dialect,
-    policy: input.policy,
+    policies: new PolicyStore({
+      db: input.db,
+      initial: input.policy,
+      clock: input.clock,
+      cacheClock,
+    }),
     clock: input.clock,
     dataDir: input.dataDir,
+    attachments: input.attachments,
     sessions: new SessionCache({ now: cacheClock }),
     recommendations: new RecommendationCache(),
     logger: input.logger ?? SILENT_LOGGER,
+    metrics: input.metrics ?? new ServiceMetrics({ processMetrics: false }),
+    disputes: { provider: null },
   };
 }
 

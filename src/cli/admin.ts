@@ -5,8 +5,8 @@
 // when an admin exists already, unless --force.
 
 import type { Command } from "commander";
-import type { OpenedDatabase } from "../db/connection.js";
 import { CliError, EXIT_INTERNAL, EXIT_OK, oneLine, writeText, type CliIo } from "./io.js";
+import { openMigrated } from "./database.js";
 import { databaseFromEnv } from "./service-commands.js";
 
 export interface AdminCreateOptions {
@@ -27,10 +27,9 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 /** Runs `admin create`; resolves to the exit code. */
 export async function runAdminCreate(opts: AdminCreateOptions, io: CliIo): Promise<number> {
-  const { openDatabase } = await import("../db/connection.js");
-  const { migrateToLatest } = await import("../db/migrations/index.js");
   const { createAppDeps } = await import("../app/context.js");
   const { createUser } = await import("../app/auth/create-user.js");
+  const { activeAdminEmails } = await import("../app/auth/repository.js");
   const { issueAccountToken, redeemAccountToken } = await import("../app/auth/account-tokens.js");
   const { setPasswordLink } = await import("../notify/templates/account.js");
   const { loadPolicyFile } = await import("../policy-file/load.js");
@@ -39,31 +38,25 @@ export async function runAdminCreate(opts: AdminCreateOptions, io: CliIo): Promi
   const password = opts.passwordStdin ? (await readAll(io.stdin)).replace(/\r?\n$/, "") : null;
   const policy = loadPolicyFile(undefined);
   if (!policy.ok) throw new CliError(`policy file: ${policy.error.message}`);
-  let opened: OpenedDatabase | undefined;
-  try {
-    opened = await openDatabase(databaseFromEnv());
-    await migrateToLatest(opened.db);
-  } catch (e) {
-    await opened?.close();
-    throw new CliError(`database: ${oneLine(e)}`, EXIT_INTERNAL);
-  }
+  const opened = await openMigrated(databaseFromEnv());
+  const { openAttachmentStorage } = await import("../storage/index.js");
   const deps = createAppDeps({
     db: opened.db,
     dialect: opened.dialect,
     policy: policy.value,
     clock: Date.now,
     dataDir: process.env["DATA_DIR"] ?? "./data",
+    // These commands touch no attachment: the local and database stores, whatever the settings.
+    attachments: openAttachmentStorage(
+      { kind: "local", s3: null, presignDownloads: false },
+      { db: opened.db, dataDir: process.env["DATA_DIR"] ?? "./data" },
+    ),
   });
   try {
-    const admins = await deps.db
-      .selectFrom("users")
-      .select("email")
-      .where("role", "=", "admin")
-      .where("disabled", "=", 0)
-      .execute();
+    const admins = await activeAdminEmails(deps.db);
     if (admins.length > 0 && !opts.force) {
       throw new CliError(
-        `an administrator exists already (${admins.map((a) => a.email).join(", ")}); ` +
+        `an administrator exists already (${admins.join(", ")}); ` +
           "sign in as one and invite people, or pass --force to add another administrator",
       );
     }

@@ -5,7 +5,8 @@ import { freshDatabase, testDatabaseUrl, type TestDatabase } from "../../test/su
 import { clientRow, requestRow } from "../../test/support/db-rows.js";
 import { loadPolicyFile } from "../policy-file/load.js";
 import type { Policy } from "../core/policy/index.js";
-import { csvRows, ndjsonRows, ProgressBar, runImport, type ImportKind } from "./import.js";
+import { csvRows, ndjsonRows, type ImportRow } from "../app/imports/rows.js";
+import { runImport, type ImportKind } from "./import.js";
 import type { CliIo } from "./io.js";
 
 // `refund-desk import` against a real database (SQLite in npm test, PostgreSQL in CI): good CSV
@@ -54,12 +55,21 @@ describe("refund-desk import", () => {
     kind: ImportKind,
     name: string,
     content: string,
-    opts: { format?: string; tty?: boolean } = {},
+    opts: { format?: string; tty?: boolean; dryRun?: boolean; quiet?: boolean } = {},
   ) => {
     const file = writeTemp(dir, name, content);
     const o = io(opts);
     const code = await runImport(
-      { kind, file, format: opts.format, policy: P, database: db.options, clock: () => NOW },
+      {
+        kind,
+        file,
+        format: opts.format,
+        policy: P,
+        database: db.options,
+        clock: () => NOW,
+        dryRun: opts.dryRun,
+        quiet: opts.quiet,
+      },
       o.cli,
     );
     return { code, stdout: o.stdout(), stderr: o.stderr() };
@@ -85,7 +95,9 @@ describe("refund-desk import", () => {
     const r = await importFile("orders", "orders.csv", csv);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^imported 3 orders from .*orders\.csv\n$/);
+    expect(r.stdout).toMatch(
+      /^imported 3 orders from .*orders\.csv in [\d.]+ s \(\d+ rows\/s\)\n$/,
+    );
 
     const rows = await db.db.selectFrom("orders").selectAll().orderBy("id").execute();
     expect(rows.map((o) => o.id)).toEqual(["ORD-1", "ORD-2", "ORD-3"]);
@@ -254,6 +266,103 @@ describe("refund-desk import", () => {
     expect(await count("payments")).toBe(before);
   });
 
+  it("lists every problem of every bad row, fields and references alike", async () => {
+    const before = {
+      orders: await count("orders"),
+      payments: await count("payments"),
+      events: await count("service_events"),
+      audit: await count("audit_events"),
+    };
+    // Orders: a row with five wrong fields and an unknown client; a row whose id is taken, whose
+    // subscription ends before it starts and whose money has both parts wrong; one good row.
+    const csv =
+      `${ORDER_HEADER}\n` +
+      `ORD 20,CL-404,Audit,audits,one_off,12.345,USD,yesterday,,,,,,,\n` +
+      `ORD-1,CL-7,Monitor,monitoring,subscription,1.2.3,XYZ,2026-02-02T10:00:00Z,,,,,` +
+      `2026-03-01T00:00:00Z,2026-02-01T00:00:00Z,\n` +
+      `ORD-21,CL-7,Audit,audit,one_off,10.00,USD,2026-02-02T10:00:00Z,,,,,,,\n`;
+    const orders = await importFile("orders", "many.csv", csv);
+    expect(orders.code).toBe(2);
+    expect(orders.stdout).toBe("");
+    expect(orders.stderr.trimEnd().split("\n")).toEqual([
+      `line 2: id: must be 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`,
+      'line 2: service.category: unknown value "audits"; expected one of audit, monitoring, training, consulting, support',
+      'line 2: price.amount: "12.345" has more decimals than USD allows (2)',
+      'line 2: placedAt: "yesterday" is not an ISO 8601 timestamp with an offset (e.g. 2026-02-01T10:00:00Z or 2026-02-01T17:00:00+07:00)',
+      "line 2: clientId: no client with this id",
+      'line 3: price.currency: unknown currency "XYZ"',
+      'line 3: price.amount: "1.2.3" is not a decimal amount',
+      "line 3: subscription.chargeRef: is required",
+      "line 3: subscription.periodEnd: must be after periodStart",
+      'line 3: id: an order with id "ORD-1" already exists',
+      "refund-desk: import rejected: 2 of 3 orders rows invalid (10 problems); nothing was imported",
+    ]);
+
+    // Payments: unknown keys (each named), an amount that is no decimal at all with an unknown
+    // currency, a bad method and an unknown order, in one row; a taken id and providerRef in another.
+    const good = {
+      orderId: "ORD-1",
+      chargeRef: "ORD-1",
+      amount: { amount: "10.00", currency: "USD" },
+      method: "card",
+      capturedAt: "2026-02-02T10:05:00Z",
+    };
+    const taken = await db.db
+      .selectFrom("payments")
+      .select(["id", "provider_ref"])
+      .where("provider_ref", "is not", null)
+      .executeTakeFirstOrThrow();
+    const text = [
+      JSON.stringify({
+        ...good,
+        orderId: "ORD-404",
+        amount: { amount: 10, currency: "ABC" },
+        method: "cash",
+        refunded: "1.00",
+        status: "paid",
+      }),
+      JSON.stringify({ ...good, id: taken.id, providerRef: taken.provider_ref, chargeRef: "X" }),
+      JSON.stringify({ ...good, capturedAt: "2026-02-03" }),
+    ].join("\n");
+    const payments = await importFile("payments", "many.ndjson", text);
+    expect(payments.code).toBe(2);
+    expect(payments.stderr.trimEnd().split("\n")).toEqual([
+      "line 1: refunded: unknown field",
+      "line 1: status: unknown field",
+      'line 1: amount.currency: unknown currency "ABC"',
+      'line 1: amount.amount: must be a decimal string such as "12.50", not a JSON number',
+      'line 1: method: unknown value "cash"; expected one of card, crypto, bank_transfer, other',
+      "line 1: orderId: no order with this id",
+      `line 2: id: a different payment with id "${taken.id}" is already recorded`,
+      "line 2: providerRef: this provider reference is already recorded for a different payment",
+      'line 3: capturedAt: "2026-02-03" is not an ISO 8601 timestamp with an offset (e.g. 2026-02-01T10:00:00Z or 2026-02-01T17:00:00+07:00)',
+      "refund-desk: import rejected: 3 of 3 payments rows invalid (9 problems); nothing was imported",
+    ]);
+
+    // Events: a bad kind, an end before the start, an empty note and an unknown order, one row.
+    const events = await importFile(
+      "events",
+      "many-events.csv",
+      "orderId,kind,from,to,note\n" +
+        "ORD-404,outage,2026-02-10T00:00:00Z,2026-02-09T00:00:00Z,\n" +
+        "ORD-3,internal_fault,2026-02-10T00:00:00Z,2026-02-09T00:00:00Z,Disk\n",
+    );
+    expect(events.code).toBe(2);
+    expect(events.stderr.trimEnd().split("\n")).toEqual([
+      'line 2: kind: unknown value "outage"; expected one of client_blocker, external_incident, internal_fault',
+      "line 2: to: must not be before from",
+      "line 2: note: is required",
+      "line 2: orderId: no order with this id",
+      "line 3: to: must not be before from",
+      "refund-desk: import rejected: 2 of 2 events rows invalid (5 problems); nothing was imported",
+    ]);
+
+    expect(await count("orders")).toBe(before.orders);
+    expect(await count("payments")).toBe(before.payments);
+    expect(await count("service_events")).toBe(before.events);
+    expect(await count("audit_events")).toBe(before.audit);
+  });
+
   it("refuses an unusable file before touching the database", async () => {
     // CliError: printed as one line by the program, exit code 2.
     await expect(importFile("events", "e.csv", "orderId,kind,from,status\n")).rejects.toMatchObject(
@@ -268,7 +377,7 @@ describe("refund-desk import", () => {
     await expect(importFile("events", "e2.csv", "")).rejects.toThrow(/empty/);
     await expect(
       importFile("events", "e3.csv", 'orderId,kind,from,to,note\nORD-1,"open\n'),
-    ).rejects.toThrow(/line 2: a quoted field is not closed/);
+    ).rejects.toThrow(/line 2: Quote Not Closed/);
   });
 
   it("takes --format over the extension", async () => {
@@ -282,7 +391,7 @@ describe("refund-desk import", () => {
     expect(r.stdout).toMatch(/^imported 1 events/);
   });
 
-  it("draws a progress bar on a terminal and clears it", async () => {
+  it("draws a progress bar on a terminal, clears it, and is quiet when asked", async () => {
     const r = await importFile(
       "events",
       "tty.csv",
@@ -290,14 +399,112 @@ describe("refund-desk import", () => {
       { tty: true },
     );
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("importing events [##############################] 100% 1/1");
-    expect(r.stderr.endsWith("\r\x1b[K")).toBe(true);
+    expect(r.stderr).toMatch(/checking events \[[#=-]*\] +\d+% \| \d+ rows/);
+    expect(r.stderr).toMatch(/importing events \[[#=-]*\] 100% \| 1 rows \| \d+ rows\/s/);
+    expect(r.stdout).toMatch(/^imported 1 events from .*tty\.csv in [\d.]+ s \(\d+ rows\/s\)\n$/);
+    const quiet = await importFile(
+      "events",
+      "quiet.csv",
+      "orderId,kind,from,to,note\nORD-3,internal_fault,2026-02-12T00:00:00Z,,Again\n",
+      { tty: true, quiet: true },
+    );
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe("");
     const plain = await importFile(
       "events",
       "plain.csv",
-      "orderId,kind,from,to,note\nORD-3,internal_fault,2026-02-12T00:00:00Z,,Again\n",
+      "orderId,kind,from,to,note\nORD-3,internal_fault,2026-02-13T00:00:00Z,,Again\n",
     );
     expect(plain.stderr).toBe("");
+  });
+
+  it("checks every row with --dry-run and writes nothing", async () => {
+    const before = { events: await count("service_events"), audit: await count("audit_events") };
+    const csv = "orderId,kind,from,to,note\nORD-3,internal_fault,2026-02-14T00:00:00Z,,Dry\n";
+    const ok = await importFile("events", "dry.csv", csv, { dryRun: true });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^checked 1 events from .*dry\.csv: all valid, nothing written/);
+    const bad = await importFile(
+      "events",
+      "dry-bad.csv",
+      "orderId,kind,from,to,note\nORD-404,internal_fault,2026-02-14T00:00:00Z,,Dry\n",
+      { dryRun: true },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("line 2: orderId: no order with this id");
+    expect(await count("service_events")).toBe(before.events);
+    expect(await count("audit_events")).toBe(before.audit);
+  });
+
+  it("rejects a payment id used twice in one file for different payments (found while writing), and skips an identical repeat", async () => {
+    const before = { payments: await count("payments"), audit: await count("audit_events") };
+    const pay = (id: string, amount: string) =>
+      JSON.stringify({
+        id,
+        orderId: "ORD-1",
+        chargeRef: "ORD-1",
+        amount: { amount, currency: "USD" },
+        method: "card",
+        capturedAt: "2026-02-05T10:00:00Z",
+      });
+    const clash = await importFile(
+      "payments",
+      "pay-twice.ndjson",
+      [pay("PAY-T1", "1.00"), pay("PAY-T2", "1.00"), pay("PAY-T1", "2.00")].join("\n"),
+    );
+    expect(clash.code).toBe(2);
+    expect(clash.stderr.trimEnd().split("\n")).toEqual([
+      'line 3: id: a different payment with id "PAY-T1" is already recorded',
+      "refund-desk: import rejected: 1 of 3 payments rows invalid; nothing was imported",
+    ]);
+    expect(await count("payments")).toBe(before.payments);
+    expect(await count("audit_events")).toBe(before.audit);
+
+    const repeat = await importFile(
+      "payments",
+      "pay-repeat.ndjson",
+      [pay("PAY-T3", "1.00"), pay("PAY-T3", "1.00")].join("\n"),
+    );
+    expect(repeat.stderr).toBe("");
+    expect(repeat.code).toBe(0);
+    expect(await count("payments")).toBe(before.payments + 1);
+    const entries = await db.db
+      .selectFrom("audit_events")
+      .select(["action", "summary"])
+      .where("entity_id", "=", "PAY-T3")
+      .execute();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]?.action).toBe("payment.recorded");
+    expect(JSON.parse(entries[0]?.summary ?? "{}")).toMatchObject({ amount: { amount: "1.00" } });
+  });
+
+  it("rejects an order id used twice in one file, and writes nothing", async () => {
+    const before = { orders: await count("orders"), audit: await count("audit_events") };
+    const row = (id: string) =>
+      `${id},CL-7,Audit,audit,one_off,10.00,USD,2026-02-02T10:00:00Z,,,,,,,`;
+    const csv = `${ORDER_HEADER}\n${row("ORD-T1")}\n${row("ORD-T2")}\n${row("ORD-T1")}\n`;
+    const r = await importFile("orders", "twice.csv", csv);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      'line 4: id: an order with id "ORD-T1" already exists',
+      "refund-desk: import rejected: 1 of 3 orders rows invalid; nothing was imported",
+    ]);
+    expect(await count("orders")).toBe(before.orders);
+    expect(await count("audit_events")).toBe(before.audit);
+  });
+
+  it("writes across several batches in one transaction, audit chain intact", async () => {
+    const before = await count("orders");
+    const rows = Array.from(
+      { length: 2500 },
+      (_, i) => `ORD-B${i},CL-8,Audit,audit,one_off,1.00,USD,2026-02-02T10:00:00Z,,,,,,,`,
+    );
+    const r = await importFile("orders", "big.csv", `${ORDER_HEADER}\n${rows.join("\n")}\n`);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(await count("orders")).toBe(before + 2500);
+    const { verifyAudit } = await import("../db/audit.js");
+    expect(await verifyAudit(db.db)).toMatchObject({ ok: true });
   });
 
   it.skipIf(testDatabaseUrl() !== undefined)(
@@ -337,9 +544,17 @@ describe("refund-desk import", () => {
   );
 });
 
+async function all(rows: AsyncIterable<ImportRow>): Promise<ImportRow[]> {
+  const out: ImportRow[] = [];
+  for await (const r of rows) out.push(r);
+  return out;
+}
+
+const csv = (text: string, kind: ImportKind) => all(csvRows(Readable.from([text]), kind));
+
 describe("import rows", () => {
-  it("turns CSV cells into the API's JSON shape: dotted columns nest, empty cells are null", () => {
-    const rows = csvRows(
+  it("turns CSV cells into the API's JSON shape: dotted columns nest, empty cells are null", async () => {
+    const rows = await csv(
       "id,orderId,chargeRef,amount.amount,amount.currency,method,capturedAt,providerRef\n" +
         ",O-1,O-1,12.50,EUR,card,2026-01-01T00:00:00Z,\n",
       "payments",
@@ -360,9 +575,9 @@ describe("import rows", () => {
     ]);
   });
 
-  it("makes an all-empty nested group null (no subscription) and keeps a partial one", () => {
+  it("makes an all-empty nested group null (no subscription) and keeps a partial one", async () => {
     const header = "subscription.periodStart,subscription.periodEnd,subscription.chargeRef";
-    const [none, partial] = csvRows(`${header}\n,,\n2026-01-01T00:00:00Z,,\n`, "orders");
+    const [none, partial] = await csv(`${header}\n,,\n2026-01-01T00:00:00Z,,\n`, "orders");
     expect(none).toEqual({ line: 2, value: { subscription: null } });
     expect(partial).toEqual({
       line: 3,
@@ -372,30 +587,42 @@ describe("import rows", () => {
     });
   });
 
-  it("numbers NDJSON lines physically, skipping blank ones", () => {
-    expect(ndjsonRows('{"a":1}\r\n\n  \n{"b":2}')).toEqual([
+  it("numbers NDJSON lines physically, skipping blank ones", async () => {
+    expect(await all(ndjsonRows(Readable.from(['{"a":1}\r\n\n  \n{"b":2}'])))).toEqual([
       { line: 1, value: { a: 1 } },
       { line: 4, value: { b: 2 } },
     ]);
   });
 
-  it("redraws the progress bar at most every 100 ms, and always at the end", () => {
-    const out = collector();
-    let now = 0;
-    const bar = new ProgressBar(out.stream, 4, "x", () => now);
-    bar.update(1);
-    now = 50;
-    bar.update(2); // too soon
-    now = 200;
-    bar.update(3);
-    now = 210;
-    bar.update(4); // the last one always shows
-    bar.clear();
-    expect(out.text().split("\r").filter(Boolean)).toEqual([
-      "x [########----------------------]  25% 1/4",
-      "x [#######################-------]  75% 3/4",
-      "x [##############################] 100% 4/4",
-      "\x1b[K",
+  it("reads a BOM, CRLF, quoted commas, quotes and line breaks, naming the line a record starts on", async () => {
+    const text =
+      "\ufefforderId,kind,from,to,note\r\n" +
+      'O-1,client_blocker,2026-01-01T00:00:00Z,,"a, b ""c""\r\nd"\r\n' +
+      "\r\n" +
+      "O-2,internal_fault,2026-01-02T00:00:00Z,,e\r\n" +
+      "O-3,too,many,fields,here,x\r\n";
+    expect(await csv(text, "events")).toEqual([
+      {
+        line: 2,
+        value: {
+          orderId: "O-1",
+          kind: "client_blocker",
+          from: "2026-01-01T00:00:00Z",
+          to: null,
+          note: 'a, b "c"\r\nd',
+        },
+      },
+      {
+        line: 5,
+        value: {
+          orderId: "O-2",
+          kind: "internal_fault",
+          from: "2026-01-02T00:00:00Z",
+          to: null,
+          note: "e",
+        },
+      },
+      { line: 6, error: "has 6 fields, the header has 5" },
     ]);
   });
 });

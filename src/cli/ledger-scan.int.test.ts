@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import { PolicyStore } from "../app/policy/store.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collector, run } from "../../test/support/cli.js";
 import { freshDatabase, type TestDatabase } from "../../test/support/database.js";
@@ -37,7 +38,12 @@ function io() {
 describe("refund-desk ledger scan", () => {
   let db: TestDatabase;
   const P = policy();
-  const deps = () => ({ db: db.db, policy: P, clock: () => NOW, logger: SILENT_LOGGER });
+  const deps = () => ({
+    db: db.db,
+    policies: new PolicyStore({ db: db.db, initial: P, clock: () => NOW, cacheClock: () => 0 }),
+    clock: () => NOW,
+    logger: SILENT_LOGGER,
+  });
 
   const at = (minute: number) => new Date(Date.parse("2026-02-02T10:05:00Z") + minute * 60_000);
   const requests = () =>

@@ -2,10 +2,12 @@
 // service's database (DATABASE_URL, or the SQLite file under DATA_DIR, like `serve`) and opens the
 // duplicate-payment cases still missing, exactly as a newly recorded payment would.
 
+import { performance } from "node:perf_hooks";
+import { PolicyStore } from "../app/policy/store.js";
 import type { Command } from "commander";
 import type { LedgerScanSummary } from "../app/ledger/scan-ledger.js";
 import type { Policy } from "../core/policy/index.js";
-import type { OpenDatabaseOptions, OpenedDatabase } from "../db/connection.js";
+import type { OpenDatabaseOptions } from "../db/connection.js";
 import { loadPolicy } from "./evaluate.js";
 import {
   CliError,
@@ -16,6 +18,7 @@ import {
   writeText,
   type CliIo,
 } from "./io.js";
+import { openMigrated } from "./database.js";
 import { databaseFromEnv } from "./service-commands.js";
 
 export interface LedgerScanOptions {
@@ -48,24 +51,19 @@ export function formatScanSummary(s: LedgerScanSummary, dryRun: boolean, dialect
 
 /** Runs the scan; resolves to the exit code. */
 export async function runLedgerScan(opts: LedgerScanOptions, io: CliIo): Promise<number> {
-  const { openDatabase } = await import("../db/connection.js");
-  const { migrateToLatest } = await import("../db/migrations/index.js");
   const { scanLedger } = await import("../app/ledger/scan-ledger.js");
-  let opened: OpenedDatabase | undefined;
-  try {
-    opened = await openDatabase(opts.database);
-    await migrateToLatest(opened.db);
-  } catch (e) {
-    await opened?.close();
-    // The message only: a connection error's stack may carry the URL (and its password).
-    throw new CliError(`database: ${oneLine(e)}`, EXIT_INTERNAL);
-  }
-  const db = opened;
+  const db = await openMigrated(opts.database);
   try {
     const summary = await scanLedger(
       {
         db: db.db,
-        policy: opts.policy,
+        // The database's versions decide; the file is published only on an empty database.
+        policies: new PolicyStore({
+          db: db.db,
+          initial: opts.policy,
+          clock: opts.clock ?? Date.now,
+          cacheClock: () => performance.now(),
+        }),
         clock: opts.clock ?? Date.now,
         logger: stderrLogger(io.stderr),
       },
@@ -121,7 +119,7 @@ export function addLedgerCommand(
     .option("--page-size <n>", "payments read per page (default 50000)")
     .option(
       "--policy <file>",
-      "policy file for the engine and autoApprove (default: the shipped one)",
+      "policy file published as the first version on an empty database (default: the shipped one); afterwards the database's versions decide",
     )
     .addHelpText("after", LEDGER_SCAN_HELP)
     .action(async (opts: { dryRun?: boolean; pageSize?: string; policy?: string }) => {

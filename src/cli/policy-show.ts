@@ -12,7 +12,7 @@ function toYaml(doc: PolicyDocument): string {
   return yaml.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
-/** `policy show [--json]`: prints the policy in force as YAML (with its source) or JSON. */
+/** `policy show [--json]`: prints a policy as YAML (with where it came from) or JSON. */
 export async function showPolicy(
   policy: Policy,
   source: string,

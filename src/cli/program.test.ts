@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { parsePolicyText } from "../policy-file/load.js";
 import {
@@ -343,13 +343,25 @@ describe("evaluate --ndjson", () => {
 });
 
 describe("--policy and policy show", () => {
+  // `policy show` reads the database's version in force: a fresh one takes the shipped file.
+  let dataDir: string | undefined;
+  beforeAll(() => {
+    dataDir = process.env["DATA_DIR"];
+    process.env["DATA_DIR"] = tempDir();
+  });
+  afterAll(() => {
+    if (dataDir === undefined) delete process.env["DATA_DIR"];
+    else process.env["DATA_DIR"] = dataDir;
+  });
   const policyYaml = (): Doc =>
     parseYaml(readFileSync(join(ROOT, "policy", "default-policy.yaml"), "utf8")) as Doc;
 
   it("policy show prints the policy in force as YAML that loads back as the same policy", async () => {
     const r = await run(["policy", "show"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^# The refund policy in force, loaded from .*default-policy\.yaml\n/);
+    expect(r.stdout).toMatch(
+      /^# The refund policy in force, loaded from the database: version 2026-11-28\.1, in force from \S+Z\n/,
+    );
     expect(r.stdout).toContain("version: 2026-11-28.1\n");
     expect(r.stdout).toContain("  payoutBusinessDays: [7, 14]\n");
     const back = parsePolicyText(r.stdout);
@@ -360,11 +372,21 @@ describe("--policy and policy show", () => {
     expect(doc).toEqual(policyYaml());
   });
 
-  it("policy show --json prints JSON: version, parameters, payouts, workflow, clauses", async () => {
+  it("policy show --json prints JSON: version, parameters, payouts, workflow, retention, clauses", async () => {
     const r = await run(["policy", "show", "--json"]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Doc;
-    expect(Object.keys(doc)).toEqual(["version", "parameters", "payouts", "workflow", "clauses"]);
+    expect(Object.keys(doc)).toEqual([
+      "version",
+      "parameters",
+      "payouts",
+      "workflow",
+      "retention",
+      "clauses",
+    ]);
+    expect((doc as unknown as { retention: unknown }).retention).toEqual({
+      closedRequestDataYears: 5,
+    });
     expect((doc as unknown as { workflow: unknown }).workflow).toEqual({
       replyByBusinessDays: 5,
       qaAtRiskBusinessDays: 3,

@@ -2,14 +2,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { PACKAGE_ROOT } from "../package-root.js";
-import { DEFAULT_POLICY_PATH } from "../policy-file/load.js";
 import { evaluateNdjson, evaluateSingle, loadPolicy } from "./evaluate.js";
 import { addImportCommand } from "./import.js";
 import { addLedgerCommand } from "./ledger-scan.js";
+import { addSimulateCommand } from "./simulate.js";
 import { addAdminCommand } from "./admin.js";
+import { addAttachmentsCommands } from "./attachments.js";
+import { addPrivacyCommands } from "./privacy.js";
 import { notifyConfigFromEnv } from "../notify/config.js";
 import { CliError, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, oneLine, type CliIo } from "./io.js";
-import { showPolicy } from "./policy-show.js";
+import { addPolicyCommands } from "./policy-commands.js";
 import { addServiceCommands } from "./service-commands.js";
 
 export type { CliIo } from "./io.js";
@@ -30,6 +32,7 @@ Examples:
   $ refund-desk evaluate --policy my-policy.yaml case.json
   $ refund-desk policy show --json
   $ refund-desk ledger scan --dry-run
+  $ refund-desk simulate --policy candidate-policy.yaml --from 2026-01-01 --to 2026-03-31
 
 Exit codes: 0 done; 2 invalid input (case, policy file, usage); 1 unexpected failure.`;
 
@@ -50,20 +53,6 @@ Examples:
 
 Invalid input exits with code 2 and names the JSON path of the offending field, e.g.
   refund-desk: invalid case: payments[0].amount.amount: must be a decimal string such as "12.50", not a JSON number`;
-
-const POLICY_HELP = `
-Example:
-  $ refund-desk policy show
-  $ refund-desk policy show --json --policy my-policy.yaml`;
-
-const POLICY_SHOW_HELP = `
-Prints the version, parameters and clauses of the policy in force; the YAML output is itself a
-valid policy file.
-
-Examples:
-  $ refund-desk policy show
-  $ refund-desk policy show --json
-  $ refund-desk policy show --policy my-policy.yaml`;
 
 /**
  * Builds the commander program over `io`. Actions report their exit code through `setCode`;
@@ -107,22 +96,15 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
 
   const policyCmd = program
     .command("policy")
-    .description("inspect the refund policy")
-    .addHelpText("after", POLICY_HELP);
-  policyCmd
-    .command("show")
-    .description("print the policy in force (version, parameters, clauses)")
-    .option("--json", "print JSON instead of YAML")
-    .option("--policy <file>", "policy file to show instead of the default")
-    .addHelpText("after", POLICY_SHOW_HELP)
-    .action(async (opts: { json?: boolean; policy?: string }) => {
-      const policy = loadPolicy(opts.policy);
-      setCode(await showPolicy(policy, opts.policy ?? DEFAULT_POLICY_PATH, opts.json === true, io));
-    });
+    .description("the refund policy's versions: show, list, publish, withdraw, diff");
+  addPolicyCommands(policyCmd, io, setCode);
 
   addServiceCommands(program, io, setCode);
   addImportCommand(program, io, setCode);
   addLedgerCommand(program, io, setCode);
+  addPrivacyCommands(program, io, setCode);
+  addAttachmentsCommands(program, io, setCode);
+  addSimulateCommand(program, io, setCode);
   addAdminCommand(program, io, setCode, () => {
     try {
       return notifyConfigFromEnv(process.env).publicUrl;

@@ -60,7 +60,12 @@ async function withoutGuards(test: TestDatabase, tamper: () => Promise<void>): P
 describe("audit chain", () => {
   it("verifies 100 appended entries, numbered 1..100 and linked", async () => {
     t = await freshDatabase();
-    expect(await verifyAudit(t.db)).toEqual({ ok: true, count: 0, headHash: "0".repeat(64) });
+    expect(await verifyAudit(t.db)).toEqual({
+      ok: true,
+      count: 0,
+      headHash: "0".repeat(64),
+      erased: 0,
+    });
     await appendMany(t.db, 100);
     const result = await verifyAudit(t.db);
     expect(result).toMatchObject({ ok: true, count: 100 });
@@ -123,6 +128,43 @@ describe("audit chain", () => {
         .execute();
     });
     expect(await verifyAudit(t.db)).toMatchObject({ ok: false, seq: 38, problem: "link" });
+  });
+
+  it("chain 2 (ADR 0028): changed personal fields, or fields removed without an erasure, are named", async () => {
+    t = await freshDatabase();
+    await appendMany(t.db, 10);
+    const row = await t.db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("seq", "=", 4)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ chain: 2, ip: null, erased_by: null });
+    expect(JSON.parse(row.personal!)).toMatchObject({ ip: "203.0.113.7" });
+    await withoutGuards(t, async () => {
+      await t!.db
+        .updateTable("audit_events")
+        .set({ personal: row.personal!.replace("203.0.113.7", "203.0.113.8") })
+        .where("seq", "=", 4)
+        .execute();
+    });
+    expect(await verifyAudit(t.db)).toMatchObject({ ok: false, seq: 4, problem: "hash" });
+    await withoutGuards(t, async () => {
+      await t!.db
+        .updateTable("audit_events")
+        .set({ personal: null })
+        .where("seq", "=", 4)
+        .execute();
+    });
+    expect(await verifyAudit(t.db)).toMatchObject({
+      ok: false,
+      seq: 4,
+      reason: "the personal fields were removed without an erasure",
+    });
+    // Marked erased by an entry that is no erasure: named too.
+    await withoutGuards(t, async () => {
+      await t!.db.updateTable("audit_events").set({ erased_by: 9 }).where("seq", "=", 4).execute();
+    });
+    expect(await verifyAudit(t.db)).toMatchObject({ ok: false, seq: 4, problem: "hash" });
   });
 
   it("names a deleted entry", async () => {

@@ -10,6 +10,16 @@ describe("instants", () => {
     expect(toDbInstant(ms)).toBe("2026-02-16T08:30:00.500Z");
     expect(fromDbInstant(toDbInstant(ms))).toBe(ms);
     expect(toDbInstant(new Date(0))).toBe("1970-01-01T00:00:00.000Z");
+    // Every instant toDbInstant can write comes back: the ends of its range and a leap day.
+    for (const text of [
+      "0000-01-01T00:00:00.000Z",
+      "9999-12-31T23:59:59.999Z",
+      "2024-02-29T23:59:59.999Z",
+      "1969-12-31T23:59:59.999Z",
+    ]) {
+      expect(toDbInstant(fromDbInstant(text)), text).toBe(text);
+      expect(fromDbInstant(text), text).toBe(Date.parse(text));
+    }
   });
 
   it("refuse what would not sort as text, and any other form on the way back", () => {
@@ -19,6 +29,12 @@ describe("instants", () => {
       "2026-02-16T08:30:00Z",
       "2026-02-16 08:30:00.000Z",
       "2026-02-30T00:00:00.000Z",
+      "2026-04-31T00:00:00.000Z",
+      "2025-02-29T00:00:00.000Z",
+      "2026-02-16T24:00:00.000Z",
+      "2026-02-16T08:60:00.000Z",
+      "2026-02-16T08:30:60.000Z",
+      "2026-13-01T00:00:00.000Z",
     ]) {
       expect(() => fromDbInstant(bad), bad).toThrow(RangeError);
     }

@@ -69,6 +69,11 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Open
   );
 }
 
+/** Reads one row of a table (readiness): resolves while the database answers, rejects if not. */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await db.selectFrom("clients").select("id").limit(1).execute();
+}
+
 /** Which database a Kysely instance (or a transaction of it) talks to. */
 export function dialectOf(db: Pick<Kysely<Database>, "getExecutor">): DialectName {
   // Kysely exposes no public dialect name; the adapter class is the stable, documented marker.

@@ -6,10 +6,13 @@
 // order's price; before money goes (`lock`), the payment rows are locked on PostgreSQL until commit
 // (`FOR UPDATE OF payments`, in id order, so two transactions never wait on each other in a cycle;
 // SQLite has one writer at a time). The order's total also nets approvals whose payouts are not
-// written yet: a second statement, read only for an order's total (`approvals`).
+// written yet: a second statement, read only for an order's total (`approvals`). The payments'
+// disputes (issue 20: an open one blocks the charge, a lost one counts as returned) are a third,
+// read after the payment rows (and so under their lock).
 
 import { sql, type Kysely } from "kysely";
 import type { LedgerFacts, LedgerPaymentFacts, LedgerPayout } from "../core/ledger/refundable.js";
+import { paymentDisputes } from "../core/disputes/disputes.js";
 import { money } from "../core/money/money.js";
 import { dialectOf } from "./connection.js";
 import { fromDbMinor } from "./money.js";
@@ -127,6 +130,28 @@ export async function readLedger(
         amount: money(fromDbMinor(r.payout_minor), r.payout_currency),
         state: r.payout_status === "succeeded" ? "succeeded" : "in_flight",
       });
+    }
+  }
+
+  if (payments.length > 0) {
+    const disputes = await db
+      .selectFrom("disputes")
+      .select(["payment_id", "status", "amount_minor"])
+      .where(
+        "payment_id",
+        "in",
+        payments.map((p) => p.id),
+      )
+      .execute();
+    if (disputes.length > 0) {
+      for (let i = 0; i < payments.length; i += 1) {
+        const p = payments[i];
+        if (p === undefined) continue;
+        const mine = disputes
+          .filter((d) => d.payment_id === p.id)
+          .map((d) => ({ status: d.status, amountMinor: fromDbMinor(d.amount_minor) }));
+        if (mine.length > 0) payments[i] = { ...p, disputes: paymentDisputes(mine) };
+      }
     }
   }
 

@@ -8,7 +8,7 @@
 // - booleans: INTEGER 0/1; JSON documents: TEXT.
 // Column names are the database's snake_case; repositories map rows to domain objects.
 
-import type { ColumnType, Insertable, Selectable, Updateable } from "kysely";
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 
 /** A column with a database default: optional on insert. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
@@ -44,6 +44,8 @@ export interface UsersTable {
   disabled: Defaulted<number>;
   created_at: string;
   updated_at: string;
+  /** When an admin erased this person's personal data (migration 0014). */
+  erased_at: Defaulted<string | null>;
 }
 
 export interface SessionsTable {
@@ -158,6 +160,8 @@ export interface RefundRequestsTable {
   open_question: string | null;
   /** When the request reached a closed status (0002). */
   closed_at: string | null;
+  /** When the retention job deleted its messages and attachments (migration 0014). */
+  purged_at: Defaulted<string | null>;
   /** The alternative on offer and the client's response, as JSON (0002). */
   alternative_json: string | null;
   /** The current row of `recommendations` (0002); null when the engine could not evaluate. */
@@ -171,6 +175,8 @@ export interface RefundRequestsTable {
   /** The client's appeal of a denial, and who had denied (0007). */
   appealed_at: Defaulted<string | null>;
   appeal_denied_by: Defaulted<string | null>;
+  /** The policy version the request is judged under: the one in force at its submission (0011). */
+  policy_version_id: Defaulted<string | null>;
 }
 
 export interface MessagesTable {
@@ -195,6 +201,22 @@ export interface AttachmentsTable {
   size_bytes: number;
   sha256: string;
   created_at: string;
+  /** Which store holds the bytes (migration 0017; ADR 0031); rows before it are `local`. */
+  storage: Defaulted<"local" | "database" | "s3">;
+}
+
+/** An object of the `database` attachment store (0017): its bytes are attachment_chunks. */
+export interface AttachmentObjectsTable {
+  key: string;
+  created_at: string;
+  /** Null while its chunks are being written. */
+  size_bytes: number | null;
+}
+
+export interface AttachmentChunksTable {
+  object_key: string;
+  seq: number;
+  data: Uint8Array;
 }
 
 export interface RecommendationsTable {
@@ -284,6 +306,38 @@ export interface PayoutsTable {
   /** When the client was asked for a destination (wallet address, bank details), and reminded. */
   destination_asked_at: string | null;
   destination_reminded_at: string | null;
+  /** The policy version in force at the approval: its calendar fixed the due window (0011). */
+  policy_version_id: Defaulted<string | null>;
+  /** The dispute holding this card payout parked (`charge_disputed`: the provider's refusal) (0018). */
+  held_by_dispute: Defaulted<string | null>;
+}
+
+/** A card dispute (chargeback) against one of our payments (0018). */
+export interface DisputesTable {
+  /** The provider's dispute id (`dp_...`). */
+  id: string;
+  provider: string;
+  payment_id: string;
+  charge_ref: string;
+  amount_minor: string;
+  currency: string;
+  reason: string;
+  /** The provider's status as it says it (Stripe: needs_response, under_review, won, lost, ...). */
+  status: string;
+  /** ISO instant: the evidence must reach the provider before it. */
+  due_by: string | null;
+  funds_withdrawn_at: string | null;
+  closed_at: string | null;
+  /** JSON: the evidence draft in the provider's evidence fields, as finance last saved it. */
+  evidence_json: string | null;
+  evidence_submitted_at: string | null;
+  submitted_by: string | null;
+  reminded_5_at: string | null;
+  reminded_2_at: string | null;
+  event_created: Defaulted<number>;
+  created_at: string;
+  updated_at: string;
+  version: Defaulted<number>;
 }
 
 export interface ProviderEventsTable {
@@ -306,6 +360,52 @@ export interface DuplicatePaymentsTable {
   created_at: string;
 }
 
+/**
+ * One row per refund request: what the reports count, kept by triggers (0009), never written by
+ * the application.
+ */
+export interface ReportRequestsTable {
+  request_id: string;
+  submitted_at: string;
+  reason: string;
+  status: string;
+  /** The current recommendation's outcome; `none` when there is none. */
+  recommended_outcome: string;
+  waiting_since: string | null;
+}
+
+/** One row per decision, with what it was decided on; kept by a trigger (0009). */
+export interface ReportDecisionsTable {
+  decision_id: string;
+  request_id: string;
+  created_at: string;
+  decided_by: string;
+  kind: DecisionKind;
+  reason: string;
+  /** `followed`, `against` (a firm recommendation departed from) or `unguided` (none firm). */
+  verdict: "followed" | "against" | "unguided";
+  /** 1: the request's first decision. */
+  is_first: number;
+  /** 1: made by the system user (automatic approvals). */
+  automatic: number;
+  /** Milliseconds from the request's submission to this decision. */
+  took_ms: number;
+}
+
+/** One published policy version; immutable but for the withdrawal of a scheduled one (0011). */
+export interface PolicyVersionsTable {
+  /** The document's `version`, cited by every recommendation as `policyVersion`. */
+  id: string;
+  /** From this instant on (inclusive) the version is in force, until the next one's. */
+  effective_at: string;
+  published_by: string;
+  published_at: string;
+  /** Canonical JSON of the policy-file document. */
+  document: string;
+  withdrawn_at: string | null;
+  withdrawn_by: string | null;
+}
+
 export interface AuditEventsTable {
   /** 1, 2, 3... without gaps: allocated by `appendAudit` under the chain lock. */
   seq: number;
@@ -319,6 +419,14 @@ export interface AuditEventsTable {
   ip: string | null;
   prev_hash: string;
   hash: string;
+  /** 1: ADR 0007's rule (entries before migration 0014); 2: personal fields hashed by digest (ADR 0028). */
+  chain: Defaulted<number>;
+  /** Chain 2: canonical JSON of the personal fields with a nonce; NULL when none, or erased. */
+  personal: Defaulted<string | null>;
+  /** Chain 2: SHA-256 hex of `personal`, which the hash covers; stays after an erasure. */
+  personal_digest: Defaulted<string | null>;
+  /** The seq of the `privacy.erased` entry that erased this entry's personal fields. */
+  erased_by: Defaulted<number | null>;
 }
 
 export interface IdempotencyKeysTable {
@@ -400,6 +508,35 @@ export interface WebhookDeliveriesTable {
   created_at: string;
 }
 
+export type PolicySimulationStatus = "queued" | "running" | "done" | "failed";
+
+/** An admin's what-if run of a candidate policy (0012, ADR 0026). */
+export interface PolicySimulationsTable {
+  id: string;
+  status: PolicySimulationStatus;
+  requested_by: string;
+  candidate_version: string;
+  /** The candidate policy document, JSON. */
+  policy_json: string;
+  /** `YYYY-MM-DD` days of the period (inclusive), null when open on that side. */
+  period_from: string | null;
+  period_to: string | null;
+  /** The period as instants: [starts_at, ends_at). */
+  starts_at: string | null;
+  ends_at: string | null;
+  requests_total: number | null;
+  requests_done: Defaulted<number>;
+  /** The report (core/simulation's SimulationReport), JSON, when done. */
+  report_json: string | null;
+  error: string | null;
+  attempts: Defaulted<number>;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
 export interface Database {
   clients: ClientsTable;
   users: UsersTable;
@@ -424,9 +561,82 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   duplicate_payments: DuplicatePaymentsTable;
+  report_requests: ReportRequestsTable;
+  report_decisions: ReportDecisionsTable;
+  policy_versions: PolicyVersionsTable;
+  imports: ImportsTable;
+  import_chunks: ImportChunksTable;
+  attachment_objects: AttachmentObjectsTable;
+  attachment_chunks: AttachmentChunksTable;
+  policy_simulations: PolicySimulationsTable;
+  inbound_mail: InboundMailTable;
+  disputes: DisputesTable;
 }
 
+/** An import sent over the API (0016): the job, its progress and its outcome. */
+export interface ImportsTable {
+  id: string;
+  kind: "orders" | "payments" | "events";
+  format: "csv" | "ndjson";
+  /** receiving (body still arriving), pending, running, done, rejected (bad rows), failed. */
+  status: "receiving" | "pending" | "running" | "done" | "rejected" | "failed";
+  requested_by: string;
+  body_bytes: number;
+  rows_read: Generated<number>;
+  rows_written: Generated<number>;
+  rejected_json: string | null;
+  problems: Generated<number>;
+  error: string | null;
+  created_at: string;
+  claimed_until: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** An import's body, in order, at most 1 MiB a chunk. */
+export interface ImportChunksTable {
+  import_id: string;
+  seq: number;
+  data: Uint8Array;
+}
+
+/** Where an inbound e-mail stands (0019): stored, then processed into one of the others. */
+export type InboundMailStatus =
+  "stored" | "done" | "ignored" | "triage" | "quarantined" | "refused" | "failed" | "discarded";
+
+/** An e-mail the desk received (0019, issue 19): raw, and what processing made of it. */
+export interface InboundMailTable {
+  id: string;
+  /** The Message-ID (lower-case, without brackets), or `sha256:<hex>` without one; unique. */
+  dedupe_key: string;
+  /** SHA-256 of the raw bytes; unique. */
+  sha256: string;
+  message_id: string | null;
+  raw: Uint8Array;
+  size_bytes: number;
+  envelope_json: string;
+  received_at: string;
+  status: InboundMailStatus;
+  outcome: string | null;
+  triage_kind: string | null;
+  from_address: string | null;
+  subject: string | null;
+  excerpt: string | null;
+  client_id: string | null;
+  order_id: string | null;
+  request_id: string | null;
+  auth_json: string | null;
+  note: string | null;
+  attempts: Generated<number>;
+  claimed_until: string | null;
+  processed_at: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+}
+
+export type InboundMailRow = Selectable<InboundMailTable>;
 export type ClientRow = Selectable<ClientsTable>;
+export type PolicySimulationRow = Selectable<PolicySimulationsTable>;
 export type NewClient = Insertable<ClientsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
@@ -448,9 +658,11 @@ export type DecisionRow = Selectable<DecisionsTable>;
 export type PayoutRow = Selectable<PayoutsTable>;
 export type NewPayout = Insertable<PayoutsTable>;
 export type DuplicatePaymentRow = Selectable<DuplicatePaymentsTable>;
+export type PolicyVersionRow = Selectable<PolicyVersionsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewOutbox = Insertable<OutboxTable>;
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type ImportJobRow = Selectable<ImportsTable>;

@@ -1,6 +1,8 @@
 // Instants are stored as TEXT `YYYY-MM-DDTHH:mm:ss.sssZ` (UTC, always milliseconds, four-digit
 // year), so the string order in both databases is the time order and no driver converts them.
 
+import { parseExactInstant } from "../core/calendar/instant.js";
+
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MIN_MS = Date.parse("0000-01-01T00:00:00.000Z");
 const MAX_MS = Date.parse("9999-12-31T23:59:59.999Z");
@@ -16,13 +18,16 @@ export function toDbInstant(at: number | Date): string {
   return new Date(ms).toISOString();
 }
 
-/** A database instant back to epoch milliseconds; anything not in the stored form throws. */
+/**
+ * A database instant back to epoch milliseconds; anything not in the stored form throws. The
+ * form is checked by INSTANT and the date by the core's instant reader (no 31 April, no hour 24),
+ * which is several times cheaper than formatting the parsed value back to compare: every read of
+ * a request parses a handful of these.
+ */
 export function fromDbInstant(text: string): number {
-  const ms = INSTANT.test(text) ? Date.parse(text) : Number.NaN;
-  if (!Number.isFinite(ms) || new Date(ms).toISOString() !== text) {
-    throw new RangeError(`not a database instant: "${text}"`);
-  }
-  return ms;
+  const parsed = INSTANT.test(text) ? parseExactInstant(text) : null;
+  if (parsed === null) throw new RangeError(`not a database instant: "${text}"`);
+  return parsed.ms;
 }
 
 /** `toDbInstant` that passes null through. */

@@ -85,6 +85,9 @@ export function installProblemHandlers(
 ): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) {
+      // A refusal that says when to come back (sign-in locks, password-reset limits).
+      const wait = err.extra["retryAfterSeconds"];
+      if (err.status === 429 && typeof wait === "number") reply.header("retry-after", String(wait));
       return sendProblem(reply, err.status, err.code, err.message, err.errors, err.extra);
     }
     if (err.validation) {

@@ -15,7 +15,9 @@ import Fastify, {
 import type { AuthInfo, Authenticator } from "../app/auth/auth-info.js";
 import type { AppDeps } from "../app/context.js";
 import { AppError, invalidField, notFound } from "../app/errors.js";
-import { ANONYMOUS, roleAllows, type Action, type Actor } from "../core/access/index.js";
+import { databaseReady } from "../app/readiness.js";
+import { scrapeMetrics } from "../app/metrics/scrape-metrics.js";
+import { ANONYMOUS, refusal, roleAllows, type Action, type Actor } from "../core/access/index.js";
 import { installIdempotency } from "./idempotency.js";
 import { swaggerOptions } from "./openapi/document.js";
 import { registerComponents } from "./openapi/registry.js";
@@ -130,6 +132,11 @@ export async function buildServer(
       return typeof given === "string" && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // Clean shutdown: a request that arrives on a kept-alive connection while the server closes
+    // is answered as usual (not 503) and the connection closed after it (the hook below); idle
+    // connections are closed at once.
+    return503OnClosing: false,
+    forceCloseConnections: "idle",
     // Unknown fields are refused (schemas say additionalProperties: false) and nothing is coerced:
     // money and ids arrive exactly as the client sent them.
     ajv: {
@@ -192,6 +199,15 @@ export async function buildServer(
   });
 
   app.decorate("secureCookies", options.secureCookies === true);
+  let closing = false;
+  app.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook("onRequest", (_request, reply, done) => {
+    if (closing) void reply.header("connection", "close");
+    done();
+  });
   const authenticate = options.authenticate;
   app.decorateRequest("actor", null as never);
   app.decorateRequest("auth", null as never);
@@ -239,7 +255,7 @@ export async function buildServer(
       throw new AppError("unauthenticated", "sign in or send an API token");
     }
     if (!roleAllows(request.actor, permission)) {
-      throw new AppError("forbidden", `not allowed: ${permission}`);
+      throw new AppError("forbidden", refusal(request.actor, permission));
     }
     // Cookie-authenticated writes carry the session's CSRF token in a header.
     if (
@@ -268,12 +284,30 @@ export async function buildServer(
     "/ready",
     { config: { permission: "public" }, schema: { hide: true } },
     async (_r, reply) => {
-      try {
-        await deps.db.selectFrom("clients").select("id").limit(1).execute();
-        return { status: "ready" };
-      } catch {
-        return reply.code(503).send({ status: "unavailable" });
-      }
+      if (await databaseReady(deps)) return { status: "ready" };
+      return reply.code(503).send({ status: "unavailable" });
+    },
+  );
+  // Every answer counts: its duration by route pattern (never the raw URL: ids would make a
+  // family per request) and status.
+  app.addHook("onResponse", (request, reply, done) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? "unmatched",
+      status_code: String(reply.statusCode),
+    };
+    deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    deps.metrics.httpRequests.inc(labels);
+    done();
+  });
+  // Prometheus metrics, off the API's path: an admin or an API token with metrics:read (or,
+  // unauthenticated, on METRICS_PORT bound to localhost: src/service/metrics-server.ts).
+  app.get(
+    "/metrics",
+    { config: { permission: "metrics.read" }, schema: { hide: true } },
+    async (_request, reply) => {
+      const scraped = await scrapeMetrics(deps);
+      return reply.type(scraped.contentType).send(scraped.body);
     },
   );
   app.get("/openapi.json", { config: { permission: "public" }, schema: { hide: true } }, async () =>

@@ -4,10 +4,12 @@
 // it has gone out (only the token's SHA-256 stays, in account_tokens).
 
 import type { Kysely } from "kysely";
+import { setOutboxPayload } from "../db/outbox.js";
 import type { Database } from "../db/schema.js";
 import { mailDomain, type NotifyConfig } from "./config.js";
 import type { MailTransport } from "./mail.js";
 import { PermanentNotificationError, sendEmailOnce, type OutboxMessage } from "./notifier.js";
+import { findMailUser } from "./queries.js";
 import { renderAccountEmail, type AccountTemplate } from "./templates/account.js";
 
 /** The topic prefix the worker routes here. */
@@ -45,11 +47,7 @@ export function createAccountMailer(deps: AccountMailerDeps): {
       // Sent already (the token was blanked after sending): nothing more to do.
       if (token === null) return;
       if (typeof token !== "string") throw bad("payload lacks the token");
-      const user = await deps.db
-        .selectFrom("users")
-        .select(["email", "name", "disabled"])
-        .where("id", "=", userId)
-        .executeTakeFirst();
+      const user = await findMailUser(deps.db, userId);
       if (user === undefined) throw bad(`unknown user ${userId}`);
       if (Number(user.disabled) === 0) {
         await sendEmailOnce(deps, domain, message, user.email, () =>
@@ -62,11 +60,7 @@ export function createAccountMailer(deps: AccountMailerDeps): {
           }),
         );
       }
-      await deps.db
-        .updateTable("outbox")
-        .set({ payload: JSON.stringify({ ...p, token: null }) })
-        .where("id", "=", message.id)
-        .execute();
+      await setOutboxPayload(deps.db, message.id, { ...p, token: null });
     },
   };
 }

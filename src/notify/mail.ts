@@ -16,6 +16,11 @@ export interface OutgoingMail {
   readonly html: string;
   /** `<...@...>`: deterministic, so a resent message is recognisably the same one. */
   readonly messageId: string;
+  /**
+   * Where replies go: for e-mails about a request, the support mailbox's plus-address naming the
+   * request with its signed token (issue 19), so a reply lands on that request.
+   */
+  readonly replyTo?: string;
   /** Extra headers, e.g. the outbox id for tracing. */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -90,6 +95,7 @@ function toNodemailer(mail: OutgoingMail) {
     text: mail.text,
     html: mail.html,
     messageId: mail.messageId,
+    ...(mail.replyTo === undefined ? {} : { replyTo: mail.replyTo }),
     headers: { ...(mail.headers ?? {}) },
     // Our own text only: never let nodemailer fetch a URL or read a file named in a message.
     disableUrlAccess: true,

@@ -14,7 +14,10 @@ import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
 import { alternativeFromDb } from "../db/alternative.js";
 import { moneyToJson, type Money } from "../core/money/money.js";
+import type { Policy } from "../core/policy/index.js";
+import { workflowOf } from "../core/requests/deadlines.js";
 import { fromDbMoney } from "../db/money.js";
+import { outboxCreatedAt } from "../db/outbox.js";
 import type { Database, RefundRequestRow } from "../db/schema.js";
 import { toDbInstant } from "../db/time.js";
 import { mailDomain, type NotifyConfig } from "./config.js";
@@ -26,6 +29,19 @@ import {
   type TemplateData,
   type TemplateName,
 } from "./templates/render.js";
+import {
+  emailSent,
+  findOrderService,
+  findPayoutOfRequest,
+  findRequest,
+  latestFinalDecision,
+  latestMessage,
+  messageBodyOfRequest,
+  paymentCurrency,
+  recipientsFor,
+  recordEmailSent,
+  type Recipient,
+} from "./queries.js";
 import { enqueueWebhookEvent, type WebhookEventData } from "./webhooks.js";
 
 /** The database (a Kysely instance over either dialect). */
@@ -43,10 +59,23 @@ export interface OutboxMessage {
 
 export interface NotifierDeps {
   readonly db: Db;
+  /**
+   * The Reply-To of e-mails about a request (issue 19: `support+REQ-...-token@...`), or null for
+   * none; the wiring hands in app/inbound's `replyToFor(settings)`.
+   */
+  readonly replyTo?: (requestId: string) => string | null;
   /** Epoch milliseconds. */
   readonly clock: () => number;
   readonly mail: MailTransport;
   readonly config: Pick<NotifyConfig, "publicUrl" | "mailFrom">;
+  /**
+   * The policy for what e-mails quote of it (a denial's clauses in words, the appeal window):
+   * one policy, or the request's (the service hands the version the request is judged under,
+   * ADR 0025); without it a denial names its clauses by id.
+   */
+  readonly policy?:
+    | Pick<Policy, "clauses" | "workflow">
+    | ((request: RefundRequestRow) => Promise<Pick<Policy, "clauses" | "workflow">>);
 }
 
 export interface Notifier {
@@ -81,15 +110,11 @@ interface Payload {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
-/** A recipient: an active user. */
-interface Recipient {
-  readonly email: string;
-  readonly name: string;
-}
-
 /** What one row resolves to before anything is sent. */
 interface Prepared {
   readonly template: TemplateName;
+  /** Who it is for: only the client's e-mails carry the reply address. */
+  readonly audience: Audience;
   readonly request: RequestFacts;
   readonly data: TemplateData;
   readonly recipients: readonly Recipient[];
@@ -102,7 +127,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   return {
     async handle(message) {
       const createdAt = await eventTime(deps, message.id);
-      const prepared = await prepare(deps.db, message, createdAt);
+      const prepared = await prepare(deps.db, message, createdAt, deps.policy);
       await enqueueWebhookEvent(deps.db, {
         eventId: message.id,
         type: prepared.template,
@@ -140,13 +165,19 @@ async function sendOnce(
   prepared: Prepared,
   r: Recipient,
 ): Promise<void> {
-  await sendEmailOnce(deps, domain, message, r.email, () =>
-    renderEmail({
-      publicUrl: deps.config.publicUrl,
-      recipientName: r.name,
-      request: prepared.request,
-      data: prepared.data,
-    }),
+  await sendEmailOnce(
+    deps,
+    domain,
+    message,
+    r.email,
+    () =>
+      renderEmail({
+        publicUrl: deps.config.publicUrl,
+        recipientName: r.name,
+        request: prepared.request,
+        data: prepared.data,
+      }),
+    prepared.audience === "client" ? (deps.replyTo?.(prepared.request.id) ?? null) : null,
   );
 }
 
@@ -161,15 +192,10 @@ export async function sendEmailOnce(
   message: OutboxMessage,
   email: string,
   render: () => { subject: string; text: string; html: string },
+  replyTo: string | null = null,
 ): Promise<void> {
   const recipient = email.toLowerCase();
-  const sent = await deps.db
-    .selectFrom("notification_deliveries")
-    .select("outbox_id")
-    .where("outbox_id", "=", message.id)
-    .where("recipient", "=", recipient)
-    .executeTakeFirst();
-  if (sent !== undefined) return;
+  if (await emailSent(deps.db, message.id, recipient)) return;
   const rendered = render();
   const messageId = messageIdFor(message.id, recipient, domain);
   await deps.mail.send({
@@ -179,29 +205,23 @@ export async function sendEmailOnce(
     text: rendered.text,
     html: rendered.html,
     messageId,
-    headers: { "X-Refund-Desk-Event": message.id },
+    ...(replyTo === null ? {} : { replyTo }),
+    // RFC 3834: the desk's mail is generated, so autoresponders (out of office) do not answer
+    // it, and the desk's own intake would ignore such an answer anyway (no loops).
+    headers: { "X-Refund-Desk-Event": message.id, "Auto-Submitted": "auto-generated" },
   });
-  await deps.db
-    .insertInto("notification_deliveries")
-    .values({
-      outbox_id: message.id,
-      recipient,
-      topic: message.topic,
-      message_id: messageId,
-      sent_at: toDbInstant(deps.clock()),
-    })
-    .onConflict((oc) => oc.columns(["outbox_id", "recipient"]).doNothing())
-    .execute();
+  await recordEmailSent(deps.db, {
+    outboxId: message.id,
+    recipient,
+    topic: message.topic,
+    messageId,
+    sentAt: toDbInstant(deps.clock()),
+  });
 }
 
 /** When the event happened: the outbox row's creation (now if the row is gone). */
 async function eventTime(deps: NotifierDeps, outboxId: string): Promise<string> {
-  const row = await deps.db
-    .selectFrom("outbox")
-    .select("created_at")
-    .where("id", "=", outboxId)
-    .executeTakeFirst();
-  return row?.created_at ?? toDbInstant(deps.clock());
+  return (await outboxCreatedAt(deps.db, outboxId)) ?? toDbInstant(deps.clock());
 }
 
 function parsePayload(message: OutboxMessage): Payload {
@@ -233,7 +253,12 @@ function parsePayload(message: OutboxMessage): Payload {
 }
 
 /** Loads everything the row needs; throws PermanentNotificationError for what cannot exist. */
-async function prepare(db: Db, message: OutboxMessage, createdAt: string): Promise<Prepared> {
+async function prepare(
+  db: Db,
+  message: OutboxMessage,
+  createdAt: string,
+  policyOf: NotifierDeps["policy"],
+): Promise<Prepared> {
   const name = message.topic.startsWith(NOTIFY_PREFIX)
     ? message.topic.slice(NOTIFY_PREFIX.length)
     : "";
@@ -244,17 +269,10 @@ async function prepare(db: Db, message: OutboxMessage, createdAt: string): Promi
   const missing = (what: string) =>
     new PermanentNotificationError(`${message.topic} ${message.id}: ${what} does not exist`);
 
-  const request = await db
-    .selectFrom("refund_requests")
-    .selectAll()
-    .where("id", "=", payload.requestId)
-    .executeTakeFirst();
+  const request = await findRequest(db, payload.requestId);
   if (request === undefined) throw missing(`request ${payload.requestId}`);
-  const order = await db
-    .selectFrom("orders")
-    .select(["id", "service_name"])
-    .where("id", "=", request.order_id)
-    .executeTakeFirst();
+  const policy = typeof policyOf === "function" ? await policyOf(request) : policyOf;
+  const order = await findOrderService(db, request.order_id);
   if (order === undefined) throw missing(`order ${request.order_id}`);
   const facts: RequestFacts = {
     id: request.id,
@@ -268,12 +286,7 @@ async function prepare(db: Db, message: OutboxMessage, createdAt: string): Promi
         `${message.topic} ${message.id}: payload has no payoutId`,
       );
     }
-    const payout = await db
-      .selectFrom("payouts")
-      .selectAll()
-      .where("id", "=", payload.payoutId)
-      .where("request_id", "=", request.id)
-      .executeTakeFirst();
+    const payout = await findPayoutOfRequest(db, payload.payoutId, request.id);
     if (payout === undefined) throw missing(`payout ${payload.payoutId} of ${request.id}`);
     return payout;
   };
@@ -290,6 +303,22 @@ async function prepare(db: Db, message: OutboxMessage, createdAt: string): Promi
       data = { template: name, question: q ?? request.open_question ?? "" };
       break;
     }
+    case "reply_reminder": {
+      const q = await latestMessage(db, request.id, "question", createdAt);
+      const lastDay = payload.raw["lastDay"];
+      if (typeof lastDay !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(lastDay)) {
+        throw new PermanentNotificationError(
+          `${message.topic} ${message.id}: payload has no lastDay (YYYY-MM-DD)`,
+        );
+      }
+      data = {
+        template: name,
+        question: q ?? request.open_question ?? "",
+        lastDay,
+        overdue: payload.raw["overdue"] === true,
+      };
+      break;
+    }
     case "client_answered":
       data = {
         template: name,
@@ -297,24 +326,27 @@ async function prepare(db: Db, message: OutboxMessage, createdAt: string): Promi
       };
       break;
     case "decision": {
-      const decision = await db
-        .selectFrom("decisions")
-        .select(["kind", "amount_minor", "amount_currency"])
-        .where("request_id", "=", request.id)
-        .where("kind", "in", ["approve", "deny"])
-        .orderBy("created_at", "desc")
-        .limit(1)
-        .executeTakeFirst();
+      const decision = await latestFinalDecision(db, request.id);
       const approved =
         decision === undefined ? payload.status === "approved" : decision.kind === "approve";
       const amount =
         decision === undefined
           ? null
           : moneyOrNull(decision.amount_minor, decision.amount_currency);
+      const texts = (policy?.clauses ?? {}) as Readonly<Record<string, string | undefined>>;
+      const clauseIds =
+        decision?.clauses_json == null ? [] : (JSON.parse(decision.clauses_json) as string[]);
       data = {
         template: name,
         outcome: approved ? "approved" : "denied",
         amount: approved ? amount : null,
+        ...(approved
+          ? {}
+          : {
+              reason: decision?.justification ?? null,
+              clauses: clauseIds.map((id) => ({ id, text: texts[id] ?? null })),
+              appealWindowDays: policy === undefined ? null : workflowOf(policy).appealWindowDays,
+            }),
       };
       extra = {
         outcome: approved ? "approved" : "denied",
@@ -341,16 +373,11 @@ async function prepare(db: Db, message: OutboxMessage, createdAt: string): Promi
           `${message.topic} ${message.id}: payload has no messageId`,
         );
       }
-      const msg = await db
-        .selectFrom("messages")
-        .select(["body"])
-        .where("id", "=", payload.messageId)
-        .where("request_id", "=", request.id)
-        .executeTakeFirst();
-      if (msg === undefined) throw missing(`message ${payload.messageId}`);
+      const body = await messageBodyOfRequest(db, payload.messageId, request.id);
+      if (body === undefined) throw missing(`message ${payload.messageId}`);
       data = {
         template: name,
-        body: msg.body,
+        body,
         from: payload.audience === "client" ? "staff" : "client",
       };
       break;
@@ -394,17 +421,13 @@ async function prepare(db: Db, message: OutboxMessage, createdAt: string): Promi
     case "destination_reminder": {
       const po = await loadPayout();
       const amount = fromDbMoney({ minor: po.amount_minor, currency: po.currency });
-      const payment = await db
-        .selectFrom("payments")
-        .select("currency")
-        .where("id", "=", po.payment_id)
-        .executeTakeFirst();
+      const currency = await paymentCurrency(db, po.payment_id);
       data = {
         template: name,
         payoutId: po.id,
         amount,
         kind: po.method === "crypto" ? "crypto" : "bank",
-        asset: po.method === "crypto" ? (payment?.currency ?? null) : null,
+        asset: po.method === "crypto" ? (currency ?? null) : null,
         dueLatest: po.due_latest,
       };
       extra = { payout: payoutJson(po, amount) };
@@ -435,57 +458,14 @@ async function prepare(db: Db, message: OutboxMessage, createdAt: string): Promi
     clientId: request.client_id,
     ...extra,
   };
-  return { template: name, request: facts, data, recipients, webhookData };
-}
-
-/**
- * The last question or answer written up to the event (the message and its outbox row share the
- * transaction's instant), so a row retried after a second round still quotes its own text.
- */
-async function latestMessage(db: Db, requestId: string, kind: "question" | "answer", upTo: string) {
-  const row = await db
-    .selectFrom("messages")
-    .select("body")
-    .where("request_id", "=", requestId)
-    .where("kind", "=", kind)
-    .where("created_at", "<=", upTo)
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  return row?.body ?? null;
-}
-
-/**
- * Who is told: a client's active users; for staff the request's reviewer when active, else every
- * active qa user; for finance every active finance user.
- */
-async function recipientsFor(
-  db: Db,
-  audience: Audience,
-  request: RefundRequestRow,
-): Promise<Recipient[]> {
-  const base = db.selectFrom("users").select(["email", "name"]).where("disabled", "=", 0);
-  switch (audience) {
-    case "client":
-      return base
-        .where("role", "=", "client")
-        .where("client_id", "=", request.client_id)
-        .orderBy("email")
-        .execute();
-    case "staff": {
-      if (request.reviewer_id !== null) {
-        const reviewer = await base
-          .where("id", "=", request.reviewer_id)
-          .where("role", "<>", "client")
-          .execute();
-        if (reviewer.length > 0) return reviewer;
-      }
-      return base.where("role", "=", "qa").orderBy("email").execute();
-    }
-    case "finance":
-      return base.where("role", "=", "finance").orderBy("email").execute();
-  }
+  return {
+    template: name,
+    audience: payload.audience,
+    request: facts,
+    data,
+    recipients,
+    webhookData,
+  };
 }
 
 function moneyOrNull(minor: string | null, currency: string | null): Money | null {

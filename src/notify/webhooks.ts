@@ -15,10 +15,16 @@
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
-import { dialectOf } from "../db/connection.js";
 import { newId } from "../db/ids.js";
 import type { Database } from "../db/schema.js";
 import { toDbInstant } from "../db/time.js";
+import {
+  claimDueDeliveries,
+  enabledEndpoints,
+  insertWebhookDeliveries,
+  updateDelivery,
+  type ClaimedDelivery as Claimed,
+} from "./queries.js";
 
 type Db = Kysely<Database>;
 
@@ -131,11 +137,7 @@ export async function enqueueWebhookEvent(
     readonly now: number;
   },
 ): Promise<number> {
-  const endpoints = await db
-    .selectFrom("webhook_endpoints")
-    .select(["id", "events"])
-    .where("disabled", "=", 0)
-    .execute();
+  const endpoints = await enabledEndpoints(db);
   const targets = endpoints.filter((e) => subscribes(e.events, event.type));
   if (targets.length === 0) return 0;
   const body = JSON.stringify({
@@ -144,66 +146,12 @@ export async function enqueueWebhookEvent(
     createdAt: event.createdAt,
     data: event.data,
   });
-  const at = toDbInstant(event.now);
-  await db
-    .insertInto("webhook_deliveries")
-    .values(
-      targets.map((e) => ({
-        id: newId("whd"),
-        event_id: event.eventId,
-        event_type: event.type,
-        endpoint_id: e.id,
-        body,
-        status: "pending" as const,
-        next_attempt_at: at,
-        created_at: at,
-      })),
-    )
-    .onConflict((oc) => oc.columns(["event_id", "endpoint_id"]).doNothing())
-    .execute();
+  await insertWebhookDeliveries(
+    db,
+    { eventId: event.eventId, type: event.type, body, at: toDbInstant(event.now) },
+    targets.map((e) => ({ id: newId("whd"), endpointId: e.id })),
+  );
   return targets.length;
-}
-
-interface Claimed {
-  readonly id: string;
-  readonly event_id: string;
-  readonly event_type: string;
-  readonly body: string;
-  readonly attempts: number;
-  readonly url: string;
-  readonly secret: string;
-}
-
-/** Claims up to `limit` due deliveries (see the lease above) and returns them with their endpoint. */
-async function claimDue(db: Db, now: number, limit: number, leaseMs: number): Promise<Claimed[]> {
-  const nowText = toDbInstant(now);
-  return db.transaction().execute(async (trx) => {
-    let q = trx
-      .selectFrom("webhook_deliveries as d")
-      .innerJoin("webhook_endpoints as e", "e.id", "d.endpoint_id")
-      .select(["d.id"])
-      .where("d.status", "=", "pending")
-      .where("d.next_attempt_at", "<=", nowText)
-      .where("e.disabled", "=", 0)
-      .orderBy("d.next_attempt_at")
-      .orderBy("d.id")
-      .limit(limit);
-    if (dialectOf(trx) === "postgres") q = q.forUpdate("d").skipLocked();
-    const ids = (await q.execute()).map((r) => r.id);
-    if (ids.length === 0) return [];
-    await trx
-      .updateTable("webhook_deliveries")
-      .set({ next_attempt_at: toDbInstant(now + leaseMs) })
-      .where("id", "in", ids)
-      .execute();
-    return trx
-      .selectFrom("webhook_deliveries as d")
-      .innerJoin("webhook_endpoints as e", "e.id", "d.endpoint_id")
-      .select(["d.id", "d.event_id", "d.event_type", "d.body", "d.attempts", "e.url", "e.secret"])
-      .where("d.id", "in", ids)
-      .orderBy("d.next_attempt_at")
-      .execute();
-  });
 }
 
 /** One POST; the outcome as an HTTP status (null: no answer) and an error text for failures. */
@@ -267,7 +215,12 @@ export async function deliverDueWebhooks(
 ): Promise<DeliveryRun> {
   const settings: WebhookSettings = { ...DEFAULT_WEBHOOK_SETTINGS, ...(deps.settings ?? {}) };
   const fetchFn = deps.fetch ?? fetch;
-  const claimed = await claimDue(deps.db, now, limit, settings.leaseMs);
+  const claimed = await claimDueDeliveries(
+    deps.db,
+    toDbInstant(now),
+    toDbInstant(now + settings.leaseMs),
+    limit,
+  );
   const outcomes = await Promise.all(
     claimed.map(async (d) => {
       const result = await post(fetchFn, d, now, settings.timeoutMs);
@@ -281,25 +234,20 @@ export async function deliverDueWebhooks(
       let outcome: "delivered" | "retrying" | "parked";
       if (result.ok) {
         outcome = "delivered";
-        await deps.db
-          .updateTable("webhook_deliveries")
-          .set({ ...base, status: "delivered", delivered_at: toDbInstant(now) })
-          .where("id", "=", d.id)
-          .execute();
+        await updateDelivery(deps.db, d.id, {
+          ...base,
+          status: "delivered",
+          delivered_at: toDbInstant(now),
+        });
       } else if (attempts >= settings.maxAttempts) {
         outcome = "parked";
-        await deps.db
-          .updateTable("webhook_deliveries")
-          .set({ ...base, status: "failed" })
-          .where("id", "=", d.id)
-          .execute();
+        await updateDelivery(deps.db, d.id, { ...base, status: "failed" });
       } else {
         outcome = "retrying";
-        await deps.db
-          .updateTable("webhook_deliveries")
-          .set({ ...base, next_attempt_at: toDbInstant(now + backoffDelay(attempts, settings)) })
-          .where("id", "=", d.id)
-          .execute();
+        await updateDelivery(deps.db, d.id, {
+          ...base,
+          next_attempt_at: toDbInstant(now + backoffDelay(attempts, settings)),
+        });
       }
       return outcome;
     }),

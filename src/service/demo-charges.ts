@@ -7,6 +7,7 @@
 // too. Never used with real Stripe: production wiring passes the adapter as it is.
 
 import type { Kysely } from "kysely";
+import { cardPaymentByChargeRef } from "../app/orders/repository.js";
 import type { CardProvider } from "../app/payouts/ports.js";
 import type { Database } from "../db/schema.js";
 import type { StripeStandIn } from "../payouts/stripe/index.js";
@@ -18,12 +19,7 @@ export async function addRecordedCharge(
   chargeRef: string,
 ): Promise<void> {
   if (standIn.charge(chargeRef) !== null) return;
-  const payment = await db
-    .selectFrom("payments")
-    .select(["provider_ref", "amount_minor", "currency"])
-    .where("provider_ref", "=", chargeRef)
-    .where("method", "=", "card")
-    .executeTakeFirst();
+  const payment = await cardPaymentByChargeRef(db, chargeRef);
   if (payment === undefined) return;
   const amount = Number(payment.amount_minor);
   if (!Number.isSafeInteger(amount) || amount < 1) return;

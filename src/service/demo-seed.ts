@@ -4,6 +4,8 @@
 // audit trail and the engine's recommendations are the real ones.
 
 import { createClient, createUser, verifyPassword } from "../app/auth/index.js";
+import { accountsByEmail } from "../app/auth/repository.js";
+import { hasAnyClient } from "../app/clients/repository.js";
 import type { ActionContext, AppDeps } from "../app/context.js";
 import { createOrder } from "../app/orders/create-order.js";
 import { recordPayment } from "../app/orders/record-payment.js";
@@ -47,15 +49,10 @@ const DEMO_ACCOUNTS: readonly DemoAccount[] = [
  * password. None on a database that was never a demo.
  */
 export async function demoAccountsIn(deps: AppDeps): Promise<DemoAccount[]> {
-  const rows = await deps.db
-    .selectFrom("users")
-    .select(["email", "password_hash", "disabled"])
-    .where(
-      "email",
-      "in",
-      DEMO_ACCOUNTS.map((a) => a.email),
-    )
-    .execute();
+  const rows = await accountsByEmail(
+    deps.db,
+    DEMO_ACCOUNTS.map((a) => a.email),
+  );
   const out: DemoAccount[] = [];
   for (const a of DEMO_ACCOUNTS) {
     const row = rows.find((r) => r.email === a.email);
@@ -67,8 +64,7 @@ export async function demoAccountsIn(deps: AppDeps): Promise<DemoAccount[]> {
 
 /** True when the database has no client yet (a fresh install). */
 export async function isEmpty(deps: AppDeps): Promise<boolean> {
-  const row = await deps.db.selectFrom("clients").select("id").limit(1).executeTakeFirst();
-  return row === undefined;
+  return !(await hasAnyClient(deps.db));
 }
 
 /** Loads the demo company; returns the sign-ins. */

@@ -3,7 +3,12 @@
 // several workers share them); a handler that throws is retried with backoff; a message that keeps
 // failing is slowed to one attempt a day and keeps its last error for operators.
 
-import { dialectOf } from "../db/connection.js";
+import {
+  claimDueOutbox,
+  completeOutbox,
+  releaseOutboxLeases,
+  retryOutboxLater,
+} from "../db/outbox.js";
 import { toDbInstant } from "../db/time.js";
 import type { AppDeps } from "../app/context.js";
 
@@ -42,38 +47,34 @@ export async function relayOutbox(
   handlers: readonly OutboxHandler[],
   opts: RelayOptions,
   limit: number,
+  stopping: () => boolean = () => false,
 ): Promise<{ handled: number; failed: number }> {
   if (handlers.length === 0) return { handled: 0, failed: 0 };
   const claimed = await deps.db.transaction().execute(async (trx) => {
     const now = deps.clock();
     const at = toDbInstant(now);
-    const q = trx
-      .selectFrom("outbox")
-      .select(["id", "topic", "payload", "attempts"])
-      .where("done_at", "is", null)
-      .where("available_at", "<=", at)
-      .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", at)]))
-      .where((eb) => eb.or(handlers.map((h) => eb("topic", "like", `${h.prefix}%`))))
-      .orderBy("available_at")
-      .limit(limit);
-    const rows = await (dialectOf(trx) === "postgres" ? q.forUpdate().skipLocked() : q).execute();
-    if (rows.length > 0) {
-      await trx
-        .updateTable("outbox")
-        .set({ claimed_by: opts.workerId, claimed_until: toDbInstant(now + opts.leaseMs) })
-        .where(
-          "id",
-          "in",
-          rows.map((r) => r.id),
-        )
-        .execute();
-    }
-    return rows;
+    return claimDueOutbox(trx, {
+      at,
+      prefixes: handlers.map((h) => h.prefix),
+      limit,
+      workerId: opts.workerId,
+      until: toDbInstant(now + opts.leaseMs),
+    });
   });
 
   let handled = 0;
   let failed = 0;
-  for (const row of claimed) {
+  for (const [i, row] of claimed.entries()) {
+    if (stopping()) {
+      // The worker is shutting down: what was claimed and not started goes back at once, instead
+      // of waiting out its lease.
+      await releaseOutboxLeases(
+        deps.db,
+        claimed.slice(i).map((r) => r.id),
+        opts.workerId,
+      );
+      break;
+    }
     const handler = handlers.find((h) => row.topic.startsWith(h.prefix));
     try {
       if (handler === undefined) throw new Error(`no handler for ${row.topic}`);
@@ -83,11 +84,7 @@ export async function relayOutbox(
         payload: JSON.parse(row.payload) as unknown,
         attempts: row.attempts,
       });
-      await deps.db
-        .updateTable("outbox")
-        .set({ done_at: toDbInstant(deps.clock()), claimed_by: null, claimed_until: null })
-        .where("id", "=", row.id)
-        .execute();
+      await completeOutbox(deps.db, row.id, toDbInstant(deps.clock()));
       handled++;
     } catch (error) {
       failed++;
@@ -103,21 +100,15 @@ export async function relayOutbox(
         : attempts >= opts.maxAttempts
           ? 86_400_000
           : Math.min(opts.baseBackoffMs * 2 ** (attempts - 1), 3_600_000);
-      await deps.db
-        .updateTable("outbox")
-        .set({
-          attempts,
-          available_at: toDbInstant(deps.clock() + delay),
-          claimed_by: null,
-          claimed_until: null,
-          last_error:
-            `${permanent ? "parked: " : ""}${error instanceof Error ? error.message : String(error)}`.slice(
-              0,
-              1000,
-            ),
-        })
-        .where("id", "=", row.id)
-        .execute();
+      await retryOutboxLater(deps.db, row.id, {
+        attempts,
+        availableAt: toDbInstant(deps.clock() + delay),
+        lastError:
+          `${permanent ? "parked: " : ""}${error instanceof Error ? error.message : String(error)}`.slice(
+            0,
+            1000,
+          ),
+      });
     }
   }
   return { handled, failed };

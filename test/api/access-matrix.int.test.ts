@@ -7,10 +7,14 @@
 //
 // A route added with an id and no row here fails the coverage test.
 
+import { readFileSync } from "node:fs";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPORT_NAMES } from "../../src/core/reports/index.js";
+import { policyDocument } from "../../src/core/policy/index.js";
 import { shortRef } from "../../src/core/requests/reference.js";
 import type { RouteRecord } from "../../src/http/server.js";
+import { DEFAULT_POLICY_PATH } from "../../src/policy-file/load.js";
 import {
   CALLER_NAMES,
   seedWorld,
@@ -25,13 +29,13 @@ import {
  * What a cell expects: an exact status; "list": 200 with at least one item; "empty": 200 with no
  * items (a filter naming someone else's id matches nothing, exactly like an unknown id).
  */
-type Expect = 200 | 201 | 204 | 401 | 403 | 404 | 409 | "list" | "empty";
+type Expect = 200 | 201 | 202 | 204 | 401 | 403 | 404 | 409 | 422 | "list" | "empty";
 type Cells = Record<CallerName, Expect>;
 
 interface Row {
   /** `METHOD /api/v1/path/:id` as registered. */
   readonly route: string;
-  /** Where the id goes: "path", or `query.<name>` / `body.<name>`. */
+  /** Where the id goes: "path", or `query.<name>` / `body.<name>`; "none" for a route without. */
   readonly idIn: string;
   readonly label: string;
   /** The call on A's resource, and the same call with ids that exist nowhere. */
@@ -378,6 +382,36 @@ const ROWS: readonly Row[] = [
     }),
     cells: c(401, 403, 403, 403, 409, 409, 403),
   })),
+  // Card disputes (issue 20): finance and admins only; a stale version answers 409.
+  {
+    route: "GET /api/v1/disputes/:id",
+    idIn: "path",
+    label: "read a dispute of A's payment with its evidence draft",
+    call: (i) => ({ method: "GET", url: `/disputes/${i.disputeA}` }),
+    cells: c(401, 403, 403, 403, 200, 200, 403),
+  },
+  {
+    route: "PATCH /api/v1/disputes/:id/evidence",
+    idIn: "path",
+    label: "edit the evidence draft of a dispute of A's payment (stale version)",
+    call: (i) => ({
+      method: "PATCH",
+      url: `/disputes/${i.disputeA}/evidence`,
+      payload: { expectedVersion: STALE, text: { uncategorized_text: "More." } },
+    }),
+    cells: c(401, 403, 403, 403, 409, 409, 403),
+  },
+  {
+    route: "POST /api/v1/disputes/:id/submit",
+    idIn: "path",
+    label: "submit the evidence of a dispute of A's payment (stale version)",
+    call: (i) => ({
+      method: "POST",
+      url: `/disputes/${i.disputeA}/submit`,
+      payload: { expectedVersion: STALE },
+    }),
+    cells: c(401, 403, 403, 403, 409, 409, 403),
+  },
   {
     route: "PUT /api/v1/payouts/:id/destination",
     idIn: "path",
@@ -392,6 +426,91 @@ const ROWS: readonly Row[] = [
       },
     }),
     cells: c(401, 409, 404, 403, 403, 409, 403),
+  },
+
+  // Reports (issue 15): no ids, one route per report; staff read them, clients and tokens never.
+  ...REPORT_NAMES.map((name): Row => ({
+    route: `GET /api/v1/reports/${name}`,
+    idIn: "none",
+    label: `read the ${name} report`,
+    call: () => ({ method: "GET", url: `/reports/${name}?from=2026-01-01&to=2026-03-31` }),
+    cells: c(401, 403, 403, 200, 200, 200, 403),
+  })),
+
+  // Policy versions (issue 16): staff read them and their differences; admins publish and
+  // withdraw. The version in force may not be withdrawn (409); publishing its id again is refused
+  // (409), so no cell changes the policy.
+  {
+    route: "GET /api/v1/policy/versions",
+    idIn: "none",
+    label: "list the policy versions",
+    call: () => ({ method: "GET", url: "/policy/versions" }),
+    cells: c(401, 403, 403, "list", "list", "list", 403),
+  },
+  {
+    route: "POST /api/v1/policy/versions",
+    idIn: "none",
+    label: "publish the version in force again (its id is taken: 409)",
+    call: () => ({
+      method: "POST",
+      url: "/policy/versions",
+      payload: {
+        document: JSON.stringify(policyDocument(w.t.policy)),
+        effectiveAt: "2099-01-01T00:00:00Z",
+      },
+    }),
+    cells: c(401, 403, 403, 403, 403, 409, 403),
+  },
+  {
+    route: "GET /api/v1/policy/versions/:id",
+    idIn: "path",
+    label: "read the policy version in force",
+    call: (i) => ({ method: "GET", url: `/policy/versions/${i.policyVersion}` }),
+    cells: c(401, 403, 403, 200, 200, 200, 403),
+  },
+  {
+    route: "DELETE /api/v1/policy/versions/:id",
+    idIn: "path",
+    label: "withdraw the policy version in force (it took effect: 409)",
+    call: (i) => ({ method: "DELETE", url: `/policy/versions/${i.policyVersion}` }),
+    cells: c(401, 403, 403, 403, 403, 409, 403),
+  },
+  {
+    route: "GET /api/v1/policy/versions/:a/diff/:b",
+    idIn: "path",
+    label: "compare the policy version in force with itself",
+    call: (i) => ({
+      method: "GET",
+      url: `/policy/versions/${i.policyVersion}/diff/${i.policyVersion}`,
+    }),
+    cells: c(401, 403, 403, 200, 200, 200, 403),
+  },
+
+  // Policy simulations (admins).
+  {
+    route: "GET /api/v1/policy/simulations/:id",
+    idIn: "path",
+    label: "read a policy simulation",
+    call: (i) => ({ method: "GET", url: `/policy/simulations/${i.policySimulation}` }),
+    cells: c(401, 403, 403, 403, 403, 200, 403),
+  },
+  {
+    route: "GET /api/v1/policy/simulations",
+    idIn: "none",
+    label: "list policy simulations",
+    call: () => ({ method: "GET", url: "/policy/simulations" }),
+    cells: c(401, 403, 403, 403, 403, "list", 403),
+  },
+  {
+    route: "POST /api/v1/policy/simulations",
+    idIn: "none",
+    label: "simulate a candidate policy",
+    call: () => ({
+      method: "POST",
+      url: "/policy/simulations",
+      payload: { policy: readFileSync(DEFAULT_POLICY_PATH, "utf8"), from: "2026-01-01" },
+    }),
+    cells: c(401, 403, 403, 403, 403, 202, 403),
   },
 
   // Users and tokens.
@@ -443,6 +562,33 @@ const ROWS: readonly Row[] = [
     label: "end a session that is not the caller's",
     call: () => ({ method: "DELETE", url: "/sessions/ses_00000000000000000000000000000000" }),
     cells: c(401, 404, 404, 404, 404, 404, 403),
+  },
+  // A person's sessions: admins see and end them (the people suite ends real ones).
+  {
+    route: "GET /api/v1/users/:id/sessions",
+    idIn: "path",
+    label: "list the sessions of A's user",
+    call: (i) => ({ method: "GET", url: `/users/${i.userA}/sessions` }),
+    cells: c(401, 403, 403, 403, 403, "list", 403),
+  },
+  {
+    route: "DELETE /api/v1/users/:id/sessions/:sessionId",
+    idIn: "path",
+    label: "end a session of A's user that is not theirs",
+    call: (i) => ({
+      method: "DELETE",
+      url: `/users/${i.userA}/sessions/ses_00000000000000000000000000000000`,
+    }),
+    cells: c(401, 403, 403, 403, 403, 404, 403),
+    // Admins read every user: "session not found" for a user who exists tells them nothing new.
+    mayDifferFromMissing: ["admin"],
+  },
+  {
+    route: "DELETE /api/v1/users/:id/sessions",
+    idIn: "path",
+    label: "end every session of A's colleague",
+    call: (i) => ({ method: "DELETE", url: `/users/${i.spareUserA}/sessions` }),
+    cells: c(401, 403, 403, 403, 403, 200, 403),
   },
   {
     route: "PATCH /api/v1/users/:id",
@@ -523,12 +669,55 @@ const ROWS: readonly Row[] = [
     call: (i) => ({ method: "GET", url: `/requests?clientId=${i.clientA}` }),
     cells: c(401, "list", "empty", "list", "list", "list", 403),
   },
+  // Bulk imports: who may write orders (admins, order-writing tokens) sends and follows them; an
+  // import is read only by whoever sent it and by admins.
+  {
+    route: "POST /api/v1/imports",
+    idIn: "none",
+    label: "send an events file of one row (202, queued)",
+    call: () => ({
+      method: "POST",
+      url: "/imports?kind=events",
+      payload: "orderId,kind,from,to,note\nACME-1001,internal_fault,2026-02-04T00:00:00Z,,Disk\n",
+      headers: { "content-type": "text/csv" },
+    }),
+    cells: c(401, 403, 403, 403, 403, 202, 202),
+  },
+  {
+    route: "GET /api/v1/imports",
+    idIn: "none",
+    label: "list imports",
+    call: () => ({ method: "GET", url: "/imports" }),
+    cells: c(401, 403, 403, 403, 403, "list", "list"),
+  },
+  {
+    route: "GET /api/v1/imports/:id",
+    idIn: "path",
+    label: "read the token's import",
+    call: (i) => ({ method: "GET", url: `/imports/${i.importA}` }),
+    cells: c(401, 403, 403, 403, 403, 200, 200),
+  },
   {
     route: "GET /api/v1/orders",
     idIn: "query.clientId",
     label: "list orders of client A",
     call: (i) => ({ method: "GET", url: `/orders?clientId=${i.clientA}` }),
     cells: c(401, "list", "empty", "list", "list", "list", "list"),
+  },
+  // The audit trail: admins only (audit.read); an id naming nothing answers an empty page.
+  {
+    route: "GET /api/v1/audit",
+    idIn: "query.requestId",
+    label: "read the audit trail of A's request",
+    call: (i) => ({ method: "GET", url: `/audit?requestId=${i.requestA}` }),
+    cells: c(401, 403, 403, 403, 403, "list", 403),
+  },
+  {
+    route: "GET /api/v1/audit",
+    idIn: "query.userId",
+    label: "read the audit trail of A's user",
+    call: (i) => ({ method: "GET", url: `/audit?userId=${i.userA}` }),
+    cells: c(401, 403, 403, 403, 403, "list", 403),
   },
   {
     route: "GET /api/v1/users",
@@ -597,6 +786,127 @@ const ROWS: readonly Row[] = [
       },
     }),
     cells: c(401, 403, 403, 403, 403, 409, 403),
+  },
+
+  // Inbound e-mail triage (issue 19): reviewers (qa, admin). The world's e-mail is an unknown
+  // sender's naming no order: assigning it to A leaves it waiting (order unclear); classifying it
+  // on A's order with a reason A already has open is refused by the intake and it waits again;
+  // attaching it to A's request files it (qa), after which it is no longer waiting (admin: 409).
+  {
+    route: "GET /api/v1/inbound-mail",
+    idIn: "none",
+    label: "list inbound e-mail waiting for triage",
+    call: () => ({ method: "GET", url: "/inbound-mail" }),
+    cells: c(401, 403, 403, "list", 403, "list", 403),
+  },
+  {
+    route: "GET /api/v1/inbound-mail/:id",
+    idIn: "path",
+    label: "read an inbound e-mail",
+    call: (i) => ({ method: "GET", url: `/inbound-mail/${i.inboundMail}` }),
+    cells: c(401, 403, 403, 200, 403, 200, 403),
+  },
+  {
+    route: "POST /api/v1/inbound-mail/:id/assign-to-client",
+    idIn: "path",
+    label: "assign an e-mail to A",
+    call: (i) => ({
+      method: "POST",
+      url: `/inbound-mail/${i.inboundMail}/assign-to-client`,
+      payload: { clientId: i.clientA },
+    }),
+    cells: c(401, 403, 403, 200, 403, 200, 403),
+  },
+  {
+    route: "POST /api/v1/inbound-mail/:id/assign-to-client",
+    idIn: "body.clientId",
+    label: "assign an e-mail to a client that does not exist (422)",
+    call: (i) => ({
+      method: "POST",
+      url: `/inbound-mail/${i.inboundMail}/assign-to-client`,
+      payload: { clientId: `${MISSING}-client` },
+    }),
+    cells: c(401, 403, 403, 422, 403, 422, 403),
+  },
+  {
+    route: "POST /api/v1/inbound-mail/:id/classify-reason",
+    idIn: "path",
+    label: "classify an e-mail on an order that does not exist (422)",
+    call: (i) => ({
+      method: "POST",
+      url: `/inbound-mail/${i.inboundMail}/classify-reason`,
+      payload: { reason: "not_delivered", orderId: `${MISSING}-order` },
+    }),
+    cells: c(401, 403, 403, 422, 403, 422, 403),
+  },
+  {
+    route: "POST /api/v1/inbound-mail/:id/classify-reason",
+    idIn: "body.orderId",
+    label:
+      "classify an e-mail on A's order (the intake refuses a second open request: waits again)",
+    call: (i) => ({
+      method: "POST",
+      url: `/inbound-mail/${i.inboundMail}/classify-reason`,
+      payload: { reason: "not_delivered", orderId: i.orderA },
+    }),
+    cells: c(401, 403, 403, 200, 403, 200, 403),
+  },
+  {
+    route: "POST /api/v1/inbound-mail/:id/attach-to-request",
+    idIn: "path",
+    label: "attach an e-mail to a request that does not exist (422)",
+    call: (i) => ({
+      method: "POST",
+      url: `/inbound-mail/${i.inboundMail}/attach-to-request`,
+      payload: { requestId: `${MISSING}-request` },
+    }),
+    cells: c(401, 403, 403, 422, 403, 422, 403),
+  },
+  {
+    route: "POST /api/v1/inbound-mail/:id/attach-to-request",
+    idIn: "body.requestId",
+    label: "attach an e-mail to A's request",
+    call: (i) => ({
+      method: "POST",
+      url: `/inbound-mail/${i.inboundMail}/attach-to-request`,
+      payload: { requestId: i.requestA },
+    }),
+    cells: c(401, 403, 403, 200, 403, 409, 403),
+  },
+  {
+    route: "POST /api/v1/inbound-mail/:id/discard",
+    idIn: "path",
+    label: "discard an e-mail",
+    call: (i) => ({
+      method: "POST",
+      url: `/inbound-mail/${i.inboundMail2}/discard`,
+      payload: { note: "Spam." },
+    }),
+    cells: c(401, 403, 403, 200, 403, 409, 403),
+  },
+
+  // Personal data (issue 17): admins only, never a token. The export reads A's user; the erasure
+  // is refused for a staff account (422) and, last of all rows, erases the spare contact of A.
+  {
+    route: "GET /api/v1/users/:id/personal-data",
+    idIn: "path",
+    label: "export the personal data of A's user",
+    call: (i) => ({ method: "GET", url: `/users/${i.userA}/personal-data` }),
+    cells: c(401, 403, 403, 403, 403, 200, 403),
+  },
+  {
+    route: "POST /api/v1/users/:id/personal-data/erasure",
+    idIn: "path",
+    label: "erase the personal data of a staff account (422)",
+    call: (i) => ({ method: "POST", url: `/users/${i.qa}/personal-data/erasure` }),
+    cells: c(401, 403, 403, 403, 403, 422, 403),
+  },
+  {
+    route: "POST /api/v1/users/:id/personal-data/erasure",
+    idIn: "path",
+    label: "erase the personal data of A's spare contact",
+    call: (i) => ({ method: "POST", url: `/users/${i.spareUserA}/personal-data/erasure` }),
+    cells: c(401, 403, 403, 403, 403, 200, 403),
   },
 ];
 
@@ -695,6 +1005,11 @@ describe("access matrix", () => {
         it(`${caller} -> ${expected}`, async () => {
           const res = await w.send(caller, row.call(w.ids));
           checkCell(expected, res);
+          // A 403 says in words what was refused (never "not allowed: <action id>").
+          if (res.statusCode === 403) {
+            const detail = res.json<{ detail: string }>().detail;
+            expect(detail).not.toMatch(/not allowed|\b[a-z]+\.[a-z_]+\b/);
+          }
 
           // A refusal must read exactly like the refusal of an id that does not exist.
           const refused =

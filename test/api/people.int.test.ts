@@ -259,6 +259,69 @@ describe("invitations and password links", () => {
   });
 });
 
+describe("password-reset requests are throttled without telling which addresses have accounts", () => {
+  const reset = (email: string, ip: string) =>
+    w.app.inject({
+      method: "POST",
+      url: "/api/v1/password-resets",
+      payload: { email },
+      remoteAddress: ip,
+    });
+  const shape = (r: LightMyRequestResponse) => {
+    const body: Record<string, unknown> | null =
+      r.body === "" ? null : { ...r.json<Record<string, unknown>>(), instance: null };
+    return { status: r.statusCode, retryAfter: r.headers["retry-after"] ?? null, body };
+  };
+
+  it("3 an hour for one address, account or not: the same answers, one e-mail each time for the account", async () => {
+    const now = w.t.deps.clock();
+    try {
+      const resetMails = () =>
+        w.t.deps.db
+          .selectFrom("outbox")
+          .select("id")
+          .where("topic", "=", "account.password_reset")
+          .execute();
+      const before = (await resetMails()).length;
+      const known: ReturnType<typeof shape>[] = [];
+      const unknown: ReturnType<typeof shape>[] = [];
+      for (let i = 0; i < 4; i++) {
+        known.push(shape(await reset(w.emails.qa, `198.51.100.${40 + i}`)));
+        unknown.push(shape(await reset("nobody-at-all@nowhere.test", `198.51.100.${50 + i}`)));
+      }
+      expect(known).toEqual(unknown);
+      expect(known.map((k) => k.status)).toEqual([202, 202, 202, 429]);
+      expect(known[3]).toMatchObject({
+        retryAfter: "3600",
+        body: { code: "too_many_requests", retryAfterSeconds: 3600 },
+      });
+      expect(String((known[3]?.body as { detail?: string } | null)?.detail)).toMatch(
+        /^Too many password-reset requests/,
+      );
+      expect((await resetMails()).length).toBe(before + 3);
+      // A reset flood is not a sign-in lock: the person still signs in.
+      expect((await signIn(w.emails.qa, PASSWORD, "198.51.100.49")).statusCode).toBe(200);
+      // An hour later the address may ask again.
+      w.t.setNow(now + 60 * 60 * 1000);
+      expect((await reset(w.emails.qa, "198.51.100.48")).statusCode).toBe(202);
+    } finally {
+      w.t.setNow(now);
+    }
+  });
+
+  it("20 an hour from one caller address, whatever addresses it asks for", async () => {
+    const ip = "203.0.113.77";
+    for (let i = 0; i < 20; i++) {
+      expect((await reset(`someone-${i}@nowhere.test`, ip)).statusCode).toBe(202);
+    }
+    const refused = await reset(w.emails.finance, ip);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers["retry-after"]).toBe("3600");
+    // Another caller is not held up.
+    expect((await reset("someone-0@nowhere.test", "203.0.113.78")).statusCode).toBe(202);
+  });
+});
+
 describe("own sessions", () => {
   it("lists one's sessions, marks the current one, ends another; others' ids are 404", async () => {
     // Sam signs in nowhere else, so these are all of Sam's sessions.
@@ -284,6 +347,76 @@ describe("own sessions", () => {
     expect((await w.send(first, { method: "GET", url: "/session" })).statusCode).toBe(401);
     const token = await w.send("token", { method: "GET", url: "/sessions" });
     expect(token.statusCode).toBe(403);
+  });
+});
+
+describe("a person's sessions (admins)", () => {
+  it("an admin lists a person's sessions and ends one, then all; audited; others may not", async () => {
+    const sam = w.ids.spareUserA;
+    const url = `/users/${sam}/sessions`;
+    // Start from none, so the sessions below are all of Sam's.
+    expect((await w.send("admin", { method: "DELETE", url })).statusCode).toBe(200);
+    const first = callerOf(await signIn("sam@acme.test", PASSWORD, "192.0.2.30"), "clientA");
+    const second = callerOf(await signIn("sam@acme.test", PASSWORD, "192.0.2.31"), "clientA");
+    for (const who of ["qa", "clientA", "token"] as const) {
+      expect((await w.send(who, { method: "GET", url })).statusCode, who).toBe(403);
+      expect((await w.send(who, { method: "DELETE", url })).statusCode, who).toBe(403);
+    }
+    const list = await w.send("admin", { method: "GET", url: `${url}?limit=1` });
+    expect(list.statusCode, list.body).toBe(200);
+    const page1 = list.json<{ items: { id: string; current: boolean }[]; nextCursor: string }>();
+    expect(page1.items).toHaveLength(1);
+    expect(page1.items[0]!.current).toBe(false);
+    const page2 = (
+      await w.send("admin", {
+        method: "GET",
+        url: `${url}?limit=1&cursor=${encodeURIComponent(page1.nextCursor)}`,
+      })
+    ).json<{ items: { id: string }[]; nextCursor: string | null }>();
+    expect(page2.items).toHaveLength(1);
+    expect(page2.nextCursor).toBeNull();
+    const ids = [page1.items[0]!.id, page2.items[0]!.id];
+    expect(new Set(ids).size).toBe(2);
+    expect(JSON.stringify([page1, page2])).not.toContain(first.cookies["rd_session"]);
+
+    // End one (the test clock stands still, so which sign-in it is goes by its public id): that
+    // one stops working at once, the other goes on.
+    const ended = await w.send("admin", { method: "DELETE", url: `${url}/${ids[0]}` });
+    expect(ended.statusCode, ended.body).toBe(204);
+    const after = await Promise.all(
+      [first, second].map(
+        async (c) => (await w.send(c, { method: "GET", url: "/session" })).statusCode,
+      ),
+    );
+    expect([...after].sort()).toEqual([200, 401]);
+    const left = after[0] === 200 ? first : second;
+    // A session id that is not this person's, and a person who does not exist: 404.
+    expect((await w.send("admin", { method: "DELETE", url: `${url}/${ids[0]}` })).statusCode).toBe(
+      404,
+    );
+    expect(
+      (await w.send("admin", { method: "GET", url: "/users/usr_nobody/sessions" })).statusCode,
+    ).toBe(404);
+
+    const all = await w.send("admin", { method: "DELETE", url });
+    expect(all.statusCode, all.body).toBe(200);
+    expect(all.json<{ ended: number }>().ended).toBe(1);
+    expect((await w.send(left, { method: "GET", url: "/session" })).statusCode).toBe(401);
+    expect((await w.send("admin", { method: "GET", url })).json<{ items: [] }>().items).toEqual([]);
+
+    const trail = await w.t.deps.db
+      .selectFrom("audit_events")
+      .select(["action", "summary"])
+      .where("entity_type", "=", "user")
+      .where("entity_id", "=", sam)
+      .where("action", "in", ["user.session_ended", "user.sessions_ended"])
+      .orderBy("seq")
+      .execute();
+    expect(trail.map((r) => r.action).slice(-2)).toEqual([
+      "user.session_ended",
+      "user.sessions_ended",
+    ]);
+    expect(JSON.parse(trail.at(-2)!.summary)).toEqual({ sessionId: ids[0] });
   });
 });
 

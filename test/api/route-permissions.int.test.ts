@@ -65,9 +65,11 @@ describe("route permissions", () => {
     ]);
   });
 
-  it("every route outside /api/v1 is public documentation or a probe", () => {
+  it("every route outside /api/v1 is public documentation or a probe, or the protected /metrics", () => {
     const outside = records.filter((r) => !r.url.startsWith("/api/v1/"));
-    for (const r of outside) {
+    const metrics = outside.filter((r) => r.url === "/metrics");
+    expect(metrics).toEqual([{ method: "GET", url: "/metrics", permission: "metrics.read" }]);
+    for (const r of outside.filter((r) => r.url !== "/metrics")) {
       expect(r.permission, `${r.method} ${r.url}`).toBe("public");
       expect(r.method).toBe("GET");
       expect(r.url).toMatch(/^\/(docs|health$|ready$|openapi\.json$)/);

@@ -1,16 +1,18 @@
 // The layer rules are enforced, not just written down: ESLint, with the repository's own layer
 // table (layers.config.js) and the same import-x rules as eslint.config.js, refuses an import that
 // breaks a row (with the row's reason) and an import cycle; it accepts the one exception (http may
-// use db/idempotency.ts). And docs/ARCHITECTURE.md shows the same table.
+// use db/idempotency.ts). SQL has its places too: the same block eslint.config.js uses
+// (`sqlBoundary()`) refuses a query written anywhere else, and no file of src/ has one today.
+// And docs/ARCHITECTURE.md shows the same table.
 
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
 import { ESLint } from "eslint";
 import importX from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 import { describe, expect, it } from "vitest";
-import { LAYER_RULES, layerZones } from "../../layers.config.js";
+import { LAYER_RULES, layerZones, SQL_PLACES, sqlBoundary } from "../../layers.config.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -88,6 +90,77 @@ describe("the layer table is enforced", () => {
       "src/core/money/currencies.ts",
     );
     expect(messages.map((m) => m.rule)).toContain("import-x/no-cycle");
+  });
+});
+
+/** ESLint with eslint.config.js's SQL block, on TypeScript without type information. */
+const sqlLint = new ESLint({
+  cwd: ROOT,
+  overrideConfigFile: true,
+  overrideConfig: [
+    { files: ["**/*.ts"], languageOptions: { parser: tseslint.parser } },
+    sqlBoundary(),
+  ],
+});
+
+async function sqlMessages(code: string, filePath: string) {
+  const [result] = await sqlLint.lintText(code, { filePath: join(ROOT, filePath) });
+  return (result?.messages ?? []).map((m) => ({ rule: m.ruleId, message: m.message }));
+}
+
+const SELECT = 'export const q = (db: any) => db.selectFrom("orders").selectAll();\n';
+
+describe("SQL is written only in src/db, repository.ts and queries.ts", () => {
+  it.each([
+    ["src/app/orders/create-order.ts", SELECT, "selectFrom"],
+    ["src/app/breach.ts", 'export const q = (db: any) => db.insertInto("orders");\n', "insertInto"],
+    [
+      "src/http/breach.ts",
+      'export const q = (db: any) => db.updateTable("orders");\n',
+      "updateTable",
+    ],
+    [
+      "src/notify/breach.ts",
+      'export const q = (db: any) => db.deleteFrom("outbox");\n',
+      "deleteFrom",
+    ],
+    [
+      "src/worker/breach.ts",
+      'import { sql } from "kysely";\nexport const q = sql`select 1`;\n',
+      "a sql template",
+    ],
+    [
+      "src/service/breach.ts",
+      'import { sql } from "kysely";\nexport const q = sql.raw("select 1");\n',
+      "a sql helper",
+    ],
+  ])("%s is refused", async (file, code, what) => {
+    const messages = await sqlMessages(code, file);
+    const breach = messages.find((m) => m.rule === "no-restricted-syntax");
+    expect(breach, JSON.stringify(messages)).toBeDefined();
+    expect(breach!.message).toContain(`SQL (${what})`);
+    expect(breach!.message).toContain("SQL_PLACES");
+  });
+
+  it.each([
+    "src/app/orders/repository.ts",
+    "src/app/requests/queries.ts",
+    "src/db/breach.ts",
+    "src/app/orders/breach.test.ts",
+  ])("%s may hold SQL", async (file) => {
+    expect(await sqlMessages(SELECT, file)).toEqual([]);
+  });
+
+  it("holds for every file of src/ today: nothing is waiting to move", async () => {
+    expect(SQL_PLACES).toEqual(["src/db/**", "src/**/repository.ts", "src/**/queries.ts"]);
+    const results = await sqlLint.lintFiles(["src/**/*.ts"]);
+    const breaches = results.flatMap((r) =>
+      r.messages
+        .filter((m) => m.ruleId === "no-restricted-syntax")
+        .map((m) => `${relative(ROOT, r.filePath)}:${m.line} ${m.message}`),
+    );
+    expect(results.length).toBeGreaterThan(100);
+    expect(breaches).toEqual([]);
   });
 });
 

@@ -2,9 +2,14 @@
 // (`refund-desk worker`), the built product as it ships, against one database and the Stripe
 // stand-in. 1,000 refunds are submitted, approved and released over HTTP, spread over both
 // servers; every payout is sent exactly once, none is lost, and both workers did part of the work.
+// Every process has a DATA_DIR of its own (servers share nothing but the database, issue 21): a
+// file uploaded through one server downloads through the other, and no DATA_DIR keeps it.
 // PostgreSQL only: SQLite is the single-process embedded database.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../src/app/auth/index.js";
 import { createAppDeps } from "../../src/app/context.js";
@@ -14,6 +19,7 @@ import { freshDatabase, testDatabaseUrl, type TestDatabase } from "../support/da
 import { clientRow, orderRow, paymentRow } from "../support/db-rows.js";
 import { DIST, ensureDist, ROOT } from "../support/dist.js";
 import { join } from "node:path";
+import { localAttachmentStorage } from "../../src/storage/index.js";
 
 const PAYOUTS = Number(process.env["SCALE_OUT_PAYOUTS"] ?? "1000");
 const PASSWORD = "scale-out passphrase 2026";
@@ -49,6 +55,7 @@ describe.skipIf(testDatabaseUrl() === undefined)("scale-out on PostgreSQL", () =
   let db: TestDatabase;
   let stripe: StripeStandIn;
   const procs: Proc[] = [];
+  const dataDirs: string[] = [];
 
   beforeAll(async () => {
     ensureDist();
@@ -65,6 +72,7 @@ describe.skipIf(testDatabaseUrl() === undefined)("scale-out on PostgreSQL", () =
     );
     await stripe?.close();
     await db?.close();
+    for (const d of dataDirs) await rm(d, { recursive: true, force: true });
   }, 60_000);
 
   it(`${PAYOUTS} approved payouts through two servers and two workers: each sent once, none lost, both workers worked`, async () => {
@@ -76,6 +84,7 @@ describe.skipIf(testDatabaseUrl() === undefined)("scale-out on PostgreSQL", () =
       policy: policy.value,
       clock: Date.now,
       dataDir: "/tmp",
+      attachments: localAttachmentStorage(db.db, "/tmp"),
     });
     const client = clientRow();
     await db.db.insertInto("clients").values(client).execute();
@@ -135,11 +144,21 @@ describe.skipIf(testDatabaseUrl() === undefined)("scale-out on PostgreSQL", () =
       LOG_LEVEL: "warn",
       PORT: "0",
     };
-    const servers = [0, 1].map(() =>
-      startProcess(["serve"], { ...env, WORKER: "off" }, /running on (http:\/\/\S+) /),
+    // A DATA_DIR of its own for every process: nothing is shared but the database.
+    for (let i = 0; i < 4; i++) dataDirs.push(await mkdtemp(join(tmpdir(), `rd-scale-${i}-`)));
+    const servers = [0, 1].map((i) =>
+      startProcess(
+        ["serve"],
+        { ...env, WORKER: "off", DATA_DIR: dataDirs[i]! },
+        /running on (http:\/\/\S+) /,
+      ),
     );
-    const workers = [0, 1].map(() =>
-      startProcess(["worker"], env, /worker (worker-\w+) is running/),
+    const workers = [0, 1].map((i) =>
+      startProcess(
+        ["worker"],
+        { ...env, DATA_DIR: dataDirs[2 + i]! },
+        /worker (worker-\w+) is running/,
+      ),
     );
     procs.push(...servers, ...workers);
     const urls = await Promise.all(servers.map((s) => s.ready));
@@ -185,6 +204,38 @@ describe.skipIf(testDatabaseUrl() === undefined)("scale-out on PostgreSQL", () =
         throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
       return json;
     };
+
+    // A file uploaded through the first server downloads through the second (the default storage
+    // with DATABASE_URL is the database), and no process keeps it in its DATA_DIR.
+    {
+      const order = orderRow(client.id);
+      await db.db.insertInto("orders").values(order).execute();
+      const req = await call(0, "client", "POST", "/requests", {
+        orderId: order.id,
+        reason: "not_delivered",
+        description: "Attached: the kickoff e-mails.",
+      });
+      const pdf = Buffer.concat([Buffer.from("%PDF-1.4\n"), randomBytes(700_000)]);
+      const form = new FormData();
+      form.append("files", new Blob([pdf], { type: "application/pdf" }), "kickoff.pdf");
+      const up = await fetch(`${urls[0]}/api/v1/requests/${String(req["id"])}/attachments`, {
+        method: "POST",
+        headers: as.client,
+        body: form,
+      });
+      expect(up.status).toBe(201);
+      const { items } = (await up.json()) as { items: { id: string }[] };
+      const down = await fetch(`${urls[1]}/api/v1/attachments/${items[0]!.id}`, {
+        headers: { cookie: as.client.cookie },
+      });
+      expect(down.status).toBe(200);
+      const got = Buffer.from(await down.arrayBuffer());
+      const hash = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+      expect(hash(got)).toBe(hash(pdf));
+      for (const d of dataDirs) {
+        expect(await readdir(join(d, "attachments")).catch(() => [])).toEqual([]);
+      }
+    }
 
     // Submit, review, approve and release every refund, alternating servers, 16 at a time.
     let next = 0;

@@ -11,7 +11,7 @@ import {
   type PayoutRunnerOptions,
 } from "../../src/app/payouts/execute.js";
 import { verifyAudit } from "../../src/db/audit.js";
-import { signStripePayload } from "../../src/payouts/stripe/index.js";
+import { signStripePayload, standInGate } from "../../src/payouts/stripe/index.js";
 import { createWorker } from "../../src/worker/worker.js";
 import { apiCalls, newClient, newOrder } from "../support/api-world.js";
 import { FAST_RUNNER, payoutWorld, WEBHOOK_SECRET, type PayoutWorld } from "./support.js";
@@ -220,6 +220,52 @@ describe("card payouts", () => {
     expect(refundsFor(id!)).toHaveLength(1);
     // Back to the wall clock for the tests that follow (their payouts are released "now").
     w.t.setNow(Date.now());
+  });
+
+  it("a worker stopped while the provider has not answered leaves the payout unknown with its lease returned; it goes out once", async () => {
+    const [id] = await w.releasedCardPayouts(1);
+    const gate = standInGate();
+    w.stripe.queue("refunds.create", { kind: "gate", gate });
+    w.t.setNow(Date.now());
+    const errors: unknown[] = [];
+    const worker = createWorker(w.t.deps, {
+      workerId: "stopping",
+      cardProvider: w.provider,
+      runner: FAST_RUNNER,
+      idleMs: 5,
+      onError: (e) => errors.push(e),
+    });
+    await gate.reached;
+    expect((await payout(id!)).status).toBe("submitting");
+    const t0 = Date.now();
+    await worker.stop(100);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    const left = await payout(id!);
+    expect(left).toMatchObject({ status: "unknown", claimed_by: null, claimed_until: null });
+    // The provider answers after all; the payout is then looked up, never sent blindly again.
+    gate.open();
+    const [settled] = await drain([id!], "after-stop");
+    expect(settled!.status).toBe("succeeded");
+    expect(refundsFor(id!)).toHaveLength(1);
+    expect((await verifyAudit(w.t.db.db)).ok).toBe(true);
+  });
+
+  it("a stopping worker finishes the payout it is sending when the provider answers in time", async () => {
+    const [id] = await w.releasedCardPayouts(1);
+    w.stripe.queue("refunds.create", { kind: "delay", ms: 300 });
+    w.t.setNow(Date.now());
+    const worker = createWorker(w.t.deps, {
+      workerId: "finishing",
+      cardProvider: w.provider,
+      runner: FAST_RUNNER,
+      idleMs: 5,
+    });
+    for (let i = 0; i < 200 && (await payout(id!)).status !== "submitting"; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await worker.stop(5_000);
+    expect(await payout(id!)).toMatchObject({ status: "succeeded", claimed_by: null });
+    expect(refundsFor(id!)).toHaveLength(1);
   });
 
   it("a refund the provider fails keeps its reason, and the client is told", async () => {

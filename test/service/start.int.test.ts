@@ -104,6 +104,8 @@ describe("serve", () => {
   it("never loads demo data in production", async () => {
     const s = await start({ NODE_ENV: "production" });
     expect(s.demoAccounts).toEqual([]);
+    // On SQLite, attachments default to files under DATA_DIR.
+    expect(s.attachments).toBe(`local files under ${join(dir, "attachments")}`);
   });
 
   it("refuses a bad PORT", () => {

@@ -3,6 +3,9 @@
 // build, and the request workflow steps walk requestA3 through its states when run in order:
 // each build, sent as is, is accepted (2xx) or refused only by the workflow (409).
 
+import { policyDocument } from "../../src/core/policy/index.js";
+import { readFileSync } from "node:fs";
+import { DEFAULT_POLICY_PATH } from "../../src/policy-file/load.js";
 import { PASSWORD, type ApiRequest, type CallerName, type World } from "./api-world.js";
 
 export interface WriteRoute {
@@ -67,6 +70,25 @@ export function writeRoutes(world: () => World): readonly WriteRoute[] {
       }),
     },
     {
+      // A scheduled version, each with its own id and instant (far ahead: nothing judged by it).
+      route: "POST /api/v1/policy/versions",
+      caller: "admin",
+      build: async () => {
+        const n = ++seq;
+        return {
+          method: "POST",
+          url: "/policy/versions",
+          payload: {
+            document: JSON.stringify({
+              ...policyDocument(world().t.policy),
+              version: `scheduled-${next()}`,
+            }),
+            effectiveAt: new Date(Date.UTC(2099, 0, 1) + n * 60_000).toISOString(),
+          },
+        };
+      },
+    },
+    {
       route: "POST /api/v1/webhook-endpoints",
       caller: "admin",
       build: async () => ({
@@ -86,6 +108,19 @@ export function writeRoutes(world: () => World): readonly WriteRoute[] {
         method: "PATCH",
         url: `/webhook-endpoints/${world().ids.webhookEndpoint}`,
         payload: { description: `ERP ${next()}`, events: ["*"] },
+      }),
+    },
+    {
+      route: "POST /api/v1/policy/simulations",
+      caller: "admin",
+      build: async () => ({
+        method: "POST",
+        url: "/policy/simulations",
+        payload: {
+          policy: readFileSync(DEFAULT_POLICY_PATH, "utf8"),
+          from: "2026-01-01",
+          to: "2026-12-31",
+        },
       }),
     },
     {
@@ -313,5 +348,49 @@ export function writeRoutes(world: () => World): readonly WriteRoute[] {
         },
       }),
     })),
+    // Inbound e-mail triage (issue 19): the world's e-mails wait for QA.
+    ...(
+      [
+        ["assign-to-client", "inboundMail", () => ({ clientId: world().ids.clientA })],
+        [
+          "classify-reason",
+          "inboundMail",
+          () => ({ reason: "not_delivered", orderId: world().ids.orderA }),
+        ],
+        ["attach-to-request", "inboundMail", () => ({ requestId: world().ids.requestA })],
+        ["discard", "inboundMail2", () => ({ note: "Spam." })],
+      ] as const
+    ).map(([step, mail, body]): WriteRoute => ({
+      route: `POST /api/v1/inbound-mail/{id}/${step}`,
+      caller: "qa",
+      build: async () => ({
+        method: "POST",
+        url: `/inbound-mail/${world().ids[mail]}/${step}`,
+        payload: body(),
+      }),
+    })),
+    // Disputes (issue 20): the world's dispute is won, so its evidence can no longer change (409).
+    {
+      route: "PATCH /api/v1/disputes/{id}/evidence",
+      caller: "finance",
+      build: async () => ({
+        method: "PATCH",
+        url: `/disputes/${world().ids.disputeA}/evidence`,
+        payload: {
+          expectedVersion: await versionOf(`/disputes/${world().ids.disputeA}`),
+          text: { uncategorized_text: "Timeline attached." },
+          reset: ["product_description"],
+        },
+      }),
+    },
+    {
+      route: "POST /api/v1/disputes/{id}/submit",
+      caller: "finance",
+      build: async () => ({
+        method: "POST",
+        url: `/disputes/${world().ids.disputeA}/submit`,
+        payload: { expectedVersion: await versionOf(`/disputes/${world().ids.disputeA}`) },
+      }),
+    },
   ];
 }

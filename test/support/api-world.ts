@@ -11,6 +11,7 @@
 //    any of its callers.
 
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,8 +20,13 @@ import { createAuthenticator, createClient, createUser } from "../../src/app/aut
 import { TOKEN_SCOPES } from "../../src/core/access/index.js";
 import { expect } from "vitest";
 import type { Role } from "../../src/db/schema.js";
+import { DEFAULT_POLICY_PATH } from "../../src/policy-file/load.js";
 import { clientRow, orderRow, paymentRow, userRow } from "./db-rows.js";
 import { testServer, type TestServer } from "./http.js";
+import { storeInboundMail } from "../../src/app/inbound/store-inbound-mail.js";
+import { processClaimed } from "../../src/app/inbound/process-inbound-mail.js";
+import { findInboundMail } from "../../src/app/inbound/repository.js";
+import { DEFAULT_ATTACHMENT_LIMITS } from "../../src/app/attachments/storage.js";
 
 // ---- 1. calls as an x-test-actor caller ---------------------------------------------------------
 
@@ -182,6 +188,8 @@ export interface WorldIds {
   spareToken: string;
   /** A webhook endpoint (registered by the admin, pointing nowhere that listens). */
   webhookEndpoint: string;
+  /** A policy simulation the admin queued (of the shipped policy; no worker runs it). */
+  policySimulation: string;
   /** A one-off audit order never started, paid by card; with a client blocker. */
   orderA: string;
   /** A delivered consulting order paid in BTC. */
@@ -207,6 +215,15 @@ export interface WorldIds {
   payoutA: string;
   attachmentA: string;
   attachmentB: string;
+  /** The policy version in force (the first, published from the shipped file at start). */
+  policyVersion: string;
+  /** A bulk import sent by the token (pending). */
+  importA: string;
+  /** Inbound e-mail waiting for triage (an unknown sender naming no order), and a second one. */
+  inboundMail: string;
+  inboundMail2: string;
+  /** A card dispute (closed, won) against A's payment PAY-A3 (issue 20). */
+  disputeA: string;
 }
 
 export interface World {
@@ -594,8 +611,56 @@ export async function seedWorld(): Promise<World> {
       if (first === undefined) throw new Error("seed: no attachment");
       return first.id;
     };
+    const simulation = await ok(
+      "admin",
+      {
+        method: "POST",
+        url: "/policy/simulations",
+        payload: { policy: readFileSync(DEFAULT_POLICY_PATH, "utf8") },
+      },
+      202,
+    );
     const attachmentA = await upload("clientA", String(requestA["id"]));
     const attachmentB = await upload("clientB", String(requestB["id"]));
+
+    // A bulk import the token sent (an events file of one row; no worker runs it here).
+    const imported = await send("token", {
+      method: "POST",
+      url: "/imports?kind=events",
+      payload: "orderId,kind,from,to,note\nACME-1001,internal_fault,2026-02-03T00:00:00Z,,Disk\n",
+      headers: { "content-type": "text/csv" },
+    });
+    expectStatus(imported, 202, "import");
+    const importA = String(imported.json<{ id: string }>().id);
+
+    // Two e-mails from an unknown sender, processed into triage (issue 19).
+    const inboundMail = await seedTriageMail(t, "w1");
+    const inboundMail2 = await seedTriageMail(t, "w2");
+    // A dispute the provider reported on A's payment, already won (so it holds no money back).
+    const disputeA = "dp_world_A3";
+    await t.db.db
+      .insertInto("disputes")
+      .values({
+        id: disputeA,
+        provider: "stripe",
+        payment_id: "PAY-A3",
+        charge_ref: "ch_world_A3",
+        amount_minor: "1000",
+        currency: "USD",
+        reason: "product_not_received",
+        status: "won",
+        due_by: "2026-03-10T23:59:59.000Z",
+        funds_withdrawn_at: null,
+        closed_at: "2026-03-01T00:00:00.000Z",
+        evidence_json: null,
+        evidence_submitted_at: null,
+        submitted_by: null,
+        reminded_5_at: null,
+        reminded_2_at: null,
+        created_at: "2026-02-20T00:00:00.000Z",
+        updated_at: "2026-03-01T00:00:00.000Z",
+      })
+      .execute();
 
     const ids: WorldIds = {
       clientA: acme.id,
@@ -609,6 +674,8 @@ export async function seedWorld(): Promise<World> {
       token: String(tok["id"]),
       spareToken: String(spareTok["id"]),
       webhookEndpoint: String(webhook["id"]),
+      policyVersion: t.policy.version,
+      policySimulation: String(simulation["id"]),
       orderA: "ACME-1001",
       orderA2: "ACME-1002",
       orderA3: "ACME-1003",
@@ -627,6 +694,10 @@ export async function seedWorld(): Promise<World> {
       payoutA: payoutA.id,
       attachmentA,
       attachmentB,
+      importA,
+      inboundMail,
+      inboundMail2,
+      disputeA,
     };
     return {
       t,
@@ -647,3 +718,29 @@ export async function seedWorld(): Promise<World> {
     throw err;
   }
 }
+
+/** An e-mail from an unknown sender, stored and processed: it waits in triage. */
+async function seedTriageMail(t: TestServer, tag: string): Promise<string> {
+  const raw = Buffer.from(
+    `From: Stranger <stranger-${tag}@nowhere.test>\r\nTo: support@desk.test\r\nSubject: Refund please\r\nMessage-ID: <${tag}@nowhere.test>\r\nDate: Mon, 2 Mar 2026 09:00:00 +0000\r\n\r\nPlease refund our money.\r\n`,
+  );
+  const stored = await storeInboundMail(t.deps, raw, { via: "test" }, 1_000_000);
+  const row = await findInboundMail(t.deps.db, stored.id);
+  if (row === undefined) throw new Error("seed: no inbound mail");
+  const done = await processClaimed(
+    t.deps,
+    {
+      mailbox: null,
+      tokenSecret: null,
+      maxBytes: 1_000_000,
+      attachments: DEFAULT_ATTACHMENT_LIMITS,
+      resolver: noDns,
+    },
+    row,
+  );
+  if (done.status !== "triage") throw new Error(`seed: inbound mail ${done.status}`);
+  return stored.id;
+}
+
+const noDns = (domain: string): Promise<string[]> =>
+  Promise.reject(Object.assign(new Error(`no DNS for ${domain} in tests`), { code: "ENOTFOUND" }));

@@ -30,6 +30,16 @@ const TABLES = {
   webhook_endpoints: true,
   webhook_deliveries: true,
   duplicate_payments: true,
+  report_requests: true,
+  report_decisions: true,
+  policy_versions: true,
+  imports: true,
+  import_chunks: true,
+  attachment_objects: true,
+  attachment_chunks: true,
+  policy_simulations: true,
+  inbound_mail: true,
+  disputes: true,
 } satisfies Record<keyof Database, true>;
 
 export type DbSnapshot = Record<string, string[]>;

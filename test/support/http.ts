@@ -8,12 +8,14 @@ import { createAppDeps, type AppDeps } from "../../src/app/context.js";
 import type { Actor } from "../../src/core/access/index.js";
 import type { Policy } from "../../src/core/policy/index.js";
 import { loadPolicyFile } from "../../src/policy-file/load.js";
+import { publishFirstVersion } from "../../src/app/policy/store.js";
 import type { Authenticator } from "../../src/app/auth/auth-info.js";
-import { buildServer, type RoutePlugin } from "../../src/http/server.js";
+import { buildServer, type RoutePlugin, type ServerOptions } from "../../src/http/server.js";
 import { ROUTES } from "../../src/http/routes/index.js";
 import { contractChecker, type ContractChecker } from "./contract.js";
 import { freshDatabase, type TestDatabase } from "./database.js";
 import { manualClock, recordingLogger, type LogEntry } from "./logger.js";
+import { openAttachmentStorage, type StorageSettings } from "../../src/storage/index.js";
 
 /** Parses an `x-test-actor` header value. */
 export function actorFromHeader(value: string | undefined): Actor {
@@ -41,6 +43,8 @@ export function actorFromHeader(value: string | undefined): Actor {
 export interface TestServer {
   readonly app: FastifyInstance;
   readonly deps: AppDeps;
+  /** The first policy version (published from `opts.policy` or the shipped file at start). */
+  readonly policy: Policy;
   readonly db: TestDatabase;
   /** Sets the clock (epoch ms) the use cases see. */
   setNow(ms: number): void;
@@ -64,8 +68,12 @@ export async function testServer(
     now?: number;
     /** Where the app keeps files (attachments); default: the database's data dir or the OS tmp. */
     dataDir?: string;
+    /** Where attachments go; default: local files under `dataDir`. */
+    storage?: StorageSettings;
     /** The policy in force; default: the shipped policy file. */
     policy?: Policy;
+    /** Which proxies' X-Forwarded-For to believe (TRUST_PROXY, parsed); default: none. */
+    trustProxy?: ServerOptions["trustProxy"];
   } = {},
 ): Promise<TestServer> {
   const db = await freshDatabase();
@@ -74,19 +82,29 @@ export async function testServer(
   let now = opts.now ?? Date.parse("2026-03-02T09:00:00Z");
   const logger = recordingLogger();
   const cacheClock = manualClock();
+  const policy = opts.policy ?? loaded.value;
+  const dataDir = opts.dataDir ?? db.options.dataDir ?? (await import("node:os")).tmpdir();
+  const storage = openAttachmentStorage(
+    opts.storage ?? { kind: "local", s3: null, presignDownloads: false },
+    { db: db.db, dataDir },
+  );
   const deps = createAppDeps({
     db: db.db,
     dialect: db.dialect,
-    policy: opts.policy ?? loaded.value,
+    policy,
     clock: () => now,
-    dataDir: opts.dataDir ?? db.options.dataDir ?? (await import("node:os")).tmpdir(),
+    dataDir,
+    attachments: storage,
     logger,
     cacheClock: cacheClock.now,
   });
+  // As the service does at start: the policy is the database's first version.
+  await publishFirstVersion(db.db, policy, now);
   const app = await buildServer(deps, {
     logger: false,
     routes: opts.routes ?? ROUTES,
     secureCookies: opts.secureCookies ?? false,
+    ...(opts.trustProxy === undefined ? {} : { trustProxy: opts.trustProxy }),
     authenticate:
       opts.authenticate ??
       opts.authenticator?.(deps) ??
@@ -128,6 +146,7 @@ export async function testServer(
   return {
     app,
     deps,
+    policy,
     db,
     setNow: (ms) => {
       now = ms;
@@ -137,6 +156,7 @@ export async function testServer(
     logs: logger.entries,
     close: async () => {
       await app.close();
+      storage.close();
       await db.close();
       if (violations.length > 0) {
         throw new Error(

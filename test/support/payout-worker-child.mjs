@@ -18,6 +18,7 @@ import { createAppDeps } from "../../dist/src/app/context.js";
 import { openDatabase } from "../../dist/src/db/connection.js";
 import { createStripeCardProvider } from "../../dist/src/payouts/stripe/index.js";
 import { loadPolicyFile } from "../../dist/src/policy-file/load.js";
+import { localAttachmentStorage } from "../../dist/src/storage/index.js";
 
 const [optionsJson, stripeJson, point, leaseText] = process.argv.slice(2);
 if (!optionsJson || !stripeJson || !point || !leaseText) {
@@ -33,6 +34,7 @@ const deps = createAppDeps({
   policy: policy.value,
   clock: Date.now,
   dataDir: "/tmp",
+  attachments: localAttachmentStorage(opened.db, "/tmp"),
 });
 const provider = createStripeCardProvider({
   apiKey: stripe.apiKey,

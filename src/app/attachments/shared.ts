@@ -6,6 +6,7 @@ import type { Action, Actor } from "../../core/access/index.js";
 import type { AttachmentRow, Database } from "../../db/schema.js";
 import { notFound } from "../errors.js";
 import { authorize } from "../authorize.js";
+import { findRequestOfAttachments } from "./repository.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -42,11 +43,7 @@ export async function loadRequestFor(
   action: Action,
   requestId: string,
 ): Promise<{ id: string; client_id: string; status: string }> {
-  const row = await db
-    .selectFrom("refund_requests")
-    .select(["id", "client_id", "status"])
-    .where("id", "=", requestId)
-    .executeTakeFirst();
+  const row = await findRequestOfAttachments(db, requestId);
   if (row === undefined) throw notFound("refund request");
   authorize(actor, action, row.client_id, "refund request");
   return row;

@@ -1,16 +1,17 @@
-// Where attachment files live and how an upload reaches the disk: each file streams to
-// `${dataDir}/attachments/tmp-<random>` while it is hashed (SHA-256), counted and inspected; only
-// when the upload commits is it renamed to its server-made name (the attachment id). The client's
-// file name is kept in the database only, never used on disk.
+// How an upload reaches the attachment store (issue 21): each file streams into a new object of
+// the current store (`deps.attachments.current`: local disk, the database or S3) under its
+// server-made key (the future attachment id) while it is hashed (SHA-256), counted and inspected.
+// Its row is committed afterwards (upload-attachments.ts); until then no reader can find it, and
+// an upload that fails removes its objects (`removeStaged`). The client's file name is kept in the
+// database only, never used as a key.
 
-import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
-import { Transform, type Readable } from "node:stream";
+import { createHash } from "node:crypto";
+import { PassThrough, Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { newId } from "../../db/ids.js";
 import { AppError } from "../errors.js";
 import { ContentInspector, type ContentFacts } from "./content-type.js";
+import type { AttachmentStore } from "./store.js";
 
 /** Upload limits (bytes and count). */
 export interface AttachmentLimits {
@@ -51,22 +52,10 @@ export function attachmentLimitsFromEnv(
   };
 }
 
-/** The attachments directory below the data directory. */
-export function attachmentsDir(dataDir: string): string {
-  return join(dataDir, "attachments");
-}
-
-/** The path of a stored attachment (its name is the attachment id, made by the server). */
-export function storedPath(dataDir: string, storedName: string): string {
-  if (!/^[a-z0-9]+_[0-9a-f-]{36}$/.test(storedName)) {
-    throw new Error(`not a stored attachment name: ${storedName}`);
-  }
-  return join(attachmentsDir(dataDir), storedName);
-}
-
-/** A file written to its temporary place, with what was learnt on the way. */
+/** A file written to its object (no row yet), with what was learnt on the way. */
 export interface StagedFile {
-  readonly tmpPath: string;
+  /** The object's key, which becomes the attachment's id and stored name. */
+  readonly key: string;
   readonly size: number;
   readonly sha256: string;
   readonly facts: ContentFacts;
@@ -84,19 +73,16 @@ function tooLarge(message: string): AppError {
 }
 
 /**
- * Streams `source` to a new temporary file in the attachments directory, hashing, counting and
- * inspecting it. One byte over the per-file limit or the request's remaining total: 413, and the
- * temporary file is gone.
+ * Streams `source` into a new object of `store`, hashing, counting and inspecting it. One byte
+ * over the per-file limit or the request's remaining total: 413, and the object is gone.
  */
 export async function stageFile(
-  dataDir: string,
+  store: AttachmentStore,
   source: Readable,
   budget: StageBudget,
   label: string,
 ): Promise<StagedFile> {
-  const dir = attachmentsDir(dataDir);
-  await mkdir(dir, { recursive: true });
-  const tmpPath = join(dir, `tmp-${randomBytes(16).toString("hex")}`);
+  const key = newId("att");
   const hash = createHash("sha256");
   const inspector = new ContentInspector();
   let size = 0;
@@ -116,16 +102,26 @@ export async function stageFile(
       done(null, chunk);
     },
   });
-  try {
-    await pipeline(source, meter, createWriteStream(tmpPath, { flags: "wx", mode: 0o600 }));
-  } catch (err) {
-    await rm(tmpPath, { force: true });
-    throw err;
+  // The metered bytes flow into the store as they arrive; an error on either side ends both
+  // (pipeline destroys the stream the store reads, so its put fails and cleans up).
+  const metered = new PassThrough();
+  const [fed, stored] = await Promise.allSettled([
+    pipeline(source, meter, metered),
+    store.put(key, metered).catch((err: unknown) => {
+      // The store gave up: stop feeding it (nobody reads `metered` any more).
+      metered.destroy(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }),
+  ]);
+  if (fed.status === "rejected" || stored.status === "rejected") {
+    await store.delete(key).catch(() => {});
+    // The reader's reason (a limit, a broken body) before the store's echo of it.
+    throw fed.status === "rejected" ? fed.reason : (stored as PromiseRejectedResult).reason;
   }
-  return { tmpPath, size, sha256: hash.digest("hex"), facts: inspector.finish() };
+  return { key, size, sha256: hash.digest("hex"), facts: inspector.finish() };
 }
 
-/** Removes temporary files (missing ones are fine: they were moved). */
-export async function removeFiles(paths: readonly string[]): Promise<void> {
-  await Promise.all(paths.map((p) => rm(p, { force: true })));
+/** Removes staged objects that got no row (missing ones are fine). */
+export async function removeStaged(store: AttachmentStore, keys: readonly string[]): Promise<void> {
+  await Promise.all(keys.map((k) => store.delete(k)));
 }

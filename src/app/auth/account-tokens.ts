@@ -16,9 +16,25 @@ import { callerIp, callerRef, normalizeEmail, type Caller } from "./common.js";
 import { createUser } from "./create-user.js";
 import { checkPasswordRules, hashPassword } from "./passwords.js";
 import type { UserView } from "./present.js";
+import {
+  deleteSessionsOf,
+  deleteUnusedAccountTokens,
+  findAccountByEmail,
+  findAccountToken,
+  findUser,
+  insertAccountToken,
+  updateUserRow,
+  useAccountToken,
+} from "./repository.js";
 import { newSecret, secretHash } from "./secrets.js";
 import { thenForgetSessions } from "./session-cache.js";
-import { liftAccountLocks } from "./throttle.js";
+import {
+  liftAccountLocks,
+  lockRemainingMs,
+  recordFailure,
+  resetKeys,
+  tooManyResets,
+} from "./throttle.js";
 
 /** How long a link works. */
 export const ACCOUNT_TOKEN_TTL_MS = 48 * 60 * 60 * 1000;
@@ -54,25 +70,17 @@ export async function issueAccountToken(
 ): Promise<{ token: string; expiresAt: string }> {
   const token = newSecret();
   const expiresAt = toDbInstant(input.now + ACCOUNT_TOKEN_TTL_MS);
-  await trx
-    .deleteFrom("account_tokens")
-    .where("user_id", "=", input.userId)
-    .where("purpose", "=", input.purpose)
-    .where("used_at", "is", null)
-    .execute();
-  await trx
-    .insertInto("account_tokens")
-    .values({
-      id: newId("atk"),
-      token_hash: secretHash(token),
-      user_id: input.userId,
-      purpose: input.purpose,
-      created_by: input.createdBy,
-      created_at: toDbInstant(input.now),
-      expires_at: expiresAt,
-      used_at: null,
-    })
-    .execute();
+  await deleteUnusedAccountTokens(trx, input.userId, input.purpose);
+  await insertAccountToken(trx, {
+    id: newId("atk"),
+    token_hash: secretHash(token),
+    user_id: input.userId,
+    purpose: input.purpose,
+    created_by: input.createdBy,
+    created_at: toDbInstant(input.now),
+    expires_at: expiresAt,
+    used_at: null,
+  });
   if (input.mail !== false) {
     const payload: AccountMailPayload = {
       userId: input.userId,
@@ -127,7 +135,9 @@ export async function inviteUser(
 
 /**
  * Sends a password-reset link to the address if an active account has it. Answers the same
- * whether or not one does (nothing tells a caller which addresses have accounts).
+ * whether or not one does (nothing tells a caller which addresses have accounts): every request
+ * counts against the address asked for and the caller's address alike, in one transaction with
+ * the link's issue, and over the limits answers the same 429 (Retry-After) for any address.
  */
 export async function requestPasswordReset(
   deps: AppDeps,
@@ -135,14 +145,14 @@ export async function requestPasswordReset(
   input: { readonly email: string },
 ): Promise<void> {
   const email = normalizeEmail(input.email, "body.email");
-  const user = await deps.db
-    .selectFrom("users")
-    .select(["id", "disabled"])
-    .where("email", "=", email)
-    .executeTakeFirst();
-  if (user === undefined || Number(user.disabled) !== 0) return;
   const now = deps.clock();
+  const keys = resetKeys(email, ctx.ip);
+  const wait = await lockRemainingMs(deps.db, keys, now);
+  if (wait > 0) throw tooManyResets(wait);
   await deps.db.transaction().execute(async (trx) => {
+    await recordFailure(trx, keys, now, ctx.ip, "user.password_reset_throttled");
+    const user = await findAccountByEmail(trx, email);
+    if (user === undefined || Number(user.disabled) !== 0) return;
     await issueAccountToken(trx, {
       userId: user.id,
       purpose: "password_reset",
@@ -178,33 +188,15 @@ export async function redeemAccountToken(
   const hash = await hashPassword(input.password);
   const now = deps.clock();
   const work = deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom("account_tokens")
-      .selectAll()
-      .where("token_hash", "=", secretHash(input.token))
-      .executeTakeFirst();
+    const row = await findAccountToken(trx, secretHash(input.token));
     if (row === undefined || row.used_at !== null || row.expires_at <= toDbInstant(now)) {
       throw badLink();
     }
-    const used = await trx
-      .updateTable("account_tokens")
-      .set({ used_at: toDbInstant(now) })
-      .where("id", "=", row.id)
-      .where("used_at", "is", null)
-      .executeTakeFirst();
-    if (used.numUpdatedRows === 0n) throw badLink();
-    const user: UserRow | undefined = await trx
-      .selectFrom("users")
-      .selectAll()
-      .where("id", "=", row.user_id)
-      .executeTakeFirst();
+    if (!(await useAccountToken(trx, row.id, toDbInstant(now)))) throw badLink();
+    const user: UserRow | undefined = await findUser(trx, row.user_id);
     if (user === undefined || Number(user.disabled) !== 0) throw badLink();
-    await trx
-      .updateTable("users")
-      .set({ password_hash: hash, updated_at: toDbInstant(now) })
-      .where("id", "=", user.id)
-      .execute();
-    await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
+    await updateUserRow(trx, user.id, { password_hash: hash, updated_at: toDbInstant(now) });
+    await deleteSessionsOf(trx, user.id);
     await liftAccountLocks(trx, user.email);
     await appendAudit(trx, {
       actor: `user:${user.id}`,

@@ -3,7 +3,6 @@
 // malformed or unknown is simply anonymous, and the route's permission check answers 401.
 
 import { TOKEN_SCOPES, type Actor } from "../../core/access/index.js";
-import { precompile } from "../../db/precompiled.js";
 import { fromDbInstant, toDbInstant } from "../../db/time.js";
 import type { Authenticator, AuthInfo } from "./auth-info.js";
 import type { AppDeps } from "../context.js";
@@ -12,6 +11,7 @@ import { parseScopes } from "./present.js";
 import { API_TOKEN_PREFIX, secretHash } from "./secrets.js";
 import type { CachedSession, SessionCache } from "./session-cache.js";
 import { actorOfUser } from "./session-view.js";
+import { findLiveApiToken, findSessionActor, setApiTokenLastUsed } from "./repository.js";
 
 const ANONYMOUS_RESULT: { actor: Actor; auth: AuthInfo } = Object.freeze({
   actor: Object.freeze({ role: "anonymous" }) as Actor,
@@ -22,24 +22,6 @@ const ANONYMOUS_RESULT: { actor: Actor; auth: AuthInfo } = Object.freeze({
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 /** last_used_at is written at most this often per token, not on every request. */
 export const TOKEN_LAST_USED_RESOLUTION_MS = 60 * 1000;
-
-/** The session's user, if the session is current (the query of every cookie request). */
-const SESSION_ACTOR = precompile<{ id: string; now: string }>()((db, p) =>
-  db
-    .selectFrom("sessions")
-    .innerJoin("users", "users.id", "sessions.user_id")
-    .select([
-      "sessions.id as session_id",
-      "sessions.csrf_token",
-      "sessions.expires_at",
-      "users.id",
-      "users.role",
-      "users.client_id",
-      "users.disabled",
-    ])
-    .where("sessions.id", "=", p("id"))
-    .where("sessions.expires_at", ">", p("now")),
-);
 
 type Resolved = { readonly actor: Actor; readonly auth: AuthInfo };
 
@@ -79,22 +61,13 @@ export function createAuthenticator(
   async function fromToken(token: string, now: number) {
     const secret = token.startsWith(API_TOKEN_PREFIX) ? token.slice(API_TOKEN_PREFIX.length) : "";
     if (!SECRET.test(secret)) return ANONYMOUS_RESULT;
-    const row = await db
-      .selectFrom("api_tokens")
-      .select(["id", "scopes", "last_used_at"])
-      .where("token_hash", "=", secretHash(token))
-      .where("revoked_at", "is", null)
-      .executeTakeFirst();
+    const row = await findLiveApiToken(db, secretHash(token));
     if (row === undefined) return ANONYMOUS_RESULT;
     const stale = toDbInstant(now - TOKEN_LAST_USED_RESOLUTION_MS);
     if (row.last_used_at === null || row.last_used_at < stale) {
       // Bookkeeping only: a failure here must not turn a valid call away.
       try {
-        await db
-          .updateTable("api_tokens")
-          .set({ last_used_at: toDbInstant(now) })
-          .where("id", "=", row.id)
-          .execute();
+        await setApiTokenLastUsed(db, row.id, toDbInstant(now));
       } catch (err) {
         logger.warn({ err, tokenId: row.id }, "could not record an API token's last use");
       }
@@ -119,10 +92,7 @@ export function createAuthenticator(
     if (hit === undefined) {
       if (!SECRET.test(token)) return ANONYMOUS_RESULT;
       const generation = sessions.generation();
-      const row = await SESSION_ACTOR.executeTakeFirst(db, {
-        id: secretHash(token),
-        now: toDbInstant(now),
-      });
+      const row = await findSessionActor(db, secretHash(token), toDbInstant(now));
       if (row === undefined) return ANONYMOUS_RESULT;
       hit = sessionHit(row);
       sessions.set(token, hit, generation);

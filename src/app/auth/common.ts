@@ -1,7 +1,7 @@
 // Shared pieces of the account use cases: who is calling, e-mail and name rules, and recognising
 // a unique-constraint violation on either database.
 
-import { actorRef, can, type Action } from "../../core/access/index.js";
+import { actorRef, can, refusal, type Action } from "../../core/access/index.js";
 import type { ActionContext } from "../context.js";
 import { AppError, invalidField } from "../errors.js";
 
@@ -26,7 +26,7 @@ export function callerIp(ctx: Caller): string | null {
 /** Refuses (403) a caller who may not manage accounts; the system always may. */
 export function requireAccountAdmin(ctx: Caller): void {
   if (ctx !== "system" && !can(ctx.actor, MANAGE_ACCOUNTS)) {
-    throw new AppError("forbidden", `not allowed: ${MANAGE_ACCOUNTS}`);
+    throw new AppError("forbidden", refusal(ctx.actor, MANAGE_ACCOUNTS));
   }
 }
 

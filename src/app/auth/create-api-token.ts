@@ -7,6 +7,7 @@ import type { AppDeps } from "../context.js";
 import { invalidField } from "../errors.js";
 import { callerIp, callerRef, checkName, requireAccountAdmin, type Caller } from "./common.js";
 import { presentApiToken, type ApiTokenView } from "./present.js";
+import { insertApiToken } from "./repository.js";
 import { newApiTokenSecret, secretHash } from "./secrets.js";
 
 export interface CreateApiTokenInput {
@@ -43,7 +44,7 @@ export async function createApiToken(
     revoked_at: null,
   };
   await deps.db.transaction().execute(async (trx) => {
-    await trx.insertInto("api_tokens").values(row).execute();
+    await insertApiToken(trx, row);
     await appendAudit(trx, {
       actor: callerRef(ctx),
       action: "token.created",

@@ -1,4 +1,5 @@
 import type { AppDeps } from "../context.js";
+import { insertClient } from "../clients/repository.js";
 import { appendAudit } from "../../db/audit.js";
 import { newId } from "../../db/ids.js";
 import type { ClientRow } from "../../db/schema.js";
@@ -41,7 +42,7 @@ export async function createClient(
     archived_at: null,
   };
   await deps.db.transaction().execute(async (trx) => {
-    await trx.insertInto("clients").values(row).execute();
+    await insertClient(trx, row);
     await appendAudit(trx, {
       actor: callerRef(ctx),
       action: "client.created",

@@ -16,6 +16,8 @@ import {
 } from "./common.js";
 import { checkPasswordRules, hashPassword } from "./passwords.js";
 import { presentUser, type UserView } from "./present.js";
+import { clientExists } from "../clients/repository.js";
+import { emailInUse, insertUser } from "./repository.js";
 
 export const ROLES: readonly Role[] = ["client", "qa", "finance", "admin"];
 
@@ -60,25 +62,22 @@ export async function createUser(
     disabled: 0,
     created_at: toDbInstant(now),
     updated_at: toDbInstant(now),
+    erased_at: null,
   };
   try {
     await deps.db.transaction().execute(async (trx) => {
       if (clientId !== null) await requireClient(trx, clientId, "body.clientId");
-      const taken = await trx
-        .selectFrom("users")
-        .select("id")
-        .where("email", "=", email)
-        .executeTakeFirst();
-      if (taken !== undefined) throw emailTaken();
-      await trx.insertInto("users").values(row).execute();
+      if (await emailInUse(trx, email)) throw emailTaken();
+      await insertUser(trx, row);
       await appendAudit(trx, {
         actor: callerRef(ctx),
         action: "user.created",
         entityType: "user",
         entityId: row.id,
-        summary: { email, role, clientId },
+        summary: { role, clientId },
         ip: callerIp(ctx),
         at: now,
+        personal: { email, name },
       });
       if (also !== undefined) await also(trx, row, now);
     });
@@ -122,10 +121,5 @@ export async function requireClient(
   clientId: string,
   path: string,
 ): Promise<void> {
-  const found = await db
-    .selectFrom("clients")
-    .select("id")
-    .where("id", "=", clientId)
-    .executeTakeFirst();
-  if (found === undefined) throw invalidField(path, "no client has this id");
+  if (!(await clientExists(db, clientId))) throw invalidField(path, "no client has this id");
 }

@@ -2,6 +2,7 @@ import type { AuthInfo } from "./auth-info.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError } from "../errors.js";
 import { presentUser } from "./present.js";
+import { findSessionCsrf, findUser } from "./repository.js";
 import { abilitiesOf, type SessionView } from "./session-view.js";
 
 /** The caller's session (or token) as the UI reads it; 401 for anonymous callers. */
@@ -30,20 +31,10 @@ export async function currentSession(
     case "admin":
       break;
   }
-  const user = await deps.db
-    .selectFrom("users")
-    .selectAll()
-    .where("id", "=", actor.userId)
-    .executeTakeFirst();
+  const user = await findUser(deps.db, actor.userId);
   if (user === undefined) throw new AppError("unauthenticated", "not signed in");
   const session =
-    auth.sessionId === null
-      ? undefined
-      : await deps.db
-          .selectFrom("sessions")
-          .select(["csrf_token", "expires_at"])
-          .where("id", "=", auth.sessionId)
-          .executeTakeFirst();
+    auth.sessionId === null ? undefined : await findSessionCsrf(deps.db, auth.sessionId);
   return {
     via: auth.via === "session" ? "session" : "token",
     user: presentUser(user),

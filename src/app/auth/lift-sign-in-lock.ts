@@ -5,6 +5,7 @@ import { appendAudit } from "../../db/audit.js";
 import type { AppDeps } from "../context.js";
 import { notFound } from "../errors.js";
 import { callerIp, callerRef, requireAccountAdmin, type Caller } from "./common.js";
+import { findUserEmail } from "./repository.js";
 import { liftAccountLocks } from "./throttle.js";
 
 /** Lifts the locks of user `userId`; answers how many throttle entries were removed. */
@@ -16,11 +17,7 @@ export async function liftSignInLock(
   requireAccountAdmin(ctx);
   const now = deps.clock();
   return deps.db.transaction().execute(async (trx) => {
-    const user = await trx
-      .selectFrom("users")
-      .select(["id", "email"])
-      .where("id", "=", userId)
-      .executeTakeFirst();
+    const user = await findUserEmail(trx, userId);
     if (user === undefined) throw notFound("user");
     const lifted = await liftAccountLocks(trx, user.email);
     await appendAudit(trx, {

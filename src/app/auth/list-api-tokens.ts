@@ -1,6 +1,7 @@
 import type { AppDeps } from "../context.js";
 import { requireAccountAdmin, type Caller } from "./common.js";
-import { keysetPage, toPage, type Page, type PageQuery } from "./pagination.js";
+import { apiTokenPage } from "./repository.js";
+import { toPage, type Page, type PageQuery } from "./pagination.js";
 import { presentApiToken, type ApiTokenView } from "./present.js";
 
 /** API tokens, oldest first, without their secrets (admins only). */
@@ -10,6 +11,6 @@ export async function listApiTokens(
   page: PageQuery,
 ): Promise<Page<ApiTokenView>> {
   requireAccountAdmin(ctx);
-  const rows = await keysetPage(deps.db.selectFrom("api_tokens").selectAll(), page).execute();
+  const rows = await apiTokenPage(deps.db, page);
   return toPage(rows, page.limit, presentApiToken);
 }

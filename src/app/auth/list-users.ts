@@ -3,7 +3,8 @@ import type { Role } from "../../db/schema.js";
 import type { AppDeps } from "../context.js";
 import { AppError } from "../errors.js";
 import type { Caller } from "./common.js";
-import { keysetPage, toPage, type Page, type PageQuery } from "./pagination.js";
+import { userPage } from "./repository.js";
+import { toPage, type Page, type PageQuery } from "./pagination.js";
 import { presentUser, type UserView } from "./present.js";
 
 export interface ListUsersInput {
@@ -24,9 +25,6 @@ export async function listUsers(
   if (ctx !== "system" && !can(ctx.actor, "user.list")) {
     throw new AppError("forbidden", "Your role may not list user accounts.");
   }
-  let q = deps.db.selectFrom("users").selectAll();
-  if (input.role !== undefined) q = q.where("role", "=", input.role);
-  if (input.clientId !== undefined) q = q.where("client_id", "=", input.clientId);
-  const rows = await keysetPage(q, input.page).execute();
+  const rows = await userPage(deps.db, { role: input.role, clientId: input.clientId }, input.page);
   return toPage(rows, input.page.limit, presentUser);
 }

@@ -1,11 +1,16 @@
-// A person's own sessions: list them (where and when each started, which is this one) and end any
-// of them. Sessions are shown by a public id derived from the stored hash, never the hash itself.
+// A person's own sessions: list them a page at a time (when each started and ends, which is this
+// one) and end any of them. Sessions are shown by a public id derived from the stored hash, never the hash itself.
 
 import { createHash } from "node:crypto";
+import type { Transaction } from "kysely";
 import { actorRef, userIdOf } from "../../core/access/index.js";
 import { appendAudit } from "../../db/audit.js";
+import type { Database } from "../../db/schema.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, notFound } from "../errors.js";
+import { encodeCursor, type Page, type PageQuery } from "./pagination.js";
+import { ownSessionsAt, ownSessionsBefore, type OwnSessionRow } from "./queries.js";
+import { deleteSession, sessionIdsOf } from "./repository.js";
 import { thenForgetSessions } from "./session-cache.js";
 
 export interface SessionItem {
@@ -29,29 +34,58 @@ function ownUserId(ctx: ActionContext): string {
   return userId;
 }
 
-/** The caller's unexpired sessions, newest first. */
+/** A page of the caller's unexpired sessions, newest first (ties by public id). */
 export async function listOwnSessions(
   deps: AppDeps,
   ctx: ActionContext,
   currentSessionId: string | null,
-): Promise<{ items: SessionItem[]; nextCursor: null }> {
-  const userId = ownUserId(ctx);
-  const rows = await deps.db
-    .selectFrom("sessions")
-    .select(["id", "created_at", "expires_at"])
-    .where("user_id", "=", userId)
-    .where("expires_at", ">", new Date(deps.clock()).toISOString())
-    .orderBy("created_at", "desc")
-    .orderBy("id")
-    .execute();
+  page: PageQuery,
+): Promise<Page<SessionItem>> {
+  return sessionsPage(deps, ownUserId(ctx), currentSessionId, page);
+}
+
+/**
+ * A page of a user's unexpired sessions, newest first (ties by public id); `current` marks the
+ * session of the request asking (the caller's own sessions, or an admin's view of their own).
+ */
+export async function sessionsPage(
+  deps: AppDeps,
+  userId: string,
+  currentSessionId: string | null,
+  page: PageQuery,
+): Promise<Page<SessionItem>> {
+  const nowIso = new Date(deps.clock()).toISOString();
+  const item = (r: OwnSessionRow): SessionItem => ({
+    id: publicSessionId(r.id),
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    current: r.id === currentSessionId,
+  });
+  const newestFirst = (x: SessionItem, y: SessionItem) =>
+    x.createdAt !== y.createdAt ? (x.createdAt > y.createdAt ? -1 : 1) : x.id < y.id ? -1 : 1;
+  const after = page.after;
+  const items: SessionItem[] = [];
+  if (after !== null) {
+    const tie = await ownSessionsAt(deps.db, userId, nowIso, after.createdAt);
+    items.push(...tie.map(item).filter((i) => i.id > after.id));
+  }
+  const older = await ownSessionsBefore(
+    deps.db,
+    userId,
+    nowIso,
+    after?.createdAt ?? null,
+    page.limit + 1,
+  );
+  items.push(...older.map(item));
+  items.sort(newestFirst);
+  const shown = items.slice(0, page.limit);
+  const last = shown[shown.length - 1];
   return {
-    items: rows.map((r) => ({
-      id: publicSessionId(r.id),
-      createdAt: r.created_at,
-      expiresAt: r.expires_at,
-      current: r.id === currentSessionId,
-    })),
-    nextCursor: null,
+    items: shown,
+    nextCursor:
+      items.length > page.limit && last !== undefined
+        ? encodeCursor({ created_at: last.createdAt, id: last.id })
+        : null,
   };
 }
 
@@ -61,20 +95,33 @@ export async function endOwnSession(
   ctx: ActionContext,
   publicId: string,
 ): Promise<void> {
-  const userId = ownUserId(ctx);
+  await endSessionOf(deps, ctx, ownUserId(ctx), publicId, "session.ended");
+}
+
+/**
+ * Ends the session `publicId` of user `userId`, audited as `action` on the user's trail; 404 for
+ * a session that is not theirs. `check` runs first, in the same transaction (an admin's check that
+ * the user exists). The session cache forgets the session once the transaction has committed.
+ */
+export async function endSessionOf(
+  deps: AppDeps,
+  ctx: ActionContext,
+  userId: string,
+  publicId: string,
+  action: "session.ended" | "user.session_ended",
+  check?: (trx: Transaction<Database>) => Promise<void>,
+): Promise<void> {
   const now = deps.clock();
   const work = deps.db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom("sessions")
-      .select("id")
-      .where("user_id", "=", userId)
-      .execute();
-    const row = rows.find((r) => publicSessionId(r.id) === publicId);
-    if (row === undefined) throw notFound("session");
-    await trx.deleteFrom("sessions").where("id", "=", row.id).execute();
+    await check?.(trx);
+    const sessionId = (await sessionIdsOf(trx, userId)).find(
+      (id) => publicSessionId(id) === publicId,
+    );
+    if (sessionId === undefined) throw notFound("session");
+    await deleteSession(trx, sessionId);
     await appendAudit(trx, {
       actor: actorRef(ctx.actor),
-      action: "session.ended",
+      action,
       entityType: "user",
       entityId: userId,
       summary: { sessionId: publicId },

@@ -1,17 +1,15 @@
 // Keyset pagination over (created_at, id): `?limit=&cursor=`, where the cursor is the opaque
 // position after the last item of the previous page. Stable while rows are added, unlike offsets.
+// The query itself is src/db/keyset.ts.
 
-import { sql, type SelectQueryBuilder, type SqlBool } from "kysely";
+import type { KeysetPageQuery } from "../../db/keyset.js";
 import { invalidField } from "../errors.js";
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
 
-/** Where a page starts and how long it is. */
-export interface PageQuery {
-  readonly limit: number;
-  readonly after: { readonly createdAt: string; readonly id: string } | null;
-}
+/** Where a page starts and how long it is (the query is src/db/keyset.ts's). */
+export type PageQuery = KeysetPageQuery;
 
 export interface Page<T> {
   readonly items: readonly T[];
@@ -32,28 +30,6 @@ export function parsePageQuery(q: {
     }
   }
   return { limit, after: q.cursor === undefined ? null : decodeCursor(q.cursor) };
-}
-
-/**
- * A query over one table with `created_at` and `id`, restricted to the page: the rows after the
- * cursor, in (created_at, id) order, one more than the limit (`toPage` reads it as "there is a
- * next page").
- */
-export function keysetPage<DB, TB extends keyof DB, O>(
-  q: SelectQueryBuilder<DB, TB, O>,
-  page: PageQuery,
-): SelectQueryBuilder<DB, TB, O> {
-  const { after } = page;
-  const from =
-    after === null
-      ? q
-      : q.where(
-          sql<SqlBool>`(created_at > ${after.createdAt} or (created_at = ${after.createdAt} and id > ${after.id}))`,
-        );
-  return from
-    .orderBy(sql`created_at`, "asc")
-    .orderBy(sql`id`, "asc")
-    .limit(page.limit + 1);
 }
 
 /** The cursor that continues after `row`. */

@@ -4,6 +4,7 @@ import type { AppDeps } from "../context.js";
 import { notFound } from "../errors.js";
 import { callerIp, callerRef, requireAccountAdmin, type Caller } from "./common.js";
 import { presentApiToken, type ApiTokenView } from "./present.js";
+import { findApiToken, revokeApiTokenRow } from "./repository.js";
 
 /** Revokes a token: from now on it authenticates nobody. Revoking it again changes nothing. */
 export async function revokeApiToken(
@@ -14,20 +15,11 @@ export async function revokeApiToken(
   requireAccountAdmin(ctx);
   const now = deps.clock();
   const row = await deps.db.transaction().execute(async (trx) => {
-    const before = await trx
-      .selectFrom("api_tokens")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const before = await findApiToken(trx, id);
     if (before === undefined) throw notFound("API token");
     if (before.revoked_at !== null) return before;
     const revokedAt = toDbInstant(now);
-    await trx
-      .updateTable("api_tokens")
-      .set({ revoked_at: revokedAt })
-      .where("id", "=", id)
-      .where("revoked_at", "is", null)
-      .execute();
+    await revokeApiTokenRow(trx, id, revokedAt);
     await appendAudit(trx, {
       actor: callerRef(ctx),
       action: "token.revoked",

@@ -10,6 +10,14 @@ import {
   verifyPassword,
 } from "./passwords.js";
 import { NO_PASSWORD } from "./create-user.js";
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  findUserByEmail,
+  insertSession,
+  readUser,
+  updateUserRow,
+} from "./repository.js";
 import { newSecret, secretHash } from "./secrets.js";
 import { thenForgetSessions } from "./session-cache.js";
 import { userSessionView, type SessionView } from "./session-view.js";
@@ -54,13 +62,12 @@ export async function signIn(
   const email = input.email.trim().toLowerCase();
   const keys = throttleKeys(email, ctx.ip);
   const locked = await lockRemainingMs(deps.db, keys, deps.clock());
-  if (locked > 0) throw tooManyAttempts(locked);
+  if (locked > 0) {
+    deps.metrics.signInThrottled.inc();
+    throw tooManyAttempts(locked);
+  }
 
-  const user = await deps.db
-    .selectFrom("users")
-    .selectAll()
-    .where("email", "=", email)
-    .executeTakeFirst();
+  const user = await findUserByEmail(deps.db, email);
   const matches =
     user === undefined || user.password_hash === NO_PASSWORD
       ? // An unknown address, or an invited account without a password yet: the same cost.
@@ -74,6 +81,7 @@ export async function signIn(
   if (user === undefined || !matches || Number(user.disabled) !== 0) {
     const failedAt = deps.clock();
     await deps.db.transaction().execute((trx) => recordFailure(trx, keys, failedAt, ctx.ip));
+    deps.metrics.signInFailures.inc();
     throw badCredentials();
   }
 
@@ -87,41 +95,23 @@ export async function signIn(
   let current: UserRow = user;
   const work = deps.db.transaction().execute(async (trx) => {
     if (input.previousSessionToken !== undefined) {
-      await trx
-        .deleteFrom("sessions")
-        .where("id", "=", secretHash(input.previousSessionToken))
-        .execute();
+      await deleteSession(trx, secretHash(input.previousSessionToken));
     }
     // Expired sessions of this user go now; nothing else reads them.
-    await trx
-      .deleteFrom("sessions")
-      .where("user_id", "=", user.id)
-      .where("expires_at", "<=", toDbInstant(now))
-      .execute();
-    await trx
-      .insertInto("sessions")
-      .values({
-        id: secretHash(sessionToken),
-        user_id: user.id,
-        csrf_token: csrfToken,
-        created_at: toDbInstant(now),
-        expires_at: expiresAt,
-      })
-      .execute();
+    await deleteExpiredSessions(trx, user.id, toDbInstant(now));
+    await insertSession(trx, {
+      id: secretHash(sessionToken),
+      user_id: user.id,
+      csrf_token: csrfToken,
+      created_at: toDbInstant(now),
+      expires_at: expiresAt,
+    });
     await clearFailures(trx, keys);
     if (rehashed !== null) {
-      await trx
-        .updateTable("users")
-        .set({ password_hash: rehashed })
-        .where("id", "=", user.id)
-        .execute();
+      await updateUserRow(trx, user.id, { password_hash: rehashed });
     }
     // Re-read inside the transaction: the role or the disabled flag may have changed meanwhile.
-    current = await trx
-      .selectFrom("users")
-      .selectAll()
-      .where("id", "=", user.id)
-      .executeTakeFirstOrThrow();
+    current = await readUser(trx, user.id);
     if (Number(current.disabled) !== 0) throw badCredentials();
     await appendAudit(trx, {
       actor: `user:${user.id}`,

@@ -1,6 +1,7 @@
 import { actorRef } from "../../core/access/index.js";
 import { appendAudit } from "../../db/audit.js";
 import type { ActionContext, AppDeps } from "../context.js";
+import { deleteSessionOfUser } from "./repository.js";
 import { secretHash } from "./secrets.js";
 import { thenForgetSessions } from "./session-cache.js";
 
@@ -17,11 +18,7 @@ export async function signOut(
   const now = deps.clock();
   // Also ends the session in this process's session cache once the row is gone.
   const work = deps.db.transaction().execute(async (trx) => {
-    const removed = await trx
-      .deleteFrom("sessions")
-      .where("id", "=", secretHash(sessionToken))
-      .returning("user_id")
-      .executeTakeFirst();
+    const removed = await deleteSessionOfUser(trx, secretHash(sessionToken));
     if (removed === undefined) return;
     await appendAudit(trx, {
       actor: ctx.actor.role === "anonymous" ? `user:${removed.user_id}` : actorRef(ctx.actor),

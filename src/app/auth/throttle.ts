@@ -9,20 +9,35 @@
 // - address `ip:<ip>`: IP.max failures for any accounts within IP.windowMs lock the address for
 //   IP.lockMs (a credential-stuffing ceiling).
 // Every refusal answers 429 with Retry-After; an admin can lift an account's locks
-// (`DELETE /users/{id}/sign-in-lock`).
+// (`DELETE /users/{id}/sign-in-lock`). Password-reset requests are counted in the same table
+// under their own keys (RESET_EMAIL, RESET_IP), so a reset flood never locks a sign-in.
 //
 // A failure is counted with one atomic upsert per key, so concurrent failures each count on both
 // databases (no read-then-write race). The lock check before the password check is a plain read:
 // a burst of attempts sent at once may each pass it before the last failure is stored, which
 // lets a handful of extra guesses through once, not a steady stream.
 
-import { sql, type Kysely, type Transaction } from "kysely";
+import { createHash } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
 import { appendAudit } from "../../db/audit.js";
 import type { Database } from "../../db/schema.js";
 import { fromDbInstant, toDbInstant } from "../../db/time.js";
 import { AppError } from "../errors.js";
+import {
+  countFailure,
+  deleteAccountThrottle,
+  deleteThrottleKeys,
+  lockKey,
+  locksAfter,
+} from "./repository.js";
 
 const MINUTE = 60 * 1000;
+
+/** How a throttle key is named in the audit trail: its kind and a digest, never the address. */
+export function throttleEntityId(key: string): string {
+  const kind = key.slice(0, Math.max(0, key.indexOf(":")));
+  return `${kind}:${createHash("sha256").update(key, "utf8").digest("hex").slice(0, 16)}`;
+}
 
 /** One kind of key: how many failures within which window lock it, and for how long. */
 export interface ThrottleRule {
@@ -42,6 +57,36 @@ export const ACCOUNT: ThrottleRule = {
 };
 /** One address, whatever the accounts: a high ceiling. */
 export const IP: ThrottleRule = { max: 100, windowMs: 15 * MINUTE, lockMs: () => 15 * MINUTE };
+
+/**
+ * Password-reset requests (every one counts, whether or not the address has an account, so the
+ * answers tell nothing about which addresses do): 3 e-mails an hour to one address, 20 requests
+ * an hour from one caller address. Keys `reset:<email>` and `reset-ip:<ip>`.
+ */
+export const RESET_EMAIL: ThrottleRule = {
+  max: 3,
+  windowMs: 60 * MINUTE,
+  lockMs: () => 60 * MINUTE,
+};
+export const RESET_IP: ThrottleRule = { max: 20, windowMs: 60 * MINUTE, lockMs: () => 60 * MINUTE };
+
+/** The throttle keys of one password-reset request: the address asked for and the caller's. */
+export function resetKeys(email: string, ip: string | null): { key: string; rule: ThrottleRule }[] {
+  const keys = [{ key: `reset:${email.trim().toLowerCase()}`, rule: RESET_EMAIL }];
+  if (ip !== null && ip !== "") keys.push({ key: `reset-ip:${ip}`, rule: RESET_IP });
+  return keys;
+}
+
+/** The 429 of a password-reset request over its limits; the same for every address. */
+export function tooManyResets(remainingMs: number): AppError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(remainingMs / 1000));
+  return new AppError(
+    "too_many_requests",
+    `Too many password-reset requests; try again in ${retryAfterSeconds} seconds. A link sent earlier still works for 48 hours.`,
+    [],
+    { retryAfterSeconds },
+  );
+}
 
 // Kept for readers of the old constants: the pair's.
 export const MAX_FAILURES = PAIR.max;
@@ -77,19 +122,14 @@ export async function lockRemainingMs(
   now: number,
 ): Promise<number> {
   if (keys.length === 0) return 0;
-  const rows = await db
-    .selectFrom("login_throttle")
-    .select("locked_until")
-    .where(
-      "key",
-      "in",
-      keys.map((k) => k.key),
-    )
-    .where("locked_until", ">", toDbInstant(now))
-    .execute();
+  const locks = await locksAfter(
+    db,
+    keys.map((k) => k.key),
+    toDbInstant(now),
+  );
   let until = now;
-  for (const r of rows) {
-    if (r.locked_until !== null) until = Math.max(until, fromDbInstant(r.locked_until));
+  for (const lockedUntil of locks) {
+    if (lockedUntil !== null) until = Math.max(until, fromDbInstant(lockedUntil));
   }
   return until - now;
 }
@@ -105,47 +145,34 @@ export function tooManyAttempts(remainingMs: number): AppError {
   );
 }
 
-/** Counts one failed attempt on each key; locks the keys over their limit and audits each lock. */
+/**
+ * Counts one failed attempt (or, for resets, one request) on each key; locks the keys over their
+ * limit and audits each lock under `lockAction`.
+ */
 export async function recordFailure(
   trx: Transaction<Database>,
   keys: readonly { key: string; rule: ThrottleRule }[],
   now: number,
   ip: string | null,
+  lockAction = "session.sign_in_locked",
 ): Promise<void> {
   const nowAt = toDbInstant(now);
   for (const { key, rule } of keys) {
-    const cutoff = toDbInstant(now - rule.windowMs);
-    // Inside ON CONFLICT DO UPDATE, `login_throttle.x` is the stored row; every expression sees
-    // the row as it was before this update, on both databases.
-    const expired = sql<boolean>`login_throttle.window_started_at <= ${cutoff}`;
-    const counted = sql<number>`case when ${expired} then 1 else login_throttle.failures + 1 end`;
-    const row = await trx
-      .insertInto("login_throttle")
-      .values({ key, failures: 1, window_started_at: nowAt, locked_until: null })
-      .onConflict((oc) =>
-        oc.column("key").doUpdateSet({
-          failures: counted,
-          window_started_at: sql<string>`case when ${expired} then ${nowAt} else login_throttle.window_started_at end`,
-        }),
-      )
-      .returning(["failures"])
-      .executeTakeFirstOrThrow();
-    const failures = Number(row.failures);
+    const failures = await countFailure(trx, key, nowAt, toDbInstant(now - rule.windowMs));
     if (failures < rule.max) continue;
     const lockedUntil = toDbInstant(now + rule.lockMs(failures));
-    await trx
-      .updateTable("login_throttle")
-      .set({ locked_until: lockedUntil })
-      .where("key", "=", key)
-      .execute();
+    await lockKey(trx, key, lockedUntil);
     await appendAudit(trx, {
       actor: "anonymous",
-      action: "session.sign_in_locked",
+      action: lockAction,
       entityType: "login_throttle",
-      entityId: key,
+      // The key holds an e-mail address and an IP: personal (ADR 0028). The entity is named by
+      // its kind and a digest, the key itself kept in the erasable personal part.
+      entityId: throttleEntityId(key),
       summary: { failures, lockedUntil },
       ip,
       at: now,
+      personal: { key },
     });
   }
 }
@@ -156,21 +183,10 @@ export async function clearFailures(
   keys: readonly { key: string; rule: ThrottleRule }[],
 ): Promise<void> {
   const mine = keys.filter((k) => k.rule !== IP).map((k) => k.key);
-  if (mine.length > 0) await trx.deleteFrom("login_throttle").where("key", "in", mine).execute();
+  if (mine.length > 0) await deleteThrottleKeys(trx, mine);
 }
 
 /** Lifts every lock and count of an account (its own key and all its pairs); the number lifted. */
 export async function liftAccountLocks(trx: Transaction<Database>, email: string): Promise<number> {
-  const prefix = pairPrefix(email);
-  // '|' + 1 = '}': every key starting with the prefix sorts in [prefix, prefix with '}').
-  const result = await trx
-    .deleteFrom("login_throttle")
-    .where((eb) =>
-      eb.or([
-        eb("key", "=", accountKey(email)),
-        eb.and([eb("key", ">=", prefix), eb("key", "<", `${prefix.slice(0, -1)}}`)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return deleteAccountThrottle(trx, accountKey(email), pairPrefix(email));
 }

@@ -10,6 +10,13 @@ import { checkClientIdForRole, checkRole, requireClient } from "./create-user.js
 import { requireVisibleUser } from "./get-user.js";
 import { checkPasswordRules, hashPassword, verifyPassword } from "./passwords.js";
 import { presentUser, type UserView } from "./present.js";
+import {
+  deleteSessionsOf,
+  findUser,
+  otherActiveAdmins,
+  readUser,
+  updateUserRow,
+} from "./repository.js";
 import { secretHash } from "./secrets.js";
 import { lockRemainingMs, recordFailure, throttleKeys, tooManyAttempts } from "./throttle.js";
 
@@ -42,11 +49,7 @@ export async function updateUser(
   input: UpdateUserInput,
   options: UpdateUserOptions = {},
 ): Promise<UserView> {
-  const found = await deps.db
-    .selectFrom("users")
-    .selectAll()
-    .where("id", "=", id)
-    .executeTakeFirst();
+  const found = await findUser(deps.db, id);
   const target = requireVisibleUser(ctx, found);
   const isSelf = userIdOf(ctx.actor) === target.id;
   const isAdmin = can(ctx.actor, MANAGE_ACCOUNTS);
@@ -86,11 +89,7 @@ export async function updateUser(
 
   // Any change of the user (disabled, role, password) also reaches this process's session cache.
   const work = deps.db.transaction().execute(async (trx) => {
-    const before = await trx
-      .selectFrom("users")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const before = await findUser(trx, id);
     if (before === undefined) throw new AppError("not_found", "user not found");
 
     const nextRole = role ?? before.role;
@@ -110,9 +109,12 @@ export async function updateUser(
 
     const set: UserUpdate = {};
     const changes: Record<string, JsonValue> = {};
+    const personal: Record<string, JsonValue> = {};
     if (name !== undefined && name !== before.name) {
       set.name = name;
-      changes["name"] = { from: before.name, to: name };
+      // A name is personal: kept in the entry's erasable part, the summary only says it changed.
+      personal["name"] = { from: before.name, to: name };
+      changes["name"] = "changed";
     }
     if (nextRole !== before.role) {
       set.role = nextRole;
@@ -135,27 +137,20 @@ export async function updateUser(
     const wasActiveAdmin = before.role === "admin" && Number(before.disabled) === 0;
     const staysActiveAdmin = nextRole === "admin" && nextDisabled === 0;
     if (wasActiveAdmin && !staysActiveAdmin) {
-      const others = await trx
-        .selectFrom("users")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("role", "=", "admin")
-        .where("disabled", "=", 0)
-        .where("id", "<>", id)
-        .executeTakeFirstOrThrow();
-      if (Number(others.n) === 0) {
+      if ((await otherActiveAdmins(trx, id)) === 0) {
         throw new AppError("conflict", "the last enabled admin cannot be disabled or demoted");
       }
     }
 
     set.updated_at = toDbInstant(now);
-    await trx.updateTable("users").set(set).where("id", "=", id).execute();
+    await updateUserRow(trx, id, set);
     if (nextDisabled === 1 || newHash !== null) {
       // A disabled user's sessions end; a new password ends every other session of the user.
-      let del = trx.deleteFrom("sessions").where("user_id", "=", id);
-      if (nextDisabled === 0 && isSelf && options.currentSessionToken !== undefined) {
-        del = del.where("id", "<>", secretHash(options.currentSessionToken));
-      }
-      await del.execute();
+      const keep =
+        nextDisabled === 0 && isSelf && options.currentSessionToken !== undefined
+          ? secretHash(options.currentSessionToken)
+          : undefined;
+      await deleteSessionsOf(trx, id, keep);
     }
     await appendAudit(trx, {
       actor: callerRef(ctx),
@@ -166,8 +161,9 @@ export async function updateUser(
       summary: changes,
       ip: callerIp(ctx),
       at: now,
+      personal,
     });
-    return trx.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    return readUser(trx, id);
   });
   const updated = await thenForgetSessions(deps.sessions, work);
   return presentUser(updated);

@@ -4,16 +4,17 @@
 // orders and audit trail are history) but are left out of lists unless asked for, and take no new
 // requests.
 
-import { actorRef, can, visibleOrNotFound } from "../../core/access/index.js";
+import { actorRef, can } from "../../core/access/index.js";
 import { appendAudit } from "../../db/audit.js";
 import type { ClientRow } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
-import { assertVisible, scopeFor } from "../authorize.js";
+import { authorize, scopeFor } from "../authorize.js";
 import { checkName, normalizeEmail } from "../auth/common.js";
-import { keysetPage, toPage, type Page, type PageQuery } from "../auth/pagination.js";
+import { toPage, type Page, type PageQuery } from "../auth/pagination.js";
 import { presentUser, type UserView } from "../auth/present.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, notFound } from "../errors.js";
+import { clientPage, contactPage, findClient, updateClientRow } from "./repository.js";
 
 /** A client company as the API shows it. */
 export interface ClientCompanyView {
@@ -40,12 +41,8 @@ export function presentClientCompany(row: ClientRow): ClientCompanyView {
 
 async function readable(deps: AppDeps, ctx: ActionContext, id: string): Promise<ClientRow> {
   // A client asking about another company gets the 404 of a missing one.
-  assertVisible(visibleOrNotFound(ctx.actor, "client.read", { clientId: id }), "client");
-  const row = await deps.db
-    .selectFrom("clients")
-    .selectAll()
-    .where("id", "=", id)
-    .executeTakeFirst();
+  authorize(ctx.actor, "client.read", id, "client");
+  const row = await findClient(deps.db, id);
   if (row === undefined) throw notFound("client");
   return row;
 }
@@ -57,12 +54,14 @@ export async function listClients(
   input: { readonly page: PageQuery; readonly archived?: "include" | "only" | "exclude" },
 ): Promise<Page<ClientCompanyView>> {
   const scope = scopeFor(ctx.actor, "client.read", "client");
-  let q = deps.db.selectFrom("clients").selectAll();
-  if (scope !== "all") q = q.where("id", "=", scope.clientId);
-  const archived = input.archived ?? "exclude";
-  if (archived === "exclude") q = q.where("archived_at", "is", null);
-  if (archived === "only") q = q.where("archived_at", "is not", null);
-  const rows = await keysetPage(q, input.page).execute();
+  const rows = await clientPage(
+    deps.db,
+    {
+      clientId: scope === "all" ? null : scope.clientId,
+      archived: input.archived ?? "exclude",
+    },
+    input.page,
+  );
   return toPage(rows, input.page.limit, presentClientCompany);
 }
 
@@ -99,7 +98,7 @@ export async function updateClient(
       : normalizeEmail(input.email, "body.email");
   const now = deps.clock();
   return deps.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom("clients").selectAll().where("id", "=", id).executeTakeFirst();
+    const row = await findClient(trx, id);
     if (row === undefined) throw notFound("client");
     const archivedAt =
       input.archived === undefined
@@ -114,16 +113,7 @@ export async function updateClient(
       archived_at: archivedAt,
       updated_at: toDbInstant(now),
     };
-    await trx
-      .updateTable("clients")
-      .set({
-        name: next.name,
-        email: next.email,
-        archived_at: next.archived_at,
-        updated_at: next.updated_at,
-      })
-      .where("id", "=", id)
-      .execute();
+    await updateClientRow(trx, next);
     const changed: Record<string, string | boolean | null> = {};
     if (next.name !== row.name) changed["name"] = next.name;
     if (next.email !== row.email) changed["email"] = next.email;
@@ -149,13 +139,6 @@ export async function listContacts(
   page: PageQuery,
 ): Promise<Page<UserView>> {
   await readable(deps, ctx, clientId);
-  const rows = await keysetPage(
-    deps.db
-      .selectFrom("users")
-      .selectAll()
-      .where("client_id", "=", clientId)
-      .where("role", "=", "client"),
-    page,
-  ).execute();
+  const rows = await contactPage(deps.db, clientId, page);
   return toPage(rows, page.limit, presentUser);
 }

@@ -10,41 +10,33 @@ import { actorRef, SYSTEM_ACTOR, SYSTEM_USER_ID } from "../../core/access/index.
 import {
   autoApproval,
   planDuplicateCases,
-  type DuplicateCandidate,
   type DuplicatePlan,
-  type RequestOnOrder,
 } from "../../core/ledger/duplicate-cases.js";
 import { refundable } from "../../core/ledger/refundable.js";
 import { readLedger } from "../../db/ledger.js";
 import { money } from "../../core/money/money.js";
-import type { Policy, Reason } from "../../core/policy/index.js";
-import {
-  createRequest,
-  transition,
-  type RequestStatus,
-  type TransitionOk,
-} from "../../core/requests/index.js";
+import type { Policy } from "../../core/policy/index.js";
+import { createRequest, transition, type TransitionOk } from "../../core/requests/index.js";
 import { appendAudit } from "../../db/audit.js";
 import { newId } from "../../db/ids.js";
 import { fromDbMinor, toDbMinor } from "../../db/money.js";
-import type { OrderRow, PaymentRow, RefundRequestRow } from "../../db/schema.js";
-import { fromDbInstant, toDbInstant } from "../../db/time.js";
+import type { OrderRow, RefundRequestRow } from "../../db/schema.js";
+import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import type { Writer } from "../orders/shared.js";
-import {
-  caseFromFacts,
-  loadOrderFacts,
-  recommend,
-  reevaluateOrderRequests,
-} from "../requests/evaluate-order.js";
+import { caseFromFacts, recommend, reevaluateOrderRequests } from "../requests/evaluate-order.js";
 import { applyEffects } from "../requests/apply-effects.js";
 import {
+  insertDecision,
   insertRecommendation,
+  insertRequestRow,
+  loadOrderFacts,
   loadSnapshot,
   lockOrder,
   saveSnapshot,
   type Trx,
 } from "../requests/repository.js";
+import { candidateOf, coveredPaymentIds, duplicateRequests, tieDuplicates } from "./repository.js";
 
 const SYSTEM_CTX: ActionContext = Object.freeze({ actor: SYSTEM_ACTOR, ip: null });
 
@@ -67,63 +59,10 @@ export interface DuplicateCasesResult {
   readonly covered: { readonly requestId: string; readonly paymentIds: readonly string[] } | null;
 }
 
-/** A payments row as the core's duplicate check reads it. */
-export function candidateOf(
-  p: Pick<PaymentRow, "id" | "charge_ref" | "amount_minor" | "currency" | "captured_at" | "method">,
-): DuplicateCandidate {
-  return {
-    id: p.id,
-    chargeRef: p.charge_ref,
-    amount: money(fromDbMinor(p.amount_minor), p.currency),
-    capturedAt: fromDbInstant(p.captured_at),
-    method: p.method,
-  };
-}
-
-/** The order's duplicate-payment requests, for the plan. */
-async function duplicateRequests(trx: Trx, orderId: string): Promise<RequestOnOrder[]> {
-  const rows = await trx
-    .selectFrom("refund_requests")
-    .select(["id", "reason", "status"])
-    .where("order_id", "=", orderId)
-    .where("reason", "=", "duplicate_payment")
-    .orderBy("submitted_at")
-    .orderBy("id")
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    reason: r.reason as Reason,
-    status: r.status as RequestStatus,
-  }));
-}
-
 /** What each payment of the order may still give back in its own currency (the ledger's rule). */
 async function refundableByPayment(trx: Trx, orderId: string): Promise<Map<string, bigint>> {
   const left = refundable(await readLedger(trx, { orderId })).payments;
   return new Map([...left.values()].map((p) => [p.id, p.left]));
-}
-
-async function tie(
-  trx: Trx,
-  orderId: string,
-  requestId: string,
-  paymentIds: readonly string[],
-  how: "opened" | "covered",
-  now: number,
-): Promise<void> {
-  const at = toDbInstant(now);
-  await trx
-    .insertInto("duplicate_payments")
-    .values(
-      paymentIds.map((id) => ({
-        payment_id: id,
-        order_id: orderId,
-        request_id: requestId,
-        how,
-        created_at: at,
-      })),
-    )
-    .execute();
 }
 
 /**
@@ -134,7 +73,7 @@ async function tie(
  * finds the extras covered. Idempotent: a second call opens nothing.
  */
 export async function openDuplicateCases(
-  deps: Pick<AppDeps, "policy" | "clock" | "logger">,
+  deps: Pick<AppDeps, "policies" | "clock" | "logger">,
   trx: Trx,
   orderId: string,
 ): Promise<DuplicateCasesResult> {
@@ -149,15 +88,10 @@ export async function openDuplicateCases(
   if (order === undefined) return empty();
   const facts = await loadOrderFacts(trx, orderId, order);
   if (facts === undefined || facts.payments.length === 0) return empty();
-  const coveredRows = await trx
-    .selectFrom("duplicate_payments")
-    .select("payment_id")
-    .where("order_id", "=", orderId)
-    .execute();
   const plan: DuplicatePlan = planDuplicateCases({
     due: money(fromDbMinor(order.price_minor), order.price_currency),
     payments: facts.payments.map(candidateOf),
-    covered: new Set(coveredRows.map((r) => r.payment_id)),
+    covered: await coveredPaymentIds(trx, orderId),
     requests: await duplicateRequests(trx, orderId),
   });
   const now = deps.clock();
@@ -165,7 +99,7 @@ export async function openDuplicateCases(
   if (plan.kind === "none") return empty(plan.extras, plan.alreadyCovered);
 
   if (plan.kind === "cover") {
-    await tie(trx, orderId, plan.requestId, plan.paymentIds, "covered", now);
+    await tieDuplicates(trx, orderId, plan.requestId, plan.paymentIds, "covered", now);
     await appendAudit(trx, {
       actor: actorRef(SYSTEM_ACTOR),
       action: "request.duplicates_covered",
@@ -181,10 +115,13 @@ export async function openDuplicateCases(
     };
   }
 
-  // Open a case, exactly as intake does, with the system as the author.
+  // Open a case, exactly as intake does, with the system as the author, judged under the policy
+  // version in force now (read in this transaction: ADR 0025).
   const id = newId("req");
+  const judgedBy = await deps.policies.inForceIn(trx, now);
   const decision = recommend(
     deps,
+    judgedBy.policy,
     id,
     caseFromFacts(
       facts,
@@ -215,7 +152,7 @@ export async function openDuplicateCases(
   if (!created.ok) throw new Error(`opening a duplicate-payment case: ${created.error.code}`);
 
   const approval = autoApproval({
-    autoApprove: deps.policy.params.autoApprove,
+    autoApprove: judgedBy.policy.params.autoApprove,
     recommendation: decision,
     casePaymentIds: plan.paymentIds,
     refundable: await refundableByPayment(trx, orderId),
@@ -243,17 +180,16 @@ export async function openDuplicateCases(
     last_client_reply_at: null,
     appealed_at: null,
     appeal_denied_by: null,
+    purged_at: null,
+    policy_version_id: judgedBy.id,
   };
   const recommendationId = decision === null ? null : newId("rec");
-  await trx
-    .insertInto("refund_requests")
-    .values({ ...row, recommendation_id: recommendationId })
-    .execute();
+  await insertRequestRow(trx, { ...row, recommendation_id: recommendationId });
   const stored =
     decision === null || recommendationId === null
       ? null
       : await insertRecommendation(trx, id, decision, now, recommendationId);
-  await tie(trx, orderId, id, plan.paymentIds, "opened", now);
+  await tieDuplicates(trx, orderId, id, plan.paymentIds, "opened", now);
   await applyEffects(trx, SYSTEM_CTX, created.value.next, created.value.effects, now, {
     auditDetails: {
       reason: "duplicate_payment",
@@ -275,8 +211,9 @@ export async function openDuplicateCases(
   let autoApproved = false;
   let waitsBecause: string | null = approval.approve ? null : approval.why;
   if (approval.approve) {
+    // The approval is now too: its payouts' due window comes from the version in force now.
     const refusal = await approveAsSystem(
-      deps.policy,
+      judgedBy.policy,
       trx,
       { ...row, recommendation_id: recommendationId },
       order,
@@ -328,21 +265,18 @@ async function approveAsSystem(
   await store(policy, trx, loaded.snapshot, review.value, now);
   await store(policy, trx, review.value.next, approve.value, now, async (next) => {
     const decisionId = newId("dec");
-    await trx
-      .insertInto("decisions")
-      .values({
-        id: decisionId,
-        request_id: next.id,
-        recommendation_id: loaded.recommendation?.id ?? null,
-        decided_by: SYSTEM_USER_ID,
-        kind: "approve",
-        amount_minor: toDbMinor(approval.amount.minor),
-        amount_currency: approval.amount.currency,
-        justification: next.decision?.justification ?? approval.justification,
-        alternative: null,
-        created_at: toDbInstant(now),
-      })
-      .execute();
+    await insertDecision(trx, {
+      id: decisionId,
+      request_id: next.id,
+      recommendation_id: loaded.recommendation?.id ?? null,
+      decided_by: SYSTEM_USER_ID,
+      kind: "approve",
+      amount_minor: toDbMinor(approval.amount.minor),
+      amount_currency: approval.amount.currency,
+      justification: next.decision?.justification ?? approval.justification,
+      alternative: null,
+      created_at: toDbInstant(now),
+    });
     return decisionId;
   });
   return null;
@@ -374,7 +308,7 @@ async function store(
  * extras need. The provider webhook calls this after `recordPaymentIn`.
  */
 export async function afterPaymentsRecorded(
-  deps: Pick<AppDeps, "policy" | "clock" | "logger">,
+  deps: Pick<AppDeps, "policies" | "clock" | "logger">,
   trx: Trx,
   orderId: string,
   w: Writer,

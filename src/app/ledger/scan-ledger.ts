@@ -7,22 +7,26 @@
 // transaction through `openDuplicateCases`, which locks the order and plans again: a payment that
 // arrived meanwhile, or a second scan running at the same time, cannot open a second case.
 
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import { mayHaveExtras } from "../../core/ledger/ledger.js";
 import {
   extraPaymentIds,
   planDuplicateCases,
   type DuplicateCandidate,
-  type RequestOnOrder,
 } from "../../core/ledger/duplicate-cases.js";
-import { money, type Money } from "../../core/money/money.js";
-import type { Reason } from "../../core/policy/index.js";
-import type { RequestStatus } from "../../core/requests/index.js";
-import { dialectOf } from "../../db/connection.js";
-import { fromDbMinor } from "../../db/money.js";
+import type { Money } from "../../core/money/money.js";
 import type { Database } from "../../db/schema.js";
 import type { AppDeps } from "../context.js";
-import { candidateOf, openDuplicateCases } from "./duplicate-cases.js";
+import { openDuplicateCases } from "./duplicate-cases.js";
+import {
+  candidatesOfOrders,
+  countPaymentsOfOrder,
+  coveredPaymentIdsOfOrders,
+  duplicateRequestsOfOrders,
+  freeOrderIds,
+  orderIdsPage,
+  type PageStart as From,
+} from "./repository.js";
 
 /** What a scan found and did. */
 export interface LedgerScanSummary {
@@ -59,60 +63,6 @@ export const SCAN_PAGE_SIZE = 50_000;
 
 /** Rows of a SQL `IN` list per query (well under SQLite's and PostgreSQL's parameter limits). */
 const IN_CHUNK = 500;
-
-const PAYMENT_COLUMNS = [
-  "order_id",
-  "id",
-  "charge_ref",
-  "amount_minor",
-  "currency",
-  "captured_at",
-  "method",
-] as const;
-
-/** Where a page starts: after an order, or at it (its payments read again, all of them). */
-type From = { readonly id: string; readonly inclusive: boolean } | null;
-
-/** A page as read: the order id of each payment, and the least and greatest of them. */
-interface RawPage {
-  readonly ids: readonly string[];
-  readonly lo: string | null;
-  readonly hi: string | null;
-}
-
-/**
- * One page of the ledger: the order id of each payment, the first `limit` in order of order id (an
- * index-only read). PostgreSQL sends the page as one text, the ids joined by newlines, instead of
- * a row per payment: parsing a million one-column rows costs more than the read itself. Nothing
- * below depends on the order of the ids inside the page (PostgreSQL does not promise one for an
- * aggregate); the page's bounds come from min and max. An order id never holds a newline (the API
- * refuses one); the count says if one did, and that page is then read row by row.
- */
-async function orderIdsPage(db: Kysely<Database>, from: From, limit: number): Promise<RawPage> {
-  if (dialectOf(db) === "postgres") {
-    const where =
-      from === null
-        ? sql``
-        : from.inclusive
-          ? sql`where order_id >= ${from.id}`
-          : sql`where order_id > ${from.id}`;
-    const r = await sql<{ n: number; lo: string | null; hi: string | null; ids: string | null }>`
-      select count(*)::int as n, min(order_id) as lo, max(order_id) as hi,
-             string_agg(order_id, E'\n') as ids
-      from (select order_id from payments ${where} order by order_id limit ${limit}) page`.execute(
-      db,
-    );
-    const row = r.rows[0];
-    if (row === undefined || row.n === 0 || row.ids === null)
-      return { ids: [], lo: null, hi: null };
-    const ids = row.ids.split("\n");
-    if (ids.length === row.n) return { ids, lo: row.lo, hi: row.hi };
-  }
-  let q = db.selectFrom("payments").select("order_id");
-  if (from !== null) q = q.where("order_id", from.inclusive ? ">=" : ">", from.id);
-  const ids = (await q.orderBy("order_id").limit(limit).execute()).map((r) => r.order_id);
-  return { ids, lo: ids[0] ?? null, hi: ids[ids.length - 1] ?? null };
-}
 
 /** A page cut at an order boundary, and where the next page starts. */
 interface Page {
@@ -163,12 +113,7 @@ async function readPage(db: Kysely<Database>, from: From, size: number): Promise
     const hi = raw.hi;
     if (orderIds.length === 1) {
       // One order fills the page (more payments than a page): count it whole, go past it.
-      const n = await db
-        .selectFrom("payments")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("order_id", "=", hi)
-        .executeTakeFirstOrThrow();
-      payments = Number(n.n);
+      payments = await countPaymentsOfOrder(db, hi);
       counts[0] = payments;
       next = { id: hi, inclusive: false };
     } else {
@@ -197,7 +142,7 @@ interface OrderWithExtras {
  * Scanning the same ledger twice opens nothing the second time.
  */
 export async function scanLedger(
-  deps: Pick<AppDeps, "db" | "policy" | "clock" | "logger">,
+  deps: Pick<AppDeps, "db" | "policies" | "clock" | "logger">,
   opts: ScanOptions,
 ): Promise<LedgerScanSummary> {
   const size = opts.pageSize ?? SCAN_PAGE_SIZE;
@@ -239,17 +184,7 @@ async function extrasOfPage(db: Kysely<Database>, page: Page): Promise<OrderWith
   const { orderIds, counts, lo, hi } = page;
   if (lo === null || hi === null || orderIds.length === 0) return [];
   // Orders with nothing due, where even a lone payment is extra (rare; a partial index, 0006).
-  const free = new Set(
-    (
-      await db
-        .selectFrom("orders")
-        .select("id")
-        .where("price_minor", "=", "0")
-        .where("id", ">=", lo)
-        .where("id", "<=", hi)
-        .execute()
-    ).map((o) => o.id),
-  );
+  const free = await freeOrderIds(db, lo, hi);
   const candidates: string[] = [];
   for (let i = 0; i < orderIds.length; i++) {
     const id = orderIds[i] as string;
@@ -258,30 +193,7 @@ async function extrasOfPage(db: Kysely<Database>, page: Page): Promise<OrderWith
   const found: OrderWithExtras[] = [];
   for (let c = 0; c < candidates.length; c += IN_CHUNK) {
     const ids = candidates.slice(c, c + IN_CHUNK);
-    const [payments, orders] = await Promise.all([
-      db
-        .selectFrom("payments")
-        .select(PAYMENT_COLUMNS)
-        .where("order_id", "in", ids)
-        .orderBy("order_id")
-        .orderBy("captured_at")
-        .orderBy("id")
-        .execute(),
-      db
-        .selectFrom("orders")
-        .select(["id", "price_minor", "price_currency"])
-        .where("id", "in", ids)
-        .execute(),
-    ]);
-    const due = new Map(
-      orders.map((o) => [o.id, money(fromDbMinor(o.price_minor), o.price_currency)]),
-    );
-    const byOrder = new Map<string, DuplicateCandidate[]>();
-    for (const p of payments) {
-      const list = byOrder.get(p.order_id);
-      if (list === undefined) byOrder.set(p.order_id, [candidateOf(p)]);
-      else list.push(candidateOf(p));
-    }
+    const { byOrder, due } = await candidatesOfOrders(db, ids);
     for (const [orderId, list] of byOrder) {
       const price = due.get(orderId);
       if (price === undefined) throw new Error(`payment of a missing order ${orderId}`);
@@ -294,7 +206,7 @@ async function extrasOfPage(db: Kysely<Database>, page: Page): Promise<OrderWith
 
 /** What the orders with extras still need: planned from what is on file, then carried out. */
 async function settle(
-  deps: Pick<AppDeps, "db" | "policy" | "clock" | "logger">,
+  deps: Pick<AppDeps, "db" | "policies" | "clock" | "logger">,
   found: readonly OrderWithExtras[],
   dryRun: boolean,
   s: LedgerScanSummary,
@@ -302,28 +214,8 @@ async function settle(
   for (let c = 0; c < found.length; c += IN_CHUNK) {
     const chunk = found.slice(c, c + IN_CHUNK);
     const ids = chunk.map((o) => o.orderId);
-    const covered = new Set(
-      (
-        await deps.db
-          .selectFrom("duplicate_payments")
-          .select("payment_id")
-          .where("order_id", "in", ids)
-          .execute()
-      ).map((r) => r.payment_id),
-    );
-    const requests = new Map<string, RequestOnOrder[]>();
-    for (const r of await deps.db
-      .selectFrom("refund_requests")
-      .select(["id", "order_id", "reason", "status"])
-      .where("order_id", "in", ids)
-      .where("reason", "=", "duplicate_payment")
-      .orderBy("submitted_at")
-      .orderBy("id")
-      .execute()) {
-      const list = requests.get(r.order_id) ?? [];
-      list.push({ id: r.id, reason: r.reason as Reason, status: r.status as RequestStatus });
-      requests.set(r.order_id, list);
-    }
+    const covered = await coveredPaymentIdsOfOrders(deps.db, ids);
+    const requests = await duplicateRequestsOfOrders(deps.db, ids);
     for (const o of chunk) {
       const plan = planDuplicateCases({
         due: o.due,

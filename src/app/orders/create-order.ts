@@ -2,19 +2,23 @@
 // orders, under the company's own order id (a second order with the same id is a 409).
 
 import type { Transaction } from "kysely";
-import { appendAudit, type JsonValue } from "../../db/audit.js";
+import { appendAudit, type AuditInput, type JsonValue } from "../../db/audit.js";
 import { toDbMoney } from "../../db/money.js";
 import type { Database, OrderRow } from "../../db/schema.js";
 import { toDbInstant, toDbInstantOrNull } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import type { AppError } from "../errors.js";
-import { parseOrderInput } from "./input.js";
+import { parseOrderInput, type OrderFacts } from "./input.js";
 import { presentOrder, type OrderJson } from "./present.js";
+import { clientExists } from "../clients/repository.js";
+import { insertOrder } from "./repository.js";
 import {
   conflictOn,
   findOrder,
   orThrow,
   pathOf,
+  RowProblems,
+  soundField,
   unprocessableOn,
   writeTransaction,
   writerOf,
@@ -27,27 +31,11 @@ function duplicate(id: string, at: string): AppError {
   });
 }
 
-/**
- * Inside the caller's transaction: validates `raw` (error paths below `at`), checks the client
- * exists and the id is new, inserts the order and appends `order.created`.
- */
-export async function createOrderIn(
-  trx: Transaction<Database>,
-  w: Writer,
-  raw: unknown,
-  at: string,
-): Promise<OrderRow> {
-  const input = orThrow(parseOrderInput(raw, at));
-  const client = await trx
-    .selectFrom("clients")
-    .select("id")
-    .where("id", "=", input.clientId)
-    .executeTakeFirst();
-  if (client === undefined) throw unprocessableOn(pathOf(at, "clientId"), "no client with this id");
-  if ((await findOrder(trx, input.id)) !== undefined) throw duplicate(input.id, at);
+/** The row of a new, validated order (API and import alike). */
+export function newOrderRow(input: OrderFacts, w: Writer): OrderRow {
   const now = toDbInstant(w.now);
   const price = toDbMoney(input.price);
-  const row: OrderRow = {
+  return {
     id: input.id,
     client_id: input.clientId,
     service_name: input.service.name,
@@ -67,7 +55,10 @@ export async function createOrderIn(
     updated_at: now,
     version: 0,
   };
-  await trx.insertInto("orders").values(row).execute();
+}
+
+/** The `order.created` audit entry of a new order: its facts as the API shows them. */
+export function orderCreatedEntry(row: OrderRow, w: Writer): AuditInput {
   const shown = presentOrder(row);
   const facts = {
     id: shown.id,
@@ -81,15 +72,48 @@ export async function createOrderIn(
     deliveredAt: shown.deliveredAt,
     subscription: shown.subscription,
   };
-  await appendAudit(trx, {
+  return {
     actor: w.actorRef,
     action: "order.created",
     entityType: "order",
-    entityId: input.id,
+    entityId: row.id,
     summary: facts as unknown as JsonValue,
     ip: w.ip,
     at: w.now,
-  });
+  };
+}
+
+/** The conflict of an order id already taken. */
+export function orderIdTaken(id: string, at: string): AppError {
+  return duplicate(id, at);
+}
+
+/**
+ * Inside the caller's transaction: validates `raw` (error paths below `at`), checks the client
+ * exists and the id is new, inserts the order and appends `order.created`.
+ */
+export async function createOrderIn(
+  trx: Transaction<Database>,
+  w: Writer,
+  raw: unknown,
+  at: string,
+): Promise<OrderRow> {
+  const parsed = parseOrderInput(raw, at);
+  // Every problem of the input at once: its fields, then its references (as far as they read).
+  const problems = new RowProblems(parsed);
+  const errors = parsed.ok ? [] : parsed.error;
+  const clientId = parsed.ok ? parsed.value.clientId : soundField(raw, "clientId", at, errors);
+  const id = parsed.ok ? parsed.value.id : soundField(raw, "id", at, errors);
+  if (clientId !== undefined) {
+    if (!(await clientExists(trx, clientId))) {
+      problems.add(unprocessableOn(pathOf(at, "clientId"), "no client with this id"));
+    }
+  }
+  if (id !== undefined && (await findOrder(trx, id)) !== undefined) problems.add(duplicate(id, at));
+  problems.throwIfAny();
+  const row = newOrderRow(orThrow(parsed), w);
+  await insertOrder(trx, row);
+  await appendAudit(trx, orderCreatedEntry(row, w));
   return row;
 }
 

@@ -3,9 +3,13 @@
 
 import type { ActionContext, AppDeps } from "../context.js";
 import { notFound } from "../errors.js";
-import { presentPayment, type PaymentJson } from "./present.js";
+import { extraPaymentIds, presentPayment, type PaymentJson } from "./present.js";
+import { paymentById } from "./repository.js";
 import { impossibleId, loadOrderFor } from "./shared.js";
 import { authorize } from "../authorize.js";
+import type { Page, PageQuery } from "../auth/pagination.js";
+import { keysetOf, pageOfRows } from "../paging.js";
+import { orderPaymentsInOrder, orderPaymentsPage } from "./queries.js";
 
 /** One payment, if the caller may read it. */
 export async function getPayment(
@@ -13,27 +17,30 @@ export async function getPayment(
   ctx: ActionContext,
   id: string,
 ): Promise<PaymentJson> {
-  const row = impossibleId(id)
-    ? undefined
-    : await deps.db.selectFrom("payments").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = impossibleId(id) ? undefined : await paymentById(deps.db, id);
   if (row === undefined) throw notFound("payment");
   authorize(ctx.actor, "payment.read", row.client_id, "payment");
   return presentPayment(row);
 }
 
-/** The payments of an order, in capture order, if the caller may read them. */
+/** A page of the payments of an order, in capture order, if the caller may read them. */
 export async function listOrderPayments(
   deps: AppDeps,
   ctx: ActionContext,
   orderId: string,
-): Promise<{ items: PaymentJson[] }> {
+  page: PageQuery,
+): Promise<Page<PaymentJson>> {
   const order = await loadOrderFor(deps.db, ctx.actor, "payment.read", orderId);
-  const rows = await deps.db
-    .selectFrom("payments")
-    .selectAll()
-    .where("order_id", "=", order.id)
-    .orderBy("captured_at", "asc")
-    .orderBy("id", "asc")
-    .execute();
-  return { items: rows.map(presentPayment) };
+  // The extra flags need the payments before the page too: an order carries a handful.
+  const [rows, all] = await Promise.all([
+    orderPaymentsPage(deps.db, order.id, keysetOf(page), page.limit),
+    orderPaymentsInOrder(deps.db, order.id),
+  ]);
+  const extra = extraPaymentIds(order, all);
+  return pageOfRows(
+    rows,
+    page.limit,
+    (r) => ({ key: r.captured_at, id: r.id }),
+    (r) => ({ ...presentPayment(r), extra: extra.has(r.id) }),
+  );
 }

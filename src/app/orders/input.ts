@@ -4,9 +4,12 @@
 // currency, instants with an offset, the closed enum lists, subscription iff billing is
 // "subscription", periodEnd after periodStart, to not before from), plus what storage adds: ids
 // that fit in a URL path, non-blank names, bounded lengths, instants inside the stored range.
-// Errors carry the field's path below `at` ("body" for HTTP, "" for an import row).
+// Errors carry the field's path below `at` ("body" for HTTP, "" for an import row). A new order,
+// payment or service event is read field by field and answers EVERY problem it has (each field,
+// each unknown key), so an import row lists all that is wrong with it at once; changes (PATCH
+// bodies) stop at the first.
 
-import type { Money } from "../../core/money/money.js";
+import { parseDecimal, parseMoney, type Money } from "../../core/money/money.js";
 import {
   keysOf,
   ORDER_FORMAT,
@@ -140,6 +143,108 @@ export const EVENT_KEYS: ReadonlySet<string> = new Set(["kind", "from", "to", "n
 export const EVENT_IMPORT_KEYS: ReadonlySet<string> = new Set([...EVENT_KEYS, "orderId"]);
 const EVENT_CHANGE_KEYS: ReadonlySet<string> = new Set(["to", "note"]);
 
+/**
+ * Reads the fields of one value one by one and keeps every problem instead of stopping at the
+ * first. A reader's value is `undefined` when the field is wrong (its problem is kept); `done`
+ * answers the value only when nothing was wrong.
+ */
+class Fields {
+  readonly errors: FieldError[] = [];
+
+  /** The field's value, or undefined when it is wrong (the problem is kept). */
+  read<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof Invalid) {
+        this.errors.push({ path: e.path, message: e.message });
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A required field: null (an empty CSV cell) is "is required" like an absent key, rather than
+   * "must be a string, got null"; otherwise `fn` reads it.
+   */
+  req<T>(o: Obj, key: string, at: string, fn: () => T): T | undefined {
+    if (o[key] === null) {
+      this.errors.push({ path: child(at, key), message: "is required" });
+      return undefined;
+    }
+    return this.read(fn);
+  }
+
+  /** Keeps a problem for every key of `o` outside `allowed` (not only the first). */
+  unknownKeys(o: Obj, allowed: ReadonlySet<string>, at: string): void {
+    for (const k in o) {
+      if (!allowed.has(k)) this.errors.push({ path: child(at, k), message: "unknown field" });
+    }
+  }
+
+  /** The object at `o[key]` with every unknown key kept as a problem; undefined if no object. */
+  obj(o: Obj, key: string, at: string, allowed: ReadonlySet<string>): Obj | undefined {
+    const v = o[key];
+    if (typeof v !== "object" || v === null || Array.isArray(v)) {
+      return this.read(() => objField(o, key, at, allowed));
+    }
+    this.unknownKeys(v as Obj, allowed, child(at, key));
+    return v as Obj;
+  }
+
+  /** The root object of the input with its unknown keys kept, or undefined (not an object). */
+  root(raw: unknown, at: string, allowed: ReadonlySet<string>): Obj | undefined {
+    const o = this.read(() => asObj(raw, at));
+    if (o !== undefined) this.unknownKeys(o, allowed, at);
+    return o;
+  }
+
+  /**
+   * `{ amount, currency }` as exact Money. When both are wrong both are kept: an unknown currency
+   * does not hide an amount that is no decimal at all.
+   */
+  money(o: Obj, key: string, at: string): Money | undefined {
+    const v = o[key];
+    if (typeof v !== "object" || v === null || Array.isArray(v)) {
+      return this.read(() => moneyField(o, key, at));
+    }
+    const m = v as Obj;
+    const path = child(at, key);
+    this.unknownKeys(m, MONEY_KEYS, path);
+    const r = parseMoney(m["amount"], m["currency"]);
+    if (r.ok) return r.value;
+    const amount = m["amount"];
+    if (m["currency"] === undefined) {
+      this.errors.push({ path: `${path}.currency`, message: "is required" });
+    } else if (r.field === "currency") {
+      this.errors.push({ path: `${path}.currency`, message: r.message });
+    }
+    if (amount === undefined) {
+      this.errors.push({ path: `${path}.amount`, message: "is required" });
+    } else if (r.field === "amount") {
+      this.errors.push({ path: `${path}.amount`, message: r.message });
+    } else if (typeof amount !== "string") {
+      // The currency was wrong; the amount's own shape is still checked.
+      const again = parseMoney(amount, "USD");
+      if (!again.ok) this.errors.push({ path: `${path}.amount`, message: again.message });
+    } else if (typeof parseDecimal(amount, 100) !== "bigint") {
+      this.errors.push({ path: `${path}.amount`, message: `"${amount}" is not a decimal amount` });
+    }
+    return undefined;
+  }
+
+  /** `values` when nothing was wrong, else every problem kept. */
+  done<R extends Record<string, unknown>>(
+    values: R,
+  ): Result<{ [K in keyof R]: Exclude<R[K], undefined> }, readonly FieldError[]> {
+    if (this.errors.length > 0) return { ok: false, error: this.errors };
+    return { ok: true, value: values as { [K in keyof R]: Exclude<R[K], undefined> } };
+  }
+}
+
+const MONEY_KEYS: ReadonlySet<string> = new Set(["amount", "currency"]);
+
 function run<T>(fn: () => T): Result<T, FieldError> {
   try {
     return { ok: true, value: fn() };
@@ -202,6 +307,23 @@ function subscription(o: Obj, at: string): Subscription {
   return { periodStart, periodEnd, chargeRef: text(s, "chargeRef", path, MAX_REF) };
 }
 
+/** A subscription with every problem kept (undefined when any); null when absent or null. */
+function subscriptionAll(f: Fields, o: Obj, at: string): Subscription | null | undefined {
+  if (o["subscription"] === null || o["subscription"] === undefined) return null;
+  const path = child(at, "subscription");
+  const s = f.obj(o, "subscription", at, SUBSCRIPTION_KEYS);
+  if (s === undefined) return undefined;
+  const before = f.errors.length;
+  const periodStart = f.req(s, "periodStart", path, () => instant(s, "periodStart", path));
+  const periodEnd = f.req(s, "periodEnd", path, () => instant(s, "periodEnd", path));
+  const chargeRef = f.req(s, "chargeRef", path, () => text(s, "chargeRef", path, MAX_REF));
+  if (periodStart !== undefined && periodEnd !== undefined && periodEnd <= periodStart) {
+    f.errors.push({ path: `${path}.periodEnd`, message: "must be after periodStart" });
+  }
+  if (f.errors.length > before) return undefined;
+  return { periodStart: periodStart ?? 0, periodEnd: periodEnd ?? 0, chargeRef: chargeRef ?? "" };
+}
+
 /** A subscription must be present exactly when the billing is "subscription" (as in the engine). */
 export function checkSubscription(
   billing: Billing,
@@ -222,42 +344,57 @@ export function checkSubscription(
   });
 }
 
-/** Validates a new order. */
-export function parseOrderInput(raw: unknown, at: string): Result<OrderFacts, FieldError> {
-  return run(() => {
-    const o = asObj(raw, at);
-    onlyKeys(o, ORDER_KEYS, at);
-    const id = externalId(o, "id", at);
-    const clientId = ref(o, "clientId", at);
-    const sPath = child(at, "service");
-    const s = objField(o, "service", at, SERVICE_KEYS);
-    const service = {
-      name: text(s, "name", sPath, MAX_NAME),
-      category: enumField(s, "category", sPath, CATEGORIES),
-      billing: enumField(s, "billing", sPath, BILLINGS),
-    };
-    const price = moneyField(o, "price", at);
-    if (price.minor < 0n) throw new Invalid(`${child(at, "price")}.amount`, "must not be negative");
-    const placedAt = instant(o, "placedAt", at);
-    const promisedStartBy = optInstant(o, "promisedStartBy", at);
-    const promisedDeliveryBy = optInstant(o, "promisedDeliveryBy", at);
-    const startedAt = optInstant(o, "startedAt", at);
-    const deliveredAt = optInstant(o, "deliveredAt", at);
-    const sub = o["subscription"] == null ? null : subscription(o, at);
-    const checked = checkSubscription(service.billing, sub, at);
-    if (!checked.ok) throw new Invalid(checked.error.path, checked.error.message);
-    return {
-      id,
-      clientId,
-      service,
-      price,
-      placedAt,
-      promisedStartBy,
-      promisedDeliveryBy,
-      startedAt,
-      deliveredAt,
-      subscription: sub,
-    };
+/** Validates a new order, keeping every problem. */
+export function parseOrderInput(
+  raw: unknown,
+  at: string,
+): Result<OrderFacts, readonly FieldError[]> {
+  const f = new Fields();
+  const o = f.root(raw, at, ORDER_KEYS);
+  if (o === undefined) return { ok: false, error: f.errors };
+  const id = f.req(o, "id", at, () => externalId(o, "id", at));
+  const clientId = f.req(o, "clientId", at, () => ref(o, "clientId", at));
+  const sPath = child(at, "service");
+  const s = f.obj(o, "service", at, SERVICE_KEYS);
+  const name =
+    s === undefined ? undefined : f.req(s, "name", sPath, () => text(s, "name", sPath, MAX_NAME));
+  const category =
+    s === undefined
+      ? undefined
+      : f.req(s, "category", sPath, () => enumField(s, "category", sPath, CATEGORIES));
+  const billing =
+    s === undefined
+      ? undefined
+      : f.req(s, "billing", sPath, () => enumField(s, "billing", sPath, BILLINGS));
+  const price = f.money(o, "price", at);
+  if (price !== undefined && price.minor < 0n) {
+    f.errors.push({ path: `${child(at, "price")}.amount`, message: "must not be negative" });
+  }
+  const placedAt = f.req(o, "placedAt", at, () => instant(o, "placedAt", at));
+  const promisedStartBy = f.read(() => optInstant(o, "promisedStartBy", at));
+  const promisedDeliveryBy = f.read(() => optInstant(o, "promisedDeliveryBy", at));
+  const startedAt = f.read(() => optInstant(o, "startedAt", at));
+  const deliveredAt = f.read(() => optInstant(o, "deliveredAt", at));
+  const subscription = subscriptionAll(f, o, at);
+  if (billing !== undefined && subscription !== undefined) {
+    const checked = checkSubscription(billing, subscription, at);
+    if (!checked.ok) f.errors.push(checked.error);
+  }
+  const service =
+    name === undefined || category === undefined || billing === undefined
+      ? undefined
+      : { name, category, billing };
+  return f.done({
+    id,
+    clientId,
+    service,
+    price,
+    placedAt,
+    promisedStartBy,
+    promisedDeliveryBy,
+    startedAt,
+    deliveredAt,
+    subscription,
   });
 }
 
@@ -288,61 +425,66 @@ export function parseOrderChanges(raw: unknown, at: string): Result<OrderChanges
   });
 }
 
-/** Validates a payment. */
-export function parsePaymentInput(raw: unknown, at: string): Result<PaymentInput, FieldError> {
-  return run(() => {
-    const o = asObj(raw, at);
-    onlyKeys(o, PAYMENT_KEYS, at);
-    const id = o["id"] === null || o["id"] === undefined ? null : externalId(o, "id", at);
-    const orderId = ref(o, "orderId", at);
-    const chargeRef = text(o, "chargeRef", at, MAX_REF);
-    const amount = moneyField(o, "amount", at);
-    if (amount.minor <= 0n) {
-      throw new Invalid(`${child(at, "amount")}.amount`, "must be greater than 0");
-    }
-    return {
-      id,
-      orderId,
-      chargeRef,
-      amount,
-      method: enumField(o, "method", at, PAYMENT_METHODS),
-      capturedAt: instant(o, "capturedAt", at),
-      providerRef: optText(o, "providerRef", at, MAX_REF),
-    };
+/** Validates a payment, keeping every problem. */
+export function parsePaymentInput(
+  raw: unknown,
+  at: string,
+): Result<PaymentInput, readonly FieldError[]> {
+  const f = new Fields();
+  const o = f.root(raw, at, PAYMENT_KEYS);
+  if (o === undefined) return { ok: false, error: f.errors };
+  const id = f.read(() =>
+    o["id"] === null || o["id"] === undefined ? null : externalId(o, "id", at),
+  );
+  const orderId = f.req(o, "orderId", at, () => ref(o, "orderId", at));
+  const chargeRef = f.req(o, "chargeRef", at, () => text(o, "chargeRef", at, MAX_REF));
+  const amount = f.money(o, "amount", at);
+  if (amount !== undefined && amount.minor <= 0n) {
+    f.errors.push({ path: `${child(at, "amount")}.amount`, message: "must be greater than 0" });
+  }
+  return f.done({
+    id,
+    orderId,
+    chargeRef,
+    amount,
+    method: f.req(o, "method", at, () => enumField(o, "method", at, PAYMENT_METHODS)),
+    capturedAt: f.req(o, "capturedAt", at, () => instant(o, "capturedAt", at)),
+    providerRef: f.read(() => optText(o, "providerRef", at, MAX_REF)),
   });
 }
 
-function eventFields(o: Obj, at: string): ServiceEventInput {
-  const kind = enumField(o, "kind", at, EVENT_KINDS);
-  const from = instant(o, "from", at);
-  const to = optInstant(o, "to", at);
-  if (to !== null && to < from) throw new Invalid(child(at, "to"), "must not be before from");
-  return { kind, from, to, note: text(o, "note", at, MAX_NOTE) };
+/** A service event's own fields, every problem kept. */
+function eventFieldsAll(f: Fields, o: Obj, at: string) {
+  const kind = f.req(o, "kind", at, () => enumField(o, "kind", at, EVENT_KINDS));
+  const from = f.req(o, "from", at, () => instant(o, "from", at));
+  const to = f.read(() => optInstant(o, "to", at));
+  if (from !== undefined && to !== undefined && to !== null && to < from) {
+    f.errors.push({ path: child(at, "to"), message: "must not be before from" });
+  }
+  return { kind, from, to, note: f.req(o, "note", at, () => text(o, "note", at, MAX_NOTE)) };
 }
 
-/** Validates a service event posted under its order. */
+/** Validates a service event posted under its order, keeping every problem. */
 export function parseServiceEventInput(
   raw: unknown,
   at: string,
-): Result<ServiceEventInput, FieldError> {
-  return run(() => {
-    const o = asObj(raw, at);
-    onlyKeys(o, EVENT_KEYS, at);
-    return eventFields(o, at);
-  });
+): Result<ServiceEventInput, readonly FieldError[]> {
+  const f = new Fields();
+  const o = f.root(raw, at, EVENT_KEYS);
+  if (o === undefined) return { ok: false, error: f.errors };
+  return f.done(eventFieldsAll(f, o, at));
 }
 
-/** Validates an imported service event (it names its order). */
+/** Validates an imported service event (it names its order), keeping every problem. */
 export function parseServiceEventImport(
   raw: unknown,
   at: string,
-): Result<ServiceEventImport, FieldError> {
-  return run(() => {
-    const o = asObj(raw, at);
-    onlyKeys(o, EVENT_IMPORT_KEYS, at);
-    const orderId = ref(o, "orderId", at);
-    return { orderId, ...eventFields(o, at) };
-  });
+): Result<ServiceEventImport, readonly FieldError[]> {
+  const f = new Fields();
+  const o = f.root(raw, at, EVENT_IMPORT_KEYS);
+  if (o === undefined) return { ok: false, error: f.errors };
+  const orderId = f.req(o, "orderId", at, () => ref(o, "orderId", at));
+  return f.done({ orderId, ...eventFieldsAll(f, o, at) });
 }
 
 /** Validates a change of a service event: its end (`to`, null = ongoing again) and/or its note. */

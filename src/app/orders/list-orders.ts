@@ -5,6 +5,7 @@
 import type { ActionContext, AppDeps } from "../context.js";
 import { decodeCursor, encodeCursor, type Page } from "./page.js";
 import { presentOrder, type OrderJson } from "./present.js";
+import { orderPage } from "./repository.js";
 
 export interface ListOrdersInput {
   readonly clientId?: string | undefined;
@@ -27,21 +28,7 @@ export async function listOrders(
   }
   if (clientId?.includes("\u0000")) return { items: [], nextCursor: null };
   const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, "query.cursor");
-  let q = deps.db.selectFrom("orders").selectAll();
-  if (clientId !== undefined) q = q.where("client_id", "=", clientId);
-  if (after !== undefined) {
-    q = q.where((eb) =>
-      eb.or([
-        eb("placed_at", "<", after.key),
-        eb.and([eb("placed_at", "=", after.key), eb("id", "<", after.id)]),
-      ]),
-    );
-  }
-  const rows = await q
-    .orderBy("placed_at", "desc")
-    .orderBy("id", "desc")
-    .limit(input.limit + 1)
-    .execute();
+  const rows = await orderPage(deps.db, { clientId, after, limit: input.limit });
   const page = rows.slice(0, input.limit);
   const last = page[page.length - 1];
   return {

@@ -3,6 +3,7 @@
 // server; the route schemas declare the same shapes.
 
 import { formatInstant } from "../../core/calendar/instant.js";
+import { findExtras } from "../../core/ledger/ledger.js";
 import { moneyToJson, type MoneyJson } from "../../core/money/money.js";
 import type { OrderRow, PaymentRow, ServiceEventRow } from "../../db/schema.js";
 import { fromDbMoney } from "../../db/money.js";
@@ -41,6 +42,8 @@ export interface PaymentJson {
   readonly refunded: MoneyJson;
   readonly version: number;
   readonly createdAt: string;
+  /** In an order's list only: an extra payment (the same charge paid again, policy rule 2). */
+  readonly extra?: boolean;
 }
 
 export interface ServiceEventJson {
@@ -111,6 +114,30 @@ export function presentPayment(row: PaymentRow): PaymentJson {
     version: Number(row.version),
     createdAt: instantJson(row.created_at),
   };
+}
+
+/**
+ * The ids of an order's extra payments: those whose charge's payments before them already covered
+ * the order's price (the core's rule 2, `findExtras`). `rows` are all of the order's payments in
+ * capture order (then by id), whatever page of them is being shown.
+ */
+export function extraPaymentIds(
+  order: Pick<OrderRow, "price_minor" | "price_currency">,
+  rows: readonly Pick<
+    PaymentRow,
+    "id" | "charge_ref" | "amount_minor" | "currency" | "captured_at"
+  >[],
+): Set<string> {
+  const extras = findExtras(
+    rows.map((p) => ({
+      id: p.id,
+      chargeRef: p.charge_ref,
+      amount: fromDbMoney({ minor: p.amount_minor, currency: p.currency }),
+      capturedAt: fromDbInstant(p.captured_at),
+    })),
+    fromDbMoney({ minor: order.price_minor, currency: order.price_currency }),
+  );
+  return new Set(rows.filter((_, i) => extras[i] === true).map((p) => p.id));
 }
 
 /** A service event row for the API. */

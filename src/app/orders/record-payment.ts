@@ -5,7 +5,7 @@
 
 import type { Transaction } from "kysely";
 import { moneyToJson } from "../../core/money/money.js";
-import { appendAudit } from "../../db/audit.js";
+import { appendAudit, type AuditInput } from "../../db/audit.js";
 import { newId } from "../../db/ids.js";
 import { toDbMoney } from "../../db/money.js";
 import type { Database, PaymentRow } from "../../db/schema.js";
@@ -15,11 +15,14 @@ import type { AppError } from "../errors.js";
 import { lockOrder } from "../requests/repository.js";
 import { parsePaymentInput, type PaymentInput } from "./input.js";
 import { instantJson, presentPayment, type PaymentJson } from "./present.js";
+import { insertPayment, paymentById, paymentByProviderRef } from "./repository.js";
 import {
   conflictOn,
   isUniqueViolation,
   orThrow,
   pathOf,
+  RowProblems,
+  soundField,
   unprocessableOn,
   writerOf,
   type Writer,
@@ -34,7 +37,7 @@ export interface RecordedPayment {
 }
 
 /** True when `row` records exactly the payment `input` describes (its id aside). */
-function samePayment(row: PaymentRow, input: PaymentInput): boolean {
+export function samePayment(row: PaymentRow, input: PaymentInput): boolean {
   const amount = toDbMoney(input.amount);
   return (
     row.order_id === input.orderId &&
@@ -48,13 +51,13 @@ function samePayment(row: PaymentRow, input: PaymentInput): boolean {
   );
 }
 
-function idTaken(id: string, at: string): AppError {
+export function idTaken(id: string, at: string): AppError {
   return conflictOn(pathOf(at, "id"), `a different payment with id "${id}" is already recorded`, {
     paymentId: id,
   });
 }
 
-function providerRefTaken(at: string, paymentId: string): AppError {
+export function providerRefTaken(at: string, paymentId: string): AppError {
   return conflictOn(
     pathOf(at, "providerRef"),
     "this provider reference is already recorded for a different payment",
@@ -62,51 +65,15 @@ function providerRefTaken(at: string, paymentId: string): AppError {
   );
 }
 
-/**
- * Inside the caller's transaction: validates `raw`, finds the order (the payment belongs to the
- * order's client), answers a replay with the stored row, refuses a clash, else inserts and appends
- * `payment.recorded`. Does not re-evaluate nor open duplicate cases: callers run
- * `afterPaymentsRecorded` once per changed order, in the same transaction.
- */
-export async function recordPaymentIn(
-  trx: Transaction<Database>,
+/** The row of a new, validated payment of `order` (API and import alike). */
+export function newPaymentRow(
+  input: PaymentInput,
+  order: { readonly id: string; readonly client_id: string },
   w: Writer,
-  raw: unknown,
-  at: string,
-): Promise<RecordedPayment> {
-  const input = orThrow(parsePaymentInput(raw, at));
-  // Locked on PostgreSQL: the payment and the re-evaluation take turns with decisions.
-  const order = await lockOrder(trx, input.orderId);
-  if (order === undefined) throw unprocessableOn(pathOf(at, "orderId"), "no order with this id");
-  // Writers are tokens and admins, who see every client; the check keeps any future writer honest.
-  authorize(w.ctx.actor, "payment.write", order.client_id, "order");
-
-  if (input.id !== null) {
-    const byId = await trx
-      .selectFrom("payments")
-      .selectAll()
-      .where("id", "=", input.id)
-      .executeTakeFirst();
-    if (byId !== undefined) {
-      if (samePayment(byId, input)) return { row: byId, created: false };
-      throw idTaken(input.id, at);
-    }
-  }
-  if (input.providerRef !== null) {
-    const byRef = await trx
-      .selectFrom("payments")
-      .selectAll()
-      .where("provider_ref", "=", input.providerRef)
-      .executeTakeFirst();
-    if (byRef !== undefined) {
-      if (samePayment(byRef, input)) return { row: byRef, created: false };
-      throw providerRefTaken(at, byRef.id);
-    }
-  }
-
+): PaymentRow {
   const now = toDbInstant(w.now);
   const amount = toDbMoney(input.amount);
-  const row: PaymentRow = {
+  return {
     id: input.id ?? newId("pay"),
     order_id: order.id,
     client_id: order.client_id,
@@ -121,17 +88,19 @@ export async function recordPaymentIn(
     updated_at: now,
     version: 0,
   };
-  await trx.insertInto("payments").values(row).execute();
-  await appendAudit(trx, {
+}
+
+/** The `payment.recorded` audit entry; the provider reference stays out, as it does of logs. */
+export function paymentRecordedEntry(row: PaymentRow, input: PaymentInput, w: Writer): AuditInput {
+  return {
     actor: w.actorRef,
     action: "payment.recorded",
     entityType: "payment",
     entityId: row.id,
-    // The provider reference stays out of the audit trail, like it stays out of the logs.
     summary: {
       paymentId: row.id,
-      orderId: order.id,
-      clientId: order.client_id,
+      orderId: row.order_id,
+      clientId: row.client_id,
       chargeRef: input.chargeRef,
       amount: { ...moneyToJson(input.amount) },
       method: input.method,
@@ -139,7 +108,59 @@ export async function recordPaymentIn(
     },
     ip: w.ip,
     at: w.now,
-  });
+  };
+}
+
+/**
+ * Inside the caller's transaction: validates `raw`, finds the order (the payment belongs to the
+ * order's client), answers a replay with the stored row, refuses a clash, else inserts and appends
+ * `payment.recorded`. Does not re-evaluate nor open duplicate cases: callers run
+ * `afterPaymentsRecorded` once per changed order, in the same transaction.
+ */
+export async function recordPaymentIn(
+  trx: Transaction<Database>,
+  w: Writer,
+  raw: unknown,
+  at: string,
+): Promise<RecordedPayment> {
+  const parsed = parsePaymentInput(raw, at);
+  // Every problem of the input at once: its fields, then its references (as far as they read).
+  const problems = new RowProblems(parsed);
+  const errors = parsed.ok ? [] : parsed.error;
+  const orderId = parsed.ok ? parsed.value.orderId : soundField(raw, "orderId", at, errors);
+  // Locked on PostgreSQL: the payment and the re-evaluation take turns with decisions.
+  const order = orderId === undefined ? undefined : await lockOrder(trx, orderId);
+  if (orderId !== undefined && order === undefined) {
+    problems.add(unprocessableOn(pathOf(at, "orderId"), "no order with this id"));
+  }
+  // Writers are tokens and admins, who see every client; the check keeps any future writer honest.
+  if (order !== undefined) authorize(w.ctx.actor, "payment.write", order.client_id, "order");
+
+  const id = parsed.ok ? parsed.value.id : (soundField(raw, "id", at, errors) ?? null);
+  if (id !== null) {
+    const byId = await paymentById(trx, id);
+    if (byId !== undefined) {
+      if (parsed.ok && samePayment(byId, parsed.value)) return { row: byId, created: false };
+      problems.add(idTaken(id, at));
+    }
+  }
+  const providerRef = parsed.ok
+    ? parsed.value.providerRef
+    : (soundField(raw, "providerRef", at, errors) ?? null);
+  if (providerRef !== null) {
+    const byRef = await paymentByProviderRef(trx, providerRef);
+    if (byRef !== undefined) {
+      if (parsed.ok && samePayment(byRef, parsed.value)) return { row: byRef, created: false };
+      problems.add(providerRefTaken(at, byRef.id));
+    }
+  }
+  problems.throwIfAny();
+  const input = orThrow(parsed);
+  if (order === undefined) throw unprocessableOn(pathOf(at, "orderId"), "no order with this id");
+
+  const row = newPaymentRow(input, order, w);
+  await insertPayment(trx, row);
+  await appendAudit(trx, paymentRecordedEntry(row, input, w));
   return { row, created: true };
 }
 

@@ -4,7 +4,7 @@
 // periods when it judges a delay.
 
 import type { Transaction } from "kysely";
-import { appendAudit, type JsonValue } from "../../db/audit.js";
+import { appendAudit, type AuditInput, type JsonValue } from "../../db/audit.js";
 import { newId } from "../../db/ids.js";
 import type { Database, ServiceEventRow } from "../../db/schema.js";
 import { fromDbInstant, toDbInstant, toDbInstantOrNull } from "../../db/time.js";
@@ -19,26 +19,28 @@ import {
   type ServiceEventInput,
 } from "./input.js";
 import { instantJson, presentServiceEvent, type ServiceEventJson } from "./present.js";
+import { insertServiceEvent, serviceEventOfOrder, updateServiceEventRow } from "./repository.js";
 import {
   impossibleId,
   loadOrderFor,
   lockOrderFor,
   orThrow,
   pathOf,
+  RowProblems,
+  soundField,
   reevaluate,
   unprocessableOn,
   writerOf,
   type Writer,
 } from "./shared.js";
 import { authorize } from "../authorize.js";
+import type { Page, PageQuery } from "../auth/pagination.js";
+import { keysetOf, pageOfRows } from "../paging.js";
+import { orderEventsPage } from "./queries.js";
 
-async function insertEvent(
-  trx: Transaction<Database>,
-  w: Writer,
-  orderId: string,
-  input: ServiceEventInput,
-): Promise<ServiceEventRow> {
-  const row: ServiceEventRow = {
+/** The row of a new, validated service event of an order (API and import alike). */
+export function newEventRow(orderId: string, input: ServiceEventInput, w: Writer): ServiceEventRow {
+  return {
     id: newId("evt"),
     order_id: orderId,
     kind: input.kind,
@@ -48,15 +50,18 @@ async function insertEvent(
     recorded_by: w.actorRef,
     recorded_at: toDbInstant(w.now),
   };
-  await trx.insertInto("service_events").values(row).execute();
-  await appendAudit(trx, {
+}
+
+/** The `event.recorded` audit entry of a new service event. */
+export function eventRecordedEntry(row: ServiceEventRow, w: Writer): AuditInput {
+  return {
     actor: w.actorRef,
     action: "event.recorded",
     entityType: "service_event",
     entityId: row.id,
     summary: {
       eventId: row.id,
-      orderId,
+      orderId: row.order_id,
       kind: row.kind,
       from: instantJson(row.from_at),
       to: row.to_at === null ? null : instantJson(row.to_at),
@@ -64,7 +69,18 @@ async function insertEvent(
     },
     ip: w.ip,
     at: w.now,
-  });
+  };
+}
+
+async function insertEvent(
+  trx: Transaction<Database>,
+  w: Writer,
+  orderId: string,
+  input: ServiceEventInput,
+): Promise<ServiceEventRow> {
+  const row = newEventRow(orderId, input, w);
+  await insertServiceEvent(trx, row);
+  await appendAudit(trx, eventRecordedEntry(row, w));
   return row;
 }
 
@@ -95,8 +111,16 @@ export async function recordServiceEventIn(
   raw: unknown,
   at: string,
 ): Promise<ServiceEventRow> {
-  const input = orThrow(parseServiceEventImport(raw, at));
-  const order = await lockOrder(trx, input.orderId); // parsed: holds no NUL
+  const parsed = parseServiceEventImport(raw, at);
+  // Every problem of the row at once: its fields, and its order when that field reads.
+  const problems = new RowProblems(parsed);
+  const orderId = parsed.ok ? parsed.value.orderId : soundField(raw, "orderId", at, parsed.error);
+  const order = orderId === undefined ? undefined : await lockOrder(trx, orderId); // no NUL
+  if (orderId !== undefined && order === undefined) {
+    problems.add(unprocessableOn(pathOf(at, "orderId"), "no order with this id"));
+  }
+  problems.throwIfAny();
+  const input = orThrow(parsed);
   if (order === undefined) throw unprocessableOn(pathOf(at, "orderId"), "no order with this id");
   authorize(w.ctx.actor, "event.write", order.client_id, "order");
   return insertEvent(trx, w, order.id, input);
@@ -115,12 +139,7 @@ export async function updateServiceEvent(
   return deps.db.transaction().execute(async (trx) => {
     const order = await lockOrderFor(trx, ctx.actor, "event.write", orderId);
     if (impossibleId(eventId)) throw notFound("service event");
-    const row = await trx
-      .selectFrom("service_events")
-      .selectAll()
-      .where("id", "=", eventId)
-      .where("order_id", "=", order.id)
-      .executeTakeFirst();
+    const row = await serviceEventOfOrder(trx, eventId, order.id);
     if (row === undefined) throw notFound("service event");
     const to = changes.to === undefined ? row.to_at : toDbInstantOrNull(changes.to);
     const span = checkEventSpan(
@@ -140,11 +159,7 @@ export async function updateServiceEvent(
     if (note !== row.note) diff["note"] = { from: row.note, to: note };
     if (Object.keys(diff).length === 0) return presentServiceEvent(row);
 
-    await trx
-      .updateTable("service_events")
-      .set({ to_at: to, note })
-      .where("id", "=", row.id)
-      .execute();
+    await updateServiceEventRow(trx, row.id, { to_at: to, note });
     await appendAudit(trx, {
       actor: w.actorRef,
       action: "event.changed",
@@ -164,14 +179,9 @@ export async function listOrderEvents(
   deps: AppDeps,
   ctx: ActionContext,
   orderId: string,
-): Promise<{ items: ServiceEventJson[] }> {
+  page: PageQuery,
+): Promise<Page<ServiceEventJson>> {
   const order = await loadOrderFor(deps.db, ctx.actor, "event.read", orderId);
-  const rows = await deps.db
-    .selectFrom("service_events")
-    .selectAll()
-    .where("order_id", "=", order.id)
-    .orderBy("from_at", "asc")
-    .orderBy("id", "asc")
-    .execute();
-  return { items: rows.map(presentServiceEvent) };
+  const rows = await orderEventsPage(deps.db, order.id, keysetOf(page), page.limit);
+  return pageOfRows(rows, page.limit, (r) => ({ key: r.from_at, id: r.id }), presentServiceEvent);
 }

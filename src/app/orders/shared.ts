@@ -7,10 +7,11 @@ import { actorRef, type Action, type Actor } from "../../core/access/index.js";
 import { isPgError } from "../../db/connection.js";
 import type { Database, OrderRow } from "../../db/schema.js";
 import type { ActionContext, AppDeps } from "../context.js";
-import { AppError, notFound, type FieldError } from "../errors.js";
+import { AppError, notFound, type ErrorCode, type FieldError } from "../errors.js";
 import { reevaluateOrderRequests } from "../requests/evaluate-order.js";
 import { lockOrder } from "../requests/repository.js";
 import { authorize } from "../authorize.js";
+import { orderById } from "./repository.js";
 
 /** Who writes and when: the audit actor (and an event's recorded_by), the IP and the clock. */
 export interface Writer {
@@ -38,7 +39,7 @@ export function impossibleId(id: string): boolean {
 /** The order row, or undefined. */
 export async function findOrder(db: Db, id: string): Promise<OrderRow | undefined> {
   if (impossibleId(id)) return undefined;
-  return db.selectFrom("orders").selectAll().where("id", "=", id).executeTakeFirst();
+  return orderById(db, id);
 }
 
 /** The order, if it exists and the actor may `action` it; else 404 (or 403 for staff/tokens). */
@@ -117,10 +118,81 @@ export function unprocessableOn(path: string, message: string): AppError {
   return new AppError("unprocessable", `${path}: ${message}`, errors);
 }
 
-/** Throws a 400 for a failed parse. */
-export function orThrow<T>(r: { ok: true; value: T } | { ok: false; error: FieldError }): T {
+/** Throws a 400 for a failed parse, naming every field it found wrong. */
+export function orThrow<T>(
+  r:
+    | { readonly ok: true; readonly value: T }
+    | { readonly ok: false; readonly error: FieldError | readonly FieldError[] },
+): T {
   if (r.ok) return r.value;
-  throw new AppError("invalid_input", `${r.error.path}: ${r.error.message}`, [r.error]);
+  const errors: readonly FieldError[] = "path" in r.error ? [r.error] : r.error;
+  throw problemsError("invalid_input", errors, {});
+}
+
+/** One AppError for several problems: its message names each, its `errors` list them all. */
+function problemsError(
+  code: ErrorCode,
+  errors: readonly FieldError[],
+  extra: Readonly<Record<string, unknown>>,
+): AppError {
+  const words = errors.map((e) => `${e.path}: ${e.message}`);
+  const message =
+    words.length === 1 ? (words[0] ?? "") : `${words.length} problems: ${words.join("; ")}`;
+  return new AppError(code, message, errors, extra);
+}
+
+/**
+ * Every problem of one input row, gathered before anything is written: its fields' (400), then
+ * its references' (an unknown client or order: 422; an id already taken: 409). Thrown as one
+ * AppError whose code is the first problem's, so an import lists them all and the API answers
+ * what it answered before, with the others beside it.
+ */
+export class RowProblems {
+  readonly #list: {
+    code: ErrorCode;
+    errors: readonly FieldError[];
+    extra: Record<string, unknown>;
+  }[] = [];
+
+  /** The parse's problems, if it failed. */
+  constructor(parsed: { readonly ok: boolean; readonly error?: readonly FieldError[] }) {
+    if (!parsed.ok && parsed.error !== undefined) {
+      this.#list.push({ code: "invalid_input", errors: parsed.error, extra: {} });
+    }
+  }
+
+  /** Keeps an expected failure (its code, fields and extra members). */
+  add(e: AppError): void {
+    this.#list.push({ code: e.code, errors: e.errors, extra: { ...e.extra } });
+  }
+
+  /** Throws every problem kept, if any. */
+  throwIfAny(): void {
+    const first = this.#list[0];
+    if (first === undefined) return;
+    throw problemsError(
+      first.code,
+      this.#list.flatMap((p) => p.errors),
+      first.extra,
+    );
+  }
+}
+
+/**
+ * The string at `raw[key]` when the parse found nothing wrong with that field (so it may be
+ * looked up although other fields failed); undefined otherwise.
+ */
+export function soundField(
+  raw: unknown,
+  key: string,
+  at: string,
+  errors: readonly FieldError[],
+): string | undefined {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  const v = (raw as Record<string, unknown>)[key];
+  if (typeof v !== "string") return undefined;
+  const path = pathOf(at, key);
+  return errors.some((e) => e.path === path || e.path.startsWith(`${path}.`)) ? undefined : v;
 }
 
 /** `parent.key`, or `key` at the root (import rows). */

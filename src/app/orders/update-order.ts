@@ -11,6 +11,7 @@ import type { ActionContext, AppDeps } from "../context.js";
 import { AppError } from "../errors.js";
 import { checkSubscription, parseOrderChanges, type Subscription } from "./input.js";
 import { instantJson, presentOrder, type OrderJson } from "./present.js";
+import { updateOrderAtVersion } from "./repository.js";
 import { findOrder, lockOrderFor, orThrow, reevaluate, writerOf } from "./shared.js";
 
 function versionConflict(id: string, current: number, expected: number): AppError {
@@ -92,14 +93,8 @@ export async function updateOrder(
     // Nothing differs: the order stays as it is (no new version, no audit entry, no re-evaluation).
     if (Object.keys(diff).length === 0) return presentOrder(row);
 
-    const updated = await trx
-      .updateTable("orders")
-      .set({ ...set, version: current + 1, updated_at: toDbInstant(w.now) })
-      .where("id", "=", id)
-      .where("version", "=", current)
-      .executeTakeFirst();
     // A concurrent change between our read and this write (PostgreSQL read committed).
-    if (Number(updated.numUpdatedRows) !== 1) {
+    if (!(await updateOrderAtVersion(trx, id, current, set, toDbInstant(w.now)))) {
       const now = await findOrder(trx, id);
       throw versionConflict(id, Number(now?.version ?? current), changes.expectedVersion);
     }

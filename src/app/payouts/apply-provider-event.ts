@@ -1,6 +1,7 @@
 // A verified event from the card provider, applied once: a refund's outcome (succeeded, failed,
-// pending) recorded on its payout, or a charge the provider captured for one of our orders recorded
-// as a payment (its extras opening their own duplicate-payment case). The event id is recorded in
+// pending) recorded on its payout, a charge the provider captured for one of our orders recorded
+// as a payment (its extras opening their own duplicate-payment case), or a dispute of one of our
+// charges (issue 20, app/disputes/record-dispute.ts). The event id is recorded in
 // the same transaction as its effect, so a delivery repeated (or ten at once) changes nothing the
 // second time. Nobody signed in acts here: the system user does (core/access SYSTEM_ACTOR), and the
 // audit trail names the provider (`provider:<name>`).
@@ -8,6 +9,7 @@
 import { SYSTEM_ACTOR } from "../../core/access/index.js";
 import { formatMinor } from "../../core/money/money.js";
 import type { AppDeps } from "../context.js";
+import { applyDisputeUpdateIn } from "../disputes/record-dispute.js";
 import { afterPaymentsRecorded } from "../ledger/duplicate-cases.js";
 import { recordPaymentIn } from "../orders/record-payment.js";
 import { writerOf } from "../orders/shared.js";
@@ -51,6 +53,12 @@ export async function applyProviderEvent(
       receivedAt: now,
     });
     if (!fresh) return { received: true, duplicate: true, applied: false };
+    const dispute = event.dispute ?? null;
+    if (dispute !== null) {
+      // A chargeback on one of our charges (issue 20): recorded, and the charge held or released.
+      const r = await applyDisputeUpdateIn(trx, deps, dispute, { provider, ip: input.ip });
+      return { received: true, duplicate: false, applied: r.applied };
+    }
     const payment = event.payment ?? null;
     if (payment !== null) {
       // A captured charge for one of our orders: recorded like a payment pushed through the API (a

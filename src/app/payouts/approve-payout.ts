@@ -33,7 +33,12 @@ export async function approvePayout(
     const userId = userIdOf(ctx.actor);
     if (userId === null) throw new AppError("forbidden", "an approval needs a signed-in person");
     const now = deps.clock();
-    const result = approve(stateOf(row, decidedBy), userId, now, thresholdsOf(deps.policy.payouts));
+    const result = approve(
+      stateOf(row, decidedBy),
+      userId,
+      now,
+      thresholdsOf((await deps.policies.current(trx)).payouts),
+    );
     if (!result.ok) throw payoutError(result.error, row);
     const at = toDbInstant(now);
     const ready = result.value.released && row.method === "card";

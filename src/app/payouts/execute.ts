@@ -14,11 +14,10 @@
 // A crash between any two steps leaves a payout in `submitting` or `unknown` with a lease that runs
 // out; the next claim reconciles it. Nothing is ever sent twice blindly, nothing is lost.
 
-import { sql, type Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import type { Database } from "../../db/schema.js";
 import { applyOutcome, idempotencyKeyOf, type Outcome } from "../../core/payouts/index.js";
 import { appendAudit } from "../../db/audit.js";
-import { dialectOf } from "../../db/connection.js";
 import { fromDbMinor } from "../../db/money.js";
 import { toDbInstant } from "../../db/time.js";
 import type { CardProvider } from "./ports.js";
@@ -26,6 +25,9 @@ import type { AppDeps } from "../context.js";
 import { enqueueOutbox } from "../../db/outbox.js";
 import { readLedger } from "../../db/ledger.js";
 import { capOf, refundable } from "../../core/ledger/refundable.js";
+import { isDisputeRefusal } from "../../core/disputes/index.js";
+import { CHARGE_DISPUTED } from "../disputes/record-dispute.js";
+import { findDisputesOfPayment, holdPayoutRow } from "../disputes/repository.js";
 import {
   lockPaymentTotals,
   paymentProviderRef,
@@ -33,6 +35,12 @@ import {
   lockPayout,
   alertFinanceNeedsAction,
   notifyPayoutClient,
+  claimablePayouts,
+  claimPayout,
+  releasePayoutLease,
+  updatePayout,
+  overduePayouts,
+  payoutCountsByStatus,
   type PayoutRow,
 } from "./repository.js";
 
@@ -63,7 +71,7 @@ export const DEFAULT_RUNNER: Omit<PayoutRunnerOptions, "workerId"> = {
 };
 
 /** A claimed payout: what to do with it. */
-interface Claimed {
+export interface Claimed {
   readonly row: PayoutRow;
   readonly chargeRef: string | null;
   /** Submit directly (first attempt), or look up first (the last attempt's end is not known). */
@@ -91,29 +99,19 @@ export async function claimCardPayouts(
   return deps.db.transaction().execute(async (trx) => {
     const now = deps.clock();
     const at = toDbInstant(now);
-    const pg = dialectOf(trx) === "postgres";
-    const q = trx
-      .selectFrom("payouts")
-      .selectAll()
-      .where("method", "=", "card")
-      .where("parked_at", "is", null)
-      .where((eb) =>
-        eb.or([
-          eb.and([
-            eb("status", "in", ["scheduled", "unknown", "pending"]),
-            eb("next_attempt_at", "<=", at),
-          ]),
-          eb("status", "=", "submitting"),
-        ]),
-      )
-      .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", at)]))
-      .orderBy("next_attempt_at")
-      .limit(limit);
-    const rows = await (pg ? q.forUpdate().skipLocked() : q).execute();
+    const rows = await claimablePayouts(trx, at, limit);
     if (rows.length > 0) opts.faultPoint?.("claimed");
     const out: Claimed[] = [];
     const until = toDbInstant(now + opts.leaseMs);
     for (const row of rows) {
+      if (row.status === "scheduled") {
+        const facts = await readLedger(trx, { paymentIds: [row.payment_id] }, { lock: true });
+        if (facts.payments[0]?.disputes?.open === true) {
+          // The charge is disputed (issue 20): the payout is held, not refused and not sent.
+          await holdForDispute(trx, row, "the charge is disputed", now);
+          continue;
+        }
+      }
       let refuse: string | undefined;
       let mode: Claimed["mode"] = row.status === "scheduled" ? "submit" : "reconcile";
       let chargeRef: string | null;
@@ -136,23 +134,17 @@ export async function claimCardPayouts(
       if (chargeRef === null && refuse === undefined)
         refuse = "the card payment has no provider charge reference";
       if (refuse !== undefined) mode = "submit";
-      await trx
-        .updateTable("payouts")
-        .set({
-          status:
-            refuse !== undefined
-              ? row.status
-              : row.status === "scheduled"
-                ? "submitting"
-                : row.status,
-          claimed_by: opts.workerId,
-          claimed_until: until,
-          attempts: row.attempts + 1,
-          updated_at: at,
-          version: row.version + 1,
-        })
-        .where("id", "=", row.id)
-        .execute();
+      await claimPayout(trx, row, {
+        status:
+          refuse !== undefined
+            ? row.status
+            : row.status === "scheduled"
+              ? "submitting"
+              : row.status,
+        workerId: opts.workerId,
+        until,
+        at,
+      });
       out.push({
         row: { ...row, attempts: row.attempts + 1, version: row.version + 1 },
         chargeRef,
@@ -222,6 +214,25 @@ export async function runClaimedPayout(
 }
 
 /**
+ * A stopping worker whose provider call has not answered within its grace: the payout's end is
+ * not known, so it is recorded `unknown` (lease returned, looked up at the provider before
+ * anything is sent again), exactly as a call that timed out. Does nothing if the answer came.
+ */
+export async function abandonClaimedPayout(
+  deps: AppDeps,
+  opts: PayoutRunnerOptions,
+  claimed: Claimed,
+): Promise<Outcome | null> {
+  return recordOutcome(
+    deps,
+    opts,
+    claimed.row.id,
+    { kind: "unknown", reason: "the worker stopped before the provider answered" },
+    { attempt: claimed.row.attempt },
+  );
+}
+
+/**
  * Applies a provider's answer (from the worker, a lookup or a webhook) to a payout in one
  * transaction. A settled payout does not move; returns the outcome applied, or null.
  */
@@ -268,6 +279,21 @@ export async function recordOutcomeIn(
     if (row === undefined) return null;
     if (how.attempt !== undefined && how.attempt !== row.attempt) return null;
     const amount = { minor: fromDbMinor(row.amount_minor), currency: row.currency };
+    if (
+      how.force !== true &&
+      outcome.kind === "failed" &&
+      isDisputeRefusal(outcome.reason) &&
+      (row.status === "scheduled" ||
+        row.status === "submitting" ||
+        row.status === "pending" ||
+        row.status === "unknown")
+    ) {
+      // The provider refused because the charge is disputed (issue 20): no money went back
+      // through us, and none may while the dispute is open. Held like a payout the dispute found
+      // scheduled; the dispute's end releases it (won) or closes it (lost).
+      await holdForDispute(trx, row, outcome.reason, deps.clock(), how.actor);
+      return outcome;
+    }
     const change = how.force
       ? {
           status: "failed" as const,
@@ -283,17 +309,11 @@ export async function recordOutcomeIn(
       // Nothing to change, but let go of the lease so the payout is not held for nothing; a refund
       // still pending at the provider is looked at again after the poll interval, not every tick.
       if (opts.workerId !== undefined && row.claimed_by === opts.workerId) {
-        await trx
-          .updateTable("payouts")
-          .set({
-            claimed_by: null,
-            claimed_until: null,
-            ...(row.status === "pending"
-              ? { next_attempt_at: toDbInstant(deps.clock() + opts.pendingPollMs) }
-              : {}),
-          })
-          .where("id", "=", row.id)
-          .execute();
+        await releasePayoutLease(
+          trx,
+          row.id,
+          row.status === "pending" ? toDbInstant(deps.clock() + opts.pendingPollMs) : undefined,
+        );
       }
       return null;
     }
@@ -311,29 +331,25 @@ export async function recordOutcomeIn(
         await setPaymentRefunded(trx, row.payment_id, p.refunded + change.refunded, at);
       }
     }
-    await trx
-      .updateTable("payouts")
-      .set({
-        status: change.status,
-        provider_ref: change.providerRef,
-        failure_reason: change.failureReason,
-        next_attempt_at: nextAttempt,
-        parked_at: parked,
-        claimed_by: null,
-        claimed_until: null,
-        succeeded_at: change.status === "succeeded" ? at : row.succeeded_at,
-        ...(how.adoptAttempt === undefined
-          ? {}
-          : {
-              attempt: how.adoptAttempt,
-              idempotency_key: idempotencyKeyOf(row.id, how.adoptAttempt),
-              reconcile_attempt: null,
-            }),
-        updated_at: at,
-        version: row.version + 1,
-      })
-      .where("id", "=", row.id)
-      .execute();
+    await updatePayout(trx, row.id, {
+      status: change.status,
+      provider_ref: change.providerRef,
+      failure_reason: change.failureReason,
+      next_attempt_at: nextAttempt,
+      parked_at: parked,
+      claimed_by: null,
+      claimed_until: null,
+      succeeded_at: change.status === "succeeded" ? at : row.succeeded_at,
+      ...(how.adoptAttempt === undefined
+        ? {}
+        : {
+            attempt: how.adoptAttempt,
+            idempotency_key: idempotencyKeyOf(row.id, how.adoptAttempt),
+            reconcile_attempt: null,
+          }),
+      updated_at: at,
+      version: row.version + 1,
+    });
     if (change.notify !== null) await notifyPayoutClient(trx, row, change.notify, now);
     // Failed, or parked after too many unclear answers: finance is alerted at once (e-mail and
     // webhook `payout_needs_action`), once per failure.
@@ -361,6 +377,35 @@ export async function recordOutcomeIn(
   }
 }
 
+/** Holds a payout for a dispute of its charge (the open one, or the provider's refusal). */
+async function holdForDispute(
+  trx: Transaction<Database>,
+  row: PayoutRow,
+  why: string,
+  now: number,
+  actor?: string,
+): Promise<void> {
+  const disputes = await findDisputesOfPayment(trx, row.payment_id);
+  const open = disputes.find((d) => d.closed_at === null);
+  const by = open?.id ?? CHARGE_DISPUTED;
+  const at = toDbInstant(now);
+  await holdPayoutRow(trx, row, {
+    by,
+    reason: `${CHARGE_DISPUTED}: ${why}; held until the dispute closes`,
+    at,
+  });
+  if (row.action_alerted_at === null) await alertFinanceNeedsAction(trx, row, now);
+  await appendAudit(trx, {
+    actor: actor ?? "worker",
+    action: "payout.held",
+    entityType: "payout",
+    entityId: row.id,
+    summary: { dispute: by, paymentId: row.payment_id, from: row.status, reason: why },
+    ip: null,
+    at: now,
+  });
+}
+
 /**
  * Raises the overdue alert once per payout whose latest due date has passed without success: an
  * audit event and an email to finance (outbox `notify.payout_overdue`).
@@ -368,21 +413,9 @@ export async function recordOutcomeIn(
 export async function alertOverduePayouts(deps: AppDeps, today: string): Promise<number> {
   return deps.db.transaction().execute(async (trx) => {
     const now = deps.clock();
-    const q = trx
-      .selectFrom("payouts")
-      .select(["id", "request_id", "due_latest", "status"])
-      .where("due_latest", "<", today)
-      .where("status", "not in", ["succeeded", "failed"])
-      .where("overdue_alerted_at", "is", null)
-      .orderBy("due_latest")
-      .limit(500);
-    const rows = await (dialectOf(trx) === "postgres" ? q.forUpdate().skipLocked() : q).execute();
+    const rows = await overduePayouts(trx, today);
     for (const r of rows) {
-      await trx
-        .updateTable("payouts")
-        .set({ overdue_alerted_at: toDbInstant(now) })
-        .where("id", "=", r.id)
-        .execute();
+      await updatePayout(trx, r.id, { overdue_alerted_at: toDbInstant(now) });
       await enqueueOutbox(
         trx,
         "notify.payout_overdue",
@@ -410,10 +443,5 @@ export async function alertOverduePayouts(deps: AppDeps, today: string): Promise
 
 /** Test and operations helper: payouts by status. */
 export async function countPayoutsByStatus(deps: AppDeps): Promise<Record<string, number>> {
-  const rows = await deps.db
-    .selectFrom("payouts")
-    .select(["status", sql<string | number>`count(*)`.as("n")])
-    .groupBy("status")
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  return payoutCountsByStatus(deps.db);
 }

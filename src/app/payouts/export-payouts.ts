@@ -12,7 +12,7 @@ import { AppError } from "../errors.js";
 import { fromDbMinor } from "../../db/money.js";
 import { payoutFilterOf, type ListPayoutsQuery } from "./list-payouts.js";
 import { standingOf, todayIn } from "./present.js";
-import { findPayoutsPage } from "./query.js";
+import { findPayoutsPage } from "./payout-list.js";
 import { parseApprovals, parseDestination } from "./repository.js";
 import { PAYOUT } from "./shared.js";
 
@@ -60,17 +60,21 @@ export async function exportPayouts(
   query: Omit<ListPayoutsQuery, "limit" | "cursor">,
 ): Promise<string> {
   if (scopeFor(ctx.actor, "payout.execute", PAYOUT) !== "all") {
-    throw new AppError("forbidden", "finance's export");
+    throw new AppError(
+      "forbidden",
+      "The payout export lists every client's payouts: it is for finance and admins.",
+    );
   }
   const filter = payoutFilterOf(ctx, query);
   const now = deps.clock();
-  const today = todayIn(deps.policy, now);
-  const cal = holidayCalendar(deps.policy.params.holidays, deps.policy.params.holidayCountry);
+  const policy = await deps.policies.current();
+  const today = todayIn(policy, now);
+  const cal = holidayCalendar(policy.params.holidays, policy.params.holidayCountry);
   const lines: string[] = [csvLine(EXPORT_COLUMNS)];
   let cursor: string | undefined;
   let count = 0;
   do {
-    const page = await findPayoutsPage(deps.db, deps.policy, now, filter, 500, cursor);
+    const page = await findPayoutsPage(deps.db, policy, now, filter, 500, cursor);
     for (const r of page.rows) {
       if (++count > EXPORT_MAX_ROWS) {
         throw new AppError(
@@ -78,7 +82,7 @@ export async function exportPayouts(
           `more than ${EXPORT_MAX_ROWS} payouts match; narrow the filters (status, deadline, method)`,
         );
       }
-      const standing = standingOf(r, deps.policy);
+      const standing = standingOf(r, policy);
       const d = parseDestination(r.destination);
       lines.push(
         csvLine([

@@ -3,7 +3,7 @@
 import type { ActionContext, AppDeps } from "../context.js";
 import type { PayoutJson } from "./present.js";
 import { presentPayout } from "./present.js";
-import { findListedPayout } from "./query.js";
+import { findListedPayout } from "./queries.js";
 import { loadVisible, PAYOUT } from "./shared.js";
 import { notFound } from "../errors.js";
 
@@ -15,5 +15,5 @@ export async function getPayout(
   const { row } = await loadVisible(deps, ctx, id, "payout.read", false);
   const listed = await findListedPayout(deps.db, row.id);
   if (listed === undefined) throw notFound(PAYOUT);
-  return presentPayout(listed, deps.policy, deps.clock(), ctx.actor);
+  return presentPayout(listed, await deps.policies.current(), deps.clock(), ctx.actor);
 }

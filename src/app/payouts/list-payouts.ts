@@ -8,7 +8,8 @@ import { scopeFor } from "../authorize.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { parseLimit, type Page } from "../orders/page.js";
 import { presentPayout, type PayoutJson } from "./present.js";
-import { findPayoutsPage, type PayoutFilter } from "./query.js";
+import { findPayoutsPage } from "./payout-list.js";
+import type { PayoutFilter } from "./queries.js";
 import { PAYOUT } from "./shared.js";
 
 export interface ListPayoutsQuery {
@@ -48,9 +49,10 @@ export async function listPayouts(
   const filter = payoutFilterOf(ctx, query);
   const limit = parseLimit(query.limit, "limit");
   const now = deps.clock();
-  const page = await findPayoutsPage(deps.db, deps.policy, now, filter, limit, query.cursor);
+  const policy = await deps.policies.current();
+  const page = await findPayoutsPage(deps.db, policy, now, filter, limit, query.cursor);
   return {
-    items: page.rows.map((r) => presentPayout(r, deps.policy, now, ctx.actor)),
+    items: page.rows.map((r) => presentPayout(r, policy, now, ctx.actor)),
     nextCursor: page.nextCursor,
   };
 }

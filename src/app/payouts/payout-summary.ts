@@ -6,7 +6,7 @@ import { scopeFor } from "../authorize.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError } from "../errors.js";
 import { todayIn } from "./present.js";
-import { countOpenPayouts, type PayoutCounts } from "./query.js";
+import { countOpenPayouts, type PayoutCounts } from "./payout-list.js";
 import { PAYOUT } from "./shared.js";
 
 export interface PayoutSummary {
@@ -54,8 +54,12 @@ export function summarize(today: string, c: PayoutCounts): PayoutSummary {
 /** Finance's dashboard counts. */
 export async function payoutSummary(deps: AppDeps, ctx: ActionContext): Promise<PayoutSummary> {
   if (scopeFor(ctx.actor, "payout.execute", PAYOUT) !== "all") {
-    throw new AppError("forbidden", "finance's view");
+    throw new AppError(
+      "forbidden",
+      "The payout summary counts every client's payouts: it is for finance and admins.",
+    );
   }
   const now = deps.clock();
-  return summarize(todayIn(deps.policy, now), await countOpenPayouts(deps.db, deps.policy, now));
+  const policy = await deps.policies.current();
+  return summarize(todayIn(policy, now), await countOpenPayouts(deps.db, policy, now));
 }

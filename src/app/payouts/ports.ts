@@ -2,6 +2,8 @@
 // adapter (`src/payouts/stripe`: the Stripe SDK, or the stand-in). The app layer never imports the
 // adapter; the wiring (`src/service`, `src/cli`) hands one in.
 
+import type { CardDisputeUpdate } from "../disputes/ports.js";
+
 /**
  * The contract between the payout worker and a card provider. The worker never sends a refund
  * twice on its own: a call that ends without a clear answer is `unknown`, and only `lookup`
@@ -73,6 +75,8 @@ export type CardWebhookVerification =
       readonly update: CardRefundUpdate | null;
       /** A captured charge the event reports, to be recorded as a payment (null otherwise). */
       readonly payment?: CardPaymentCaptured | null;
+      /** A dispute the event reports (`charge.dispute.*`), null otherwise (issue 20). */
+      readonly dispute?: CardDisputeUpdate | null;
     }
   | { readonly ok: false; readonly reason: string };
 

@@ -14,7 +14,9 @@ import {
   clientWords,
   deadlineOf,
   destinationNeeded,
+  payoutActions,
   thresholdsOf,
+  type PayoutActionView,
   type Awaiting,
   type ClientStage,
   type DeadlineState,
@@ -30,10 +32,15 @@ import {
 } from "./repository.js";
 import { money } from "../../core/money/money.js";
 
-/** A payout row with what finance's list shows beside it (client name, order). */
+/**
+ * A payout row with what finance's list shows beside it (client name, order), and what its
+ * `actions` are decided from (the request's client, who made the decision).
+ */
 export type ListedPayoutRow = PayoutRow & {
   readonly client_name: string | null;
   readonly order_id: string | null;
+  readonly client_id: string;
+  readonly decided_by: string;
 };
 
 /** Fields both views share. */
@@ -55,6 +62,8 @@ interface CommonJson {
   replacedBy: string | null;
   succeededAt: string | null;
   version: number;
+  /** What the caller may do with the payout now (decided here, never by the UI). */
+  actions: PayoutActionView[];
 }
 
 export interface ClientPayoutJson extends CommonJson {
@@ -118,6 +127,7 @@ export function presentPayout(
   const standing = standingOf(row, policy);
   const cal = holidayCalendar(policy.params.holidays, policy.params.holidayCountry);
   const awaiting = awaitingOf(standing);
+  const approvals = parseApprovals(row.approvals);
   const deadline = deadlineOf(standing, todayIn(policy, now), cal);
   const words = clientWords({
     status: row.status,
@@ -145,9 +155,21 @@ export function presentPayout(
     replacedBy: row.replaced_by,
     succeededAt: row.succeeded_at,
     version: row.version,
+    actions: payoutActions(actor, {
+      status: row.status,
+      method: standing.method,
+      parked: standing.parked,
+      failureReason: row.failure_reason,
+      awaiting,
+      destinationNeeded: standing.destinationNeeded,
+      clientId: row.client_id,
+      decidedBy: row.decided_by,
+      approvedBy: approvals.map((a) => a.userId),
+      approvalsNeeded: standing.approvalsNeeded,
+      heldByDispute: row.held_by_dispute !== null,
+    }),
   };
   if (!isStaff(actor)) return { view: "client", ...common };
-  const approvals = parseApprovals(row.approvals);
   return {
     view: "staff",
     ...common,

@@ -14,7 +14,14 @@ import type { PayoutJson } from "./present.js";
 import { capOf, refundable } from "../../core/ledger/refundable.js";
 import { readLedger } from "../../db/ledger.js";
 import { notifyPayoutClient, setPaymentRefunded, updatePayout } from "./repository.js";
-import { checkVersion, failedPayoutOf, finish, loadVisible, wayForwardError } from "./shared.js";
+import {
+  checkVersion,
+  failedPayoutOf,
+  finish,
+  loadVisible,
+  refuseWhileDisputed,
+  wayForwardError,
+} from "./shared.js";
 
 export interface RecordOutsideInput {
   readonly expectedVersion: number;
@@ -31,6 +38,7 @@ export async function recordPayoutOutside(
   return deps.db.transaction().execute(async (trx) => {
     const { row, decidedBy } = await loadVisible(deps, ctx, id, "payout.record_outside", true, trx);
     checkVersion(row, input.expectedVersion);
+    await refuseWhileDisputed(trx, row);
     const userId = userIdOf(ctx.actor);
     if (userId === null) throw new AppError("forbidden", "a record needs a signed-in person");
     const result = recordOutside(

@@ -16,7 +16,7 @@ import {
   stateOf,
   updatePayout,
 } from "./repository.js";
-import { checkVersion, finish, loadVisible, payoutError } from "./shared.js";
+import { checkVersion, finish, loadVisible, payoutError, payoutPolicy } from "./shared.js";
 
 export interface RecordPayoutInput {
   readonly expectedVersion: number;
@@ -63,8 +63,8 @@ export async function recordPayout(
           ? { crypto: { rate: crypto.rate, coins } }
           : {}),
       },
-      deps.policy.params.cryptoRefundValuation,
-      thresholdsOf(deps.policy.payouts),
+      (await payoutPolicy(deps, row, trx)).params.cryptoRefundValuation,
+      thresholdsOf((await deps.policies.current(trx)).payouts),
     );
     if (!result.ok) throw payoutError(result.error, row);
     const now = deps.clock();

@@ -27,7 +27,14 @@ import {
   insertPayout,
   updatePayout,
 } from "./repository.js";
-import { checkVersion, failedPayoutOf, finish, loadVisible, wayForwardError } from "./shared.js";
+import {
+  checkVersion,
+  failedPayoutOf,
+  finish,
+  loadVisible,
+  refuseWhileDisputed,
+  wayForwardError,
+} from "./shared.js";
 import { money } from "../../core/money/money.js";
 import { capOf, refundable } from "../../core/ledger/refundable.js";
 import { readLedger } from "../../db/ledger.js";
@@ -48,6 +55,7 @@ export async function reissuePayout(
   return deps.db.transaction().execute(async (trx) => {
     const { row, decidedBy } = await loadVisible(deps, ctx, id, "payout.reissue", true, trx);
     checkVersion(row, input.expectedVersion);
+    await refuseWhileDisputed(trx, row);
     const userId = userIdOf(ctx.actor);
     if (userId === null) throw new AppError("forbidden", "a reissue needs a signed-in person");
     const result = reissueFailed(
@@ -83,7 +91,10 @@ export async function reissuePayout(
       );
     }
     const approvals = [{ userId, at: now }];
-    const needed = approvalsNeeded(amount, thresholdsOf(deps.policy.payouts));
+    const needed = approvalsNeeded(
+      amount,
+      thresholdsOf((await deps.policies.current(trx)).payouts),
+    );
     await insertPayout(trx, {
       id: nextId,
       request_id: row.request_id,

@@ -8,9 +8,8 @@ import { dayInZone, parseDay } from "../../core/calendar/calendar.js";
 import { destinationNeeded } from "../../core/payouts/index.js";
 import type { PaymentMethod } from "../../core/policy/index.js";
 import { appendAudit } from "../../db/audit.js";
-import { dialectOf } from "../../db/connection.js";
 import type { AppDeps } from "../context.js";
-import { askForDestination } from "./repository.js";
+import { askForDestination, payoutsAwaitingDestination } from "./repository.js";
 
 /** Business days after the request for a destination before the client is reminded. */
 export const DESTINATION_REMINDER_BUSINESS_DAYS = 3;
@@ -19,20 +18,11 @@ export const DESTINATION_REMINDER_BUSINESS_DAYS = 3;
 export async function remindDestinations(deps: AppDeps, today: string): Promise<number> {
   const day = parseDay(today);
   if (day === undefined) throw new RangeError(`not a date: ${today}`);
-  const { params } = deps.policy;
+  const { params } = await deps.policies.current();
   const cal = holidayCalendar(params.holidays, params.holidayCountry);
   return deps.db.transaction().execute(async (trx) => {
     const now = deps.clock();
-    const q = trx
-      .selectFrom("payouts")
-      .select(["id", "request_id", "method", "reissue_of", "destination_asked_at"])
-      .where("status", "=", "scheduled")
-      .where("destination", "is", null)
-      .where("destination_asked_at", "is not", null)
-      .where("destination_reminded_at", "is", null)
-      .orderBy("destination_asked_at")
-      .limit(500);
-    const rows = await (dialectOf(trx) === "postgres" ? q.forUpdate().skipLocked() : q).execute();
+    const rows = await payoutsAwaitingDestination(trx);
     let sent = 0;
     for (const r of rows) {
       if (!destinationNeeded(r.method as PaymentMethod, r.reissue_of !== null)) continue;

@@ -2,7 +2,7 @@
 // refund is approved (in the approval's transaction: the scheduled payout rows are the durable
 // work the worker picks up, so an approval can never be lost between two systems).
 
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { money, type Money } from "../../core/money/money.js";
 import { capOf, refundable } from "../../core/ledger/refundable.js";
 import {
@@ -317,6 +317,8 @@ export async function createPayouts(
         approvals: "[]",
         created_at: at,
         updated_at: at,
+        // The version whose calendar fixed the due window (in force at the approval; ADR 0025).
+        policy_version_id: policy.version,
       })
       .execute();
     // A crypto refund waits for the client's wallet address: the client is asked at once, with a
@@ -338,6 +340,126 @@ export async function createPayouts(
     });
   }
   return created;
+}
+
+/**
+ * Up to `limit` card payouts the worker may claim at `at`: released and scheduled, or unknown /
+ * pending whose retry time has come, or submitting; not parked, their lease (if any) run out. On
+ * PostgreSQL they are locked FOR UPDATE SKIP LOCKED, so several workers share the work without
+ * waiting on each other.
+ */
+export async function claimablePayouts(trx: Db, at: string, limit: number): Promise<PayoutRow[]> {
+  const pg = dialectOf(trx) === "postgres";
+  const q = trx
+    .selectFrom("payouts")
+    .selectAll()
+    .where("method", "=", "card")
+    .where("parked_at", "is", null)
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb("status", "in", ["scheduled", "unknown", "pending"]),
+          eb("next_attempt_at", "<=", at),
+        ]),
+        eb("status", "=", "submitting"),
+      ]),
+    )
+    .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", at)]))
+    .orderBy("next_attempt_at")
+    .limit(limit);
+  return (pg ? q.forUpdate().skipLocked() : q).execute();
+}
+
+/** Holds a payout for a worker until `until`: one attempt more, a new version. */
+export async function claimPayout(
+  trx: Db,
+  row: Pick<PayoutRow, "id" | "attempts" | "version">,
+  claim: {
+    readonly status: PayoutRow["status"];
+    readonly workerId: string;
+    readonly until: string;
+    readonly at: string;
+  },
+): Promise<void> {
+  await trx
+    .updateTable("payouts")
+    .set({
+      status: claim.status,
+      claimed_by: claim.workerId,
+      claimed_until: claim.until,
+      attempts: row.attempts + 1,
+      updated_at: claim.at,
+      version: row.version + 1,
+    })
+    .where("id", "=", row.id)
+    .execute();
+}
+
+/** Lets go of a payout's lease; `nextAttemptAt` (when given) is when it is looked at again. */
+export async function releasePayoutLease(
+  trx: Db,
+  id: string,
+  nextAttemptAt: string | undefined,
+): Promise<void> {
+  await trx
+    .updateTable("payouts")
+    .set({
+      claimed_by: null,
+      claimed_until: null,
+      ...(nextAttemptAt !== undefined ? { next_attempt_at: nextAttemptAt } : {}),
+    })
+    .where("id", "=", id)
+    .execute();
+}
+
+/**
+ * Up to 500 payouts whose latest due date is before `today`, not settled and not alerted yet,
+ * most overdue first; locked FOR UPDATE SKIP LOCKED on PostgreSQL.
+ */
+export async function overduePayouts(
+  trx: Db,
+  today: string,
+): Promise<Pick<PayoutRow, "id" | "request_id" | "due_latest" | "status">[]> {
+  const q = trx
+    .selectFrom("payouts")
+    .select(["id", "request_id", "due_latest", "status"])
+    .where("due_latest", "<", today)
+    .where("status", "not in", ["succeeded", "failed"])
+    .where("overdue_alerted_at", "is", null)
+    .orderBy("due_latest")
+    .limit(500);
+  return (dialectOf(trx) === "postgres" ? q.forUpdate().skipLocked() : q).execute();
+}
+
+/**
+ * Up to 500 scheduled payouts still without a destination whose client was asked for it and not
+ * reminded yet, asked longest ago first; locked FOR UPDATE SKIP LOCKED on PostgreSQL.
+ */
+export async function payoutsAwaitingDestination(
+  trx: Db,
+): Promise<
+  Pick<PayoutRow, "id" | "request_id" | "method" | "reissue_of" | "destination_asked_at">[]
+> {
+  const q = trx
+    .selectFrom("payouts")
+    .select(["id", "request_id", "method", "reissue_of", "destination_asked_at"])
+    .where("status", "=", "scheduled")
+    .where("destination", "is", null)
+    .where("destination_asked_at", "is not", null)
+    .where("destination_reminded_at", "is", null)
+    .orderBy("destination_asked_at")
+    .limit(500);
+  return (dialectOf(trx) === "postgres" ? q.forUpdate().skipLocked() : q).execute();
+}
+
+/** How many payouts there are in each status. */
+export async function payoutCountsByStatus(db: Db): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom("payouts")
+    .select(["status", sql<string | number>`count(*)`.as("n")])
+    .groupBy("status")
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
 /** Writes a new payout row (a reissue's replacement). */

@@ -9,7 +9,13 @@ import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import type { PayoutJson } from "./present.js";
 import { updatePayout } from "./repository.js";
-import { checkVersion, finish, loadVisible, wayForwardError } from "./shared.js";
+import {
+  checkVersion,
+  finish,
+  loadVisible,
+  refuseWhileDisputed,
+  wayForwardError,
+} from "./shared.js";
 
 /** Sends a parked or failed payout back to the worker, which reconciles it before anything else. */
 export async function retryPayout(
@@ -21,6 +27,7 @@ export async function retryPayout(
   return deps.db.transaction().execute(async (trx) => {
     const { row, decidedBy } = await loadVisible(deps, ctx, id, "payout.execute", true, trx);
     checkVersion(row, expectedVersion);
+    await refuseWhileDisputed(trx, row);
     const now = deps.clock();
     const at = toDbInstant(now);
     if (row.parked_at !== null) {

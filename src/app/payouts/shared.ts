@@ -6,18 +6,20 @@ import type { Transaction } from "kysely";
 import {
   actorRef,
   payoutDutyRefusal,
+  refusal,
   visibleOrNotFound,
   type Action,
 } from "../../core/access/index.js";
 import type { FailedPayout, PayoutError, WayForwardError } from "../../core/payouts/index.js";
-import type { PaymentMethod } from "../../core/policy/index.js";
+import type { PaymentMethod, Policy } from "../../core/policy/index.js";
 import { appendAudit, type JsonValue } from "../../db/audit.js";
 import type { Database } from "../../db/schema.js";
 import { assertVisible } from "../authorize.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, notFound } from "../errors.js";
+import { findDisputesOfPayment } from "../disputes/repository.js";
 import { presentPayout, type PayoutJson } from "./present.js";
-import { findListedPayout } from "./query.js";
+import { findListedPayout } from "./queries.js";
 import {
   decisionFacts,
   findPayout,
@@ -27,6 +29,26 @@ import {
 } from "./repository.js";
 
 export const PAYOUT = "payout";
+
+/**
+ * The policy a payout was approved under (ADR 0025): the version in force at the approval, which
+ * fixed its due window and how a crypto refund is valued. A payout approved before versions were
+ * stored: the version in force at its creation (its approval).
+ */
+export async function payoutPolicy(
+  deps: Pick<AppDeps, "policies">,
+  row: Pick<PayoutRow, "policy_version_id" | "created_at">,
+  db: Transaction<Database>,
+): Promise<Policy> {
+  const version =
+    row.policy_version_id === null
+      ? await deps.policies.inForceIn(db, Date.parse(row.created_at))
+      : await deps.policies.byId(row.policy_version_id, db);
+  if (version === undefined) {
+    throw new AppError("unavailable", `policy version ${row.policy_version_id} is missing`);
+  }
+  return version.policy;
+}
 
 export function payoutError(e: PayoutError, row: PayoutRow): AppError {
   switch (e.code) {
@@ -145,7 +167,7 @@ export async function loadVisible(
   const duty = visibility === "forbidden" ? payoutDutyRefusal(ctx.actor, action, resource) : null;
   // Four-eyes says why it refuses, so the person knows what to do (issue 11).
   if (duty !== null) throw new AppError("forbidden", duty, [], { currentVersion: row.version });
-  assertVisible(visibility, PAYOUT);
+  assertVisible(visibility, PAYOUT, () => refusal(ctx.actor, action));
   return { row, ...facts };
 }
 
@@ -170,7 +192,7 @@ export async function finish(
   });
   const next = await findListedPayout(trx, row.id);
   if (next === undefined) throw notFound(PAYOUT);
-  return presentPayout(next, deps.policy, now, ctx.actor);
+  return presentPayout(next, await deps.policies.current(trx), now, ctx.actor);
 }
 
 export function checkVersion(row: PayoutRow, expected: number): void {
@@ -182,4 +204,28 @@ export function checkVersion(row: PayoutRow, expected: number): void {
       { state: row.status, currentVersion: row.version },
     );
   }
+}
+
+/**
+ * Refuses a way forward (retry, reissue, paid outside) for a payout whose charge is under an open
+ * dispute, or that a lost dispute closed (issue 20): the bank may return, or returned, the money,
+ * and the desk never pays twice.
+ */
+export async function refuseWhileDisputed(
+  trx: Transaction<Database>,
+  row: PayoutRow,
+): Promise<void> {
+  const disputes = await findDisputesOfPayment(trx, row.payment_id);
+  const open = disputes.find((d) => d.closed_at === null);
+  const lost =
+    row.held_by_dispute !== null && (row.failure_reason ?? "").startsWith("dispute_lost");
+  if (open === undefined && !lost) return;
+  throw new AppError(
+    "invalid_transition",
+    open !== undefined
+      ? `The card charge of this payout is disputed (${open.id}): nothing may be refunded from it until the dispute closes.`
+      : "The card charge of this payout was disputed and the dispute was lost: the bank returned the money, so this payout must not be sent.",
+    [],
+    { state: row.status, currentVersion: row.version },
+  );
 }

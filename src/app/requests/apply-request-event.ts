@@ -3,7 +3,7 @@
 // stores the next snapshot only if the row still has the version it was read at, records the
 // decision, and carries out the effects (audit, messages, outbox).
 
-import { userIdOf, visibleOrNotFound } from "../../core/access/index.js";
+import { userIdOf } from "../../core/access/index.js";
 import { money } from "../../core/money/money.js";
 import {
   EVENT_ACTIONS,
@@ -29,12 +29,17 @@ import {
   saveSnapshot,
   type Trx,
 } from "./repository.js";
-import { assertVisible } from "../authorize.js";
+import { authorize } from "../authorize.js";
 import { reevaluateOrderRequests } from "./evaluate-order.js";
 
 export interface ApplyRequestEventInput {
   readonly requestId: string;
   readonly event: RequestEvent;
+  /**
+   * Runs in the event's transaction once it is applied, so whatever it records commits or rolls
+   * back with the event (inbound e-mail marks the message that carried a client's answer).
+   */
+  readonly alsoInTransaction?: (trx: Trx) => Promise<void>;
 }
 
 /** Events by which the client speaks (the queue sorts by the last of them). */
@@ -65,10 +70,7 @@ export async function applyRequestEvent(
   return deps.db.transaction().execute(async (trx: Trx) => {
     const first = await findRequestRow(trx, input.requestId);
     if (first === undefined) throw notFound("request");
-    assertVisible(
-      visibleOrNotFound(ctx.actor, EVENT_ACTIONS[event.type], { clientId: first.client_id }),
-      "request",
-    );
+    authorize(ctx.actor, EVENT_ACTIONS[event.type], first.client_id, "request");
     // Decisions and re-evaluations of one order take turns on its row (PostgreSQL; SQLite
     // serializes write transactions). Read the request again once the lock is held.
     const order = await lockOrder(trx, first.order_id);
@@ -78,12 +80,15 @@ export async function applyRequestEvent(
 
     const loaded = await loadSnapshot(trx, row, order.price_currency);
     const now = deps.clock();
+    // The version in force now (read in this transaction) sets the people's deadlines and, for an
+    // approval, the payouts' due window; the request stays judged under its own version.
+    const inForce = await deps.policies.inForceIn(trx, now);
     const result = transition(loaded.snapshot, event, {
       actor: ctx.actor,
       now,
-      deadlines: workflowDeadlines(deps.policy, now),
+      deadlines: workflowDeadlines(inForce.policy, now),
     });
-    if (!result.ok) throw transitionError(result.error, loaded.snapshot);
+    if (!result.ok) throw transitionError(result.error, loaded.snapshot, ctx.actor);
     const { next, effects } = result.value;
     const clientReplied = CLIENT_REPLIES.has(event.type);
 
@@ -124,7 +129,7 @@ export async function applyRequestEvent(
     }
 
     await applyEffects(trx, ctx, next, effects, now, {
-      policy: deps.policy,
+      policy: inForce.policy,
       ...(decisionId === null ? {} : { decisionId }),
       auditDetails: {
         ...(decisionId === null ? {} : { decisionId }),
@@ -145,6 +150,7 @@ export async function applyRequestEvent(
           : {}),
       },
     });
+    await input.alsoInTransaction?.(trx);
     // New facts from the client: the recommendation is looked at again (same policy version).
     let shown = next;
     let shownRecommendation = loaded.recommendation;
@@ -184,7 +190,11 @@ export async function applyRequestEvent(
             : money(shown.refundableTotal.minor - shown.decision.amount.minor, shown.currency),
       },
       ctx.actor,
-      { now, policy: deps.policy },
+      {
+        now,
+        policy: inForce.policy,
+        judgedBy: (await deps.policies.forRequest(row, trx)).policy,
+      },
     );
   });
 }

@@ -2,16 +2,22 @@
 // or takes it back. One transaction: the core's assignReviewer decides, the row is saved under
 // optimistic concurrency, the change is audited.
 
-import { userIdOf, visibleOrNotFound } from "../../core/access/index.js";
+import { userIdOf } from "../../core/access/index.js";
 import { assignReviewer } from "../../core/requests/index.js";
 import { dialectOf } from "../../db/connection.js";
-import { assertVisible } from "../authorize.js";
+import { authorize } from "../authorize.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, invalidField, notFound } from "../errors.js";
 import { getRequest } from "./get-request.js";
 import type { RequestView } from "./present.js";
 import { applyEffects } from "./apply-effects.js";
-import { findRequestRow, loadSnapshot, lockOrder, saveSnapshot } from "./repository.js";
+import {
+  findAssignee,
+  findRequestRow,
+  loadSnapshot,
+  lockOrder,
+  saveSnapshot,
+} from "./repository.js";
 
 export type AssignInput =
   | { readonly mode: "claim"; readonly expectedVersion?: number }
@@ -28,18 +34,11 @@ export async function assignRequest(
   await deps.db.transaction().execute(async (trx) => {
     const first = await findRequestRow(trx, requestId);
     if (first === undefined) throw notFound("request");
-    assertVisible(
-      visibleOrNotFound(ctx.actor, "request.assign", { clientId: first.client_id }),
-      "request",
-    );
+    authorize(ctx.actor, "request.assign", first.client_id, "request");
     let assignee: string | null = null;
     if (input.mode === "claim") assignee = userIdOf(ctx.actor);
     if (input.mode === "assign") {
-      const user = await trx
-        .selectFrom("users")
-        .select(["id", "role", "disabled"])
-        .where("id", "=", input.userId)
-        .executeTakeFirst();
+      const user = await findAssignee(trx, input.userId);
       if (user === undefined || Number(user.disabled) !== 0) {
         throw invalidField("body.userId", "no active user has this id");
       }

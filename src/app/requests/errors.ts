@@ -1,5 +1,6 @@
 // The core's refusals as AppErrors: one place decides status, field and problem members.
 
+import { refusal, type Actor } from "../../core/access/index.js";
 import { formatMinor, moneyToJson } from "../../core/money/money.js";
 import type {
   IntakeError,
@@ -48,6 +49,7 @@ export function transitionRefusal(state: RequestStatus, event: RequestEventType)
 export function transitionError(
   e: TransitionError,
   current: Pick<RequestSnapshot, "status" | "version">,
+  actor: Actor | null = null,
 ): AppError {
   const where = { state: current.status, currentVersion: current.version };
   switch (e.code) {
@@ -69,7 +71,7 @@ export function transitionError(
         { ...where, currentVersion: e.currentVersion },
       );
     case "forbidden":
-      return new AppError("forbidden", `Your role may not do this (${e.action}).`);
+      return new AppError("forbidden", refusal(actor, e.action));
     case "justification_required":
       return new AppError(
         "unprocessable",
@@ -141,7 +143,7 @@ export function transitionError(
 }
 
 /** A refused intake: 400 naming the field, 409 naming the open request. */
-export function intakeError(e: IntakeError): AppError {
+export function intakeError(e: IntakeError, actor: Actor | null = null): AppError {
   switch (e.code) {
     case "field_required":
       return invalidField(`body.${e.field}`, "must not be blank");
@@ -154,6 +156,6 @@ export function intakeError(e: IntakeError): AppError {
       );
     case "forbidden":
       // The order was found and is visible; a role without request.create never gets this far.
-      return new AppError("forbidden", `not allowed: ${e.action}`);
+      return new AppError("forbidden", refusal(actor, e.action));
   }
 }

@@ -11,6 +11,7 @@ import {
   type Decision,
   type DecisionJson,
   type InputError,
+  type Policy,
   type Result,
 } from "../../core/policy/index.js";
 import {
@@ -18,13 +19,13 @@ import {
   CATEGORY,
   EVENT_KIND,
   PAYMENT_METHOD,
+  readAt,
   REASON,
 } from "../../core/policy/case-format.js";
 import { inputResult } from "../../core/policy/parse-case.js";
 import { reevaluate } from "../../core/requests/index.js";
 import { fromDbMinor } from "../../db/money.js";
-import { precompile } from "../../db/precompiled.js";
-import type { Database, OrderRow, PaymentRow, ServiceEventRow } from "../../db/schema.js";
+import type { Database } from "../../db/schema.js";
 import { fromDbInstant } from "../../db/time.js";
 import type { AppDeps, ActionContext } from "../context.js";
 import { AppError, notFound } from "../errors.js";
@@ -32,7 +33,15 @@ import { applyEffects } from "./apply-effects.js";
 import { capRecommendation } from "../../core/ledger/cap-recommendation.js";
 import { refundable } from "../../core/ledger/refundable.js";
 import { readLedger } from "../../db/ledger.js";
-import { insertRecommendation, loadSnapshot, OPEN_STATUSES, saveSnapshot } from "./repository.js";
+import {
+  attachmentCount,
+  insertRecommendation,
+  loadOrderFacts,
+  loadSnapshot,
+  openRequestRows,
+  saveSnapshot,
+  type OrderFacts,
+} from "./repository.js";
 
 /** The request's own facts as the engine reads them. */
 export interface CaseRequest {
@@ -43,51 +52,9 @@ export interface CaseRequest {
   readonly attachments: number;
 }
 
-/** An order with its payments and service events, as stored. */
-export interface OrderFacts {
-  readonly order: OrderRow;
-  readonly payments: readonly PaymentRow[];
-  readonly events: readonly ServiceEventRow[];
-}
-
 const at = (text: string) => exactInstant(fromDbInstant(text));
 const atOrNull = (text: string | null) => (text === null ? null : at(text));
 const money = (minor: string, currency: string) => ({ minor: fromDbMinor(minor), currency });
-
-/** Loads the order, its payments and its service events; undefined when the order is missing. */
-export async function loadOrderFacts(
-  db: Kysely<Database>,
-  orderId: string,
-  order?: OrderRow,
-): Promise<OrderFacts | undefined> {
-  const o =
-    order ??
-    (await db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst());
-  if (o === undefined) return undefined;
-  const [payments, events] = await Promise.all([
-    ORDER_PAYMENTS.execute(db, { orderId }),
-    ORDER_EVENTS.execute(db, { orderId }),
-  ]);
-  return { order: o, payments, events };
-}
-
-const ORDER_PAYMENTS = precompile<{ orderId: string }>()((db, p) =>
-  db
-    .selectFrom("payments")
-    .selectAll()
-    .where("order_id", "=", p("orderId"))
-    .orderBy("captured_at")
-    .orderBy("id"),
-);
-
-const ORDER_EVENTS = precompile<{ orderId: string }>()((db, p) =>
-  db
-    .selectFrom("service_events")
-    .selectAll()
-    .where("order_id", "=", p("orderId"))
-    .orderBy("from_at")
-    .orderBy("id"),
-);
 
 /**
  * The engine's typed facts from loaded rows. The text columns that hold enumerations are read
@@ -118,8 +85,8 @@ export function caseFromFacts(
         clientId: o.client_id,
         service: {
           name: o.service_name,
-          category: CATEGORY.read(o.service_category, "order.service", "category"),
-          billing: BILLING.read(o.service_billing, "order.service", "billing"),
+          category: readAt(CATEGORY, o.service_category, "order.service.category"),
+          billing: readAt(BILLING, o.service_billing, "order.service.billing"),
         },
         price: money(o.price_minor, o.price_currency),
         placedAt: at(o.placed_at),
@@ -133,17 +100,17 @@ export function caseFromFacts(
         id: p.id,
         chargeRef: p.charge_ref,
         amount: money(p.amount_minor, p.currency),
-        method: PAYMENT_METHOD.read(p.method, `payments[${i}]`, "method"),
+        method: readAt(PAYMENT_METHOD, p.method, `payments[${i}].method`),
         capturedAt: at(p.captured_at),
       })),
       events: facts.events.map((e, i) => ({
-        kind: EVENT_KIND.read(e.kind, `events[${i}]`, "kind"),
+        kind: readAt(EVENT_KIND, e.kind, `events[${i}].kind`),
         from: at(e.from_at),
         to: atOrNull(e.to_at),
         note: e.note,
       })),
       request: {
-        reason: REASON.read(request.reason, "request", "reason"),
+        reason: readAt(REASON, request.reason, "request.reason"),
         submittedAt: exactInstant(request.submittedAt),
         description: request.description,
         attachments: request.attachments,
@@ -168,17 +135,18 @@ export async function buildCase(
 }
 
 /**
- * The engine's decision on a request's case, or null when the stored facts do not make a valid
- * case (it should not happen: stored facts passed the same checks on the way in). A refusal is
- * logged with the request id and the fact's path; the request then waits for a person without a
- * recommendation.
+ * The engine's decision on a request's case under `policy` (the version the request is judged
+ * under), or null when the stored facts do not make a valid case (it should not happen: stored
+ * facts passed the same checks on the way in). A refusal is logged with the request id and the
+ * fact's path; the request then waits for a person without a recommendation.
  */
 export function recommend(
-  deps: Pick<AppDeps, "policy" | "logger">,
+  deps: Pick<AppDeps, "logger">,
+  policy: Policy,
   requestId: string,
   facts: Result<CaseFacts, InputError>,
 ): Decision | null {
-  const result = facts.ok ? evaluateFacts(facts.value, deps.policy) : facts;
+  const result = facts.ok ? evaluateFacts(facts.value, policy) : facts;
   if (result.ok) return result.value;
   deps.logger.error(
     { requestId, path: result.error.path, reason: result.error.message },
@@ -198,37 +166,24 @@ function materialKey(json: DecisionJson): string {
   });
 }
 
-/** How many attachments a request has (the engine's `request.attachments`). */
-async function attachmentCount(db: Kysely<Database>, requestId: string): Promise<number> {
-  const row = await db
-    .selectFrom("attachments")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("request_id", "=", requestId)
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
-}
-
 /**
  * Re-runs the engine (as of now) for every open request of the order, in the caller's
- * transaction. Where the recommendation changed, stores a new recommendations row and applies the
- * core's `reevaluate`: the request's version goes up (a reviewer who saw the old recommendation
- * gets a version conflict) and an audit event is appended. Call it after every change of an
- * order's facts (order fields, payments, service events).
+ * transaction, each under the policy version it is judged by (the one in force at its
+ * submission: publishing a version never changes how an earlier request is judged). Where the
+ * recommendation changed, stores a new recommendations row and applies the core's `reevaluate`:
+ * the request's version goes up (a reviewer who saw the old recommendation gets a version
+ * conflict) and an audit event is appended (`request.reevaluate`, on the timeline). Call it after
+ * every change of an order's facts (order fields, payments, service events) and after a client's
+ * answer.
  */
 export async function reevaluateOrderRequests(
-  deps: Pick<AppDeps, "policy" | "clock" | "logger">,
+  deps: Pick<AppDeps, "policies" | "clock" | "logger">,
   trx: Transaction<Database>,
   orderId: string,
   ctx: ActionContext,
   only?: { readonly requestId: string },
 ): Promise<void> {
-  let q = trx
-    .selectFrom("refund_requests")
-    .selectAll()
-    .where("order_id", "=", orderId)
-    .where("status", "in", OPEN_STATUSES);
-  if (only !== undefined) q = q.where("id", "=", only.requestId);
-  const rows = await q.orderBy("submitted_at").orderBy("id").execute();
+  const rows = await openRequestRows(trx, orderId, only?.requestId);
   if (rows.length === 0) return;
   const facts = await loadOrderFacts(trx, orderId);
   if (facts === undefined) return;
@@ -247,19 +202,12 @@ export async function reevaluateOrderRequests(
       },
       now,
     );
-    const engine = recommend(deps, row.id, caseFacts);
+    const judgedBy = await deps.policies.forRequest(row, trx);
+    const engine = recommend(deps, judgedBy.policy, row.id, caseFacts);
     // Facts that no longer make a valid case keep the last recommendation rather than erase it.
     if (engine === null) continue;
     const decision = capRecommendation(engine, left, facts.order.price_currency);
     const loaded = await loadSnapshot(trx, row, facts.order.price_currency);
-    // A request is re-evaluated under the policy version it was judged by: only the policy in
-    // force is loaded, so a request judged by another version keeps its recommendation.
-    if (
-      loaded.recommendation !== null &&
-      loaded.recommendation.json.policyVersion !== deps.policy.version
-    ) {
-      continue;
-    }
     const fresh = decisionToJson(decision);
     if (
       loaded.recommendation !== null &&

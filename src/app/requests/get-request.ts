@@ -2,9 +2,8 @@
 // The hot read path (a client polling its request): one query for the request and its current
 // recommendation, a second only once decided, and the ledger only for staff.
 
-import { isStaff, visibleOrNotFound } from "../../core/access/index.js";
+import { isStaff } from "../../core/access/index.js";
 import type { Money } from "../../core/money/money.js";
-import { precompile } from "../../db/precompiled.js";
 import type { RefundRequestRow } from "../../db/schema.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { notFound } from "../errors.js";
@@ -18,7 +17,8 @@ import {
   reviewerDecision,
   type Db,
 } from "./repository.js";
-import { assertVisible } from "../authorize.js";
+import { authorize } from "../authorize.js";
+import { findRequestWithRecommendation, orderPriceCurrency } from "./queries.js";
 
 /** Loads a request the caller may reach with `action`; 404 alike for missing and not visible. */
 export async function readableRequest(
@@ -29,19 +29,9 @@ export async function readableRequest(
 ): Promise<RefundRequestRow> {
   const row = await findRequestRow(db, id);
   if (row === undefined) throw notFound("request");
-  assertVisible(visibleOrNotFound(ctx.actor, action, { clientId: row.client_id }), "request");
+  authorize(ctx.actor, action, row.client_id, "request");
   return row;
 }
-
-/** The hot read: a request row with its current recommendation's JSON. */
-const REQUEST_WITH_RECOMMENDATION = precompile<{ id: string }>()((db, p) =>
-  db
-    .selectFrom("refund_requests as r")
-    .leftJoin("recommendations as rec", "rec.id", "r.recommendation_id")
-    .selectAll("r")
-    .select(["rec.decision_json as rec_json", "rec.created_at as rec_created_at"])
-    .where("r.id", "=", p("id")),
-);
 
 /** One request with its current recommendation, decision and the caller's available actions. */
 export async function getRequest(
@@ -50,13 +40,13 @@ export async function getRequest(
   id: string,
 ): Promise<RequestView> {
   const db = deps.db;
-  const found = await REQUEST_WITH_RECOMMENDATION.executeTakeFirst(db, { id });
+  const found = await findRequestWithRecommendation(db, id);
   if (found === undefined) throw notFound("request");
-  assertVisible(
-    visibleOrNotFound(ctx.actor, "request.read", { clientId: found.client_id }),
-    "request",
-  );
-  const { rec_json, rec_created_at, ...row } = found;
+  authorize(ctx.actor, "request.read", found.client_id, "request");
+  // The request's row with the recommendation's two columns: read in place (an object rest to
+  // drop them copied every column through V8's slow path, a sixth of this read's time).
+  const row = found;
+  const { rec_json, rec_created_at } = found;
   const recommendation: RecommendationSource | null =
     row.recommendation_id === null || rec_json === null || rec_created_at === null
       ? null
@@ -72,13 +62,9 @@ export async function getRequest(
       : null;
   let refundable: Money | null = null;
   if (isStaff(ctx.actor)) {
-    const order = await db
-      .selectFrom("orders")
-      .select("price_currency")
-      .where("id", "=", row.order_id)
-      .executeTakeFirst();
-    if (order !== undefined) {
-      refundable = await refundableTotal(db, row.order_id, order.price_currency);
+    const currency = await orderPriceCurrency(db, row.order_id);
+    if (currency !== undefined) {
+      refundable = await refundableTotal(db, row.order_id, currency);
     }
   }
   return presentRequest(
@@ -97,6 +83,10 @@ export async function getRequest(
       refundable,
     },
     ctx.actor,
-    { now: deps.clock(), policy: deps.policy },
+    {
+      now: deps.clock(),
+      policy: await deps.policies.current(),
+      judgedBy: (await deps.policies.forRequest(row)).policy,
+    },
   );
 }

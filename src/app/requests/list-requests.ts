@@ -10,8 +10,9 @@
 import { parseInstant } from "../../core/calendar/instant.js";
 import { can, userIdOf, type Actor } from "../../core/access/index.js";
 import { moneyToJson, type MoneyJson } from "../../core/money/money.js";
-import type { Outcome, Reason } from "../../core/policy/index.js";
+import type { Outcome, Policy, Reason } from "../../core/policy/index.js";
 import {
+  atRiskWaitingBefore,
   REQUEST_STATUSES,
   requestFlags,
   parseShortRef,
@@ -20,15 +21,17 @@ import {
   type RequestFlags,
   type RequestStatus,
 } from "../../core/requests/index.js";
-import { IN_FLIGHT } from "../../core/payouts/index.js";
 import { fromDbInstantOrNull } from "../../db/time.js";
-import type { Kysely, SelectQueryBuilder } from "kysely";
-import type { Database } from "../../db/schema.js";
 import { fromDbMoneyOrNull } from "../../db/money.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, invalidField, notFound } from "../errors.js";
-import { sql } from "kysely";
+import {
+  requestCountsByStatus,
+  requestIdsByReference,
+  requestListPage,
+  type RequestListFilter,
+} from "./queries.js";
 
 export const DEFAULT_LIMIT = 25;
 export const MAX_LIMIT = 100;
@@ -54,6 +57,8 @@ export interface ListRequestsQuery {
   /** `YYYY-MM-DD`, inclusive: the recommendation's latest payout date. */
   readonly dueFrom?: string;
   readonly dueTo?: string;
+  /** Only the flagged: the client's answer is overdue, or the request has waited on QA too long. */
+  readonly flag?: "reply_overdue" | "at_risk";
 }
 
 export interface RequestListItem {
@@ -160,66 +165,63 @@ function parseStatuses(value: string | undefined): RequestStatus[] | undefined {
   return list as RequestStatus[];
 }
 
-const SORTS = {
-  newest: { column: "r.submitted_at", dir: "desc", nulls: "" },
-  age: { column: "r.submitted_at", dir: "asc", nulls: "" },
-  window_end: { column: "rec.window_ends_at", dir: "asc", nulls: "9999" },
-  last_client_reply: { column: "r.last_client_reply_at", dir: "desc", nulls: "" },
-} as const;
+/**
+ * The queue's flags as bounds the database can check (deadlines.ts gives the same answers as
+ * `flags`): a reply overdue is a question whose reply-by has passed; at risk, a request waiting on
+ * QA since before the policy's limit.
+ */
+function flagFilter(
+  deps: { readonly policy: Policy; readonly clock: () => number },
+  flag: ListRequestsQuery["flag"],
+): Pick<RequestListFilter, "flag"> {
+  if (flag === "reply_overdue") {
+    return { flag: { kind: "reply_overdue", now: toDbInstant(deps.clock()) } };
+  }
+  if (flag === "at_risk") {
+    const before = atRiskWaitingBefore(deps.policy, deps.clock());
+    return { flag: { kind: "at_risk", waitingBefore: toDbInstant(before) } };
+  }
+  return {};
+}
 
-type Filtered = SelectQueryBuilder<
-  Database & { r: Database["refund_requests"]; rec: Database["recommendations"] },
-  "r" | "rec",
-  object
->;
-
-/** The filters of a list or count query (everything but the status, which counts group by). */
-function applyFilters<Q extends Filtered>(q: Q, ctx: ActionContext, query: ListRequestsQuery): Q {
+/**
+ * The filters of a list or count query (everything but the status, which counts group by), read
+ * from the query string; 400 for a malformed instant or date, 403 for a role that may not list.
+ */
+function filterOf(
+  deps: { readonly policy: Policy; readonly clock: () => number },
+  ctx: ActionContext,
+  query: ListRequestsQuery,
+): RequestListFilter {
   const from = instantParam(query.submittedFrom, "submittedFrom");
   const to = instantParam(query.submittedTo, "submittedTo");
   const dueFrom = parseDay(query.dueFrom, "dueFrom");
   const dueTo = parseDay(query.dueTo, "dueTo");
   const scope = scopeOf(ctx.actor);
-  let out = q as Filtered;
-  if (scope !== "all") out = out.where("r.client_id", "=", scope.clientId);
-  if (query.clientId !== undefined) out = out.where("r.client_id", "=", query.clientId);
-  if (query.orderId !== undefined) out = out.where("r.order_id", "=", query.orderId);
-  if (query.reason !== undefined) out = out.where("r.reason", "=", query.reason);
-  if (query.recommendedOutcome !== undefined) {
-    out = out.where("rec.outcome", "=", query.recommendedOutcome);
-  }
-  if (from !== undefined) out = out.where("r.submitted_at", ">=", from);
-  if (to !== undefined) out = out.where("r.submitted_at", "<", to);
-  if (dueFrom !== undefined) out = out.where("rec.payout_latest", ">=", dueFrom);
-  if (dueTo !== undefined) out = out.where("rec.payout_latest", "<=", dueTo);
+  let assignee: RequestListFilter["assignee"];
   if (query.assignee !== undefined) {
-    if (query.assignee === "unassigned") out = out.where("r.reviewer_id", "is", null);
+    if (query.assignee === "unassigned") assignee = "unassigned";
     else if (query.assignee === "me") {
       const me = userIdOf(ctx.actor);
-      out = me === null ? out.where("r.id", "is", null) : out.where("r.reviewer_id", "=", me);
-    } else out = out.where("r.reviewer_id", "=", query.assignee);
+      assignee = me === null ? "nobody" : { reviewerId: me };
+    } else assignee = { reviewerId: query.assignee };
   }
-  if (query.waitingOn === "client") {
-    out = out.where("r.status", "in", ["info_requested", "alternative_offered"]);
-  } else if (query.waitingOn === "qa") {
-    out = out.where("r.status", "in", ["submitted", "in_review"]);
-  } else if (query.waitingOn === "finance") {
-    out = out.where("r.status", "=", "approved").where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom("payouts as p")
-          .select("p.id")
-          .whereRef("p.request_id", "=", "r.id")
-          .where("p.status", "in", [...IN_FLIGHT, "failed"]),
-      ),
-    );
-  }
-  return out as Q;
-}
-
-function baseQuery(db: Kysely<Database>) {
-  return db
-    .selectFrom("refund_requests as r")
-    .leftJoin("recommendations as rec", "rec.id", "r.recommendation_id") as unknown as Filtered;
+  return {
+    scopeClientId: scope === "all" ? null : scope.clientId,
+    ...(query.clientId === undefined ? {} : { clientId: query.clientId }),
+    ...(query.orderId === undefined ? {} : { orderId: query.orderId }),
+    ...(query.reason === undefined ? {} : { reason: query.reason }),
+    ...(query.recommendedOutcome === undefined
+      ? {}
+      : { recommendedOutcome: query.recommendedOutcome }),
+    ...(from === undefined ? {} : { submittedFrom: from }),
+    ...(to === undefined ? {} : { submittedTo: to }),
+    ...(dueFrom === undefined ? {} : { dueFrom }),
+    ...(dueTo === undefined ? {} : { dueTo }),
+    ...(assignee === undefined ? {} : { assignee }),
+    ...(query.waitingOn === undefined ? {} : { waitingOn: query.waitingOn }),
+    ...flagFilter(deps, query.flag),
+  };
 }
 
 /** One page of requests the caller may see. */
@@ -231,52 +233,15 @@ export async function listRequests(
   const limit = parseLimit(query.limit);
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const statuses = parseStatuses(query.status);
-  const sort = SORTS[query.sort ?? "newest"];
-  const key = sql<string>`coalesce(${sql.ref(sort.column)}, ${sort.nulls})`;
-
-  let q = applyFilters(baseQuery(deps.db), ctx, query)
-    .innerJoin("orders as o", "o.id", "r.order_id")
-    .innerJoin("clients as c", "c.id", "r.client_id")
-    .leftJoin("users as u", "u.id", "r.reviewer_id")
-    .select([
-      "r.id",
-      "r.order_id",
-      "r.client_id",
-      "r.reason",
-      "r.status",
-      "r.version",
-      "r.submitted_at",
-      "r.updated_at",
-      "r.closed_at",
-      "r.reviewer_id",
-      "r.reply_by",
-      "r.waiting_since",
-      "r.last_client_reply_at",
-      "rec.id as rec_id",
-      "rec.outcome as rec_outcome",
-      "rec.amount_minor as rec_amount_minor",
-      "rec.amount_currency as rec_amount_currency",
-      "rec.policy_version as rec_policy_version",
-      "rec.payout_latest as rec_payout_latest",
-      "o.service_name as order_name",
-      "o.price_minor as order_price_minor",
-      "o.price_currency as order_price_currency",
-      "c.name as client_name",
-      "u.name as reviewer_name",
-    ])
-    .select(key.as("sort_key"));
-  if (statuses !== undefined) q = q.where("r.status", "in", statuses);
-  if (after !== undefined) {
-    const cmp = sort.dir === "desc" ? "<" : ">";
-    q = q.where(
-      sql<boolean>`(${key} ${sql.raw(cmp)} ${after.submittedAt} or (${key} = ${after.submittedAt} and r.id ${sql.raw(cmp)} ${after.id}))`,
-    );
-  }
-  const rows = await q
-    .orderBy(key, sort.dir)
-    .orderBy("r.id", sort.dir)
-    .limit(limit + 1)
-    .execute();
+  const policy = await deps.policies.current();
+  const rows = await requestListPage(
+    deps.db,
+    filterOf({ policy, clock: deps.clock }, ctx, query),
+    statuses,
+    query.sort ?? "newest",
+    after === undefined ? undefined : { sortKey: after.submittedAt, id: after.id },
+    limit,
+  );
 
   const now = deps.clock();
   const page = rows.slice(0, limit);
@@ -305,7 +270,7 @@ export async function listRequests(
           : { id: r.reviewer_id, name: r.reviewer_name ?? r.reviewer_id },
       lastClientReplyAt: r.last_client_reply_at,
       flags: requestFlags(
-        deps.policy,
+        policy,
         {
           status,
           replyBy: fromDbInstantOrNull(r.reply_by),
@@ -338,16 +303,17 @@ export async function countRequests(
   ctx: ActionContext,
   query: Omit<ListRequestsQuery, "limit" | "cursor" | "sort" | "status">,
 ): Promise<{ counts: Record<RequestStatus, number>; total: number }> {
-  const rows = await applyFilters(baseQuery(deps.db), ctx, query)
-    .select(["r.status", (eb) => eb.fn.countAll<number>().as("n")])
-    .groupBy("r.status")
-    .execute();
+  const policy = await deps.policies.current();
+  const rows = await requestCountsByStatus(
+    deps.db,
+    filterOf({ policy, clock: deps.clock }, ctx, query),
+  );
   const counts = Object.fromEntries(REQUEST_STATUSES.map((s) => [s, 0])) as Record<
     RequestStatus,
     number
   >;
   let total = 0;
-  for (const r of rows as unknown as { status: string; n: number | string }[]) {
+  for (const r of rows) {
     const n = Number(r.n);
     if ((REQUEST_STATUSES as readonly string[]).includes(r.status)) {
       counts[r.status as RequestStatus] = n;
@@ -368,13 +334,7 @@ export async function findRequestIdByReference(
     throw invalidField("params.reference", "is not a reference like REQ-1A2B3C4D");
   }
   const scope = scopeOf(ctx.actor);
-  let q = deps.db
-    .selectFrom("refund_requests")
-    .select("id")
-    .where("id", ">=", `req_${hex}`)
-    .where("id", "<", `req_${hex}~`);
-  if (scope !== "all") q = q.where("client_id", "=", scope.clientId);
-  const rows = await q.limit(2).execute();
+  const rows = await requestIdsByReference(deps.db, hex, scope === "all" ? null : scope.clientId);
   const first = rows[0];
   if (first === undefined) throw notFound("request");
   if (rows.length > 1) {
@@ -383,5 +343,5 @@ export async function findRequestIdByReference(
       `Two requests share the reference ${reference.toUpperCase()}; open it by its id instead.`,
     );
   }
-  return first.id;
+  return first;
 }

@@ -5,13 +5,15 @@
 
 import { actorRef, can, isStaff, userIdOf } from "../../core/access/index.js";
 import { isOpen, type RequestStatus } from "../../core/requests/index.js";
+import type { Transaction } from "kysely";
 import { appendAudit } from "../../db/audit.js";
+import type { Database } from "../../db/schema.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, invalidField } from "../errors.js";
 import { readableRequest } from "./get-request.js";
 import { presentMessage } from "./present.js";
 import { enqueueOutbox } from "../../db/outbox.js";
-import { insertMessage, REQUEST_ENTITY } from "./repository.js";
+import { insertMessage, REQUEST_ENTITY, setLastClientReply } from "./repository.js";
 
 export const MAX_MESSAGE_LENGTH = 10_000;
 
@@ -19,7 +21,13 @@ export const MAX_MESSAGE_LENGTH = 10_000;
 export async function postMessage(
   deps: AppDeps,
   ctx: ActionContext,
-  input: { readonly requestId: string; readonly body: string; readonly internal?: boolean },
+  input: {
+    readonly requestId: string;
+    readonly body: string;
+    readonly internal?: boolean;
+    /** Runs in the message's transaction (inbound e-mail marks the e-mail that carried it). */
+    readonly alsoInTransaction?: (trx: Transaction<Database>) => Promise<void>;
+  },
 ) {
   const body = input.body.trim();
   if (body === "") throw invalidField("body.body", "must not be blank");
@@ -55,11 +63,7 @@ export async function postMessage(
       internal,
     });
     if (!staff) {
-      await trx
-        .updateTable("refund_requests")
-        .set({ last_client_reply_at: message.created_at })
-        .where("id", "=", row.id)
-        .execute();
+      await setLastClientReply(trx, row.id, message.created_at);
     }
     await appendAudit(trx, {
       actor: actorRef(ctx.actor),
@@ -70,6 +74,7 @@ export async function postMessage(
       ip: ctx.ip,
       at: now,
     });
+    await input.alsoInTransaction?.(trx);
     // An internal note tells nobody: the client must not learn of it, staff read it in place.
     if (!internal)
       await enqueueOutbox(

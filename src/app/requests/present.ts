@@ -7,7 +7,8 @@ import type { Policy } from "../../core/policy/index.js";
 import { moneyToJson, type Money, type MoneyJson } from "../../core/money/money.js";
 import type { DecisionJson } from "../../core/policy/index.js";
 import {
-  allowedEvents,
+  acceptedEvents,
+  appealClosesAt,
   eventConditionsMet,
   EVENT_ACTIONS,
   requestFlags,
@@ -48,6 +49,11 @@ export interface DecisionView {
   decidedAt: string;
   /** The clauses the decision rests on, each with its text in the policy in force. */
   clauses: ClauseView[];
+  /**
+   * A denial: the instant until which the client may contest it (the policy's
+   * `workflow.appealWindowDays` after the decision); null for an approval or without the policy.
+   */
+  appealUntil: string | null;
 }
 
 export interface AlternativeView {
@@ -78,6 +84,8 @@ export interface RequestView {
   waitingOn: "staff" | "client" | null;
   reviewerId: string | null;
   openQuestion: string | null;
+  /** The policy version the request is judged under (in force at its submission; ADR 0025). */
+  policyVersion: string | null;
   recommendation: RecommendationView | null;
   decision: DecisionView | null;
   alternative: AlternativeView | null;
@@ -95,15 +103,20 @@ export interface RequestView {
   actions: RequestEventType[];
 }
 
-/** What a view needs beyond the stored parts: the time and the policy in force. */
+/**
+ * What a view needs beyond the stored parts: the time, the policy in force (the people's
+ * deadlines: flags, the appeal window) and the version the request is judged under (the words of
+ * the clauses its decision cites; the policy in force when not given).
+ */
 export interface PresentEnv {
   readonly now: number;
   readonly policy: Pick<Policy, "params" | "workflow" | "clauses">;
+  readonly judgedBy?: Pick<Policy, "clauses" | "version">;
 }
 
 /** The events `actor` may send to a request in `status` of `clientId` (core availableEvents). */
 export function actionsFor(actor: Actor, status: RequestStatus, clientId: string) {
-  return allowedEvents(status).filter((e) => can(actor, EVENT_ACTIONS[e], { clientId }));
+  return acceptedEvents(status).filter((e) => can(actor, EVENT_ACTIONS[e], { clientId }));
 }
 
 /** What a recommendation view needs: the row's id and time and the stored decision JSON. */
@@ -139,9 +152,13 @@ export function clauseViews(
 export function decisionView(
   d: ReviewerDecision | null,
   id: string | null,
-  policy: Pick<Policy, "clauses"> | null = null,
+  policy: Pick<Policy, "clauses" | "workflow"> | null = null,
 ): DecisionView | null {
   if (d === null) return null;
+  const appealUntil =
+    d.outcome === "denied" && policy !== null
+      ? new Date(appealClosesAt(d.decidedAt, workflowOf(policy).appealWindowDays)).toISOString()
+      : null;
   return {
     id,
     outcome: d.outcome,
@@ -151,6 +168,7 @@ export function decisionView(
     decidedBy: d.decidedBy,
     decidedAt: new Date(d.decidedAt).toISOString(),
     clauses: clauseViews(d.clauses, policy),
+    appealUntil,
   };
 }
 
@@ -193,7 +211,10 @@ export interface RequestParts {
     | "open_question"
   > &
     Partial<
-      Pick<RefundRequestRow, "reply_by" | "waiting_since" | "appealed_at" | "appeal_denied_by">
+      Pick<
+        RefundRequestRow,
+        "reply_by" | "waiting_since" | "appealed_at" | "appeal_denied_by" | "policy_version_id"
+      >
     >;
   readonly recommendation: RecommendationSource | null;
   readonly decision: ReviewerDecision | null;
@@ -239,11 +260,23 @@ export function presentRequest(
     waitingOn: waitingOn(status),
     reviewerId: row.reviewer_id,
     openQuestion: row.open_question,
+    policyVersion:
+      row.policy_version_id ??
+      env?.judgedBy?.version ??
+      parts.recommendation?.json.policyVersion ??
+      null,
     recommendation: recommendationView(parts.recommendation),
-    decision: decisionView(parts.decision, parts.decisionId, env?.policy ?? null),
+    decision: decisionView(
+      parts.decision,
+      parts.decisionId,
+      env === null
+        ? null
+        : { clauses: (env.judgedBy ?? env.policy).clauses, workflow: env.policy.workflow },
+    ),
     alternative: alternativeView(parts.alternative),
-    replyBy: isoOrNull(replyBy),
-    waitingSince: isoOrNull(waitingSince),
+    // Stored instants are already ISO 8601 in UTC with milliseconds (db/time.ts): as stored.
+    replyBy: row.reply_by ?? null,
+    waitingSince: row.waiting_since ?? null,
     flags:
       env === null
         ? { replyOverdue: false, atRisk: false }

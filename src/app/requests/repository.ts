@@ -11,6 +11,7 @@ import { decisionToJson } from "../../core/policy/index.js";
 import {
   isOpen,
   REQUEST_STATUSES,
+  type ExistingRequest,
   type Recommendation,
   type RequestSnapshot,
   type RequestStatus,
@@ -18,6 +19,7 @@ import {
 } from "../../core/requests/index.js";
 import type { Reason } from "../../core/policy/index.js";
 import { alternativeFromDb, alternativeToDb } from "../../db/alternative.js";
+import { keysetAfter, type KeysetAfter } from "../../db/keyset.js";
 import { readLedger } from "../../db/ledger.js";
 import { precompile } from "../../db/precompiled.js";
 import { newId } from "../../db/ids.js";
@@ -29,8 +31,11 @@ import type {
   MessageKind,
   MessageRow,
   OrderRow,
+  PaymentRow,
   RecommendationRow,
   RefundRequestRow,
+  ServiceEventRow,
+  UserRow,
 } from "../../db/schema.js";
 import {
   fromDbInstant,
@@ -74,6 +79,153 @@ export async function refundableTotal(trx: Db, orderId: string, currency: string
   const total = refundable(facts).total;
   // The snapshot is in the order's currency; a price in another one is a broken order.
   return total.currency === currency ? total : money(0n, currency);
+}
+
+/** An order with its payments and service events, as stored. */
+export interface OrderFacts {
+  readonly order: OrderRow;
+  readonly payments: readonly PaymentRow[];
+  readonly events: readonly ServiceEventRow[];
+}
+
+/**
+ * Loads the order (unless given), its payments in capture order and its service events in time
+ * order; undefined when the order is missing.
+ */
+export async function loadOrderFacts(
+  db: Db,
+  orderId: string,
+  order?: OrderRow,
+): Promise<OrderFacts | undefined> {
+  const o =
+    order ??
+    (await db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst());
+  if (o === undefined) return undefined;
+  const [payments, events] = await Promise.all([
+    ORDER_PAYMENTS.execute(db, { orderId }),
+    ORDER_EVENTS.execute(db, { orderId }),
+  ]);
+  return { order: o, payments, events };
+}
+
+const ORDER_PAYMENTS = precompile<{ orderId: string }>()((db, p) =>
+  db
+    .selectFrom("payments")
+    .selectAll()
+    .where("order_id", "=", p("orderId"))
+    .orderBy("captured_at")
+    .orderBy("id"),
+);
+
+const ORDER_EVENTS = precompile<{ orderId: string }>()((db, p) =>
+  db
+    .selectFrom("service_events")
+    .selectAll()
+    .where("order_id", "=", p("orderId"))
+    .orderBy("from_at")
+    .orderBy("id"),
+);
+
+/** The order's open requests for one reason, oldest first, as intake's duplicate check reads them. */
+export async function openRequestsFor(
+  db: Db,
+  orderId: string,
+  reason: Reason,
+): Promise<ExistingRequest[]> {
+  return (await OPEN_REQUESTS.execute(db, { orderId, reason })).map((r) => ({
+    id: r.id,
+    orderId: r.order_id,
+    reason: r.reason as Reason,
+    status: r.status as RequestStatus,
+  }));
+}
+
+const OPEN_REQUESTS = precompile<{ orderId: string; reason: string }>()((db, p) =>
+  db
+    .selectFrom("refund_requests")
+    .select(["id", "order_id", "reason", "status"])
+    .where("order_id", "=", p("orderId"))
+    .where("reason", "=", p("reason"))
+    .where("status", "in", OPEN_STATUSES)
+    .orderBy("submitted_at")
+    .orderBy("id"),
+);
+
+/** The order's open requests (or the one of them with `onlyRequestId`), oldest first. */
+export async function openRequestRows(
+  db: Db,
+  orderId: string,
+  onlyRequestId?: string,
+): Promise<RefundRequestRow[]> {
+  let q = db
+    .selectFrom("refund_requests")
+    .selectAll()
+    .where("order_id", "=", orderId)
+    .where("status", "in", OPEN_STATUSES);
+  if (onlyRequestId !== undefined) q = q.where("id", "=", onlyRequestId);
+  return q.orderBy("submitted_at").orderBy("id").execute();
+}
+
+/** Writes a new request's row. */
+export async function insertRequestRow(trx: Db, row: RefundRequestRow): Promise<void> {
+  await INSERT_REQUEST.executeWrite(trx, row);
+}
+
+const INSERT_REQUEST = precompile<RefundRequestRow>()((db, p) =>
+  db.insertInto("refund_requests").values({
+    id: p("id"),
+    order_id: p("order_id"),
+    client_id: p("client_id"),
+    reason: p("reason"),
+    description: p("description"),
+    status: p("status"),
+    version: p("version"),
+    submitted_at: p("submitted_at"),
+    updated_at: p("updated_at"),
+    reviewer_id: p("reviewer_id"),
+    open_question: p("open_question"),
+    closed_at: p("closed_at"),
+    alternative_json: p("alternative_json"),
+    recommendation_id: p("recommendation_id"),
+    reply_by: p("reply_by"),
+    reply_reminded_at: p("reply_reminded_at"),
+    waiting_since: p("waiting_since"),
+    last_client_reply_at: p("last_client_reply_at"),
+    appealed_at: p("appealed_at"),
+    appeal_denied_by: p("appeal_denied_by"),
+    policy_version_id: p("policy_version_id"),
+  }),
+);
+
+/** Records when the client last wrote on a request (a message outside a question's answer). */
+export async function setLastClientReply(trx: Db, requestId: string, at: string): Promise<void> {
+  await trx
+    .updateTable("refund_requests")
+    .set({ last_client_reply_at: at })
+    .where("id", "=", requestId)
+    .execute();
+}
+
+/** How many attachments a request has (the engine's `request.attachments`). */
+export async function attachmentCount(db: Db, requestId: string): Promise<number> {
+  const row = await db
+    .selectFrom("attachments")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("request_id", "=", requestId)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** A user's id, role and whether the account is disabled (who a request may be assigned to). */
+export async function findAssignee(
+  db: Db,
+  userId: string,
+): Promise<Pick<UserRow, "id" | "role" | "disabled"> | undefined> {
+  return db
+    .selectFrom("users")
+    .select(["id", "role", "disabled"])
+    .where("id", "=", userId)
+    .executeTakeFirst();
 }
 
 function jsonMoney(v: { amount: string; currency: string }): Money {
@@ -279,6 +431,9 @@ export async function saveSnapshot(
   opts: { readonly clientReplied?: boolean } = {},
 ): Promise<boolean> {
   const statusChanged = prev.status !== undefined && prev.status !== next.status;
+  // A new question (every question enters info_requested) gets its own reply-by reminder; any
+  // other save (a re-evaluation, an assignment) keeps the reminder already sent.
+  const asked = statusChanged && next.status === "info_requested";
   const result = await trx
     .updateTable("refund_requests")
     .set({
@@ -290,9 +445,8 @@ export async function saveSnapshot(
       closed_at: toDbInstantOrNull(next.closedAt),
       alternative_json: alternativeToDb(next.alternative),
       ...(recommendationId === undefined ? {} : { recommendation_id: recommendationId }),
-      ...(next.replyBy === undefined
-        ? {}
-        : { reply_by: toDbInstantOrNull(next.replyBy), reply_reminded_at: null }),
+      ...(next.replyBy === undefined ? {} : { reply_by: toDbInstantOrNull(next.replyBy) }),
+      ...(asked ? { reply_reminded_at: null } : {}),
       ...(next.appeal === undefined || next.appeal === null
         ? {}
         : {
@@ -308,15 +462,15 @@ export async function saveSnapshot(
   return result.numUpdatedRows > 0n;
 }
 
-/** The decisions of a request, oldest first. */
-export async function decisionRows(db: Db, requestId: string): Promise<DecisionRow[]> {
-  return db
-    .selectFrom("decisions")
-    .selectAll()
-    .where("request_id", "=", requestId)
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
+/** A page of a request's decisions, oldest first: `limit + 1` rows after `after`. */
+export async function decisionPage(
+  db: Db,
+  requestId: string,
+  after: KeysetAfter | null,
+  limit: number,
+): Promise<DecisionRow[]> {
+  const q = db.selectFrom("decisions").selectAll().where("request_id", "=", requestId);
+  return keysetAfter(q, "created_at", "id", after, limit).execute();
 }
 
 /** Writes a decisions row (approve, deny, offer an alternative). */
@@ -324,17 +478,25 @@ export async function insertDecision(trx: Db, row: Insertable<DecisionsTable>): 
   await trx.insertInto("decisions").values(row).execute();
 }
 
-/** The messages of a request, oldest first, each with its author's role. */
-export async function messageRows(db: Db, requestId: string) {
-  return db
+/**
+ * A page of a request's messages, oldest first (`limit + 1` rows after `after`); internal notes
+ * only with `withNotes`, so a client's page is full of what it may read.
+ */
+export async function messagePage(
+  db: Db,
+  requestId: string,
+  withNotes: boolean,
+  after: KeysetAfter | null,
+  limit: number,
+) {
+  let q = db
     .selectFrom("messages as m")
     .leftJoin("users as u", "u.id", "m.author_user_id")
     .selectAll("m")
     .select("u.role as author_role")
-    .where("m.request_id", "=", requestId)
-    .orderBy("m.created_at")
-    .orderBy("m.id")
-    .execute();
+    .where("m.request_id", "=", requestId);
+  if (!withNotes) q = q.where("m.internal", "=", 0);
+  return keysetAfter(q, "m.created_at", "m.id", after, limit).execute();
 }
 
 /** Writes a message of a request (a question, an answer, a note); returns the row written. */
@@ -361,4 +523,58 @@ export async function insertMessage(
   };
   await trx.insertInto("messages").values(row).execute();
   return row;
+}
+
+/** An open question whose reply-by reminder has not gone out yet. */
+export interface ReplyReminderCandidate {
+  readonly id: string;
+  readonly order_id: string;
+  readonly client_id: string;
+  readonly reply_by: string;
+}
+
+/**
+ * Requests waiting on the client's answer, not reminded yet, whose reply-by is at or before
+ * `until` (a superset of those due: the caller checks each one's reminder instant), oldest first.
+ */
+export async function replyReminderCandidates(
+  db: Db,
+  until: string,
+  limit: number,
+): Promise<ReplyReminderCandidate[]> {
+  const rows = await db
+    .selectFrom("refund_requests")
+    .select(["id", "order_id", "client_id", "reply_by"])
+    .where("status", "=", "info_requested")
+    .where("reply_reminded_at", "is", null)
+    .where("reply_by", "is not", null)
+    .where("reply_by", "<=", until)
+    .orderBy("reply_by")
+    .orderBy("id")
+    .limit(limit)
+    .execute();
+  return rows.flatMap((r) => (r.reply_by === null ? [] : [{ ...r, reply_by: r.reply_by }]));
+}
+
+/**
+ * Claims the reminder of the question due at `replyBy`: one conditional UPDATE, true for the one
+ * caller that set `reply_reminded_at`. A request answered meanwhile (no longer info_requested),
+ * asked a new question (another reply-by) or reminded by another worker is not claimed. On
+ * PostgreSQL a concurrent claimer waits for the row and then finds it taken.
+ */
+export async function claimReplyReminder(
+  trx: Trx,
+  id: string,
+  replyBy: string,
+  now: number,
+): Promise<boolean> {
+  const r = await trx
+    .updateTable("refund_requests")
+    .set({ reply_reminded_at: toDbInstant(now) })
+    .where("id", "=", id)
+    .where("status", "=", "info_requested")
+    .where("reply_by", "=", replyBy)
+    .where("reply_reminded_at", "is", null)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
 }

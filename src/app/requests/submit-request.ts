@@ -1,30 +1,31 @@
 // Intake: a client opens a refund request on its own order (an admin may on a client's behalf).
-// One transaction: lock the order, check access and the intake rules, let the engine recommend,
-// store request + recommendation + audit event + the "request received" notification.
+// One transaction: lock the order, check access and the intake rules, let the engine recommend
+// under the policy version in force at the submission, store request (with that version) +
+// recommendation + audit event + the "request received" notification.
 
-import { visibleOrNotFound } from "../../core/access/index.js";
 import { money } from "../../core/money/money.js";
 import type { Reason } from "../../core/policy/index.js";
-import {
-  createRequest,
-  type ExistingRequest,
-  type RequestStatus,
-} from "../../core/requests/index.js";
+import { createRequest } from "../../core/requests/index.js";
 import { newId } from "../../db/ids.js";
-import { precompile } from "../../db/precompiled.js";
-import type { RefundRequestRow } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, invalidField, notFound } from "../errors.js";
 import { intakeError } from "./errors.js";
-import { caseFromFacts, loadOrderFacts, recommend } from "./evaluate-order.js";
+import { caseFromFacts, recommend } from "./evaluate-order.js";
 import { capRecommendation } from "../../core/ledger/cap-recommendation.js";
 import { refundable } from "../../core/ledger/refundable.js";
 import { readLedger } from "../../db/ledger.js";
 import { presentRequest, sourceOf, type RequestView } from "./present.js";
 import { applyEffects } from "./apply-effects.js";
-import { insertRecommendation, lockOrder, OPEN_STATUSES } from "./repository.js";
-import { assertVisible } from "../authorize.js";
+import {
+  insertRecommendation,
+  insertRequestRow,
+  loadOrderFacts,
+  lockOrder,
+  openRequestsFor,
+} from "./repository.js";
+import { isClientArchived } from "../clients/repository.js";
+import { authorize } from "../authorize.js";
 
 export interface SubmitRequestInput {
   readonly orderId: string;
@@ -33,43 +34,6 @@ export interface SubmitRequestInput {
   /** Documents the client says it will attach (uploads come after, on the attachments route). */
   readonly attachmentsCount?: number;
 }
-
-/** The order's open requests for one reason (a duplicate is refused). */
-const OPEN_REQUESTS = precompile<{ orderId: string; reason: string }>()((db, p) =>
-  db
-    .selectFrom("refund_requests")
-    .select(["id", "order_id", "reason", "status"])
-    .where("order_id", "=", p("orderId"))
-    .where("reason", "=", p("reason"))
-    .where("status", "in", OPEN_STATUSES)
-    .orderBy("submitted_at")
-    .orderBy("id"),
-);
-
-const INSERT_REQUEST = precompile<RefundRequestRow>()((db, p) =>
-  db.insertInto("refund_requests").values({
-    id: p("id"),
-    order_id: p("order_id"),
-    client_id: p("client_id"),
-    reason: p("reason"),
-    description: p("description"),
-    status: p("status"),
-    version: p("version"),
-    submitted_at: p("submitted_at"),
-    updated_at: p("updated_at"),
-    reviewer_id: p("reviewer_id"),
-    open_question: p("open_question"),
-    closed_at: p("closed_at"),
-    alternative_json: p("alternative_json"),
-    recommendation_id: p("recommendation_id"),
-    reply_by: p("reply_by"),
-    reply_reminded_at: p("reply_reminded_at"),
-    waiting_since: p("waiting_since"),
-    last_client_reply_at: p("last_client_reply_at"),
-    appealed_at: p("appealed_at"),
-    appeal_denied_by: p("appeal_denied_by"),
-  }),
-);
 
 /** Opens a refund request; 404 for a missing or foreign order, 409 naming an open duplicate. */
 export async function submitRequest(
@@ -85,37 +49,26 @@ export async function submitRequest(
   return deps.db.transaction().execute(async (trx) => {
     const order = await lockOrder(trx, input.orderId);
     if (order === undefined) throw notFound("order");
-    assertVisible(
-      visibleOrNotFound(ctx.actor, "request.create", { clientId: order.client_id }),
-      "order",
-    );
-    const company = await trx
-      .selectFrom("clients")
-      .select("archived_at")
-      .where("id", "=", order.client_id)
-      .executeTakeFirst();
-    if (company !== undefined && company.archived_at !== null) {
+    authorize(ctx.actor, "request.create", order.client_id, "order");
+    if (await isClientArchived(trx, order.client_id)) {
       throw new AppError(
         "conflict",
         "This client company is archived, so it takes no new refund requests; ask us to restore it.",
       );
     }
 
-    const existing: ExistingRequest[] = (
-      await OPEN_REQUESTS.execute(trx, { orderId: order.id, reason: input.reason })
-    ).map((r) => ({
-      id: r.id,
-      orderId: r.order_id,
-      reason: r.reason as Reason,
-      status: r.status as RequestStatus,
-    }));
+    const existing = await openRequestsFor(trx, order.id, input.reason);
 
     const now = deps.clock();
     const facts = await loadOrderFacts(trx, order.id, order);
     if (facts === undefined) throw notFound("order");
     const id = newId("req");
+    // The version in force at the submission, read in this transaction (never a cache): the
+    // request is judged under it for good (ADR 0025).
+    const judgedBy = await deps.policies.inForceIn(trx, now);
     const engine = recommend(
       deps,
+      judgedBy.policy,
       id,
       caseFromFacts(
         facts,
@@ -155,7 +108,7 @@ export async function submitRequest(
       existing,
       { actor: ctx.actor, now },
     );
-    if (!created.ok) throw intakeError(created.error);
+    if (!created.ok) throw intakeError(created.error, ctx.actor);
     const { next, effects } = created.value;
 
     const recommendationId = decision === null ? null : newId("rec");
@@ -181,8 +134,10 @@ export async function submitRequest(
       last_client_reply_at: at,
       appealed_at: null,
       appeal_denied_by: null,
+      purged_at: null,
+      policy_version_id: judgedBy.id,
     };
-    await INSERT_REQUEST.executeWrite(trx, row);
+    await insertRequestRow(trx, row);
     const stored =
       decision === null || recommendationId === null
         ? null
@@ -212,7 +167,8 @@ export async function submitRequest(
         refundable: null,
       },
       ctx.actor,
-      { now, policy: deps.policy },
+      // In force now is the version it was just judged under (read in this transaction).
+      { now, policy: judgedBy.policy, judgedBy: judgedBy.policy },
     );
   });
 }

@@ -9,7 +9,8 @@ import type {
   WebhookEndpointRow,
   WebhookEndpointsTable,
 } from "../../db/schema.js";
-import { keysetPage, type PageQuery } from "../auth/pagination.js";
+import { keysetPage } from "../../db/keyset.js";
+import type { PageQuery } from "../auth/pagination.js";
 
 type Db = Kysely<Database>;
 

@@ -10,6 +10,7 @@ import {
   isAction,
   isStaff,
   listScope,
+  refusal,
   userIdOf,
   visibleOrNotFound,
   type Action,
@@ -57,14 +58,22 @@ const MATRIX: Record<Action, Row> = {
   "attachment.create":           { client: "own", qa: "all", finance: "-",   admin: "all", token: null },
   "message.read":                { client: "own", qa: "all", finance: "-",   admin: "all", token: null },
   "message.create":              { client: "own", qa: "all", finance: "-",   admin: "all", token: null },
+  "mail.triage":                 { client: "-",   qa: "all", finance: "-",   admin: "all", token: null },
   "user.read":                   { client: "own", qa: "all", finance: "all", admin: "all", token: null },
   "user.write":                  { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
   "user.list":                   { client: "-",   qa: "all", finance: "all", admin: "all", token: null },
   "client.read":                 { client: "own", qa: "all", finance: "all", admin: "all", token: null },
   "client.write":                { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
   "session.manage_own":          { client: "all", qa: "all", finance: "all", admin: "all", token: null },
+  "session.manage_any":          { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
   "policy.read":                 { client: "all", qa: "all", finance: "all", admin: "all", token: null },
+  "policy.history":              { client: "-",   qa: "all", finance: "all", admin: "all", token: null },
+  "policy.publish":              { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
+  // A what-if run of a candidate policy: admins, like publishing one.
+  "policy.simulate":             { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
   "audit.read":                  { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
+  // QA leads, finance and management (admins) read the reports; clients never.
+  "report.read":                 { client: "-",   qa: "all", finance: "all", admin: "all", token: null },
   "payout.read":                 { client: "own", qa: "all", finance: "all", admin: "all", token: null },
   // With a decider and first approver who are other people (separation of duties tested below).
   "payout.execute":              { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
@@ -72,8 +81,15 @@ const MATRIX: Record<Action, Row> = {
   "payout.set_destination":      { client: "own", qa: "-",   finance: "-",   admin: "all", token: null },
   "payout.reissue":              { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
   "payout.record_outside":       { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
+  // Card disputes (issue 20): finance answers them; admins may.
+  "dispute.read":                { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
+  "dispute.write":               { client: "-",   qa: "-",   finance: "all", admin: "all", token: null },
   "webhook.read":                { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
   "webhook.write":               { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
+  // Operators scrape metrics with a token (issue 17); personal data is exported and erased by admins.
+  "metrics.read":                { client: "-",   qa: "-",   finance: "-",   admin: "all", token: "metrics:read" },
+  "privacy.export":              { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
+  "privacy.erase":               { client: "-",   qa: "-",   finance: "-",   admin: "all", token: null },
 };
 
 const clientA: Actor = { role: "client", clientId: "c-A", userId: "u-A" };
@@ -496,5 +512,36 @@ describe("payoutDutyRefusal", () => {
       }),
     ).toBeNull();
     expect(payoutDutyRefusal(ANONYMOUS, "payout.execute", { decidedBy: "u-qa" })).toBeNull();
+  });
+});
+
+describe("refusal", () => {
+  it("says in words what was refused and who may, never a bare action id", () => {
+    expect(refusal({ role: "qa", userId: "u" }, "payout.approve_second")).toBe(
+      "Your role (qa) may not give the second (four-eyes) approval of a payout: not its decider, not its first approver. Only finance or admin may.",
+    );
+    expect(refusal({ role: "client", clientId: "c", userId: "u" }, "user.list")).toBe(
+      "Your role (client) may not list user accounts by role or client, to read their names (staff). Only qa, finance or admin may.",
+    );
+    expect(refusal({ role: "api_token", tokenId: "t", scopes: [] }, "payment.write")).toBe(
+      "This API token may not record or change a payment (integrations and admins): it needs the payments:write scope.",
+    );
+    expect(refusal({ role: "api_token", tokenId: "t", scopes: [] }, "request.decide")).toMatch(
+      /^An API token may not approve, deny, or offer an alternative/,
+    );
+    expect(refusal(ANONYMOUS, "policy.read")).toBe(
+      "Sign in (or send an API token) to read the refund policy in force.",
+    );
+    for (const action of ACTIONS) {
+      for (const role of ["client", "qa", "finance", "admin"] as const) {
+        const actor =
+          role === "client"
+            ? ({ role, clientId: "c", userId: "u" } as const)
+            : ({ role, userId: "u" } as const);
+        const words = refusal(actor, action);
+        expect(words).not.toContain(action);
+        expect(words).toMatch(/^Your role \((client|qa|finance|admin)\) may not [a-z]/);
+      }
+    }
   });
 });

@@ -32,14 +32,25 @@ export const ACTION_DESCRIPTIONS = {
   "attachment.create": "Upload an attachment to a refund request.",
   "message.read": "Read the messages (questions and answers) of a refund request.",
   "message.create": "Write a message on a refund request.",
+  "mail.triage":
+    "Read the e-mail the desk could not file by itself (unknown sender, order or reason unclear, quarantined, refused) and resolve it: assign to a client, attach to a request, classify the reason, discard (reviewers).",
   "user.read": "Read a user account (clients: only their own).",
   "user.write": "Create or change a user account, its role or its password.",
   "user.list": "List user accounts by role or client, to read their names (staff).",
   "client.read": "Read a client company and its contacts (staff; a client its own).",
   "client.write": "Create, rename or archive a client company (admins).",
   "session.manage_own": "See and end one's own sessions.",
+  "session.manage_any": "See and end any person's sessions (admins).",
   "policy.read": "Read the refund policy in force.",
+  "policy.history":
+    "Read the published policy versions (scheduled, in force, past, withdrawn) and the differences between two (staff).",
+  "policy.publish":
+    "Publish a policy version effective from a future instant, or withdraw one before it takes effect (admins).",
+  "policy.simulate":
+    "Run a what-if simulation of a candidate policy over the stored requests, and read the simulations (admins).",
   "audit.read": "Read the audit trail.",
+  "report.read":
+    "Read the reports (volumes, decisions against the recommendation, money sent, deadlines, speed, duplicates) and their CSV (staff).",
   "payout.read": "Read a payout and its due window.",
   "payout.execute": "Execute a payout (first approval), never for a decision one made oneself.",
   "payout.approve_second":
@@ -50,8 +61,18 @@ export const ACTION_DESCRIPTIONS = {
     "Reissue a failed payout by another method (justified; never for a decision one made oneself).",
   "payout.record_outside":
     "Record a failed payout as paid outside the system, with proof (never for one's own decision).",
+  "dispute.read":
+    "List card disputes (chargebacks) with their due dates and status, and read one with its evidence draft (finance and admins).",
+  "dispute.write":
+    "Edit a dispute's evidence draft and submit it to the card provider before its due date (finance and admins).",
   "webhook.read": "List the outbound webhook endpoints and their deliveries (admins).",
   "webhook.write": "Register, change or delete an outbound webhook endpoint (admins).",
+  "metrics.read":
+    "Scrape the service's Prometheus metrics at /metrics (admins, or an API token with metrics:read).",
+  "privacy.export":
+    "Export everything held about a client contact as one archive (admins, on the person's request).",
+  "privacy.erase":
+    "Erase a client contact's personal data, keeping the financial records and the audit chain (admins).",
 } as const satisfies Record<string, string>;
 
 /** A permission a route declares; a closed union (see ACTION_DESCRIPTIONS for each one's meaning). */
@@ -70,6 +91,7 @@ export const TOKEN_SCOPES = [
   "payments:write",
   "events:read",
   "events:write",
+  "metrics:read",
 ] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
@@ -80,6 +102,7 @@ const SCOPE_ACTION: Readonly<Record<TokenScope, Action>> = {
   "payments:write": "payment.write",
   "events:read": "event.read",
   "events:write": "event.write",
+  "metrics:read": "metrics.read",
 };
 
 /** The token scope that grants `action`, or null when no API token may perform it. */
@@ -173,11 +196,14 @@ const QA: ReadonlySet<Action> = new Set<Action>([
   "attachment.create",
   "message.read",
   "message.create",
+  "mail.triage",
   "user.read",
   "user.list",
   "client.read",
   "policy.read",
+  "policy.history",
   "payout.read",
+  "report.read",
   "session.manage_own",
 ]);
 
@@ -193,11 +219,15 @@ const FINANCE: ReadonlySet<Action> = new Set<Action>([
   "user.list",
   "client.read",
   "policy.read",
+  "policy.history",
   "payout.read",
   "payout.execute",
   "payout.approve_second",
   "payout.reissue",
   "payout.record_outside",
+  "dispute.read",
+  "dispute.write",
+  "report.read",
   "session.manage_own",
 ]);
 
@@ -265,8 +295,12 @@ function payoutDutiesAllow(userId: string, action: Action, r: Resource): boolean
   return true;
 }
 
-/** Why four-eyes refuses a payout approval to this person, in plain words (null: not refused so). */
-export function payoutDutyRefusal(actor: Actor, action: Action, r: Resource): string | null {
+/** Which four-eyes rule refuses a payout action to this person (null: not refused so). */
+export function payoutDutyBreach(
+  actor: Actor,
+  action: Action,
+  r: Resource,
+): "own_decision" | "gave_first_approval" | null {
   const duties = [
     "payout.execute",
     "payout.approve_second",
@@ -274,13 +308,23 @@ export function payoutDutyRefusal(actor: Actor, action: Action, r: Resource): st
     "payout.record_outside",
   ];
   if (!isStaff(actor) || !duties.includes(action)) return null;
-  if (r.decidedBy === actor.userId) {
-    return "you made the decision this payout carries out; a different finance person must act on it";
-  }
+  if (r.decidedBy === actor.userId) return "own_decision";
   if (action === "payout.approve_second" && r.firstApprovedBy === actor.userId) {
-    return "you already approved this payout; a different finance person must give the second approval";
+    return "gave_first_approval";
   }
   return null;
+}
+
+/** Why four-eyes refuses a payout approval to this person, in plain words (null: not refused so). */
+export function payoutDutyRefusal(actor: Actor, action: Action, r: Resource): string | null {
+  switch (payoutDutyBreach(actor, action, r)) {
+    case "own_decision":
+      return "you made the decision this payout carries out; a different finance person must act on it";
+    case "gave_first_approval":
+      return "you already approved this payout; a different finance person must give the second approval";
+    case null:
+      return null;
+  }
 }
 
 /** May `actor` perform `action` on `resource`? Pure; unknown or missing facts refuse. */
@@ -340,6 +384,45 @@ export function visibleOrNotFound(
     case "finance":
     case "admin":
       return "forbidden";
+  }
+}
+
+/** The roles that may ever perform `action` (a client only on what is its own). */
+export function rolesAllowing(action: Action): string[] {
+  const roles: string[] = [];
+  if (CLIENT_OWN.has(action)) roles.push("client");
+  for (const role of STAFF_ROLES) if (STAFF[role].has(action)) roles.push(role);
+  return roles;
+}
+
+/**
+ * Why `actor` may not perform `action`, in words for people (a 403's detail): the action as
+ * ACTION_DESCRIPTIONS says it and who may, never a bare action id. Refusals with a reason of their
+ * own (four-eyes) come from payoutDutyRefusal.
+ */
+export function refusal(actor: Actor | null, action: Action): string {
+  const text = ACTION_DESCRIPTIONS[action].replace(/\.$/, "");
+  const what = text.charAt(0).toLowerCase() + text.slice(1);
+  const who = rolesAllowing(action);
+  const may =
+    who.length === 0
+      ? ""
+      : ` Only ${who.length === 1 ? who[0] : `${who.slice(0, -1).join(", ")} or ${who.at(-1)}`} may.`;
+  if (actor === null) return `Your role may not ${what}.${may}`;
+  switch (actor.role) {
+    case "anonymous":
+      return `Sign in (or send an API token) to ${what}.`;
+    case "api_token": {
+      const scope = scopeFor(action);
+      return scope === null
+        ? `An API token may not ${what}; a person who may must sign in.`
+        : `This API token may not ${what}: it needs the ${scope} scope.`;
+    }
+    case "client":
+    case "qa":
+    case "finance":
+    case "admin":
+      return `Your role (${actor.role}) may not ${what}.${may}`;
   }
 }
 

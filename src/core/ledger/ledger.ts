@@ -40,19 +40,43 @@ export function findExtrasBy<T>(
   const n = payments.length;
   const extra = new Array<boolean>(n).fill(false);
   if (!mayHaveExtras(n, due.minor <= 0n)) return extra;
-  const groups = new Map<string, number[]>();
-  payments.forEach((p, i) => {
-    const g = groups.get(p.chargeRef);
-    if (g === undefined) groups.set(p.chargeRef, [i]);
-    else g.push(i);
-  });
-  const at = (i: number): T => (payments[i] as LedgerPayment<T>).capturedAt;
-  for (const idx of groups.values()) {
-    // Array#sort is stable: payments captured at the same time keep their given order.
-    idx.sort((a, b) => compare(at(a), at(b)));
-    markCovered(payments, idx, due, extra);
+  // Each charge once, at its first payment in the list.
+  for (let i = 0; i < n; i++) {
+    const ref = (payments[i] as LedgerPayment<T>).chargeRef;
+    if (payments.findIndex((p) => p.chargeRef === ref) !== i) continue;
+    markCovered(
+      payments,
+      inCaptureOrder(payments, compare, (p) => p.chargeRef === ref),
+      due,
+      extra,
+    );
   }
   return extra;
+}
+
+/**
+ * The indexes of the payments that `keep`, in order of capture by `compare`; payments captured at
+ * the same time keep their given order. (An insertion sort: a charge has a handful of payments,
+ * and it allocates nothing but the result.)
+ */
+export function inCaptureOrder<T, P extends LedgerPayment<T>>(
+  payments: readonly P[],
+  compare: (a: T, b: T) => number,
+  keep: (p: P, i: number) => boolean,
+): number[] {
+  const order: number[] = [];
+  for (let i = 0; i < payments.length; i++) {
+    const p = payments[i] as P;
+    if (!keep(p, i)) continue;
+    let at = order.length;
+    for (; at > 0; at--) {
+      const before = payments[order[at - 1] as number] as P;
+      if (compare(before.capturedAt, p.capturedAt) <= 0) break;
+      order[at] = order[at - 1] as number;
+    }
+    order[at] = i;
+  }
+  return order;
 }
 
 /**

@@ -95,3 +95,36 @@ describe("refundable (the ledger's one rule)", () => {
     ).toBe(0n);
   });
 });
+
+describe("refundable with disputes (issue 20)", () => {
+  const pay = (over: Partial<LedgerPaymentFacts> = {}): LedgerPaymentFacts => ({
+    id: "p1",
+    captured: money(10_000n, "USD"),
+    refunded: 2_000n,
+    payouts: [],
+    ...over,
+  });
+  const facts = (p: LedgerPaymentFacts): LedgerFacts => ({
+    price: money(10_000n, "USD"),
+    payments: [p],
+    approvedWithoutPayouts: 0n,
+  });
+
+  it("an open dispute leaves nothing to refund from the charge", () => {
+    const r = refundable(facts(pay({ disputes: { open: true, lostMinor: 0n } })));
+    expect(r.payments.get("p1")).toMatchObject({ left: 0n, leftInPriceCurrency: 0n });
+    expect(r.total.minor).toBe(0n);
+  });
+
+  it("a lost dispute counts its amount as returned; a won one changes nothing", () => {
+    expect(
+      refundable(facts(pay({ disputes: { open: false, lostMinor: 5_000n } }))).total.minor,
+    ).toBe(3_000n);
+    expect(
+      refundable(facts(pay({ disputes: { open: false, lostMinor: 9_000n } }))).total.minor,
+    ).toBe(0n);
+    expect(refundable(facts(pay({ disputes: { open: false, lostMinor: 0n } }))).total.minor).toBe(
+      8_000n,
+    );
+  });
+});

@@ -17,7 +17,13 @@
 //
 // A fully refunded payment (succeeded refunds equal to the capture) has `left` 0: no new refund line
 // may take anything from it. A failed payout counts for nothing (the money did not go).
+//
+// Disputes (issue 20): a payment whose charge is under an open dispute gives nothing back (`left`
+// 0 in every currency: the bank may return the money, and the desk must never pay twice); a
+// dispute lost counts its amount as returned to the client, like a succeeded refund; a dispute
+// won changes nothing (the charge is refundable again).
 
+import { NO_DISPUTES, type PaymentDisputes } from "../disputes/disputes.js";
 import { money, type Money } from "../money/money.js";
 import { stillRefundable } from "./ledger.js";
 
@@ -38,6 +44,8 @@ export interface LedgerPaymentFacts {
   readonly refunded: bigint;
   /** Its payouts that did not fail, in whichever currency they pay. */
   readonly payouts: readonly LedgerPayout[];
+  /** Its charge's disputes (none when absent). */
+  readonly disputes?: PaymentDisputes;
 }
 
 /** An order's facts: its price and payments, and approvals not yet turned into payouts. */
@@ -78,6 +86,8 @@ export interface RefundableOptions {
 
 /** What a payment may still give back in its own currency (see the header). */
 export function paymentLeft(p: LedgerPaymentFacts, options: RefundableOptions = {}): bigint {
+  const disputes = p.disputes ?? NO_DISPUTES;
+  if (disputes.open) return 0n;
   let inFlight = 0n;
   for (const y of p.payouts) {
     if (y.id === options.excludingPayout) continue;
@@ -85,7 +95,11 @@ export function paymentLeft(p: LedgerPaymentFacts, options: RefundableOptions = 
       inFlight += y.amount.minor;
     }
   }
-  return stillRefundable({ captured: p.captured, refunded: p.refunded, inFlight });
+  return stillRefundable({
+    captured: p.captured,
+    refunded: p.refunded + disputes.lostMinor,
+    inFlight,
+  });
 }
 
 /** The one rule (see the header). */
@@ -96,7 +110,9 @@ export function refundable(facts: LedgerFacts, options: RefundableOptions = {}):
   for (const p of facts.payments) {
     const left = paymentLeft(p, options);
     let inPrice = left;
-    if (p.captured.currency !== price.currency) {
+    if ((p.disputes ?? NO_DISPUTES).open) {
+      inPrice = 0n;
+    } else if (p.captured.currency !== price.currency) {
       let out = 0n;
       for (const y of p.payouts) {
         if (y.id !== options.excludingPayout && y.amount.currency === price.currency) {

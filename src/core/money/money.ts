@@ -167,21 +167,31 @@ export function mulDivHalfUp(value: bigint, num: bigint, den: bigint): bigint {
  */
 export function prorate(amounts: readonly bigint[], num: bigint, den: bigint): bigint[] {
   if (den <= 0n) throw new RangeError("prorate: the denominator must be positive");
-  const exact = amounts.map((a) => a * num);
-  const shares = exact.map((x) => x / den);
-  const total = mulDivHalfUp(
-    amounts.reduce((sum, a) => sum + a, 0n),
-    num,
-    den,
-  );
-  let left = total - shares.reduce((sum, x) => sum + x, 0n);
-  const byCut = exact
-    .map((x, i) => ({ i, cut: x % den }))
-    .sort((a, b) => (a.cut === b.cut ? a.i - b.i : a.cut > b.cut ? -1 : 1));
-  for (const { i } of byCut) {
-    if (left <= 0n) break;
-    shares[i] = (shares[i] as bigint) + 1n;
-    left -= 1n;
+  // The whole of every amount: nothing to round.
+  if (num === den) return [...amounts];
+  const shares: bigint[] = [];
+  const cuts: bigint[] = [];
+  let sum = 0n;
+  let floors = 0n;
+  for (const a of amounts) {
+    const exact = a * num;
+    const share = exact / den;
+    shares.push(share);
+    cuts.push(exact % den);
+    sum += a;
+    floors += share;
+  }
+  const left = mulDivHalfUp(sum, num, den) - floors;
+  if (left > 0n) {
+    // Largest cut fraction first; ties to the lower index (Array#sort is stable).
+    const byCut = shares
+      .map((_, i) => i)
+      .sort((i, j) => {
+        const a = cuts[i] as bigint;
+        const b = cuts[j] as bigint;
+        return a === b ? 0 : a > b ? -1 : 1;
+      });
+    for (const i of byCut.slice(0, Number(left))) shares[i] = (shares[i] as bigint) + 1n;
   }
   return shares;
 }

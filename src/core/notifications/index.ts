@@ -7,6 +7,7 @@
 export const NOTIFICATION_TEMPLATES = [
   "request_received",
   "question_asked",
+  "reply_reminder",
   "decision",
   "alternative_offered",
   "client_answered",

@@ -18,7 +18,7 @@ import {
   parseInstant,
 } from "../calendar/instant.js";
 import { prorate } from "../money/money.js";
-import { notBlank, WHITE_SPACE } from "../text/white-space.js";
+import { isWhiteSpace, notBlank, WHITE_SPACE } from "../text/white-space.js";
 import { evaluateFacts } from "./evaluate.js";
 import { parseCase } from "./parse-case.js";
 import type { CaseFacts } from "./types.js";
@@ -39,6 +39,12 @@ describe("white space is Unicode's White_Space property", () => {
 
   it("lists exactly the 25 characters of the property", () => {
     expect([...WHITE_SPACE].sort((a, b) => a - b)).toEqual(UNICODE_WHITE_SPACE);
+  });
+
+  it("isWhiteSpace agrees with the list on every code unit", () => {
+    const disagree: number[] = [];
+    for (let c = 0; c <= 0xffff; c++) if (isWhiteSpace(c) !== WHITE_SPACE.has(c)) disagree.push(c);
+    expect(disagree.map(hex)).toEqual([]);
   });
 
   it.each(UNICODE_WHITE_SPACE.map((c) => [hex(c), c]))(

@@ -1,7 +1,7 @@
 // The case's wire format, declared once: each object is a table of its fields, and each field is a
-// reader (JSON value -> typed value, or `Invalid` with the field's path) paired with the JSON
+// reader (JSON value -> typed value, or a `Refusal` saying what is wrong) paired with the JSON
 // Schema of what it accepts. From a table follow the object's key check (a key not in the table is
-// an unknown field), its error paths (the table's keys), its TypeScript type (`Read<typeof ...>`)
+// an unknown field), its error paths (the table's keys, put in front of a refusal on the way out), its TypeScript type (`Read<typeof ...>`)
 // and its JSON Schema (the HTTP layer builds its order schemas from these, adding only
 // documentation and storage limits). Fields are read in the table's order, so the first error
 // reported is that of the first wrong field in that order.
@@ -13,30 +13,60 @@ import { notBlank } from "../text/white-space.js";
 import { BILLINGS, CATEGORIES, EVENT_KINDS, PAYMENT_METHODS, REASONS } from "./types.js";
 import { child, describe, Invalid } from "./validate.js";
 
-/**
- * Where a value sits in the document: a path text ("" for the root, "order.service") or a step
- * below another place. Readers pass steps down and spell a path out only for an error, so a valid
- * case builds no path strings.
- */
-export type Path = string | { readonly up: Path; readonly key: string | number };
+/** One step of a path: an object's key or a list's index. */
+export type Step = string | number;
 
-/** The text of the path of `key` below `at`: `order.price.amount`, `payments[0]`. */
-export function pathText(at: Path, key: string | number): string {
-  return child(typeof at === "string" ? at : pathText(at.up, at.key), key);
+/** The text of a path: `order.price.amount`, `payments[0]`, "" for the root. */
+export function pathText(steps: readonly Step[], from = ""): string {
+  return steps.reduce<string>(child, from);
+}
+
+/**
+ * A reader's refusal of a value. `steps` lead from the value the reader was given to the part
+ * that is wrong ([] for the value itself); each object and list that encloses the value puts its
+ * key in front on the way out, so reading a valid case builds no paths at all.
+ */
+export class Refusal extends Error {
+  constructor(
+    readonly steps: Step[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `e` with `step` put in front of its path when it is a `Refusal`; any other error as it is. */
+function under(step: Step, e: unknown): unknown {
+  if (e instanceof Refusal) e.steps.unshift(step);
+  return e;
+}
+
+/** Reads `v` with `field`, turning a refusal into `Invalid` at `path` (the value's own path). */
+export function readAt<T>(field: Field<T>, v: unknown, path: string): T {
+  try {
+    return field.read(v);
+  } catch (e) {
+    if (e instanceof Refusal) throw new Invalid(pathText(e.steps, path), e.message);
+    throw e;
+  }
 }
 
 /** A JSON Schema fragment (what the HTTP layer validates with and documents). */
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
 /**
- * One field of the format: `read` takes the raw value of `parent[key]` (undefined when absent) and
- * returns it typed, or throws `Invalid` at `pathText(at, key)`.
+ * One field of the format: `read` takes the raw value (undefined when absent) and returns it
+ * typed, or throws a `Refusal` saying what is wrong with it.
  */
 export interface Field<T> {
-  readonly read: (v: unknown, at: Path, key: string | number) => T;
+  readonly read: (v: unknown) => T;
   readonly schema: JsonSchema;
   /** True when the field may be left out of its object. */
   readonly optional: boolean;
+  /** For `nullable(f)`: `f`, which a table's reader calls itself for a value that is not null. */
+  readonly orNull?: Field<unknown>;
+  /** For an object: its table's reader, which an enclosing table's reader calls itself. */
+  readonly readObject?: (o: JsonObject) => T;
 }
 
 /** A table of fields: one object of the format. */
@@ -47,10 +77,10 @@ export type Read<F extends Fields<F>> = {
   readonly [K in keyof F]: F[K] extends Field<infer T> ? T : never;
 };
 
-/** Thrown for a value of the wrong JSON type: "is required" when absent. */
-function wrongType(v: unknown, at: Path, key: string | number, expected: string): never {
-  throw new Invalid(
-    pathText(at, key),
+/** A refusal of a value of the wrong JSON type: "is required" when absent. */
+function wrongType(v: unknown, expected: string): Refusal {
+  return new Refusal(
+    [],
     v === undefined ? "is required" : `must be ${expected}, got ${describe(v)}`,
   );
 }
@@ -59,9 +89,9 @@ function wrongType(v: unknown, at: Path, key: string | number, expected: string)
 
 /** A string, possibly empty or blank. */
 export const text: Field<string> = {
-  read(v, at, key) {
+  read(v) {
     if (typeof v === "string") return v;
-    return wrongType(v, at, key, "a string");
+    throw wrongType(v, "a string");
   },
   schema: { type: "string" },
   optional: false,
@@ -69,10 +99,10 @@ export const text: Field<string> = {
 
 /** A string with at least one character that is not white space. */
 export const nonBlank: Field<string> = {
-  read(v, at, key) {
-    const s = text.read(v, at, key);
+  read(v) {
+    const s = text.read(v);
     if (notBlank(s)) return s;
-    throw new Invalid(pathText(at, key), "must not be empty");
+    throw new Refusal([], "must not be empty");
   },
   schema: { type: "string", minLength: 1 },
   optional: false,
@@ -83,10 +113,10 @@ export function oneOf<T extends string>(values: readonly T[]): Field<T> {
   const allowed: ReadonlySet<string> = new Set(values);
   const isOne = (v: unknown): v is T => typeof v === "string" && allowed.has(v);
   return {
-    read(v, at, key) {
+    read(v) {
       if (isOne(v)) return v;
-      throw new Invalid(
-        pathText(at, key),
+      throw new Refusal(
+        [],
         v === undefined
           ? "is required"
           : typeof v === "string"
@@ -101,12 +131,12 @@ export function oneOf<T extends string>(values: readonly T[]): Field<T> {
 
 /** An ISO 8601 instant with an offset, every fractional digit kept. */
 export const instant: Field<ExactInstant> = {
-  read(v, at, key) {
-    if (typeof v !== "string") return wrongType(v, at, key, "an ISO 8601 timestamp string");
+  read(v) {
+    if (typeof v !== "string") throw wrongType(v, "an ISO 8601 timestamp string");
     const t = parseExactInstant(v);
     if (t !== null) return t;
-    throw new Invalid(
-      pathText(at, key),
+    throw new Refusal(
+      [],
       `"${v}" is not an ISO 8601 timestamp with an offset (e.g. 2026-02-01T10:00:00Z or 2026-02-01T17:00:00+07:00)`,
     );
   },
@@ -117,12 +147,11 @@ export const instant: Field<ExactInstant> = {
 /** An integer between `min` and `max`. */
 export function count(min: number, max: number): Field<number> {
   return {
-    read(v, at, key) {
+    read(v) {
       if (typeof v !== "number" || !Number.isInteger(v)) {
-        throw new Invalid(pathText(at, key), `must be an integer, got ${describe(v)}`);
+        throw new Refusal([], `must be an integer, got ${describe(v)}`);
       }
-      if (v < min || v > max)
-        throw new Invalid(pathText(at, key), `must be between ${min} and ${max}`);
+      if (v < min || v > max) throw new Refusal([], `must be between ${min} and ${max}`);
       return v;
     },
     schema: { type: "integer", minimum: min, maximum: max },
@@ -134,12 +163,10 @@ const MONEY_KEYS = ["amount", "currency"] as const;
 
 /** `{ "amount": "<decimal string>", "currency": "<code>" }` as exact Money. */
 export const money: Field<Money> = {
-  read(v, at, key) {
-    const o = objectAt(v, at, key);
+  read(v) {
+    const o = jsonObject(v);
     for (const k in o) {
-      if (k !== "amount" && k !== "currency") {
-        throw new Invalid(pathText({ up: at, key }, k), "unknown field");
-      }
+      if (k !== "amount" && k !== "currency") throw new Refusal([k], "unknown field");
     }
     const { amount, currency } = o;
     if (typeof amount === "string" && typeof currency === "string") {
@@ -147,7 +174,7 @@ export const money: Field<Money> = {
       const minor = exp === undefined ? undefined : parseDecimal(amount, exp);
       if (typeof minor === "bigint") return { minor, currency };
     }
-    return badMoney(amount, currency, pathText(at, key));
+    throw badMoney(amount, currency);
   },
   schema: {
     type: "object",
@@ -159,43 +186,40 @@ export const money: Field<Money> = {
 };
 
 /** What is wrong with a money object's amount or currency. */
-function badMoney(amount: unknown, currency: unknown, path: string): never {
+function badMoney(amount: unknown, currency: unknown): Refusal {
   // Said before parseMoney, which would report the amount of a missing currency as unknown.
   if (currency === undefined || amount === undefined) {
-    throw new Invalid(`${path}.${amount === undefined ? "amount" : "currency"}`, "is required");
+    return new Refusal([amount === undefined ? "amount" : "currency"], "is required");
   }
   const r = parseMoney(amount, currency);
-  if (r.ok) throw new Error(`badMoney called on valid money at ${path}`);
-  throw new Invalid(`${path}.${r.field}`, r.message);
+  if (r.ok) throw new Error("badMoney called on valid money");
+  return new Refusal([r.field], r.message);
 }
 
 // ---- combinators ---------------------------------------------------------------------------------
 
 type JsonObject = { readonly [key: string]: unknown };
 
-function isJsonObject(v: unknown): v is JsonObject {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** The value of `parent[key]` as a JSON object, or `Invalid`. */
-function objectAt(v: unknown, at: Path, key: string | number): JsonObject {
-  if (isJsonObject(v)) return v;
-  return wrongType(v, at, key, "an object");
+/** `v` as a JSON object, or a refusal. */
+function jsonObject(v: unknown): JsonObject {
+  if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as JsonObject;
+  throw wrongType(v, "an object");
 }
 
 /** `field`, or null when the value is null or absent. */
 export function nullable<T>(field: Field<T>): Field<T | null> {
   return {
-    read: (v, at, key) => (v === null || v === undefined ? null : field.read(v, at, key)),
+    read: (v) => (v === null || v === undefined ? null : field.read(v)),
     schema: { ...field.schema, type: [field.schema.type, "null"] },
     optional: true,
+    orNull: field,
   };
 }
 
 /** `field`, or `fallback` when the value is absent. */
 export function withDefault<T>(field: Field<T>, fallback: T): Field<T> {
   return {
-    read: (v, at, key) => (v === undefined ? fallback : field.read(v, at, key)),
+    read: (v) => (v === undefined ? fallback : field.read(v)),
     schema: field.schema,
     optional: true,
   };
@@ -204,14 +228,16 @@ export function withDefault<T>(field: Field<T>, fallback: T): Field<T> {
 /** A JSON array of `item`s; an absent list is empty. */
 export function listOf<T>(item: Field<T>): Field<readonly T[]> {
   return {
-    read(v, at, key) {
+    read(v) {
       if (v === undefined) return [];
-      if (!Array.isArray(v)) {
-        throw new Invalid(pathText(at, key), `must be an array, got ${describe(v)}`);
-      }
-      const path = { up: at, key };
+      if (!Array.isArray(v)) throw new Refusal([], `must be an array, got ${describe(v)}`);
       const out: T[] = [];
-      for (let i = 0; i < v.length; i++) out.push(item.read(v[i], path, i));
+      let i = 0;
+      try {
+        for (; i < v.length; i++) out.push(item.read(v[i]));
+      } catch (e) {
+        throw under(i, e);
+      }
       return out;
     },
     schema: { type: "array", items: item.schema },
@@ -237,28 +263,70 @@ function mapFields<F extends Fields<F>, T>(
   return out as { [K in keyof F]: T };
 }
 
-/** Builds the typed value of one table from a JSON object whose keys were checked. */
-type Build<F extends Fields<F>> = (fields: F, o: JsonObject, path: Path) => Read<F>;
+/** The generated call that reads field `i` (`read<i>`) from `x`, and the function it calls. */
+function fieldCall(field: Field<unknown>, i: number): { call: string; fn: unknown } {
+  const inner = field.orNull ?? field;
+  const call = inner.readObject === undefined ? `read${i}(x${i})` : `read${i}(jsonObject(x${i}))`;
+  return {
+    call:
+      field.orNull === undefined ? call : `x${i} === null || x${i} === undefined ? null : ${call}`,
+    fn: inner.readObject ?? inner.read,
+  };
+}
 
 /**
- * The build function of a table: for `{ id: nonBlank, ... }` it is
- * `return { "id": fields["id"].read(o["id"], path, "id"), ... };`, made once per table.
+ * The reader of a table's JSON objects, generated once per table. For
+ * `{ id: nonBlank, placedAt: nullable(instant), price: money }` it is:
  *
- * Why generated: a loop over the table (`for (const [k, f] of entries) out[k] = f.read(o[k], ...)`)
- * reads the same, but V8 shares one set of inline caches for all fields of all tables there, so
- * every property access and call goes through its slowest, generic path; it made reading a case
- * about 60% slower than this (docs/performance.md). Written out, each field gets its own access
- * and its own call, as in a hand-written reader, from the one declaration. The keys are the
+ *     function readObject(o) {
+ *       for (const key in o) if (!(key === "id" || key === "placedAt" || ...)) throw unknown(key);
+ *       let at = "";
+ *       try {
+ *         at = "id"; const x0 = o["id"]; const v0 = read0(x0);
+ *         at = "placedAt"; const x1 = o["placedAt"];
+ *         const v1 = x1 === null || x1 === undefined ? null : read1(x1);
+ *         at = "price"; const x2 = o["price"]; const v2 = read2(jsonObject(x2));
+ *         return { "id": v0, "placedAt": v1, "price": v2 };
+ *       } catch (e) {
+ *         throw under(at, e);
+ *       }
+ *     }
+ *
+ * with `read0` the reader of `nonBlank`, `read1` that of `instant` (the null check is written out
+ * here) and `read2` the table reader of an object field. Why generated: a loop over the table
+ * reads the same, but V8 then shares one set of inline caches for every field of every table
+ * (each key check, property access and reader call goes through its slowest, generic path);
+ * written out, each field of each table has its own, as in a hand-written reader, from the one
+ * declaration. It made reading a case about 60% faster (docs/performance.md). The keys are the
  * table's own (constants of this module), written as JSON string literals.
  */
-function compileBuild<F extends Fields<F>>(keys: readonly string[]): Build<F> {
-  const body = keys.map((k) => {
-    const q = JSON.stringify(k);
-    return `${q}: fields[${q}].read(o[${q}], path, ${q})`;
-  });
+function compileReader<F extends Fields<F>>(fields: F): (o: JsonObject) => Read<F> {
+  const keys = keysOf(fields);
+  const q = keys.map((k) => JSON.stringify(k));
+  const calls = keys.map((k, i) => fieldCall(fields[k], i));
+  const known = q.map((k) => `key === ${k}`).join(" || ");
+  const reads = q.map(
+    (k, i) => `at = ${k}; const x${i} = o[${k}]; const v${i} = ${calls[i]?.call};`,
+  );
+  const result = q.map((k, i) => `${k}: v${i}`).join(", ");
+  const source = `return function readObject(o) {
+    for (const key in o) if (!(${known})) throw unknown(key);
+    let at = "";
+    try {
+      ${reads.join("\n")}
+      return { ${result} };
+    } catch (e) {
+      throw under(at, e);
+    }
+  };`;
+  const params = ["unknown", "under", "jsonObject", ...keys.map((_, i) => `read${i}`)];
+  const unknown = (key: string): Refusal => new Refusal([key], "unknown field");
   // The generated function returns an object with exactly the table's keys, each from its own
   // field's reader: a Read<F>.
-  return new Function("fields", "o", "path", `return { ${body.join(", ")} };`) as Build<F>;
+  const make = new Function(...params, source) as (
+    ...args: unknown[]
+  ) => (o: JsonObject) => Read<F>;
+  return make(unknown, under, jsonObject, ...calls.map((c) => c.fn));
 }
 
 /** An object of the format: its table, and the JSON Schema of each of its fields. */
@@ -272,18 +340,12 @@ export function object<F extends Fields<F>>(fields: F): ObjectField<F> {
   const keys = keysOf(fields);
   const required = keys.filter((k) => !fields[k].optional);
   const properties = mapFields(fields, (f) => f.schema);
-  const build = compileBuild<F>(keys);
+  const readObject = compileReader(fields);
   return {
     fields,
     properties,
-    read(v, at, key) {
-      const o = objectAt(v, at, key);
-      const path = { up: at, key };
-      for (const k in o) {
-        if (!Object.hasOwn(fields, k)) throw new Invalid(pathText(path, k), "unknown field");
-      }
-      return build(fields, o, path);
-    },
+    read: (v) => readObject(jsonObject(v)),
+    readObject,
     schema: { type: "object", additionalProperties: false, required, properties },
     optional: false,
   };

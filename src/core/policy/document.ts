@@ -1,7 +1,7 @@
 // The policy as a policy-file document (version, parameters, payouts, clauses): what
 // `GET /api/v1/policy` answers and `refund-desk policy show` prints, loadable as it stands. Pure.
 
-import { DEFAULT_PAYOUTS, DEFAULT_WORKFLOW } from "./policy-file.js";
+import { DEFAULT_PAYOUTS, DEFAULT_RETENTION, DEFAULT_WORKFLOW } from "./policy-file.js";
 import { CLAUSE_IDS, type Policy } from "./types.js";
 
 /** The policy-file shape of a policy. */
@@ -11,6 +11,8 @@ export interface PolicyDocument {
   payouts: { secondApprovalAbove: Record<string, string> };
   /** The people's deadlines (reply-by, QA at-risk, appeal window, follow-ups). */
   workflow: Record<string, number>;
+  /** How long closed requests' messages and attachments are kept. */
+  retention: { closedRequestDataYears: number };
   clauses: Record<string, string>;
 }
 
@@ -34,6 +36,7 @@ export function policyDocument(policy: Policy): PolicyDocument {
       secondApprovalAbove: { ...(policy.payouts ?? DEFAULT_PAYOUTS).secondApprovalAbove },
     },
     workflow: { ...(policy.workflow ?? DEFAULT_WORKFLOW) },
+    retention: { ...(policy.retention ?? DEFAULT_RETENTION) },
     clauses,
   };
 }

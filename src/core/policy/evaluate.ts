@@ -1,5 +1,9 @@
 import { dayInZone, formatDay, startOfDay } from "../calendar/calendar.js";
-import { addBusinessDays, holidayCalendar } from "../calendar/business-days.js";
+import {
+  addBusinessDays,
+  holidayCalendar,
+  type HolidayCalendar,
+} from "../calendar/business-days.js";
 import {
   compareInstants,
   earlier,
@@ -10,7 +14,7 @@ import {
   spanNanos,
   type ExactInstant,
 } from "../calendar/instant.js";
-import { findExtrasBy } from "../ledger/ledger.js";
+import { findExtrasBy, inCaptureOrder } from "../ledger/ledger.js";
 import { formatMoney, mulDivHalfUp, prorate, type Money } from "../money/money.js";
 import { notBlank } from "../text/white-space.js";
 import { caseOf, inputResult, readCase } from "./parse-case.js";
@@ -171,6 +175,7 @@ function mergeIntervals(list: readonly Interval[]): Interval[] {
 
 /** Blocked intervals of the given kinds after `placedAt`; an open one runs to `asOf`. */
 function blockedIntervals(c: RefundCase, kinds: ReadonlySet<string>): Interval[] {
+  if (c.events.length === 0) return [];
   const list: Interval[] = [];
   for (const ev of c.events) {
     if (!kinds.has(ev.kind)) continue;
@@ -245,22 +250,30 @@ function chargeLines(
   den: bigint,
 ): RefundLine[] {
   const bases = refundBases(c, paid);
-  const shares = new Array<bigint>(paid.length).fill(0n);
-  for (const currency of new Set(bases.map((b) => b.currency))) {
-    const idx = bases.flatMap((b, i) => (b.currency === currency ? [i] : []));
+  const shares = new Array<bigint>(bases.length);
+  // The bases of each currency, in capture order, share one rounded total: each currency once, at
+  // its first base.
+  for (let first = 0; first < bases.length; first++) {
+    const currency = (bases[first] as Money).currency;
+    if (bases.findIndex((b) => b.currency === currency) !== first) continue;
+    const group: number[] = [];
+    for (let i = first; i < bases.length; i++) {
+      if ((bases[i] as Money).currency === currency) group.push(i);
+    }
     const split = prorate(
-      idx.map((i) => (bases[i] as Money).minor),
+      group.map((i) => (bases[i] as Money).minor),
       num,
       den,
     );
-    idx.forEach((i, k) => (shares[i] = split[k] as bigint));
+    for (let k = 0; k < group.length; k++) shares[group[k] as number] = split[k] as bigint;
   }
   const lines: RefundLine[] = [];
-  paid.forEach((p, i) => {
+  for (let i = 0; i < paid.length; i++) {
+    const p = paid[i] as Payment;
     const minor = shares[i] as bigint;
     const currency = (bases[i] as Money).currency;
     if (minor > 0n) lines.push({ paymentId: p.id, method: p.method, amount: { minor, currency } });
-  });
+  }
   return lines;
 }
 
@@ -306,9 +319,12 @@ function extrasOf(c: RefundCase): readonly boolean[] {
 /** The payments of one charge that are not extra, in capture order (ties: as listed). */
 function chargePayments(c: RefundCase, chargeRef: string): Payment[] {
   const extras = extrasOf(c);
-  return c.payments
-    .filter((p, i) => extras[i] !== true && p.chargeRef === chargeRef)
-    .sort((a, b) => compareInstants(a.capturedAt, b.capturedAt));
+  const order = inCaptureOrder(
+    c.payments,
+    compareInstants,
+    (p, i) => extras[i] !== true && p.chargeRef === chargeRef,
+  );
+  return order.map((i) => c.payments[i] as Payment);
 }
 
 /** Rule 2: duplicate payments. */
@@ -366,28 +382,45 @@ function breached(
   return isAfter(happened ?? asOf, deadline);
 }
 
+/** A promised date, the same date extended by blocked time, and whether each was missed. */
+interface PromiseCheck {
+  readonly extended: ExactInstant;
+  readonly missedAsPromised: boolean;
+  readonly missedOnceExtended: boolean;
+}
+
+/** Checks the promise to do something `by` a date against when it `happened` (null: not yet). */
+function checkPromise(
+  c: RefundCase,
+  by: ExactInstant,
+  happened: ExactInstant | null,
+  blocked: readonly Interval[],
+): PromiseCheck {
+  const extended = extendDeadline(c.order.placedAt, by, blocked);
+  return {
+    extended,
+    missedAsPromised: breached(by, happened, c.asOf),
+    missedOnceExtended: breached(extended, happened, c.asOf),
+  };
+}
+
 /** Rule 5: the service was not delivered as promised. */
 function notDelivered(c: RefundCase): Verdict {
   const o = c.order;
   if (o.deliveredAt !== null) return COMPLETED;
+  if (o.promisedStartBy === null && o.promisedDeliveryBy === null) return NO_PROMISED_DATES;
   // Each promised date with the event that keeps it: start (startedAt), delivery (deliveredAt).
-  const promises = [
-    { by: o.promisedStartBy, happened: o.startedAt },
-    { by: o.promisedDeliveryBy, happened: o.deliveredAt },
-  ].flatMap(({ by, happened }) => (by === null ? [] : [{ by, happened }]));
-  if (promises.length === 0) return NO_PROMISED_DATES;
   const blocked = blockedIntervals(c, BLOCKING);
-  const checked = promises.map(({ by, happened }) => {
-    const extended = extendDeadline(o.placedAt, by, blocked);
-    return {
-      extended,
-      asPromised: breached(by, happened, c.asOf),
-      onceExtended: breached(extended, happened, c.asOf),
-    };
-  });
-  if (!checked.some((d) => d.asPromised)) return ON_SCHEDULE;
-  if (!checked.some((d) => d.onceExtended)) {
-    const latestExtended = checked.map((d) => d.extended).reduce(later);
+  const checks: PromiseCheck[] = [];
+  if (o.promisedStartBy !== null) {
+    checks.push(checkPromise(c, o.promisedStartBy, o.startedAt, blocked));
+  }
+  if (o.promisedDeliveryBy !== null) {
+    checks.push(checkPromise(c, o.promisedDeliveryBy, o.deliveredAt, blocked));
+  }
+  if (!checks.some((d) => d.missedAsPromised)) return ON_SCHEDULE;
+  if (!checks.some((d) => d.missedOnceExtended)) {
+    const latestExtended = checks.map((d) => d.extended).reduce(later);
     const client = measure(blockedIntervals(c, CLIENT), o.placedAt, latestExtended);
     const external = measure(blockedIntervals(c, EXTERNAL), o.placedAt, latestExtended);
     return client >= external ? CLIENT_SIDE_DELAY : EXTERNAL_DELAY;
@@ -444,6 +477,18 @@ const NO_DEADLINES: Deadlines = {
   payoutLatest: null,
 };
 
+const calendars = new WeakMap<PolicyParams, HolidayCalendar>();
+
+/** The holiday calendar of a policy's parameters (built once per parameters object). */
+function holidaysOf(params: PolicyParams): HolidayCalendar {
+  let cal = calendars.get(params);
+  if (cal === undefined) {
+    cal = holidayCalendar(params.holidays, params.holidayCountry);
+    calendars.set(params, cal);
+  }
+  return cal;
+}
+
 /** Decides a checked case under a policy: the first rule that applies decides. */
 export function decide(c: RefundCase, policy: Policy): Decision {
   const { params } = c;
@@ -461,7 +506,7 @@ export function decide(c: RefundCase, policy: Policy): Decision {
   const refund = v.outcome === "refund";
   let deadlines = NO_DEADLINES;
   if (refund) {
-    const cal = holidayCalendar(params.holidays, params.holidayCountry);
+    const cal = holidaysOf(params);
     const day = dayInZone(c.asOf.ms, tz);
     deadlines = {
       requestWindowEndsAt: windowEndsAt,

@@ -9,6 +9,7 @@ import {
   type InputError,
   type PayoutSettings,
   type Policy,
+  type RetentionSettings,
   type WorkflowSettings,
   type PolicyParams,
   type Reason,
@@ -221,7 +222,21 @@ function parseWorkflowSettings(raw: unknown): WorkflowSettings {
   };
 }
 
-const TOP_KEYS = new Set(["version", "parameters", "clauses", "payouts", "workflow"]);
+/** Retention when the policy file names none: five years after a request closed. */
+export const DEFAULT_RETENTION: RetentionSettings = { closedRequestDataYears: 5 };
+
+function parseRetentionSettings(raw: unknown): RetentionSettings {
+  const o = asObj(raw, "retention");
+  onlyKeys(o, new Set(["closedRequestDataYears"]), "retention");
+  return {
+    closedRequestDataYears:
+      o["closedRequestDataYears"] === undefined
+        ? DEFAULT_RETENTION.closedRequestDataYears
+        : int(o["closedRequestDataYears"], child("retention", "closedRequestDataYears"), 1, 100),
+  };
+}
+
+const TOP_KEYS = new Set(["version", "parameters", "clauses", "payouts", "workflow", "retention"]);
 const CLAUSE_SET: ReadonlySet<string> = new Set(CLAUSE_IDS);
 
 /**
@@ -243,7 +258,9 @@ export function parsePolicy(doc: unknown): Result<Policy, InputError> {
     const payouts = o.payouts === undefined ? DEFAULT_PAYOUTS : parsePayoutSettings(o.payouts);
     const workflow =
       o.workflow === undefined ? DEFAULT_WORKFLOW : parseWorkflowSettings(o.workflow);
-    return { ok: true, value: { version, params, clauses, payouts, workflow } };
+    const retention =
+      o.retention === undefined ? DEFAULT_RETENTION : parseRetentionSettings(o.retention);
+    return { ok: true, value: { version, params, clauses, payouts, workflow, retention } };
   } catch (e) {
     if (e instanceof Invalid) return { ok: false, error: { path: e.path, message: e.message } };
     throw e;

@@ -79,6 +79,17 @@ export interface Policy {
   readonly payouts?: PayoutSettings;
   /** Deadlines of the people in the review workflow; not a decision parameter either. */
   readonly workflow?: WorkflowSettings;
+  /** How long personal data of closed requests is kept (issue 17); not a decision parameter. */
+  readonly retention?: RetentionSettings;
+}
+
+/** The retention period of closed requests' messages and attachments. */
+export interface RetentionSettings {
+  /**
+   * Years after a request closed when the worker deletes its messages and attachments (the
+   * request, its decisions and payouts stay: financial records).
+   */
+  readonly closedRequestDataYears: number;
 }
 
 /** Deadlines for people: the client's answers, QA's queue, appeals and follow-ups. */

@@ -1,7 +1,14 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PARAMS } from "../policy/policy-file.js";
 import type { Policy } from "../policy/types.js";
-import { replyReminderAt, requestFlags, workflowDeadlines } from "./deadlines.js";
+import {
+  atRiskWaitingBefore,
+  replyReminderAt,
+  replyReminderDue,
+  requestFlags,
+  workflowDeadlines,
+} from "./deadlines.js";
 
 const policy: Pick<Policy, "params" | "workflow"> = {
   params: { ...DEFAULT_PARAMS, timezone: "Asia/Bangkok", holidays: ["2026-03-09"] },
@@ -31,6 +38,21 @@ describe("workflow deadlines", () => {
     );
   });
 
+  it("a reminder is due from the start of the last day, names that day, and says when it is late", () => {
+    const replyBy = Date.parse("2026-03-12T17:00:00Z"); // the end of Thu 12 March in Bangkok
+    const from = replyReminderAt(policy, replyBy);
+    expect(replyReminderDue(policy, replyBy, from - 1)).toBeNull();
+    expect(replyReminderDue(policy, replyBy, from)).toEqual({
+      lastDay: "2026-03-12",
+      overdue: false,
+    });
+    expect(replyReminderDue(policy, replyBy, replyBy - 1)?.overdue).toBe(false);
+    expect(replyReminderDue(policy, replyBy, replyBy)).toEqual({
+      lastDay: "2026-03-12",
+      overdue: true,
+    });
+  });
+
   it("flag a late answer and a request waiting on QA too long, nothing else", () => {
     const replyBy = Date.parse("2026-03-12T17:00:00Z");
     const q = { status: "info_requested", replyBy, waitingSince: NOW } as const;
@@ -42,5 +64,30 @@ describe("workflow deadlines", () => {
     expect(requestFlags(policy, onQa, edge - 1).atRisk).toBe(false);
     expect(requestFlags(policy, onQa, edge).atRisk).toBe(true);
     expect(requestFlags(policy, { ...onQa, status: "approved" }, edge).atRisk).toBe(false);
+  });
+
+  it("the at-risk bound agrees with the flag, whatever the moments (holidays, weekends, zones)", () => {
+    const from = Date.parse("2026-01-01T00:00:00Z");
+    const span = 120 * 86_400_000;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: span }),
+        fc.integer({ min: 0, max: 30 * 86_400_000 }),
+        fc.constantFrom("Asia/Bangkok", "America/New_York", "UTC"),
+        fc.integer({ min: 1, max: 7 }),
+        (since, waited, timezone, days) => {
+          const p = {
+            ...policy,
+            params: { ...policy.params, timezone },
+            workflow: { ...policy.workflow!, qaAtRiskBusinessDays: days },
+          };
+          const waitingSince = from + since;
+          const now = waitingSince + waited;
+          const flag = requestFlags(p, { status: "in_review", replyBy: null, waitingSince }, now);
+          expect(waitingSince < atRiskWaitingBefore(p, now)).toBe(flag.atRisk);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

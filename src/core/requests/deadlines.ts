@@ -5,7 +5,7 @@
 // weekends, holidays).
 
 import { addBusinessDays, holidayCalendar } from "../calendar/business-days.js";
-import { DAY_MS, dayInZone, startOfDay } from "../calendar/calendar.js";
+import { DAY_MS, dayInZone, formatDay, startOfDay } from "../calendar/calendar.js";
 import { DEFAULT_WORKFLOW } from "../policy/policy-file.js";
 import type { Instant, Policy, WorkflowSettings } from "../policy/types.js";
 import type { WorkflowDeadlines } from "./transition.js";
@@ -50,6 +50,25 @@ export function replyReminderAt(policy: Pick<Policy, "params">, replyBy: Instant
   return startOfDay(dayInZone(replyBy - 1, tz), tz);
 }
 
+/** What the reminder of a question due at `replyBy` says, once it is due at `now`. */
+export interface ReplyReminder {
+  /** `YYYY-MM-DD` in the policy's zone: the last day to answer. */
+  readonly lastDay: string;
+  /** True when the reply-by has passed already (the reminder goes out late). */
+  readonly overdue: boolean;
+}
+
+/** The reminder of a question due at `replyBy`, or null while it is not due yet at `now`. */
+export function replyReminderDue(
+  policy: Pick<Policy, "params">,
+  replyBy: Instant,
+  now: Instant,
+): ReplyReminder | null {
+  if (now < replyReminderAt(policy, replyBy)) return null;
+  const lastDay = formatDay(dayInZone(replyBy - 1, policy.params.timezone));
+  return { lastDay, overdue: now >= replyBy };
+}
+
 /** Flags a queue shows beside an open request. */
 export interface RequestFlags {
   /** The client's answer is past its reply-by date (info_requested). */
@@ -71,6 +90,26 @@ export function requestFlags(
     r.waitingSince !== null &&
     now >= endOfBusinessDays(policy, r.waitingSince, workflowOf(policy).qaAtRiskBusinessDays);
   return { replyOverdue, atRisk };
+}
+
+/**
+ * The flag `atRisk` as a bound on `waitingSince`, for a query: a request waiting on QA is at risk
+ * at `now` exactly when it has waited since before the instant returned. (The end of the
+ * business days counted from a moment depends only on its day and never decreases, so the days
+ * whose end has passed are all those up to the latest one found walking back from today.)
+ */
+export function atRiskWaitingBefore(
+  policy: Pick<Policy, "params" | "workflow">,
+  now: Instant,
+): Instant {
+  const tz = policy.params.timezone;
+  const n = workflowOf(policy).qaAtRiskBusinessDays;
+  const today = dayInZone(now, tz);
+  // Business days are at most a few weeks apart (weekends and holidays), far fewer than this.
+  for (let day = today; day > today - 800; day--) {
+    if (endOfBusinessDays(policy, startOfDay(day, tz), n) <= now) return startOfDay(day + 1, tz);
+  }
+  return startOfDay(today - 800, tz);
 }
 
 /** The instant a denial decided at `decidedAt` can no longer be appealed. */

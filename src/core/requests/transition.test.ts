@@ -5,6 +5,7 @@ import type { Money } from "../money/money.js";
 import { ALTERNATIVES, type Outcome } from "../policy/types.js";
 import {
   EVENT_ACTIONS,
+  acceptedEvents,
   allowedEvents,
   availableEvents,
   canWithdraw,
@@ -587,6 +588,19 @@ describe("access inside the transition (defence in depth)", () => {
     expect(availableEvents(inState("alternative_offered"), otherClient)).toEqual([]);
     expect(availableEvents(inState("in_review"), finance)).toEqual([]);
     expect(availableEvents(inState("approved"), admin)).toEqual([]);
+  });
+
+  it("a submitted request offers staff the events that start its review implicitly", () => {
+    expect(availableEvents(inState("submitted"), qa).sort()).toEqual(
+      ["approve", "deny", "offer_alternative", "request_info", "start_review"].sort(),
+    );
+    expect(availableEvents(inState("submitted"), client)).toEqual(["withdraw"]);
+    expect(availableEvents(inState("submitted"), finance)).toEqual([]);
+    // And the machine accepts each of them there (the review starts first).
+    for (const event of ["request_info", "approve", "deny", "offer_alternative"] as const) {
+      expect(acceptedEvents("submitted")).toContain(event);
+      expect(startsReviewImplicitly("submitted", event)).toBe(true);
+    }
   });
 });
 

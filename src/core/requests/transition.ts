@@ -119,9 +119,19 @@ export function allowedEvents(status: RequestStatus): RequestEventType[] {
   return Object.keys(TRANSITIONS[status]) as RequestEventType[];
 }
 
-/** The events `actor` may send now: allowed by the machine and by access (the caller's abilities). */
+/**
+ * The events a request in `status` accepts from whoever may send them: the machine's own, plus,
+ * on a submitted request, the staff events that start the review implicitly (request_info,
+ * approve, deny, offer_alternative), which the server accepts there too.
+ */
+export function acceptedEvents(status: RequestStatus): RequestEventType[] {
+  const own = allowedEvents(status);
+  return status === "submitted" ? [...own, ...IMPLICIT_START] : own;
+}
+
+/** The events `actor` may send now: accepted in its state and allowed by access (its abilities). */
 export function availableEvents(request: RequestSnapshot, actor: Actor): RequestEventType[] {
-  return allowedEvents(request.status).filter((e) =>
+  return acceptedEvents(request.status).filter((e) =>
     can(actor, EVENT_ACTIONS[e], { clientId: request.clientId }),
   );
 }
@@ -522,7 +532,7 @@ export function reevaluate(
 
 /** Why an assignment was refused. */
 export type AssignError =
-  | { readonly code: "forbidden"; readonly action: string }
+  | { readonly code: "forbidden"; readonly action: Action }
   | { readonly code: "version_conflict"; readonly currentVersion: number }
   | { readonly code: "request_closed"; readonly state: RequestStatus }
   | { readonly code: "appeal_needs_other_reviewer" };

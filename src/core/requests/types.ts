@@ -1,3 +1,4 @@
+import type { Action } from "../access/access.js";
 import type { Money } from "../money/money.js";
 import type { Alternative, Decision, Instant, Reason, RefundLine } from "../policy/types.js";
 
@@ -205,7 +206,7 @@ export type TransitionError =
   /** 409: the caller saw an older version. */
   | { readonly code: "version_conflict"; readonly currentVersion: number }
   /** Defence in depth: the shell should have refused with `visibleOrNotFound` already. */
-  | { readonly code: "forbidden"; readonly action: string }
+  | { readonly code: "forbidden"; readonly action: Action }
   /** 422 on `justification`. */
   | { readonly code: "justification_required" }
   /** 422 on `amount`: zero or negative. */

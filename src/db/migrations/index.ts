@@ -18,6 +18,15 @@ import { dropRedundantRequestIndex } from "./0005-drop-redundant-request-index.j
 import { duplicates } from "./0006-duplicates.js";
 import { payoutOperations } from "./0007-payout-operations.js";
 import { people } from "./0008-people.js";
+import { auditActorIndex } from "./0009-audit-actor-index.js";
+import { reports } from "./0010-reports.js";
+import { policyVersions } from "./0011-policy-versions.js";
+import { policySimulations } from "./0012-policy-simulations.js";
+import { personalData } from "./0014-personal-data.js";
+import { imports } from "./0016-imports.js";
+import { attachmentStorage } from "./0017-attachment-storage.js";
+import { disputes } from "./0018-disputes.js";
+import { inboundMail } from "./0019-inbound-mail.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -29,6 +38,15 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0006-duplicates": duplicates,
   "0007-payout-operations": payoutOperations,
   "0008-people": people,
+  "0009-audit-actor-index": auditActorIndex,
+  "0010-reports": reports,
+  "0011-policy-versions": policyVersions,
+  "0012-policy-simulations": policySimulations,
+  "0014-personal-data": personalData,
+  "0016-imports": imports,
+  "0017-attachment-storage": attachmentStorage,
+  "0018-disputes": disputes,
+  "0019-inbound-mail": inboundMail,
 };
 
 async function migrator(db: Kysely<Database>): Promise<Migrator> {

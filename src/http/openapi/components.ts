@@ -155,22 +155,6 @@ export function pageOf<const N extends string>(item: N, example: unknown) {
   } as const;
 }
 
-/** `{ items: [...] }` of one item component, named `<Item>List` (a whole list, no paging). */
-export function listOf<const N extends string>(item: N, example: unknown) {
-  return {
-    $id: `${item}List` as `${N}List`,
-    type: "object",
-    additionalProperties: false,
-    required: ["items"],
-    description: `Every ${item} asked for, in one list.`,
-    properties: {
-      items: { type: "array", items: ref(item) },
-      nextCursor: { type: "null", description: "Always null: the list is whole." },
-    },
-    examples: [{ items: [example] }],
-  } as const;
-}
-
 /** The `:id` path parameter of every resource route. */
 export const idParams = {
   type: "object",

@@ -157,6 +157,44 @@ describe("the OpenAPI document", () => {
     }
   });
 
+  it("answers every list as a Page that pages: items, a required nextCursor, limit and cursor", () => {
+    const components = (doc["components"] as Json)["schemas"] as Record<string, Json>;
+    const resolve = (schema: Json): Json => {
+      const ref = schema["$ref"];
+      return typeof ref === "string" ? (components[ref.split("/").pop()!] ?? {}) : schema;
+    };
+    const lists: string[] = [];
+    for (const { path, method, op } of operations) {
+      if (method !== "get") continue;
+      const ok = (op["responses"] as Json)["200"] as Json | undefined;
+      const media = (ok?.["content"] as Record<string, Json> | undefined)?.["application/json"];
+      if (media === undefined) continue;
+      const schema = resolve(media["schema"] as Json);
+      const items = (schema["properties"] as Record<string, Json> | undefined)?.["items"];
+      if (items?.["type"] !== "array") continue;
+      lists.push(`${method} ${path}`);
+      expect(schema["required"], path).toEqual(expect.arrayContaining(["items", "nextCursor"]));
+      const nextCursor = (schema["properties"] as Record<string, Json>)["nextCursor"] as Json;
+      expect(nextCursor["type"], path).toEqual(["string", "null"]);
+      const query = ((op["parameters"] ?? []) as Json[])
+        .filter((p) => p["in"] === "query")
+        .map((p) => p["name"]);
+      expect(query, path).toEqual(expect.arrayContaining(["limit", "cursor"]));
+    }
+    // The lists under a resource are among them (a list that answered whole would be missed).
+    expect(lists).toEqual(
+      expect.arrayContaining([
+        "get /api/v1/orders/{id}/payments",
+        "get /api/v1/orders/{id}/events",
+        "get /api/v1/requests/{id}/messages",
+        "get /api/v1/requests/{id}/decisions",
+        "get /api/v1/requests/{id}/attachments",
+        "get /api/v1/requests/{id}/timeline",
+        "get /api/v1/sessions",
+      ]),
+    );
+  });
+
   it("checks every component's own examples against the component", () => {
     const check = validator();
     let count = 0;

@@ -209,8 +209,9 @@ export function operationContract({
     }
   }
   const produces = s["produces"] as string[] | undefined;
-  if (Object.keys(given).length === 0 && produces !== undefined) {
-    // A download: the bytes as stored, in one of the types the route declares.
+  if (produces !== undefined && given["200"] === undefined) {
+    // A download: the bytes as stored, in one of the types the route declares (beside any
+    // other success the route gives, e.g. a redirect).
     responses["200"] = {
       description: "The file's bytes, with its own Content-Type.",
       content: Object.fromEntries(
@@ -329,9 +330,29 @@ const TAGS = [
   { name: "orders", description: "Orders pushed by the company's systems (ERP)." },
   { name: "payments", description: "Captured payments of orders." },
   { name: "service events", description: "Blockers, incidents and faults during an order." },
+  {
+    name: "imports",
+    description: "Bulk import of orders, payments or events from CSV or NDJSON (all or nothing).",
+  },
   { name: "requests", description: "Refund requests and their review workflow." },
   { name: "attachments", description: "Files attached to refund requests." },
+  {
+    name: "inbound e-mail",
+    description:
+      "E-mail to support the desk could not file by itself, and QA's triage of it (reviewers).",
+  },
   { name: "payouts", description: "Refunds paid out, their due windows and approvals." },
+  {
+    name: "disputes",
+    description:
+      "Card disputes (chargebacks) reported by the provider, and the evidence finance answers them with.",
+  },
+  {
+    name: "reports",
+    description:
+      "Aggregates over a period in the policy's time zone, as JSON or CSV (QA leads, finance, admins).",
+  },
   { name: "webhook endpoints", description: "Outbound webhooks: endpoints and deliveries." },
+  { name: "audit", description: "The hash-chained audit trail and its verification (admins)." },
   { name: "webhooks", description: "Inbound webhooks from the card provider (signed)." },
 ];

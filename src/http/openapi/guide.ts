@@ -63,9 +63,11 @@ again.
 
 ## Pagination
 
-Lists answer a **Page**: \`{ "items": [...], "nextCursor": "..." }\`. Pass \`nextCursor\` as the
-\`cursor\` query parameter for the next page (with the same filters); it is null on the last page.
-\`limit\` sets the page size (each list states its range and default).
+Every list answers a **Page**: \`{ "items": [...], "nextCursor": "..." }\`, the short ones under
+one resource too (an order's payments and events, a request's messages, decisions, attachments
+and timeline, one's own sessions). Pass \`nextCursor\` as the \`cursor\` query parameter for the
+next page (with the same filters); it is null on the last page. \`limit\` sets the page size (each
+list states its range and default; 1-100 and 50 unless it says otherwise).
 
 ## Errors
 

@@ -11,6 +11,14 @@ import { PAYOUT_COMPONENTS } from "../routes/payout-schemas.js";
 import { ACCOUNT_COMPONENTS } from "../routes/account-schemas.js";
 import { MISC_COMPONENTS } from "../routes/misc-schemas.js";
 import { PEOPLE_COMPONENTS } from "../routes/people-schemas.js";
+import { AUDIT_COMPONENTS } from "../routes/audit-schemas.js";
+import { REPORT_COMPONENTS } from "../routes/report-schemas.js";
+import { PRIVACY_COMPONENTS } from "../routes/privacy-schemas.js";
+import { POLICY_COMPONENTS } from "../routes/policy-schemas.js";
+import { IMPORT_COMPONENTS } from "../routes/import-schemas.js";
+import { SIMULATION_COMPONENTS } from "../routes/simulation-schemas.js";
+import { INBOUND_MAIL_COMPONENTS } from "../routes/inbound-mail-schemas.js";
+import { DISPUTE_COMPONENTS } from "../routes/dispute-schemas.js";
 
 export const ALL_COMPONENTS: readonly Component[] = [
   ...COMMON_COMPONENTS,
@@ -21,6 +29,14 @@ export const ALL_COMPONENTS: readonly Component[] = [
   ...ACCOUNT_COMPONENTS,
   ...MISC_COMPONENTS,
   ...PEOPLE_COMPONENTS,
+  ...AUDIT_COMPONENTS,
+  ...REPORT_COMPONENTS,
+  ...PRIVACY_COMPONENTS,
+  ...POLICY_COMPONENTS,
+  ...IMPORT_COMPONENTS,
+  ...SIMULATION_COMPONENTS,
+  ...INBOUND_MAIL_COMPONENTS,
+  ...DISPUTE_COMPONENTS,
 ];
 
 /** Registers every component on the root instance (visible to every route group). */

@@ -155,7 +155,13 @@ export const ApiTokenCreate = {
 export const UserPage = pageOf("User", USER_EXAMPLE);
 export const ApiTokenPage = pageOf("ApiToken", TOKEN_EXAMPLE);
 
-/** `limit` and `cursor` of the account lists. */
+/** `limit` and `cursor` as they arrive in a query string. */
+export interface PageQueryString {
+  limit?: string;
+  cursor?: string;
+}
+
+/** `limit` and `cursor` of the lists paged by parsePageQuery (1-100, default 50). */
 export const pageQuery = {
   type: "object",
   additionalProperties: false,

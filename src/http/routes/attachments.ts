@@ -1,13 +1,17 @@
 // Attachments of refund requests: upload (multipart/form-data), list, download.
 //
 // Upload: the request is checked first (a foreign or missing one answers 404 before a byte is
-// read), then each file streams to a temporary file while it is hashed, counted and inspected.
+// read), then each file streams into a new object of the attachment store (local disk, the
+// database or S3: ATTACHMENT_STORAGE, ADR 0031) while it is hashed, counted and inspected.
 // Limits (per file, per request, files per request) answer 413 and keep nothing. The type is
 // decided by the content; a name or declared type that disagrees answers 415. Only then are the
-// files moved to server-made names and recorded, with their audit events, in one transaction.
+// files recorded, with their audit events, in one transaction; every object of a failed upload is
+// deleted before the answer goes out.
 // An Idempotency-Key is fingerprinted with the files' field names, names and SHA-256s.
+//
+// Download: the access check runs on the server; the bytes stream from the store, or (s3 with
+// S3_PRESIGNED_DOWNLOADS=1) the answer is a 302 to a presigned URL valid for 60 seconds.
 
-import { open } from "node:fs/promises";
 import multipart from "@fastify/multipart";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AppDeps } from "../../app/context.js";
@@ -22,28 +26,37 @@ import { listAttachments } from "../../app/attachments/list-attachments.js";
 import { loadRequestFor, type AttachmentJson } from "../../app/attachments/shared.js";
 import {
   attachmentLimitsFromEnv,
-  removeFiles,
   stageFile,
   type AttachmentLimits,
   type StagedFile,
 } from "../../app/attachments/storage.js";
-import { uploadAttachments, type UploadedFile } from "../../app/attachments/upload-attachments.js";
+import {
+  removeUncommitted,
+  uploadAttachments,
+  type UploadedFile,
+} from "../../app/attachments/upload-attachments.js";
+import type { AttachmentStorage, AttachmentStore } from "../../app/attachments/store.js";
 import type { StoredResponse } from "../../db/idempotency.js";
 import { claimIdempotencyKey, sendReplay } from "../idempotency.js";
+import { parsePageQuery } from "../../app/auth/index.js";
 import { ref } from "../openapi/components.js";
+import { pageQuery, type PageQueryString } from "./account-schemas.js";
 import type { RoutePlugin } from "../server.js";
 import { ctxOf, idParams } from "./common.js";
 import { ATTACHMENT_TYPES } from "./misc-schemas.js";
 
 const TAGS = ["attachments"];
-const listSchema = ref("AttachmentList");
+const listSchema = ref("AttachmentPage");
 /** Form fields that carry files. */
 const FILE_FIELDS = new Set(["file", "files"]);
 
 export interface AttachmentRouteOptions extends Partial<AttachmentLimits> {
-  /** Where files go (default: the deps' dataDir). */
-  readonly dataDir?: string;
+  /** Where files go (default: the deps' attachment storage). */
+  readonly storage?: AttachmentStorage;
 }
+
+/** How long a presigned download URL is valid. */
+export const PRESIGNED_SECONDS = 60;
 
 /** Multipart's own limit and format errors, worded for the caller; anything else unchanged. */
 function multipartError(err: unknown, limits: AttachmentLimits): unknown {
@@ -80,7 +93,7 @@ interface Received {
 /** Reads every part, staging each file; throws on a limit, a stray field or a broken body. */
 async function receiveFiles(
   request: FastifyRequest,
-  dataDir: string,
+  store: AttachmentStore,
   limits: AttachmentLimits,
   received: Received[],
 ): Promise<void> {
@@ -91,12 +104,12 @@ async function receiveFiles(
         if (part.type === "file") part.file.resume();
         throw invalidField(
           `body.${part.fieldname}`,
-          `is not a file field: send each file in a field named "file" (or "files")`,
+          `is not a file field: send each file as a part named "files" (one part per file; "file" is taken too)`,
         );
       }
       const label = `files[${received.length}]`;
       const staged = await stageFile(
-        dataDir,
+        store,
         part.file,
         { maxFileBytes: limits.maxFileBytes, remainingRequestBytes: limits.maxRequestBytes - used },
         label,
@@ -135,10 +148,17 @@ async function upload(
     throw new AppError("unsupported_media_type", "send the files as multipart/form-data");
   }
   const received: Received[] = [];
+  const store = deps.attachments.current;
   let outcome: { readonly replay: StoredResponse } | { readonly created: AttachmentJson[] };
+  let committed = false;
   try {
-    await receiveFiles(request, deps.dataDir, limits, received);
-    if (received.length === 0) throw invalidField("body.files", "at least one file is required");
+    await receiveFiles(request, store, limits, received);
+    if (received.length === 0) {
+      throw invalidField(
+        "body.files",
+        'at least one file is required: send each file as a multipart part named "files"',
+      );
+    }
     const parts = received.map((r) => `${r.field}\t${r.name}\t${r.staged.sha256}`);
     const claimed = await claimIdempotencyKey(deps, request, parts);
     if (claimed !== "proceed") {
@@ -146,10 +166,17 @@ async function upload(
     } else {
       const files = received.map((r, i) => typed(r, i));
       outcome = { created: await uploadAttachments(deps, ctx, { requestId, files }) };
+      committed = true;
     }
   } finally {
-    // Before anything is sent: moved files are no longer there, everything else staged goes.
-    await removeFiles(received.map((r) => r.staged.tmpPath));
+    // Before anything is sent: every object staged for an upload that did not commit goes (a
+    // store that fails to delete one is logged; the worker's sweep removes it a day later).
+    if (!committed) {
+      await removeUncommitted(
+        deps,
+        received.map((r) => r.staged.key),
+      );
+    }
   }
   if ("replay" in outcome) return sendReplay(reply, outcome.replay);
   return reply
@@ -170,7 +197,7 @@ function typed(r: Received, i: number): UploadedFile {
     );
   }
   return {
-    tmpPath: r.staged.tmpPath,
+    key: r.staged.key,
     name: r.name,
     contentType: decided.contentType,
     sizeBytes: r.staged.size,
@@ -183,12 +210,21 @@ async function download(
   request: FastifyRequest<{ Params: { id: string } }>,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { attachment, path } = await getAttachment(deps, ctxOf(request), request.params.id);
-  // Opened before the headers go out, so a missing file is a clean 500, not a cut-off download.
-  const handle = await open(path, "r");
+  const { attachment, store, key } = await getAttachment(deps, ctxOf(request), request.params.id);
   const type = attachment.contentType.startsWith("text/")
     ? `${attachment.contentType}; charset=utf-8`
     : attachment.contentType;
+  if (deps.attachments.presignDownloads && store.presignedUrl !== undefined) {
+    // After the access check: the object store serves the bytes for one minute.
+    const url = await store.presignedUrl(key, {
+      seconds: PRESIGNED_SECONDS,
+      contentType: type,
+      contentDisposition: contentDisposition(attachment.name),
+    });
+    return reply.header("cache-control", "private, no-store").redirect(url, 302);
+  }
+  // Opened before the headers go out, so missing bytes are a clean 500, not a cut-off download.
+  const body = await store.open(key);
   return reply
     .header("content-type", type)
     .header("content-length", String(attachment.sizeBytes))
@@ -196,15 +232,15 @@ async function download(
     .header("x-content-type-options", "nosniff")
     .header("content-security-policy", "default-src 'none'; sandbox")
     .header("cache-control", "private, no-store")
-    .send(handle.createReadStream());
+    .send(body);
 }
 
 /** The attachment routes with the given limits (the rest from the environment). */
 export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): RoutePlugin {
   return async (app, appDeps) => {
-    // Files go below `options.dataDir` when given (tests), else below the app's data directory.
+    // Files go to `options.storage` when given (tests), else to the app's attachment storage.
     const deps: AppDeps =
-      options.dataDir === undefined ? appDeps : { ...appDeps, dataDir: options.dataDir };
+      options.storage === undefined ? appDeps : { ...appDeps, attachments: options.storage };
     const fromEnv = attachmentLimitsFromEnv(process.env);
     const limits: AttachmentLimits = {
       maxFileBytes: options.maxFileBytes ?? fromEnv.maxFileBytes,
@@ -241,7 +277,8 @@ export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): Ro
             operationId: "uploadRequestAttachments",
             summary: "Upload files to a refund request",
             description:
-              `multipart/form-data with up to ${limits.maxFiles} files in the field \`files\`` +
+              `multipart/form-data with up to ${limits.maxFiles} files, each a part named \`files\`` +
+              " (`file` is taken too)" +
               ` (each at most ${limits.maxFileBytes} bytes, together ${limits.maxRequestBytes}).` +
               " The type is decided by the content: PDF, PNG, JPEG, plain text (UTF-8) or CSV" +
               " (text named .csv). A name or declared type that disagrees with the content: 415.",
@@ -266,7 +303,7 @@ export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): Ro
       );
     });
 
-    app.get<{ Params: { id: string } }>(
+    app.get<{ Params: { id: string }; Querystring: PageQueryString }>(
       "/requests/:id/attachments",
       {
         config: { permission: "attachment.read" },
@@ -274,15 +311,15 @@ export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): Ro
           tags: TAGS,
           operationId: "listRequestAttachments",
           summary: "List the files of a refund request",
-          description: "Name, type, size and SHA-256 of each file, oldest first.",
+          description:
+            "Name, type, size and SHA-256 of each file, oldest first, a page at a time (`limit`, `cursor`).",
           params: idParams,
+          querystring: pageQuery,
           response: { 200: listSchema },
         },
       },
-      async (request) => ({
-        items: await listAttachments(deps, ctxOf(request), request.params.id),
-        nextCursor: null,
-      }),
+      async (request) =>
+        listAttachments(deps, ctxOf(request), request.params.id, parsePageQuery(request.query)),
     );
 
     app.get<{ Params: { id: string } }>(
@@ -295,10 +332,19 @@ export function createAttachmentRoutes(options: AttachmentRouteOptions = {}): Ro
           summary: "Download an attachment",
           description:
             "The file as stored, with Content-Disposition: attachment and X-Content-Type-Options:" +
-            " nosniff. A client reaches only the files of its own requests.",
+            " nosniff. A client reaches only the files of its own requests. On S3 storage with" +
+            " presigned downloads on (S3_PRESIGNED_DOWNLOADS=1), the answer after the access check" +
+            " is a 302 to a URL of the object store valid for 60 seconds.",
           params: idParams,
           // Documented as binary bodies of these types (src/http/openapi/document.ts).
           produces: [...ATTACHMENT_TYPES],
+          response: {
+            302: {
+              type: "null",
+              description:
+                "S3 storage with presigned downloads: the file is at the URL in Location for 60 seconds.",
+            },
+          },
         },
       },
       (request, reply) => download(deps, request, reply),

@@ -14,7 +14,8 @@ import {
 } from "../../app/auth/index.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
 import { recordingLogger } from "../../../test/support/logger.js";
-import type { RoutePlugin } from "../server.js";
+import { parseTrustProxy, type RoutePlugin } from "../server.js";
+import { throttleEntityId } from "../../app/auth/throttle.js";
 import { authRoutes } from "./auth.js";
 import { userRoutes } from "./users.js";
 
@@ -323,6 +324,134 @@ describe("sessions", () => {
     const text = JSON.stringify(rows);
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toMatch(/argon2|better passphrase/);
+  });
+});
+
+describe("TRUST_PROXY: the caller's address behind a reverse proxy", () => {
+  const PROXY = "10.0.0.1";
+  const viaProxy = (
+    t: TestServer,
+    email: string,
+    password: string,
+    forwardedFor: string,
+    remoteAddress = PROXY,
+  ) =>
+    t.app.inject({
+      method: "POST",
+      url: "/api/v1/session",
+      payload: { email, password },
+      remoteAddress,
+      headers: { "x-forwarded-for": forwardedFor },
+    });
+  const pairKeys = async (t: TestServer) =>
+    (await t.deps.db.selectFrom("login_throttle").select("key").execute())
+      .map((r) => r.key)
+      .filter((k) => k.startsWith("pair:"))
+      .sort();
+
+  it("off (the default): X-Forwarded-For is not believed; the proxy's address is the caller's", async () => {
+    const t = await testServer({
+      routes: ROUTES,
+      authenticator: createAuthenticator,
+      trustProxy: parseTrustProxy(undefined),
+    });
+    try {
+      await seedUsers(t);
+      for (let i = 1; i <= 5; i++) {
+        const r = await viaProxy(t, "quinn@desk.test", "wrong", `198.51.100.${i}`);
+        expect(r.statusCode).toBe(401);
+      }
+      // Whatever the header claims, the five failures came from one address: locked.
+      const locked = await viaProxy(t, "quinn@desk.test", PASSWORD, "198.51.100.6");
+      expect(locked.statusCode).toBe(429);
+      expect(locked.headers["retry-after"]).toBe(String(LOCK_MS / 1000));
+      expect(await pairKeys(t)).toEqual([`pair:quinn@desk.test|${PROXY}`]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("set to the proxy: each caller behind it has their own count, and a spoofed header from elsewhere is ignored", async () => {
+    const t = await testServer({
+      routes: ROUTES,
+      authenticator: createAuthenticator,
+      trustProxy: parseTrustProxy(PROXY),
+    });
+    try {
+      await seedUsers(t);
+      for (let i = 1; i <= 5; i++) {
+        expect((await viaProxy(t, "quinn@desk.test", "wrong", "198.51.100.7")).statusCode).toBe(
+          401,
+        );
+      }
+      expect((await viaProxy(t, "quinn@desk.test", PASSWORD, "198.51.100.7")).statusCode).toBe(429);
+      // The same account from another person's address behind the proxy, and a colleague at the
+      // locked address, sign in.
+      expect((await viaProxy(t, "quinn@desk.test", PASSWORD, "198.51.100.8")).statusCode).toBe(200);
+      expect((await viaProxy(t, "ada@desk.test", PASSWORD, "198.51.100.7")).statusCode).toBe(200);
+      expect(await pairKeys(t)).toEqual(["pair:quinn@desk.test|198.51.100.7"]);
+
+      // Straight to the server, not through the proxy: the header is not believed, so rotating
+      // it does not escape the count, and it locks nobody it names.
+      const direct = "203.0.113.9";
+      for (let i = 1; i <= 5; i++) {
+        const r = await viaProxy(t, "carla@acme.test", "wrong", `198.51.100.${20 + i}`, direct);
+        expect(r.statusCode).toBe(401);
+      }
+      expect(
+        (await viaProxy(t, "carla@acme.test", PASSWORD, "198.51.100.30", direct)).statusCode,
+      ).toBe(429);
+      expect((await viaProxy(t, "carla@acme.test", PASSWORD, "198.51.100.21")).statusCode).toBe(
+        200,
+      );
+      expect(await pairKeys(t)).toEqual([
+        `pair:carla@acme.test|${direct}`,
+        "pair:quinn@desk.test|198.51.100.7",
+      ]);
+      // The audit trail records the caller's address, not the proxy's.
+      // (Chain 2, ADR 0028: the key and the address are kept in the entry's erasable personal part.)
+      const locks = await t.deps.db
+        .selectFrom("audit_events")
+        .select(["entity_id", "personal"])
+        .where("action", "=", "session.sign_in_locked")
+        .execute();
+      expect(
+        locks.map((l) => {
+          const { key, ip } = JSON.parse(l.personal ?? "{}") as { key?: string; ip?: string };
+          return { entity_id: l.entity_id, key, ip };
+        }),
+      ).toContainEqual({
+        entity_id: throttleEntityId("pair:quinn@desk.test|198.51.100.7"),
+        key: "pair:quinn@desk.test|198.51.100.7",
+        ip: "198.51.100.7",
+      });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a hop count believes that many proxies: the address the last trusted one saw", async () => {
+    const t = await testServer({
+      routes: ROUTES,
+      authenticator: createAuthenticator,
+      trustProxy: parseTrustProxy("1"),
+    });
+    try {
+      await seedUsers(t);
+      // The client wrote its own X-Forwarded-For (192.0.2.66); our one proxy appended the address
+      // it saw. Only that one counts.
+      const r = await viaProxy(
+        t,
+        "quinn@desk.test",
+        "wrong",
+        "192.0.2.66, 198.51.100.9",
+        "10.0.0.5",
+      );
+      expect(r.statusCode).toBe(401);
+      expect(await pairKeys(t)).toEqual(["pair:quinn@desk.test|198.51.100.9"]);
+    } finally {
+      await t.close();
+    }
   });
 });
 

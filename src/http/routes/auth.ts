@@ -50,7 +50,7 @@ export const authRoutes: RoutePlugin = (app, deps) => {
         permission: "public",
         problems: {
           401: "Unknown address, wrong password or disabled account, all alike (`unauthenticated`).",
-          429: "Too many failed attempts for this address or from this IP (`too_many_requests`).",
+          429: "Too many failed attempts for this account, from this address or from this IP (`too_many_requests`).",
         },
       },
       schema: {
@@ -60,25 +60,23 @@ export const authRoutes: RoutePlugin = (app, deps) => {
         description:
           "Sets the `rd_session` cookie (HttpOnly, SameSite=Lax) and answers the session with its `csrfToken`. " +
           "The same 401 answers an unknown address, a wrong password and a disabled account. " +
-          "After 5 failed attempts for one address or from one IP within 15 minutes, attempts " +
-          "answer 429 with Retry-After until the lock passes.",
+          "Failures are counted per account and address: 5 within 15 minutes lock that account " +
+          "from that address for 15 minutes (colleagues behind the same address are not locked); " +
+          "10 from anywhere start a backoff of the account (1 minute, doubling up to an hour); " +
+          "100 from one address for any accounts lock the address. A locked attempt answers 429 " +
+          "with Retry-After; an administrator can lift an account's locks. The address is the " +
+          "socket's, or X-Forwarded-For's when the server runs with TRUST_PROXY.",
         body: ref("SignIn"),
         response: { 200: ref("Session") },
       },
     },
     async (request, reply) => {
-      let signed;
-      try {
-        signed = await signIn(deps, ctxOf(request), {
-          email: request.body.email,
-          password: request.body.password,
-          previousSessionToken: request.cookies[SESSION_COOKIE],
-        });
-      } catch (err) {
-        const wait = err instanceof AppError ? err.extra["retryAfterSeconds"] : undefined;
-        if (typeof wait === "number") reply.header("retry-after", String(wait));
-        throw err;
-      }
+      // A lock's 429 carries Retry-After (the problem handler sets it from the error).
+      const signed = await signIn(deps, ctxOf(request), {
+        email: request.body.email,
+        password: request.body.password,
+        previousSessionToken: request.cookies[SESSION_COOKIE],
+      });
       setSessionCookie(reply, signed.sessionToken, app.secureCookies);
       reply.header("cache-control", "no-store");
       return signed.session;

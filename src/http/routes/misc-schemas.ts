@@ -41,91 +41,152 @@ export const Attachment = {
   examples: [ATTACHMENT_EXAMPLE],
 } as const satisfies Component;
 
-export const AttachmentList = {
-  $id: "AttachmentList",
-  type: "object",
-  additionalProperties: false,
-  required: ["items", "nextCursor"],
-  description:
-    "The files of a request (or the ones just uploaded), as every list: items and nextCursor.",
-  properties: {
-    items: { type: "array", items: { $ref: "Attachment#" } },
-    nextCursor: {
-      type: ["string", "null"],
-      description: "Always null: one page holds every attachment of a request.",
+/** A page of a request's files; the upload answers the files it stored as one page too. */
+export const AttachmentPage = pageOf("Attachment", ATTACHMENT_EXAMPLE);
+
+/** The members of a policy document (a policy file as checked): parameters, payouts, workflow, clauses. */
+export const POLICY_DOCUMENT_PROPERTIES = {
+  version: { type: "string", description: "The version id, cited by every recommendation." },
+  parameters: {
+    type: "object",
+    additionalProperties: false,
+    required: [
+      "timezone",
+      "requestWindowDays",
+      "payoutBusinessDays",
+      "holidays",
+      "holidayCountry",
+      "cryptoRefundValuation",
+      "autoApprove",
+    ],
+    properties: {
+      timezone: { type: "string", description: "IANA time zone of the policy's calendar" },
+      requestWindowDays: { type: "integer" },
+      payoutBusinessDays: {
+        type: "array",
+        items: { type: "integer" },
+        minItems: 2,
+        maxItems: 2,
+        description: "Earliest and latest business day of a payout after approval",
+      },
+      holidays: { type: "array", items: { type: "string", format: "date" } },
+      holidayCountry: { type: ["string", "null"] },
+      cryptoRefundValuation: { type: "string", enum: ["fiat-at-payout", "same-coins"] },
+      autoApprove: { type: "array", items: { type: "string" } },
     },
   },
-  examples: [{ items: [ATTACHMENT_EXAMPLE], nextCursor: null }],
-} as const satisfies Component;
+  payouts: {
+    type: "object",
+    additionalProperties: false,
+    required: ["secondApprovalAbove"],
+    properties: {
+      secondApprovalAbove: {
+        type: "object",
+        additionalProperties: { type: "string", pattern: "^\\d+(\\.\\d+)?$" },
+        description:
+          "Per currency (ISO 4217 code): a payout above this amount (a decimal string) needs a second approver.",
+      },
+    },
+  },
+  workflow: {
+    type: "object",
+    additionalProperties: false,
+    required: [
+      "replyByBusinessDays",
+      "qaAtRiskBusinessDays",
+      "appealWindowDays",
+      "followUpBusinessDays",
+    ],
+    description: "The people's deadlines: reply-by, QA at-risk, appeal window, follow-ups.",
+    properties: {
+      replyByBusinessDays: { type: "integer" },
+      qaAtRiskBusinessDays: { type: "integer" },
+      appealWindowDays: { type: "integer" },
+      followUpBusinessDays: { type: "integer" },
+    },
+  },
+  clauses: {
+    type: "array",
+    items: {
+      type: "object",
+      additionalProperties: false,
+      required: ["id", "text"],
+      properties: {
+        id: { type: "string", enum: [...CLAUSE_IDS] },
+        text: { type: "string" },
+      },
+    },
+  },
+} as const;
+
+export const POLICY_DOCUMENT_EXAMPLE = {
+  version: "2026-01",
+  parameters: {
+    timezone: "Europe/Berlin",
+    requestWindowDays: 30,
+    payoutBusinessDays: [7, 14],
+    holidays: ["2026-04-03", "2026-04-06"],
+    holidayCountry: "DE",
+    cryptoRefundValuation: "fiat-at-payout",
+    autoApprove: ["duplicate_payment"],
+  },
+  payouts: { secondApprovalAbove: { EUR: "1000.00", USD: "1000.00" } },
+  workflow: {
+    replyByBusinessDays: 5,
+    qaAtRiskBusinessDays: 3,
+    appealWindowDays: 14,
+    followUpBusinessDays: 10,
+  },
+  clauses: [
+    {
+      id: "eligible.not-delivered",
+      text: "A service that was not delivered, or whose work never started by the promised date, is refunded in full.",
+    },
+  ],
+};
 
 export const Policy = {
   $id: "Policy",
   type: "object",
   additionalProperties: false,
-  required: ["version", "parameters", "clauses"],
+  required: [
+    "id",
+    "version",
+    "effectiveAt",
+    "inForceSince",
+    "inForceUntil",
+    "parameters",
+    "payouts",
+    "workflow",
+    "clauses",
+  ],
   description:
-    "The refund policy in force: its version (cited by every recommendation), its parameters and its clauses in order.",
+    "The refund policy in force now: its version (id, cited by every recommendation), since when it is in force and until when (a scheduled successor), its parameters, its payout approval thresholds, the people's deadlines and its clauses in order.",
   properties: {
-    version: { type: "string" },
-    parameters: {
-      type: "object",
-      additionalProperties: false,
-      required: [
-        "timezone",
-        "requestWindowDays",
-        "payoutBusinessDays",
-        "holidays",
-        "holidayCountry",
-        "cryptoRefundValuation",
-        "autoApprove",
-      ],
-      properties: {
-        timezone: { type: "string", description: "IANA time zone of the policy's calendar" },
-        requestWindowDays: { type: "integer" },
-        payoutBusinessDays: {
-          type: "array",
-          items: { type: "integer" },
-          minItems: 2,
-          maxItems: 2,
-          description: "Earliest and latest business day of a payout after approval",
-        },
-        holidays: { type: "array", items: { type: "string", format: "date" } },
-        holidayCountry: { type: ["string", "null"] },
-        cryptoRefundValuation: { type: "string", enum: ["fiat-at-payout", "same-coins"] },
-        autoApprove: { type: "array", items: { type: "string" } },
-      },
+    id: { type: "string", description: "The version id (the same as `version`)." },
+    ...POLICY_DOCUMENT_PROPERTIES,
+    effectiveAt: {
+      type: "string",
+      description:
+        "The version's effective instant (the first version, published from the policy file on an empty database, is effective from the epoch).",
     },
-    clauses: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["id", "text"],
-        properties: {
-          id: { type: "string", enum: [...CLAUSE_IDS] },
-          text: { type: "string" },
-        },
-      },
+    inForceSince: {
+      type: "string",
+      description:
+        "Since when it is in force: the later of its effective instant and its publication.",
+    },
+    inForceUntil: {
+      type: ["string", "null"],
+      description: "When the next, scheduled version takes over; null when none is scheduled.",
     },
   },
   examples: [
     {
-      version: "2026-01",
-      parameters: {
-        timezone: "Europe/Berlin",
-        requestWindowDays: 30,
-        payoutBusinessDays: [7, 14],
-        holidays: ["2026-04-03", "2026-04-06"],
-        holidayCountry: "DE",
-        cryptoRefundValuation: "fiat-at-payout",
-        autoApprove: ["duplicate_payment"],
-      },
-      clauses: [
-        {
-          id: "eligible.not-delivered",
-          text: "A service that was not delivered, or whose work never started by the promised date, is refunded in full.",
-        },
-      ],
+      id: "2026-01",
+      ...POLICY_DOCUMENT_EXAMPLE,
+      effectiveAt: "2026-01-01T00:00:00.000Z",
+      inForceSince: "2026-01-01T00:00:00.000Z",
+      inForceUntil: null,
     },
   ],
 } as const satisfies Component;
@@ -305,7 +366,7 @@ export const WebhookDeliveryPage = pageOf("WebhookDelivery", DELIVERY_EXAMPLE);
 
 export const MISC_COMPONENTS: readonly Component[] = [
   Attachment,
-  AttachmentList,
+  AttachmentPage,
   Policy,
   WebhookEndpoint,
   WebhookEndpointCreated,

@@ -13,14 +13,7 @@ import {
   type ObjectField,
 } from "../../core/policy/case-format.js";
 import { EVENT_KINDS, PAYMENT_METHODS } from "../../core/policy/types.js";
-import {
-  expectedVersion,
-  listOf,
-  Money,
-  pageOf,
-  ref,
-  type Component,
-} from "../openapi/components.js";
+import { expectedVersion, Money, pageOf, ref, type Component } from "../openapi/components.js";
 
 /** The demo company's data, used as the examples of the document (checked by a test). */
 export const EXAMPLE_CLIENT_ID = "cl_3f9b2c1e-6a4d-4e8f-9b1a-2c3d4e5f6a7b";
@@ -225,6 +218,11 @@ export const Payment = {
     refunded: { ...moneySchema, description: "What has been paid back of it so far." },
     version: { type: "integer" },
     createdAt: { type: "string" },
+    extra: {
+      type: "boolean",
+      description:
+        "In an order's list of payments: true when the payments of the same charge before it already covered the order's price (paid twice: policy rule 2, refunded in full).",
+    },
   },
   examples: [PAYMENT_EXAMPLE],
 } as const satisfies Component;
@@ -295,8 +293,8 @@ export const ServiceEvent = {
 } as const satisfies Component;
 
 export const OrderPage = pageOf("Order", Order.examples[0]);
-export const PaymentList = listOf("Payment", PAYMENT_EXAMPLE);
-export const ServiceEventList = listOf("ServiceEvent", EVENT_EXAMPLE);
+export const PaymentPage = pageOf("Payment", PAYMENT_EXAMPLE);
+export const ServiceEventPage = pageOf("ServiceEvent", EVENT_EXAMPLE);
 
 export const ORDER_COMPONENTS: readonly Component[] = [
   OrderCreate,
@@ -305,9 +303,9 @@ export const ORDER_COMPONENTS: readonly Component[] = [
   OrderPage,
   PaymentCreate,
   Payment,
-  PaymentList,
+  PaymentPage,
   ServiceEventCreate,
   ServiceEventPatch,
   ServiceEvent,
-  ServiceEventList,
+  ServiceEventPage,
 ];

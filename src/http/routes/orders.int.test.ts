@@ -425,7 +425,7 @@ describe("orders, payments and service events API", () => {
       expect(foreign.statusCode).toBe(404);
       expect({ ...foreign.json(), instance: 0 }).toEqual({ ...missing.json(), instance: 0 });
       const list = await call("GET", `/orders/${o.id}/payments`, CLIENT_A);
-      expect(list.json()).toEqual({ items: [p] });
+      expect(list.json()).toEqual({ items: [{ ...p, extra: false }], nextCursor: null });
       const audit = await t.deps.db
         .selectFrom("audit_events")
         .selectAll()
@@ -433,6 +433,45 @@ describe("orders, payments and service events API", () => {
         .executeTakeFirstOrThrow();
       expect(audit).toMatchObject({ action: "payment.recorded", actor: "token:tok_pay" });
       expect(audit.summary).not.toContain("ch_1");
+    });
+
+    it("marks, in an order's list, the payments that are extra (the same charge paid again)", async () => {
+      const o = await createOrder();
+      const first = await call(
+        "POST",
+        "/payments",
+        PAYER,
+        paymentBody(o.id, { providerRef: "ch_a" }),
+      );
+      const again = await call(
+        "POST",
+        "/payments",
+        PAYER,
+        paymentBody(o.id, { providerRef: "ch_b", capturedAt: "2026-02-02T10:06:00Z" }),
+      );
+      expect([first.statusCode, again.statusCode]).toEqual([201, 201]);
+      const list = await call("GET", `/orders/${o.id}/payments`, CLIENT_A);
+      expect(
+        list.json<{ items: { id: string; extra: boolean }[] }>().items.map((p) => [p.id, p.extra]),
+      ).toEqual([
+        [first.json<{ id: string }>().id, false],
+        [again.json<{ id: string }>().id, true],
+      ]);
+      // A page of one still knows what came before it.
+      const page1 = await call("GET", `/orders/${o.id}/payments?limit=1`, CLIENT_A);
+      const cursor = page1.json<{ nextCursor: string }>().nextCursor;
+      const page2 = await call(
+        "GET",
+        `/orders/${o.id}/payments?limit=1&cursor=${encodeURIComponent(cursor)}`,
+        CLIENT_A,
+      );
+      expect(page2.json<{ items: { id: string; extra: boolean }[] }>().items).toEqual([
+        expect.objectContaining({ id: again.json<{ id: string }>().id, extra: true }),
+      ]);
+      // Read alone, a payment carries no list-relative flag.
+      expect(
+        (await call("GET", `/payments/${again.json<{ id: string }>().id}`, CLIENT_A)).json(),
+      ).not.toHaveProperty("extra");
     });
 
     it("keeps crypto amounts exact", async () => {
@@ -548,7 +587,7 @@ describe("orders, payments and service events API", () => {
       expect(closed.statusCode, closed.body).toBe(200);
       expect(closed.json()).toMatchObject({ id: e.id, to: "2026-02-12T09:00:00Z" });
       const list = await call("GET", `/orders/${o.id}/events`, QA);
-      expect(list.json()).toEqual({ items: [closed.json()] });
+      expect(list.json()).toEqual({ items: [closed.json()], nextCursor: null });
       const actions = await t.deps.db
         .selectFrom("audit_events")
         .select("action")

@@ -12,7 +12,9 @@ import {
   updateServiceEvent,
 } from "../../app/orders/service-events.js";
 import { updateOrder } from "../../app/orders/update-order.js";
+import { parsePageQuery } from "../../app/auth/index.js";
 import type { RoutePlugin } from "../server.js";
+import { pageQuery, type PageQueryString } from "./account-schemas.js";
 import { ref } from "../openapi/components.js";
 import { ctxOf, idParams, type IdParams } from "./common.js";
 
@@ -124,7 +126,7 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
     async (request) => updateOrder(deps, ctxOf(request), request.params.id, request.body),
   );
 
-  app.get<{ Params: IdParams }>(
+  app.get<{ Params: IdParams; Querystring: PageQueryString }>(
     "/orders/:id/payments",
     {
       config: { permission: "payment.read" },
@@ -132,15 +134,18 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
         tags: ["payments"],
         operationId: "listOrderPayments",
         summary: "List an order's payments in capture order",
-        description: "Every payment recorded against the order, with what was refunded of each.",
+        description:
+          "Every payment recorded against the order, with what was refunded of each, a page at a time (`limit`, `cursor`).",
         params: idParams,
-        response: { 200: ref("PaymentList") },
+        querystring: pageQuery,
+        response: { 200: ref("PaymentPage") },
       },
     },
-    async (request) => listOrderPayments(deps, ctxOf(request), request.params.id),
+    async (request) =>
+      listOrderPayments(deps, ctxOf(request), request.params.id, parsePageQuery(request.query)),
   );
 
-  app.get<{ Params: IdParams }>(
+  app.get<{ Params: IdParams; Querystring: PageQueryString }>(
     "/orders/:id/events",
     {
       config: { permission: "event.read" },
@@ -149,12 +154,14 @@ export const orderRoutes: RoutePlugin = (app, deps) => {
         operationId: "listOrderEvents",
         summary: "List an order's service events in time order",
         description:
-          "Client blockers, external incidents and internal faults recorded on the order.",
+          "Client blockers, external incidents and internal faults recorded on the order, by their start, a page at a time (`limit`, `cursor`).",
         params: idParams,
-        response: { 200: ref("ServiceEventList") },
+        querystring: pageQuery,
+        response: { 200: ref("ServiceEventPage") },
       },
     },
-    async (request) => listOrderEvents(deps, ctxOf(request), request.params.id),
+    async (request) =>
+      listOrderEvents(deps, ctxOf(request), request.params.id, parsePageQuery(request.query)),
   );
 
   app.post<{ Params: IdParams }>(

@@ -5,9 +5,12 @@ import {
   AWAITING,
   CLIENT_STAGES,
   DEADLINE_STATES,
+  PAYOUT_ACTION_REFUSALS,
+  PAYOUT_ACTIONS,
   PAYOUT_STATUSES,
   REISSUE_METHODS,
 } from "../../core/payouts/index.js";
+import { ACTIONS } from "../../core/access/index.js";
 import { PAYMENT_METHODS } from "../../core/policy/index.js";
 import { expectedVersion, pageOf, ref, type Component } from "../openapi/components.js";
 
@@ -32,6 +35,7 @@ const PAYOUT_EXAMPLE = {
   replacedBy: null,
   succeededAt: "2026-03-03T16:00:05.000Z",
   version: 4,
+  actions: [],
   clientName: "Acme Networks",
   decisionId: "dec_9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
   paymentId: "ORD-1001-PAY-1",
@@ -75,7 +79,79 @@ const CLIENT_PAYOUT_EXAMPLE = {
   replacedBy: null,
   succeededAt: null,
   version: 1,
+  actions: [
+    {
+      name: "set_destination",
+      permission: "payout.set_destination",
+      allowed: true,
+      reasonCode: null,
+      reason: null,
+    },
+  ],
 };
+
+const SECOND_APPROVAL_REFUSED = {
+  name: "approve",
+  permission: "payout.approve_second",
+  allowed: false,
+  reasonCode: "gave_first_approval",
+  reason:
+    "you already approved this payout; a different finance person must give the second approval",
+};
+
+/** A card payout waiting on its second approval, as read by the person who gave the first. */
+const AWAITING_SECOND_EXAMPLE = {
+  ...PAYOUT_EXAMPLE,
+  id: "po_3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+  stage: "preparing",
+  statusText: "Your refund is approved and our team is preparing it.",
+  whatNext: "The money should arrive between 2026-03-12 and 2026-03-23.",
+  succeededAt: null,
+  version: 2,
+  actions: [SECOND_APPROVAL_REFUSED],
+  status: "scheduled",
+  deadline: "on_track",
+  approvals: [{ userId: "usr_fran", at: "2026-03-03T15:00:00.000Z" }],
+  released: false,
+  awaiting: "second_approval",
+  providerRef: null,
+  attempts: 0,
+  updatedAt: "2026-03-03T15:00:00.000Z",
+};
+
+export const PayoutAction = {
+  $id: "PayoutAction",
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "permission", "allowed", "reasonCode", "reason"],
+  description:
+    "Something the caller may do with a payout now, decided by the server from the access rules and the payout's state. An action the payout's state offers and the caller's role may take is listed; when four-eyes refuses it to this person (they made the decision, or gave the first approval) or the card cannot take refunds any more, it is listed with `allowed: false` and the reason in words. Routes: `approve` POST .../approve, `record` POST .../record, `retry` POST .../retry, `reissue` POST .../reissue, `record_outside` POST .../record-outside, `set_destination` PUT .../destination.",
+  properties: {
+    name: { type: "string", enum: [...PAYOUT_ACTIONS] },
+    permission: {
+      type: "string",
+      enum: [...ACTIONS],
+      description: "The access action the route checks (e.g. `payout.approve_second`).",
+    },
+    allowed: { type: "boolean", description: "False: shown so the reason can be read." },
+    reasonCode: {
+      type: ["string", "null"],
+      enum: [...PAYOUT_ACTION_REFUSALS, null],
+      description: "Why it is not allowed, as a stable code (null when allowed).",
+    },
+    reason: { ...nullableString, description: "Why it is not allowed, in words." },
+  },
+  examples: [
+    {
+      name: "approve",
+      permission: "payout.execute",
+      allowed: true,
+      reasonCode: null,
+      reason: null,
+    },
+    SECOND_APPROVAL_REFUSED,
+  ],
+} as const satisfies Component;
 
 export const Payout = {
   $id: "Payout",
@@ -93,6 +169,7 @@ export const Payout = {
     "destination",
     "succeededAt",
     "version",
+    "actions",
   ],
   description:
     "Money going back to a client for one payment of an approved request. Two views: `view: \"client\"` (a client's own payouts) carries only the first group of fields: where the refund is in plain words, the window in which it must arrive (7-14 business days after approval) and what the client must do; never staff ids, approvals or the provider's text. `view: \"staff\"` carries every field: status, deadline state, approvals (four-eyes above the threshold), what the payout waits on, the provider's answer, and finance's list fields (client, order).",
@@ -126,6 +203,12 @@ export const Payout = {
     replacedBy: { ...nullableString, description: "The payout that replaced this one." },
     succeededAt: nullableString,
     version: { type: "integer", description: "Send back as expectedVersion with an action." },
+    actions: {
+      type: "array",
+      items: ref("PayoutAction"),
+      description:
+        "What the caller may do with the payout now (both views): each action, whether this person may take it, and if not, why.",
+    },
     clientName: { ...nullableString, description: "Staff view." },
     decisionId: { type: "string" },
     paymentId: { type: "string" },
@@ -156,7 +239,7 @@ export const Payout = {
     createdAt: { type: "string" },
     updatedAt: { type: "string" },
   },
-  examples: [PAYOUT_EXAMPLE, CLIENT_PAYOUT_EXAMPLE],
+  examples: [PAYOUT_EXAMPLE, AWAITING_SECOND_EXAMPLE, CLIENT_PAYOUT_EXAMPLE],
 } as const satisfies Component;
 
 export const PayoutSummary = {
@@ -332,6 +415,7 @@ export const PayoutRecordOutside = {
 export const PayoutPage = pageOf("Payout", PAYOUT_EXAMPLE);
 
 export const PAYOUT_COMPONENTS: readonly Component[] = [
+  PayoutAction,
   Payout,
   PayoutPage,
   PayoutSummary,

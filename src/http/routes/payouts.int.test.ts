@@ -7,7 +7,7 @@ import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { alertOverduePayouts } from "../../app/payouts/execute.js";
 import { remindDestinations } from "../../app/payouts/remind-destinations.js";
-import { parseCsv } from "../../cli/csv.js";
+import { parse } from "csv-parse/sync";
 import { verifyAudit } from "../../db/audit.js";
 import { clientRow, orderRow, paymentRow, userRow } from "../../../test/support/db-rows.js";
 import { testServer, type TestServer } from "../../../test/support/http.js";
@@ -724,9 +724,7 @@ describe("finance's list fields and CSV export", () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^text\/csv; charset=utf-8/);
     expect(res.headers["content-disposition"]).toBe('attachment; filename="payouts.csv"');
-    const parsed = parseCsv(res.body);
-    if (!parsed.ok) throw new Error(parsed.message);
-    const [header, ...rows] = parsed.records.map((r) => r.fields);
+    const [header, ...rows]: string[][] = parse(res.body);
     expect(rows).toHaveLength(1);
     const row = Object.fromEntries(header!.map((h, i) => [h, rows[0]![i]]));
     expect(row).toMatchObject({
@@ -835,5 +833,132 @@ describe("the recommendation counts earlier refunds (issue 11, bug 4)", () => {
       },
     ]);
     expect(rec.explanation).toMatch(/300\.00 USD of it was already refunded/);
+  });
+});
+
+describe("actions: what each person may do with a payout now, decided by the server", () => {
+  interface Act {
+    name: string;
+    permission: string;
+    allowed: boolean;
+    reasonCode: string | null;
+    reason: string | null;
+  }
+  async function actionsOf(id: string, actor: string): Promise<Act[]> {
+    const res = await send("GET", `/payouts/${id}`, actor);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ actions: Act[] }>().actions;
+  }
+  const short = (acts: Act[]) => acts.map((a) => `${a.name}:${a.allowed ? "yes" : a.reasonCode}`);
+
+  it("four-eyes per role: the decider and the first approver are told why; the list agrees", async () => {
+    const c = await newClient();
+    const { order } = await newOrder(c);
+    const requestId = await approvedRequest(c, order.id, admin);
+    const [p] = await payoutsOf(requestId);
+    expect(short(await actionsOf(p!.id, fin1))).toEqual(["approve:yes"]);
+    expect(await actionsOf(p!.id, qa)).toEqual([]);
+    expect(await actionsOf(p!.id, c.actor)).toEqual([]);
+    const own = await actionsOf(p!.id, admin);
+    expect(own).toEqual([
+      {
+        name: "approve",
+        permission: "payout.execute",
+        allowed: false,
+        reasonCode: "own_decision",
+        reason:
+          "you made the decision this payout carries out; a different finance person must act on it",
+      },
+    ]);
+
+    const first = await send("POST", `/payouts/${p!.id}/approve`, fin1, {
+      expectedVersion: p!.version,
+    });
+    expect(first.statusCode, first.body).toBe(200);
+    // The answer to the approval carries the approver's actions as they now stand.
+    expect(short(first.json<{ actions: Act[] }>().actions)).toEqual([
+      "approve:gave_first_approval",
+    ]);
+    const mine = await actionsOf(p!.id, fin1);
+    expect(mine[0]).toMatchObject({ permission: "payout.approve_second", allowed: false });
+    expect(mine[0]!.reason).toBe(
+      "you already approved this payout; a different finance person must give the second approval",
+    );
+    expect(short(await actionsOf(p!.id, fin2))).toEqual(["approve:yes"]);
+    // The list items carry the same actions as the payout itself.
+    const [listed] = await send("GET", `/payouts?requestId=${requestId}`, fin2).then(
+      (r) => r.json<{ items: { actions: Act[] }[] }>().items,
+    );
+    expect(listed!.actions).toEqual(await actionsOf(p!.id, fin2));
+
+    // What the server offers, it accepts.
+    const second = await send("POST", `/payouts/${p!.id}/approve`, fin2, {
+      expectedVersion: first.json<Payout>().version,
+    });
+    expect(second.statusCode, second.body).toBe(200);
+    for (const who of [fin1, fin2, admin, qa, c.actor])
+      expect(await actionsOf(p!.id, who)).toEqual([]);
+  });
+
+  it("crypto: the client may give the address; finance approves, then records", async () => {
+    const c = await newClient();
+    const other = await newClient();
+    const { order } = await newOrder(
+      c,
+      { method: "crypto", currency: "BTC", amount_minor: "1000000" },
+      "50000",
+    );
+    const [p] = await payoutsOf(await approvedRequest(c, order.id));
+    expect(short(await actionsOf(p!.id, c.actor))).toEqual(["set_destination:yes"]);
+    expectProblem(await send("GET", `/payouts/${p!.id}`, other.actor), 404);
+    expect(short(await actionsOf(p!.id, fin1))).toEqual(["approve:yes"]);
+    const given = await send("PUT", `/payouts/${p!.id}/destination`, c.actor, {
+      expectedVersion: p!.version,
+      network: "bitcoin",
+      address: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+    });
+    expect(given.statusCode, given.body).toBe(200);
+    const approved = await send("POST", `/payouts/${p!.id}/approve`, fin1, {
+      expectedVersion: given.json<Payout>().version,
+    });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(short(await actionsOf(p!.id, fin2))).toEqual(["record:yes"]);
+    // The client may still correct the address until it is sent.
+    expect(short(await actionsOf(p!.id, c.actor))).toEqual(["set_destination:yes"]);
+  });
+
+  it("a failed card payout: retry, reissue, paid elsewhere; an unusable card says why not", async () => {
+    const c = await newClient();
+    const { order } = await newOrder(c);
+    const [p] = await payoutsOf(await approvedRequest(c, order.id, admin));
+    await t.db.db
+      .updateTable("payouts")
+      .set({ status: "failed", failure_reason: "insufficient_funds" })
+      .where("id", "=", p!.id)
+      .execute();
+    expect(short(await actionsOf(p!.id, fin1))).toEqual([
+      "retry:yes",
+      "reissue:yes",
+      "record_outside:yes",
+    ]);
+    expect(short(await actionsOf(p!.id, admin))).toEqual([
+      "retry:own_decision",
+      "reissue:own_decision",
+      "record_outside:own_decision",
+    ]);
+    expect(await actionsOf(p!.id, qa)).toEqual([]);
+    await t.db.db
+      .updateTable("payouts")
+      .set({ failure_reason: "expired_or_canceled_card" })
+      .where("id", "=", p!.id)
+      .execute();
+    const acts = await actionsOf(p!.id, fin1);
+    expect(short(acts)).toEqual(["retry:card_unusable", "reissue:yes", "record_outside:yes"]);
+    expect(acts[0]!.reason).toMatch(/reissue the payout by another method/);
+    // The server refuses the retry it did not offer.
+    expectProblem(
+      await send("POST", `/payouts/${p!.id}/retry`, fin1, { expectedVersion: p!.version }),
+      409,
+    );
   });
 });

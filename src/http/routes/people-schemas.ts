@@ -80,6 +80,24 @@ export const OwnSession = {
   ],
 } as const satisfies Component;
 
+export const UserSession = {
+  ...OwnSession,
+  $id: "UserSession",
+  description:
+    "One of a person's sessions (sign-ins), as an admin sees it: when it started and ends; `current` marks the admin's own session of this request.",
+} as const satisfies Component;
+
+export const SessionsEnded = {
+  $id: "SessionsEnded",
+  type: "object",
+  additionalProperties: false,
+  required: ["ended"],
+  description:
+    "How many of the person's sessions were removed (expired ones not yet swept included).",
+  properties: { ended: { type: "integer", minimum: 0 } },
+  examples: [{ ended: 3 }],
+} as const satisfies Component;
+
 export const SignInLockLifted = {
   $id: "SignInLockLifted",
   type: "object",
@@ -96,5 +114,8 @@ export const PEOPLE_COMPONENTS: readonly Component[] = [
   Invitation,
   OwnSession,
   pageOf("OwnSession", OwnSession.examples[0]),
+  UserSession,
+  pageOf("UserSession", { ...OwnSession.examples[0], current: false }),
+  SessionsEnded,
   SignInLockLifted,
 ];

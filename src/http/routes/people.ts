@@ -1,6 +1,6 @@
 // People's accounts beyond sign-in: invitations (admins), password links (anyone: ask for a reset;
-// set the password with the link's token), one's own sessions, and lifting an account's sign-in
-// lock (admins). No password and no token is ever answered here; links go by e-mail only.
+// set the password with the link's token), one's own sessions, a person's sessions (admins: see
+// and end them), and lifting an account's sign-in lock (admins). No password and no token is ever answered here; links go by e-mail only.
 
 import {
   inviteUser,
@@ -10,7 +10,10 @@ import {
 } from "../../app/auth/account-tokens.js";
 import { liftSignInLock } from "../../app/auth/lift-sign-in-lock.js";
 import { endOwnSession, listOwnSessions } from "../../app/auth/own-sessions.js";
+import { endUserSession, endUserSessions, listUserSessions } from "../../app/auth/user-sessions.js";
+import { parsePageQuery } from "../../app/auth/index.js";
 import { ref } from "../openapi/components.js";
+import { pageQuery, type PageQueryString } from "./account-schemas.js";
 import type { RoutePlugin } from "../server.js";
 import { ctxOf, idParams, type IdParams } from "./common.js";
 
@@ -64,15 +67,23 @@ export const peopleRoutes: RoutePlugin = (app, deps) => {
   app.post<{ Body: { email: string } }>(
     "/password-resets",
     {
-      config: { permission: "public", idempotency: "off" },
+      config: {
+        permission: "public",
+        idempotency: "off",
+        problems: {
+          429: "Over the limits (3 an hour for one address, 20 an hour from one caller), for any address alike (`too_many_requests`).",
+        },
+      },
       schema: {
         tags: ["session"],
         operationId: "requestPasswordReset",
         summary: "Ask for a password-reset link by e-mail",
         description:
-          "Always 202, whether or not the address has an account (nothing tells which do). An " +
+          "202 whether or not the address has an account (nothing tells which do). An " +
           "active account gets an e-mail with a link valid for 48 hours, once; a newer link " +
-          "replaces an older one.",
+          "replaces an older one. Every request counts, account or not: 3 an hour for one " +
+          "address and 20 an hour from one caller address; beyond, 429 with Retry-After, the " +
+          "same for every address.",
         body: {
           type: "object",
           additionalProperties: false,
@@ -123,7 +134,7 @@ export const peopleRoutes: RoutePlugin = (app, deps) => {
     },
   );
 
-  app.get(
+  app.get<{ Querystring: PageQueryString }>(
     "/sessions",
     {
       config: { permission: "session.manage_own" },
@@ -131,11 +142,19 @@ export const peopleRoutes: RoutePlugin = (app, deps) => {
         tags: ["session"],
         operationId: "listOwnSessions",
         summary: "List one's own sessions (where one is signed in)",
-        description: "Unexpired sessions, newest first; `current` marks this request's.",
+        description:
+          "Unexpired sessions, newest first, a page at a time (`limit`, `cursor`); `current` marks this request's.",
+        querystring: pageQuery,
         response: { 200: ref("OwnSessionPage") },
       },
     },
-    async (request) => listOwnSessions(deps, ctxOf(request), request.auth.sessionId ?? null),
+    async (request) =>
+      listOwnSessions(
+        deps,
+        ctxOf(request),
+        request.auth.sessionId ?? null,
+        parsePageQuery(request.query),
+      ),
   );
 
   app.delete<{ Params: IdParams }>(
@@ -155,6 +174,76 @@ export const peopleRoutes: RoutePlugin = (app, deps) => {
       await endOwnSession(deps, ctxOf(request), request.params.id);
       return reply.code(204).send();
     },
+  );
+
+  app.get<{ Params: IdParams; Querystring: PageQueryString }>(
+    "/users/:id/sessions",
+    {
+      config: { permission: "session.manage_any" },
+      schema: {
+        tags: ["users"],
+        operationId: "listUserSessions",
+        summary: "List a person's sessions (admins)",
+        description:
+          "Where the person is signed in: unexpired sessions, newest first, a page at a time (`limit`, `cursor`); `current` marks the session of this request (an admin looking at their own).",
+        params: idParams,
+        querystring: pageQuery,
+        response: { 200: ref("UserSessionPage") },
+      },
+    },
+    async (request) =>
+      listUserSessions(
+        deps,
+        ctxOf(request),
+        request.params.id,
+        request.auth.sessionId ?? null,
+        parsePageQuery(request.query),
+      ),
+  );
+
+  app.delete<{ Params: { id: string; sessionId: string } }>(
+    "/users/:id/sessions/:sessionId",
+    {
+      config: { permission: "session.manage_any" },
+      schema: {
+        tags: ["users"],
+        operationId: "endUserSession",
+        summary: "End one of a person's sessions (admins)",
+        description:
+          "It stops working at once; the person signs in again. Audited on the person's trail (`user.session_ended`). A session id that is not the person's answers 404.",
+        params: {
+          type: "object",
+          additionalProperties: false,
+          required: ["id", "sessionId"],
+          properties: {
+            id: idParams.properties.id,
+            sessionId: { type: "string", minLength: 1, maxLength: 100 },
+          },
+        },
+        response: { 204: { type: "null", description: "Ended." } },
+      },
+    },
+    async (request, reply) => {
+      await endUserSession(deps, ctxOf(request), request.params.id, request.params.sessionId);
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete<{ Params: IdParams }>(
+    "/users/:id/sessions",
+    {
+      config: { permission: "session.manage_any" },
+      schema: {
+        tags: ["users"],
+        operationId: "endUserSessions",
+        summary: "End every session of a person (admins)",
+        description:
+          "Signs the person out everywhere at once (an admin ending their own sessions signs themself out too). Audited on the person's trail (`user.sessions_ended`).",
+        params: idParams,
+        response: { 200: ref("SessionsEnded") },
+      },
+    },
+    async (request) => endUserSessions(deps, ctxOf(request), request.params.id),
   );
 
   app.delete<{ Params: IdParams }>(

@@ -17,15 +17,18 @@ const get = (headers: Record<string, string>) => apiClient(t.app, headers).GET("
 
 describe("GET /policy", () => {
   it("shows the policy in force to anyone signed in: version, parameters, every clause", async () => {
-    const doc = policyDocument(t.deps.policy);
+    const doc = policyDocument(t.policy);
     for (const actor of ["client:cl_1:usr_1", "qa:usr_2", "finance:usr_3", "admin:usr_4"]) {
       const { data: body, response } = await get({ "x-test-actor": actor });
       expect(response.status, actor).toBe(200);
       expect(response.headers.get("x-content-type-options")).toBe("nosniff");
       if (body === undefined) throw new Error("no body");
-      expect(body.version).toBe(t.deps.policy.version);
+      expect(body.version).toBe(t.policy.version);
       // The same parameters the CLI's `policy show` prints: a field dropped by the schema fails.
       expect(body.parameters).toEqual(doc.parameters);
+      // The amounts per currency above which a payout needs a second approver.
+      expect(body.payouts).toEqual(doc.payouts);
+      expect(Object.keys(body.payouts.secondApprovalAbove).length).toBeGreaterThan(0);
       expect(body.clauses).toEqual(CLAUSE_IDS.map((id) => ({ id, text: doc.clauses[id] })));
       expect(body.clauses.length).toBeGreaterThan(0);
     }

@@ -3,7 +3,7 @@
 
 import { ALTERNATIVES, REASONS } from "../../core/policy/index.js";
 import { REQUEST_STATUSES } from "../../core/requests/index.js";
-import { listOf, pageOf, ref, type Component } from "../openapi/components.js";
+import { pageOf, ref, type Component } from "../openapi/components.js";
 import { EXAMPLE_CLIENT_ID } from "./order-schemas.js";
 
 export const MAX_TEXT = 10_000;
@@ -116,6 +116,7 @@ const REQUEST_EXAMPLE = {
   waitingOn: "staff",
   reviewerId: "usr_quinn",
   openQuestion: null,
+  policyVersion: "2026-01",
   recommendation: RECOMMENDATION_EXAMPLE,
   decision: null,
   alternative: null,
@@ -163,6 +164,11 @@ export const Request = {
     waitingOn: { type: ["string", "null"], enum: ["staff", "client", null] },
     reviewerId: nullableString,
     openQuestion: nullableString,
+    policyVersion: {
+      ...nullableString,
+      description:
+        "The policy version the request is judged under: the one in force at its submission. Every re-evaluation after new facts uses it (GET /policy/versions/{id}).",
+    },
     recommendation: { anyOf: [ref("Recommendation"), { type: "null" }] },
     decision: {
       type: ["object", "null"],
@@ -174,6 +180,7 @@ export const Request = {
         "followsRecommendation",
         "decidedBy",
         "decidedAt",
+        "appealUntil",
       ],
       properties: {
         id: nullableString,
@@ -193,6 +200,11 @@ export const Request = {
             type: "object",
             properties: { id: { type: "string" }, text: { type: ["string", "null"] } },
           },
+        },
+        appealUntil: {
+          ...nullableString,
+          description:
+            "A denial: until when the client may contest it (`workflow.appealWindowDays` after `decidedAt`); null for an approval.",
         },
       },
     },
@@ -401,9 +413,51 @@ export const Alternative = {
   examples: ["re-delivery"],
 } as const satisfies Component;
 
+const TIMELINE_EXAMPLE = {
+  id: "a:000000000042",
+  at: "2026-03-02T09:00:00.000Z",
+  kind: "request.submit",
+  actor: "user:usr_alice",
+  details: { from: null, to: "submitted" },
+};
+
+export const TimelineItem = {
+  $id: "TimelineItem",
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "at", "kind", "actor", "details"],
+  description:
+    "One thing that happened to a request: an audit event, a question or answer with its words, or an e-mail sent.",
+  properties: {
+    id: {
+      type: "string",
+      description:
+        "Stable within the request: `a:<audit seq>`, `m:<message id>` or `e:<outbox id>:<recipient>`.",
+    },
+    at: { type: "string", format: "date-time", description: "When it happened." },
+    kind: {
+      type: "string",
+      description:
+        "The audit action (e.g. request.deny, request.reply_reminded, payout.succeeded), message.question, message.answer or email.sent.",
+    },
+    actor: {
+      type: "string",
+      description: "Who: `user:<id>`, `token:<id>`, `system` or `anonymous`.",
+    },
+    details: {
+      type: "object",
+      additionalProperties: true,
+      description: "The recorded facts (justification, clauses, amounts, states, recipients).",
+    },
+    text: { type: "string", description: "The words of a message, question or answer." },
+  },
+  examples: [TIMELINE_EXAMPLE],
+} as const satisfies Component;
+
+export const TimelineItemPage = pageOf("TimelineItem", TIMELINE_EXAMPLE);
 export const RequestSummaryPage = pageOf("RequestSummary", SUMMARY_EXAMPLE);
-export const MessageList = listOf("Message", MESSAGE_EXAMPLE);
-export const DecisionList = listOf("Decision", DECISION_EXAMPLE);
+export const MessagePage = pageOf("Message", MESSAGE_EXAMPLE);
+export const DecisionPage = pageOf("Decision", DECISION_EXAMPLE);
 
 export const REQUEST_COMPONENTS: readonly Component[] = [
   RequestCreate,
@@ -412,9 +466,11 @@ export const REQUEST_COMPONENTS: readonly Component[] = [
   RequestSummary,
   RequestSummaryPage,
   Message,
-  MessageList,
+  MessagePage,
   MessageCreate,
   Decision,
-  DecisionList,
+  DecisionPage,
+  TimelineItem,
+  TimelineItemPage,
   Alternative,
 ];

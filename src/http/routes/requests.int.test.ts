@@ -221,11 +221,16 @@ describe("the recommendation", () => {
     expect(view.recommendation).toMatchObject({
       outcome: "refund",
       amount: { amount: "4800.00", currency: "USD" },
-      policyVersion: t.deps.policy.version,
+      policyVersion: t.policy.version,
     });
     expect(view.recommendation?.clauses).toContain("procedure.payout");
     expect(view.recommendation?.clauses[0]).toBe("eligible.not-delivered");
     expect(view.actions).toEqual(["withdraw"]);
+    // Staff may start the review, or act at once (the review then starts implicitly).
+    const staffView = await api.get(`/requests/${view.id}`, qa);
+    expect([...staffView.json<{ actions: string[] }>().actions].sort()).toEqual(
+      ["approve", "deny", "offer_alternative", "request_info", "start_review"].sort(),
+    );
 
     // The same decision the engine gives on the case built from the rows.
     const facts = await buildCase(
@@ -240,7 +245,7 @@ describe("the recommendation", () => {
       t.deps.clock(),
     );
     if (!facts.ok) throw new Error(facts.error.message);
-    const engine = evaluateFacts(facts.value, t.deps.policy);
+    const engine = evaluateFacts(facts.value, t.policy);
     if (!engine.ok) throw new Error(engine.error.message);
     expect(view.recommendation).toEqual({
       ...decisionToJson(engine.value),
@@ -255,7 +260,7 @@ describe("the recommendation", () => {
       .execute();
     expect(rec).toHaveLength(1);
     expect(rec[0]).toMatchObject({
-      policy_version: t.deps.policy.version,
+      policy_version: t.policy.version,
       outcome: "refund",
       amount_minor: "480000",
       amount_currency: "USD",
@@ -331,7 +336,7 @@ describe("the recommendation", () => {
         attachments: 0,
       },
     });
-    expect(evaluateFacts(facts.value, t.deps.policy).ok).toBe(true);
+    expect(evaluateFacts(facts.value, t.policy).ok).toBe(true);
   });
 
   it("a stored fact the engine refuses leaves the request without a recommendation, logged with its id", async () => {
@@ -339,7 +344,6 @@ describe("the recommendation", () => {
     const { order } = await newOrder(t, c);
     const logged: { details: object; message: string }[] = [];
     const deps = {
-      policy: t.deps.policy,
       logger: {
         ...SILENT_LOGGER,
         error: (details: object, message: string) => void logged.push({ details, message }),
@@ -351,7 +355,7 @@ describe("the recommendation", () => {
       { reason: "refund_please", submittedAt: t.deps.clock(), description: "d", attachments: 0 },
       t.deps.clock(),
     );
-    expect(recommend(deps, "req_x", facts)).toBeNull();
+    expect(recommend(deps, t.policy, "req_x", facts)).toBeNull();
     expect(logged).toEqual([
       {
         details: {
@@ -738,7 +742,9 @@ describe("re-evaluation", () => {
       .where("action", "=", "request.reevaluate")
       .execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: "token:tok_1", ip: "10.0.0.1" });
+    // The caller's address is kept in the entry's erasable personal part (ADR 0028).
+    expect(audit[0]).toMatchObject({ actor: "token:tok_1", ip: null });
+    expect(JSON.parse(audit[0]!.personal ?? "{}")).toMatchObject({ ip: "10.0.0.1" });
 
     // A reviewer who decided on what they saw before gets a conflict.
     const stale = await api.post(`/requests/${v1.id}/approve`, qa, {

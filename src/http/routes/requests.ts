@@ -24,11 +24,12 @@ import {
   type RequestEvent,
   type RequestEventType,
 } from "../../core/requests/index.js";
+import { parsePageQuery } from "../../app/auth/index.js";
 import { expectedVersion, ref } from "../openapi/components.js";
 import type { RoutePlugin } from "../server.js";
+import { pageQuery, type PageQueryString } from "./account-schemas.js";
 import { ctxOf, idParams, type IdParams } from "./common.js";
 
-const nullableString = { type: ["string", "null"] } as const;
 import { MAX_TEXT } from "./request-schemas.js";
 
 const TAGS = ["requests"];
@@ -79,6 +80,12 @@ const listQuery = {
       description: "YYYY-MM-DD: the recommendation's latest payout date, inclusive.",
     },
     dueTo: { type: "string", maxLength: 10, description: "YYYY-MM-DD, inclusive." },
+    flag: {
+      type: "string",
+      enum: ["reply_overdue", "at_risk"],
+      description:
+        "Only the flagged: reply_overdue, the client's answer is past its reply-by; at_risk, waiting on QA longer than the policy's `workflow.qaAtRiskBusinessDays` (the row's `flags`).",
+    },
   },
 } as const;
 
@@ -545,7 +552,7 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
     async (request) => getRequest(deps, ctxOf(request), request.params.id),
   );
 
-  app.get<{ Params: IdParams }>(
+  app.get<{ Params: IdParams; Querystring: PageQueryString }>(
     "/requests/:id/timeline",
     {
       config: { permission: "request.read" },
@@ -559,53 +566,19 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
           "with justification and clauses, alternatives, appeals, follow-ups, assignment, " +
           "messages, attachments, payouts and their states, e-mails sent. Staff see everything; " +
           "the client sees its subset (no internal notes, re-evaluations, assignments or e-mails " +
-          "to staff).",
+          "to staff; payout steps only where its refund stands, without the provider's answer, " +
+          "finance's notes, approvals or staff ids: `actor` is `staff`). Oldest first, a page at " +
+          "a time (`limit`, `cursor`).",
         params: idParams,
-        response: {
-          200: {
-            type: "object",
-            required: ["items", "nextCursor"],
-            properties: {
-              items: {
-                type: "array",
-                items: {
-                  type: "object",
-                  required: ["at", "kind", "actor", "details"],
-                  properties: {
-                    at: { type: "string" },
-                    kind: {
-                      type: "string",
-                      description: "e.g. request.deny, payout.succeeded, email.sent",
-                    },
-                    actor: { type: "string" },
-                    details: { type: "object", additionalProperties: true },
-                    text: { type: "string" },
-                  },
-                },
-              },
-              nextCursor: nullableString,
-            },
-            examples: [
-              {
-                items: [
-                  {
-                    at: "2026-03-02T09:00:00.000Z",
-                    kind: "request.submit",
-                    actor: "user:usr_alice",
-                    details: { from: null, to: "submitted" },
-                  },
-                ],
-                nextCursor: null,
-              },
-            ],
-          },
-        },
+        querystring: pageQuery,
+        response: { 200: ref("TimelineItemPage") },
       },
     },
-    async (request) => requestTimeline(deps, ctxOf(request), request.params.id),
+    async (request) =>
+      requestTimeline(deps, ctxOf(request), request.params.id, parsePageQuery(request.query)),
   );
 
-  app.get<{ Params: IdParams }>(
+  app.get<{ Params: IdParams; Querystring: PageQueryString }>(
     "/requests/:id/decisions",
     {
       config: { permission: "request.read" },
@@ -613,15 +586,18 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
         tags: TAGS,
         operationId: "listRequestDecisions",
         summary: "The decision history of a request, oldest first",
-        description: "Every approval, denial and alternative offered, with who decided and why.",
+        description:
+          "Every approval, denial and alternative offered, with who decided and why, a page at a time (`limit`, `cursor`).",
         params: idParams,
-        response: { 200: ref("DecisionList") },
+        querystring: pageQuery,
+        response: { 200: ref("DecisionPage") },
       },
     },
-    async (request) => listDecisions(deps, ctxOf(request), request.params.id),
+    async (request) =>
+      listDecisions(deps, ctxOf(request), request.params.id, parsePageQuery(request.query)),
   );
 
-  app.get<{ Params: IdParams }>(
+  app.get<{ Params: IdParams; Querystring: PageQueryString }>(
     "/requests/:id/messages",
     {
       config: { permission: "message.read" },
@@ -629,12 +605,15 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
         tags: TAGS,
         operationId: "listRequestMessages",
         summary: "The messages of a request (questions, answers, notes), oldest first",
-        description: "The conversation between the client and the reviewers.",
+        description:
+          "The conversation between the client and the reviewers, a page at a time (`limit`, `cursor`); internal notes only for reviewers.",
         params: idParams,
-        response: { 200: ref("MessageList") },
+        querystring: pageQuery,
+        response: { 200: ref("MessagePage") },
       },
     },
-    async (request) => listMessages(deps, ctxOf(request), request.params.id),
+    async (request) =>
+      listMessages(deps, ctxOf(request), request.params.id, parsePageQuery(request.query)),
   );
 
   app.post<{ Params: IdParams; Body: { body: string; internal?: boolean } }>(

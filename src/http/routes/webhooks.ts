@@ -42,10 +42,10 @@ export function cardWebhookRoutes(options: CardWebhookOptions): RoutePlugin {
           schema: {
             tags: ["webhooks"],
             operationId: `receive${options.provider.charAt(0).toUpperCase()}${options.provider.slice(1)}Webhook`,
-            summary: `Refund events from the card provider (${options.provider}), signed`,
+            summary: `Refund, charge and dispute events from the card provider (${options.provider}), signed`,
             description:
               `The card provider's events, verified with its signature header (\`${options.signatureHeader}\`) over the raw body; stale timestamps are refused (400). ` +
-              "Refund outcomes update their payout; a captured charge for one of our orders is recorded as a payment. Each event id is applied once: a repeat answers `duplicate: true`.",
+              "Refund outcomes update their payout; a captured charge for one of our orders is recorded as a payment; a dispute (`charge.dispute.created`, `.updated`, `.closed`, `.funds_withdrawn`) is recorded against the payment and holds or releases its card payouts. Each event id is applied once: a repeat answers `duplicate: true`.",
             response: { 200: ref("ProviderWebhookReceipt") },
           },
         },

@@ -31,6 +31,12 @@ const usd = (minor: bigint) => money(minor, "USD");
 const SAMPLES: Record<(typeof TEMPLATES)[number], TemplateData> = {
   request_received: { template: "request_received" },
   question_asked: { template: "question_asked", question: "Which deliverables were missing?" },
+  reply_reminder: {
+    template: "reply_reminder",
+    question: "Which deliverables were missing?",
+    lastDay: "2026-03-09",
+    overdue: false,
+  },
   decision: { template: "decision", outcome: "approved", amount: usd(480000n) },
   alternative_offered: { template: "alternative_offered", kind: "re-delivery", note: "Next week." },
   client_answered: { template: "client_answered", answer: "The report." },
@@ -143,9 +149,13 @@ describe("every template", () => {
       expect(mail.html).toContain("Hello Eve &lt;b&gt;,");
       expect(mail.html).toContain("Audit &lt;i&gt;&quot;quoted&quot;&lt;/i&gt;");
       if (
-        ["question_asked", "alternative_offered", "client_answered", "message_posted"].includes(
-          template,
-        )
+        [
+          "question_asked",
+          "reply_reminder",
+          "alternative_offered",
+          "client_answered",
+          "message_posted",
+        ].includes(template)
       ) {
         expect(mail.html).toContain(
           "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;img",
@@ -198,6 +208,32 @@ describe("contents", () => {
     const mail = renderEmail(input({ template: "decision", outcome: "denied", amount: null }));
     expect(mail.subject).toBe("Your refund request REQ-0B0E7C1E was declined");
     expect(mail.text).not.toMatch(/\d+\.\d\d/);
+  });
+
+  it("a denial gives the reviewer's reason and the policy's words it rests on, and how to appeal", () => {
+    const mail = renderEmail(
+      input({
+        template: "decision",
+        outcome: "denied",
+        amount: null,
+        reason: "The report was delivered on 20 February <b>and</b> accepted.",
+        clauses: [
+          { id: "excluded.completed", text: "Completed services: refunds are not possible." },
+          { id: "custom.unknown", text: null },
+        ],
+        appealWindowDays: 14,
+      }),
+    );
+    expect(mail.subject).toBe("Your refund request REQ-0B0E7C1E was declined");
+    expect(mail.text).toContain(
+      "Our reviewer's reason:\n\n> The report was delivered on 20 February <b>and</b> accepted.",
+    );
+    expect(mail.text).toContain(
+      "The parts of our refund policy it rests on:\n\n> Completed services: refunds are not possible.\n\n> custom.unknown",
+    );
+    expect(mail.text).toContain("appeal the decision once in the portal within 14 days");
+    expect(mail.html).toContain("20 February &lt;b&gt;and&lt;/b&gt; accepted.");
+    expect(mail.html).not.toContain("<b>and</b>");
   });
 
   it("refund_failed explains known reasons only, never a provider's raw message", () => {
@@ -260,5 +296,14 @@ describe("destination e-mails (issue 11, bug 5)", () => {
     });
     expect(mail.subject).toMatch(/^Reminder: we still need your bank details/);
     expect(mail.text).toContain("IBAN");
+  });
+  it("the reply-by reminder quotes the question and names the last day, or says it passed", () => {
+    const due = renderEmail(input(SAMPLES.reply_reminder));
+    expect(due.subject).toBe("Reminder: please answer our question by 9 March 2026 (REQ-0B0E7C1E)");
+    expect(due.text).toContain("> Which deliverables were missing?");
+    expect(due.text).toContain("by the end of 9 March 2026");
+    const late = renderEmail(input({ ...SAMPLES.reply_reminder, overdue: true } as TemplateData));
+    expect(late.subject).toBe("Reminder: we are still waiting for your answer (REQ-0B0E7C1E)");
+    expect(late.text).toContain("was due by the end of 9 March 2026");
   });
 });

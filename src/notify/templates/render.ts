@@ -30,10 +30,25 @@ export type TemplateData =
   | { readonly template: "request_received" }
   | { readonly template: "question_asked"; readonly question: string }
   | {
+      /** Client: the reviewer's question still waits for an answer. */
+      readonly template: "reply_reminder";
+      readonly question: string;
+      /** `YYYY-MM-DD` in the policy's zone: the last day to answer. */
+      readonly lastDay: string;
+      /** True when the reminder goes out after that day (the worker was late). */
+      readonly overdue: boolean;
+    }
+  | {
       readonly template: "decision";
       readonly outcome: "approved" | "denied";
       /** The approved amount; null for a denial. */
       readonly amount: Money | null;
+      /** A denial's written reason (the reviewer's words, quoted). */
+      readonly reason?: string | null;
+      /** The policy clauses a denial rests on, with their text when the policy knows them. */
+      readonly clauses?: readonly { readonly id: string; readonly text: string | null }[];
+      /** Days within which a denial may be appealed (once), when known. */
+      readonly appealWindowDays?: number | null;
     }
   | { readonly template: "alternative_offered"; readonly kind: string; readonly note: string }
   | { readonly template: "client_answered"; readonly answer: string | null }
@@ -218,6 +233,20 @@ export function renderEmail(input: RenderInput): RenderedEmail {
         p("Please answer it in the portal so the review can go on."),
       ];
       break;
+    case "reply_reminder":
+      subject = data.overdue
+        ? `Reminder: we are still waiting for your answer (${ref})`
+        : `Reminder: please answer our question by ${formatDay(data.lastDay)} (${ref})`;
+      blocks = [
+        p(`Our reviewer asked a question about ${about}:`),
+        quote(data.question),
+        p(
+          data.overdue
+            ? `The answer was due by the end of ${formatDay(data.lastDay)}. The review waits for it: please answer in the portal as soon as you can.`
+            : `Please answer it in the portal by the end of ${formatDay(data.lastDay)}, so the review can go on.`,
+        ),
+      ];
+      break;
     case "decision":
       if (data.outcome === "approved") {
         subject =
@@ -234,10 +263,28 @@ export function renderEmail(input: RenderInput): RenderedEmail {
         ];
       } else {
         subject = `Your refund request ${ref} was declined`;
-        blocks = [
-          p(`We reviewed ${about} and declined it.`),
-          p("The reasons are in the portal; you can reply there if you disagree."),
-        ];
+        blocks = [p(`We reviewed ${about} and declined it.`)];
+        if (data.reason != null && data.reason !== "") {
+          blocks.push(p("Our reviewer's reason:"), quote(data.reason));
+        }
+        const clauses = data.clauses ?? [];
+        if (clauses.length > 0) {
+          blocks.push(
+            p(
+              clauses.length === 1
+                ? "The part of our refund policy it rests on:"
+                : "The parts of our refund policy it rests on:",
+            ),
+            ...clauses.map((c) => quote(c.text === null ? c.id : c.text)),
+          );
+        }
+        blocks.push(
+          p(
+            data.appealWindowDays != null
+              ? `If you disagree, you can appeal the decision once in the portal within ${data.appealWindowDays} days, with a message and documents; another reviewer will look at it.`
+              : "If you disagree, you can appeal the decision in the portal, with a message and documents; another reviewer will look at it.",
+          ),
+        );
       }
       break;
     case "alternative_offered":

@@ -3,8 +3,10 @@
 // payouts cannot go out, and say so).
 
 import { randomBytes } from "node:crypto";
+import type { CardDisputeProvider } from "../../app/disputes/ports.js";
 import type { CardProvider } from "../../app/payouts/ports.js";
 import { createStripeCardProvider } from "./adapter.js";
+import { createStripeDisputeProvider } from "./disputes.js";
 import { startStripeStandIn, type StripeStandIn } from "./stand-in.js";
 
 export type StripeConfig =
@@ -102,6 +104,8 @@ export function stripeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Strip
 export interface OpenedCardProvider {
   /** null when no card provider is configured (production without a key). */
   readonly provider: CardProvider | null;
+  /** The same provider's dispute API (issue 20): evidence files and submission. */
+  readonly disputes: CardDisputeProvider | null;
   /** The secret webhook deliveries are verified with; null: refuse every delivery. */
   readonly webhookSecret: string | null;
   /** The in-process stand-in (demo mode), to seed charges for the demo payments. */
@@ -128,6 +132,7 @@ export async function openStripeCardProvider(
     case "none":
       return {
         provider: null,
+        disputes: null,
         webhookSecret: null,
         standIn: null,
         description: `none: ${config.why}`,
@@ -136,6 +141,7 @@ export async function openStripeCardProvider(
     case "stripe":
       return {
         provider: createStripeCardProvider(config),
+        disputes: createStripeDisputeProvider(config),
         webhookSecret: config.webhookSecret,
         standIn: null,
         description: `stripe (${config.host ?? "api.stripe.com"}${config.port === undefined ? "" : `:${config.port}`}, ${config.apiKey.slice(0, 8)}...)`,
@@ -150,14 +156,16 @@ export async function openStripeCardProvider(
           : { webhook: { url: opts.webhookUrl, secret: webhookSecret } },
       );
       for (const c of opts.charges ?? []) standIn.addCharge(c);
+      const at = {
+        apiKey: standIn.apiKey,
+        host: standIn.host,
+        port: standIn.port,
+        protocol: standIn.protocol,
+        ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+      };
       return {
-        provider: createStripeCardProvider({
-          apiKey: standIn.apiKey,
-          host: standIn.host,
-          port: standIn.port,
-          protocol: standIn.protocol,
-          ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
-        }),
+        provider: createStripeCardProvider(at),
+        disputes: createStripeDisputeProvider(at),
         webhookSecret,
         standIn,
         description: `Stripe stand-in at ${standIn.url} (demo mode: no STRIPE_SECRET_KEY; no money moves)`,

@@ -31,7 +31,9 @@ export {
   type StripeStandIn,
   type WebhookDelivery,
 } from "./stand-in.js";
+export { createStripeDisputeProvider } from "./disputes.js";
 export {
+  disputeFromEvent,
   refundUpdateFromEvent,
   verifyStripeWebhook,
   type RefundEventType,

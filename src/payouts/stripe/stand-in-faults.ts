@@ -65,7 +65,13 @@ export type StandInBehaviour =
   /** Answer normally once `gate` is opened; meanwhile the idempotency key is in flight. */
   | { readonly kind: "gate"; readonly gate: StandInGate };
 
-export type StandInOperation = "refunds.create" | "refunds.list" | "refunds.retrieve";
+export type StandInOperation =
+  | "refunds.create"
+  | "refunds.list"
+  | "refunds.retrieve"
+  | "files.create"
+  | "disputes.update"
+  | "disputes.retrieve";
 
 /** Probabilities (0..1) of trouble for `POST /v1/refunds` when no queued behaviour applies. */
 export interface StandInChaos {

@@ -13,10 +13,46 @@ import {
   type Answer,
   type CreateRefundParams,
   type ListRefundsQuery,
+  DISPUTE_EVIDENCE_FIELDS,
+  DISPUTE_FILE_FIELDS,
+  type StripeDisputeJson,
+  type StripeDisputeStatus,
   type StripeEventJson,
+  type StripeFileJson,
   type StripeRefundJson,
   type StripeRefundStatus,
 } from "./stand-in-wire.js";
+
+type RefundEventJson = Extract<StripeEventJson, { data: { object: StripeRefundJson } }>;
+type DisputeEventJson = Extract<StripeEventJson, { data: { object: StripeDisputeJson } }>;
+
+/** How a test (or an admin call) opens a dispute on a charge. */
+export interface CreateDisputeInput {
+  /** The charge (`ch_...`) or its payment intent (`pi_...`). */
+  readonly charge: string;
+  /** Minor units; default: what remains unrefunded of the charge. */
+  readonly amount?: number;
+  /** Stripe's reason (default `product_not_received`). */
+  readonly reason?: string;
+  /** `needs_response` (a chargeback, default) or `warning_needs_response` (an inquiry). */
+  readonly status?: "needs_response" | "warning_needs_response";
+  /** Seconds since the epoch (default: 14 days after now). */
+  readonly dueBy?: number;
+}
+
+/** What `POST /v1/disputes/:id` asks: evidence fields and whether to submit. */
+export interface UpdateDisputeParams {
+  readonly evidence: Readonly<Record<string, string>>;
+  readonly submit: boolean;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+const OPEN_DISPUTE: ReadonlySet<StripeDisputeStatus> = new Set([
+  "warning_needs_response",
+  "warning_under_review",
+  "needs_response",
+  "under_review",
+]);
 
 export interface SeededCharge {
   readonly charge: string;
@@ -71,6 +107,8 @@ export class StandInState {
   readonly #refunds = new Map<string, RefundState>();
   #refundSeq = 0;
   readonly #events: StripeEventJson[] = [];
+  readonly #disputes = new Map<string, StripeDisputeJson>();
+  readonly #files = new Map<string, StripeFileJson>();
   /** Remembered keys, scoped by API key (`<apiKey>\0<key>`). */
   readonly idempotency = new Map<string, IdempotencyEntry>();
 
@@ -175,12 +213,12 @@ export class StandInState {
   }
 
   #emit(
-    type: StripeEventJson["type"],
+    type: RefundEventJson["type"],
     refund: StripeRefundJson,
     idempotencyKey: string | null,
     previous?: Partial<StripeRefundJson>,
   ): void {
-    const event: StripeEventJson = {
+    const event: RefundEventJson = {
       id: stripeId("evt"),
       object: "event",
       api_version: API_VERSION,
@@ -212,6 +250,18 @@ export class StandInState {
         "charge" in params.target
           ? noSuch("charge", params.target.charge, "charge")
           : noSuch("payment_intent", params.target.paymentIntent, "payment_intent"),
+      );
+    }
+    if (this.#openDisputeOn(charge.id) !== undefined) {
+      // Stripe refuses to refund a charge that has been charged back (error code charge_disputed).
+      return errorAnswer(
+        apiError(
+          400,
+          "invalid_request_error",
+          `Charge ${charge.id} has been charged back; cannot issue a refund.`,
+          { code: "charge_disputed" },
+        ),
+        true,
       );
     }
     const remaining = charge.amount - this.#refundedOn(charge);
@@ -334,5 +384,209 @@ export class StandInState {
     this.#emit("refund.updated", next, null, previous);
     if (status === "failed") this.#emit("refund.failed", next, null, previous);
     return structuredClone(next);
+  }
+
+  #openDisputeOn(chargeId: string): StripeDisputeJson | undefined {
+    for (const d of this.#disputes.values()) {
+      if (d.charge === chargeId && OPEN_DISPUTE.has(d.status)) return d;
+    }
+    return undefined;
+  }
+
+  #emitDispute(
+    type: DisputeEventJson["type"],
+    dispute: StripeDisputeJson,
+    previous?: Partial<StripeDisputeJson>,
+  ): void {
+    const event: DisputeEventJson = {
+      id: stripeId("evt"),
+      object: "event",
+      api_version: API_VERSION,
+      created: this.now(),
+      data: {
+        object: structuredClone(dispute),
+        ...(previous === undefined ? {} : { previous_attributes: previous }),
+      },
+      livemode: false,
+      pending_webhooks: this.pendingWebhooks,
+      request: { id: null, idempotency_key: null },
+      type,
+    };
+    this.#events.push(event);
+    this.onEvent(event);
+  }
+
+  /**
+   * Opens a dispute on a charge, as a cardholder's bank would (a test helper; the stand-in's admin
+   * call): `charge.dispute.created`, then, for a chargeback, `charge.dispute.funds_withdrawn`. A
+   * refund still pending on the charge fails (`charge_for_pending_refund_disputed`), as at Stripe.
+   */
+  createDispute(input: CreateDisputeInput): StripeDisputeJson {
+    const charge = this.#charges.get(input.charge) ?? this.#byPaymentIntent.get(input.charge);
+    if (charge === undefined) throw new Error(`no charge ${input.charge}`);
+    if (this.#openDisputeOn(charge.id) !== undefined) {
+      throw new Error(`charge ${charge.id} already has an open dispute`);
+    }
+    for (const r of this.#refunds.values()) {
+      if (r.json.charge === charge.id && r.json.status === "pending") {
+        this.settleRefund(r.json.id, "failed", "charge_for_pending_refund_disputed");
+      }
+    }
+    const amount = input.amount ?? charge.amount - this.#refundedOn(charge);
+    if (!Number.isSafeInteger(amount) || amount < 1) {
+      throw new RangeError(`nothing of charge ${charge.id} is left to dispute`);
+    }
+    const created = this.now();
+    const evidence = Object.fromEntries(DISPUTE_EVIDENCE_FIELDS.map((f) => [f, null])) as Record<
+      string,
+      string | null
+    >;
+    const status = input.status ?? "needs_response";
+    const dispute: StripeDisputeJson = {
+      id: stripeId("dp"),
+      object: "dispute",
+      amount,
+      balance_transactions: [],
+      charge: charge.id,
+      created,
+      currency: charge.currency,
+      enhanced_eligibility_types: [],
+      evidence: { ...evidence, enhanced_evidence: {} },
+      evidence_details: {
+        due_by: input.dueBy ?? created + 14 * 86_400,
+        enhanced_eligibility: {},
+        has_evidence: false,
+        past_due: false,
+        submission_count: 0,
+        submission_method: "not_submitted",
+      },
+      is_charge_refundable: false,
+      livemode: false,
+      metadata: {},
+      network_reason_code: "13.1",
+      payment_intent: charge.paymentIntent,
+      payment_method_details: {
+        card: {
+          brand: "visa",
+          case_type: status.startsWith("warning_") ? "inquiry" : "chargeback",
+          network_reason_code: "13.1",
+        },
+        type: "card",
+      },
+      reason: input.reason ?? "product_not_received",
+      status,
+    };
+    this.#disputes.set(dispute.id, dispute);
+    this.#emitDispute("charge.dispute.created", dispute);
+    if (status === "needs_response") this.#emitDispute("charge.dispute.funds_withdrawn", dispute);
+    return structuredClone(dispute);
+  }
+
+  /** Every dispute, oldest first (copies). */
+  disputes(): StripeDisputeJson[] {
+    return [...this.#disputes.values()].map((d) => structuredClone(d));
+  }
+
+  /** `GET /v1/disputes/:id`. */
+  retrieveDispute(id: string): Answer {
+    const d = this.#disputes.get(id);
+    if (d === undefined) return errorAnswer(noSuch("dispute", id, "dispute"));
+    return { status: 200, body: structuredClone(d), store: false };
+  }
+
+  /**
+   * `POST /v1/disputes/:id`: evidence fields (file fields must name an uploaded file of purpose
+   * `dispute_evidence`) and, with `submit`, the submission (needs_response -> under_review). A
+   * dispute no longer awaiting a response refuses any change, as at Stripe.
+   */
+  updateDispute(id: string, params: UpdateDisputeParams): Answer {
+    const d = this.#disputes.get(id);
+    if (d === undefined) return errorAnswer(noSuch("dispute", id, "dispute"));
+    if (d.status !== "needs_response" && d.status !== "warning_needs_response") {
+      return errorAnswer(
+        apiError(
+          400,
+          "invalid_request_error",
+          `This dispute is already closed or under review (status ${d.status}); its evidence cannot change.`,
+        ),
+      );
+    }
+    for (const [field, value] of Object.entries(params.evidence)) {
+      if (!(DISPUTE_EVIDENCE_FIELDS as readonly string[]).includes(field)) {
+        return errorAnswer(
+          apiError(400, "invalid_request_error", `Received unknown parameter: evidence[${field}]`, {
+            param: `evidence[${field}]`,
+          }),
+        );
+      }
+      if (DISPUTE_FILE_FIELDS.has(field)) {
+        const file = this.#files.get(value);
+        if (file === undefined || file.purpose !== "dispute_evidence") {
+          return errorAnswer(noSuch("file", value, `evidence[${field}]`, 400));
+        }
+      } else if (value.length > 20_000) {
+        return errorAnswer(
+          apiError(400, "invalid_request_error", `evidence[${field}] is too long`, {
+            param: `evidence[${field}]`,
+          }),
+        );
+      }
+    }
+    const previous: Partial<StripeDisputeJson> = {
+      evidence: structuredClone(d.evidence),
+      status: d.status,
+    };
+    for (const [field, value] of Object.entries(params.evidence)) d.evidence[field] = value;
+    d.metadata = { ...d.metadata, ...params.metadata };
+    d.evidence_details.has_evidence = true;
+    if (params.submit) {
+      d.status = d.status === "warning_needs_response" ? "warning_under_review" : "under_review";
+      d.evidence_details.submission_count += 1;
+      d.evidence_details.submission_method = "manual";
+    }
+    this.#emitDispute("charge.dispute.updated", d, previous);
+    return { status: 200, body: structuredClone(d), store: true };
+  }
+
+  /** Closes a dispute as the bank decided (`won`/`lost`), emitting `charge.dispute.closed`. */
+  closeDispute(id: string, outcome: "won" | "lost"): StripeDisputeJson {
+    const d = this.#disputes.get(id);
+    if (d === undefined) throw new Error(`no dispute ${id}`);
+    if (!OPEN_DISPUTE.has(d.status)) throw new Error(`dispute ${id} is already ${d.status}`);
+    const previous: Partial<StripeDisputeJson> = { status: d.status };
+    d.status = d.status.startsWith("warning_")
+      ? outcome === "won"
+        ? "warning_closed"
+        : "lost"
+      : outcome;
+    d.is_charge_refundable = d.status !== "lost";
+    this.#emitDispute("charge.dispute.closed", d, previous);
+    if (d.status === "won") this.#emitDispute("charge.dispute.funds_reinstated", d);
+    return structuredClone(d);
+  }
+
+  /** `POST /v1/files` (multipart): a file's record; the bytes are only measured. */
+  createFile(input: { purpose: string; filename: string; type: string; size: number }): Answer {
+    const id = stripeId("file");
+    const json: StripeFileJson = {
+      id,
+      object: "file",
+      created: this.now(),
+      expires_at: null,
+      filename: input.filename,
+      links: { object: "list", data: [], has_more: false, url: `/v1/file_links?file=${id}` },
+      purpose: input.purpose,
+      size: input.size,
+      title: null,
+      type: input.type,
+      url: `https://files.stripe.com/v1/files/${id}/contents`,
+    };
+    this.#files.set(id, json);
+    return { status: 200, body: structuredClone(json), store: true };
+  }
+
+  /** Every file uploaded (copies). */
+  files(): StripeFileJson[] {
+    return [...this.#files.values()].map((f) => structuredClone(f));
   }
 }

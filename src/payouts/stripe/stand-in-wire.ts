@@ -32,17 +32,135 @@ export interface StripeRefundJson {
   transfer_reversal: null;
 }
 
-export interface StripeEventJson {
+export type StripeDisputeStatus =
+  | "warning_needs_response"
+  | "warning_under_review"
+  | "warning_closed"
+  | "needs_response"
+  | "under_review"
+  | "won"
+  | "lost";
+
+/** Stripe's evidence fields of a dispute (text, or a file id for the file fields). */
+export const DISPUTE_EVIDENCE_FIELDS = [
+  "access_activity_log",
+  "billing_address",
+  "cancellation_policy",
+  "cancellation_policy_disclosure",
+  "cancellation_rebuttal",
+  "customer_communication",
+  "customer_email_address",
+  "customer_name",
+  "customer_purchase_ip",
+  "customer_signature",
+  "duplicate_charge_documentation",
+  "duplicate_charge_explanation",
+  "duplicate_charge_id",
+  "product_description",
+  "receipt",
+  "refund_policy",
+  "refund_policy_disclosure",
+  "refund_refusal_explanation",
+  "service_date",
+  "service_documentation",
+  "shipping_address",
+  "shipping_carrier",
+  "shipping_date",
+  "shipping_documentation",
+  "shipping_tracking_number",
+  "uncategorized_file",
+  "uncategorized_text",
+] as const;
+
+/** The evidence fields that take a file id (`file_...`). */
+export const DISPUTE_FILE_FIELDS: ReadonlySet<string> = new Set([
+  "cancellation_policy",
+  "customer_communication",
+  "customer_signature",
+  "duplicate_charge_documentation",
+  "receipt",
+  "refund_policy",
+  "service_documentation",
+  "shipping_documentation",
+  "uncategorized_file",
+]);
+
+/** A dispute as Stripe serialises it (`Dispute` in Stripe's API reference). */
+export interface StripeDisputeJson {
   id: string;
-  object: "event";
-  api_version: string;
+  object: "dispute";
+  amount: number;
+  balance_transactions: unknown[];
+  charge: string;
   created: number;
-  data: { object: StripeRefundJson; previous_attributes?: Partial<StripeRefundJson> };
+  currency: string;
+  enhanced_eligibility_types: string[];
+  /** The evidence fields (text or file id, null when not given) and `enhanced_evidence`. */
+  evidence: Record<string, string | null | Record<string, unknown>>;
+  evidence_details: {
+    due_by: number | null;
+    enhanced_eligibility: Record<string, unknown>;
+    has_evidence: boolean;
+    past_due: boolean;
+    submission_count: number;
+    submission_method: string;
+  };
+  is_charge_refundable: boolean;
   livemode: false;
-  pending_webhooks: number;
-  request: { id: string | null; idempotency_key: string | null };
-  type: "refund.created" | "refund.updated" | "refund.failed";
+  metadata: Record<string, string>;
+  network_reason_code: string | null;
+  payment_intent: string | null;
+  payment_method_details: {
+    card: { brand: string; case_type: string; network_reason_code: string | null };
+    type: "card";
+  };
+  reason: string;
+  status: StripeDisputeStatus;
 }
+
+/** A file as Stripe serialises it (`File`). */
+export interface StripeFileJson {
+  id: string;
+  object: "file";
+  created: number;
+  expires_at: number | null;
+  filename: string;
+  links: { object: "list"; data: unknown[]; has_more: false; url: string };
+  purpose: string;
+  size: number;
+  title: string | null;
+  type: string;
+  url: string;
+}
+
+export type StripeEventJson =
+  | {
+      id: string;
+      object: "event";
+      api_version: string;
+      created: number;
+      data: { object: StripeRefundJson; previous_attributes?: Partial<StripeRefundJson> };
+      livemode: false;
+      pending_webhooks: number;
+      request: { id: string | null; idempotency_key: string | null };
+      type: "refund.created" | "refund.updated" | "refund.failed";
+    }
+  | {
+      id: string;
+      object: "event";
+      api_version: string;
+      created: number;
+      data: { object: StripeDisputeJson; previous_attributes?: Partial<StripeDisputeJson> };
+      livemode: false;
+      pending_webhooks: number;
+      request: { id: string | null; idempotency_key: string | null };
+      type:
+        | "charge.dispute.created"
+        | "charge.dispute.updated"
+        | "charge.dispute.closed"
+        | "charge.dispute.funds_withdrawn"
+        | "charge.dispute.funds_reinstated";
+    };
 
 export const API_VERSION = "2025-01-01.stand-in";
 
@@ -266,8 +384,12 @@ export function parseListRefunds(query: URLSearchParams): ListRefundsQuery | Api
 }
 
 /** Stripe's list object. */
-export function listObject(data: readonly StripeRefundJson[], hasMore: boolean): unknown {
-  return { object: "list", data, has_more: hasMore, url: "/v1/refunds" };
+export function listObject(
+  data: readonly unknown[],
+  hasMore: boolean,
+  url = "/v1/refunds",
+): unknown {
+  return { object: "list", data, has_more: hasMore, url };
 }
 
 /** `{error}` for an id Stripe does not know. */
@@ -294,6 +416,61 @@ export function sendJson(
     ...extra,
   });
   res.end(body);
+}
+
+/** One part of a multipart/form-data body: its field name, file name and type, and bytes. */
+export interface MultipartPart {
+  readonly name: string;
+  readonly filename: string | null;
+  readonly contentType: string | null;
+  readonly data: Buffer;
+}
+
+/** Splits a multipart/form-data body (`files.create`); null when it is not well formed. */
+export function parseMultipart(body: Buffer, contentType: string): MultipartPart[] | null {
+  const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  const boundary = m?.[1] ?? m?.[2];
+  if (boundary === undefined) return null;
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts: MultipartPart[] = [];
+  let at = body.indexOf(delimiter);
+  if (at === -1) return null;
+  for (;;) {
+    const start = at + delimiter.length;
+    if (body.subarray(start, start + 2).toString("latin1") === "--") return parts;
+    const next = body.indexOf(delimiter, start);
+    if (next === -1) return null;
+    // Each part: CRLF, headers, CRLF CRLF, data, CRLF (before the next delimiter).
+    const part = body.subarray(start + 2, next - 2);
+    const split = part.indexOf("\r\n\r\n");
+    if (split === -1) return null;
+    const headers = part.subarray(0, split).toString("utf8");
+    const line = /content-disposition:([^\r\n]*)/i.exec(headers)?.[1];
+    const name = line === undefined ? undefined : /;\s*name="([^"]*)"/i.exec(line)?.[1];
+    if (line === undefined || name === undefined) return null;
+    const filename = /;\s*filename="([^"]*)"/i.exec(line)?.[1] ?? null;
+    const type = /content-type:\s*([^\r\n]+)/i.exec(headers);
+    parts.push({
+      name,
+      filename,
+      contentType: type?.[1]?.trim() ?? null,
+      data: Buffer.from(part.subarray(split + 4)),
+    });
+    at = next;
+  }
+}
+
+/** The request body's bytes, or null when it exceeds 1 MB. */
+export async function readBodyBytes(req: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > 1_000_000) return null;
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** The request body as text, or null when it exceeds 1 MB. */

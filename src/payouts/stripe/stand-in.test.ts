@@ -135,19 +135,20 @@ describe("the Stripe stand-in", () => {
     ["amount=10", 400, "parameter_missing", undefined],
     ["charge=ch_nope&amount=10", 404, "resource_missing", "charge"],
     ["payment_intent=pi_nope&amount=10", 404, "resource_missing", "payment_intent"],
-    ["charge=CH&payment_intent=PI&amount=10", 400, undefined, "payment_intent"],
-    ["charge=CH&amount=0", 400, "parameter_invalid_integer", "amount"],
-    ["charge=CH&amount=1.5", 400, "parameter_invalid_integer", "amount"],
-    ["charge=CH&amount=-1", 400, "parameter_invalid_integer", "amount"],
-    ["charge=CH&amount=5001", 400, "amount_too_large", "amount"],
-    ["charge=CH&amount=10&bogus=1", 400, "parameter_unknown", "bogus"],
-    ["charge=CH&amount=10&reason=because", 400, undefined, "reason"],
-    ["charge=CH&amount=10&metadata=x&metadata[a]=1", 400, undefined, "metadata[a]"],
+    ["charge={CH}&payment_intent={PI}&amount=10", 400, undefined, "payment_intent"],
+    ["charge={CH}&amount=0", 400, "parameter_invalid_integer", "amount"],
+    ["charge={CH}&amount=1.5", 400, "parameter_invalid_integer", "amount"],
+    ["charge={CH}&amount=-1", 400, "parameter_invalid_integer", "amount"],
+    ["charge={CH}&amount=5001", 400, "amount_too_large", "amount"],
+    ["charge={CH}&amount=10&bogus=1", 400, "parameter_unknown", "bogus"],
+    ["charge={CH}&amount=10&reason=because", 400, undefined, "reason"],
+    ["charge={CH}&amount=10&metadata=x&metadata[a]=1", 400, undefined, "metadata[a]"],
   ])("refuses %s with %i %s", async (form, status, code, param) => {
     const s = await standIn();
     const c = s.seedCharge({ amount: 5000, currency: "eur" });
     const res = await call(s, "POST", "/v1/refunds", {
-      form: form.replace("CH", c.charge).replace("PI", c.paymentIntent),
+      // Placeholders no id can contain: a random charge id may well hold "PI".
+      form: form.replace("{CH}", c.charge).replace("{PI}", c.paymentIntent),
     });
     expect(res.status).toBe(status);
     const { error } = (await json(res)) as { error: Record<string, string> };

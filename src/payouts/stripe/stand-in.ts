@@ -27,7 +27,12 @@ import {
   type StandInChaos,
   type StandInOperation,
 } from "./stand-in-faults.js";
-import { StandInState, type ChargeInput, type SeededCharge } from "./stand-in-state.js";
+import {
+  StandInState,
+  type ChargeInput,
+  type CreateDisputeInput,
+  type SeededCharge,
+} from "./stand-in-state.js";
 import {
   apiError,
   apiKeyOf,
@@ -36,21 +41,30 @@ import {
   MISSING_KEY,
   parseCreateRefund,
   parseListRefunds,
-  readBody,
+  parseMultipart,
+  readBodyBytes,
   sendJson,
   signStripePayload,
   stripeId,
   type Answer,
+  type StripeDisputeJson,
   type StripeEventJson,
+  type StripeFileJson,
   type StripeRefundJson,
   type StripeRefundStatus,
 } from "./stand-in-wire.js";
 
 export { standInGate, type StandInGate } from "./stand-in-faults.js";
 export type { StandInBehaviour, StandInChaos, StandInOperation } from "./stand-in-faults.js";
-export type { ChargeInput, SeededCharge } from "./stand-in-state.js";
+export type { ChargeInput, CreateDisputeInput, SeededCharge } from "./stand-in-state.js";
 export { signStripePayload } from "./stand-in-wire.js";
-export type { StripeEventJson, StripeRefundJson, StripeRefundStatus } from "./stand-in-wire.js";
+export type {
+  StripeDisputeJson,
+  StripeEventJson,
+  StripeFileJson,
+  StripeRefundJson,
+  StripeRefundStatus,
+} from "./stand-in-wire.js";
 
 export interface StandInOptions {
   /** 0 (the default) picks a free port. */
@@ -114,6 +128,18 @@ export interface StripeStandIn {
   events(): StripeEventJson[];
   /** Every API request seen, oldest first. */
   requests(): StandInRequestLog[];
+  /**
+   * Opens a dispute on a charge as a cardholder's bank would, emitting its signed webhooks
+   * (`charge.dispute.created`, and `funds_withdrawn` for a chargeback). Also over HTTP:
+   * `POST /_stand-in/disputes` (JSON `{ charge, amount?, reason?, status?, dueBy? }`, the API key).
+   */
+  createDispute(input: CreateDisputeInput): StripeDisputeJson;
+  /** Closes a dispute (`won` or `lost`), emitting `charge.dispute.closed`; also over HTTP. */
+  closeDispute(id: string, outcome: "won" | "lost"): StripeDisputeJson;
+  /** Every dispute (copies). */
+  disputes(): StripeDisputeJson[];
+  /** Every file uploaded (copies). */
+  files(): StripeFileJson[];
   /** Queues behaviours for the next calls of `operation` (one each, in order). */
   queue(operation: StandInOperation, ...behaviours: StandInBehaviour[]): void;
   /** Sets (or clears, with `null`) the random trouble for refund creation. */
@@ -207,6 +233,174 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
     });
   }
 
+  /**
+   * Disputes and evidence files (issue 20): `POST /v1/files` (multipart), `GET|POST
+   * /v1/disputes/:id`, and the admin calls a test or an operator uses to play the bank
+   * (`POST /_stand-in/disputes`, `POST /_stand-in/disputes/:id/close`). No Idempotency-Key layer
+   * here (the SDK sends none without retries). True when the request was one of these.
+   */
+  async function handleDisputes(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    method: string,
+    bytes: Buffer,
+    body: string,
+    answer: (a: { status: number; body: unknown }) => void,
+  ): Promise<boolean> {
+    const ctype = req.headers["content-type"] ?? "";
+    const form = (): FormHash | null => {
+      try {
+        return parseStripeForm(body);
+      } catch (e) {
+        if (!(e instanceof FormError)) throw e;
+        answer(apiError(400, "invalid_request_error", e.message, { param: e.param }));
+        return null;
+      }
+    };
+    const dispute = /^\/v1\/disputes\/([A-Za-z0-9_]+)$/.exec(url.pathname);
+    const admin = /^\/_stand-in\/disputes(?:\/([A-Za-z0-9_]+)\/close)?$/.exec(url.pathname);
+    let op: StandInOperation | null = null;
+    if (method === "POST" && url.pathname === "/v1/files") op = "files.create";
+    else if (method === "POST" && dispute !== null) op = "disputes.update";
+    else if (method === "GET" && dispute !== null) op = "disputes.retrieve";
+    else if (method === "POST" && admin !== null) {
+      let input: Record<string, unknown>;
+      try {
+        input = JSON.parse(body === "" ? "{}" : body) as Record<string, unknown>;
+      } catch {
+        answer(apiError(400, "invalid_request_error", "The admin call takes a JSON body."));
+        return true;
+      }
+      try {
+        if (admin[1] !== undefined) {
+          const outcome = input["outcome"];
+          if (outcome !== "won" && outcome !== "lost") {
+            answer(
+              apiError(400, "invalid_request_error", "outcome must be won or lost", {
+                param: "outcome",
+              }),
+            );
+            return true;
+          }
+          answer({ status: 200, body: state.closeDispute(admin[1], outcome) });
+        } else {
+          answer({
+            status: 200,
+            body: state.createDispute(input as unknown as CreateDisputeInput),
+          });
+        }
+      } catch (e) {
+        answer(apiError(400, "invalid_request_error", e instanceof Error ? e.message : String(e)));
+      }
+      return true;
+    }
+    if (op === null) return false;
+    const behaviour = faults.next(op);
+    if (behaviour.kind === "timeout") {
+      held.hold(req, res);
+      return true;
+    }
+    if (behaviour.kind === "error") {
+      answer(
+        apiError(behaviour.status, behaviour.type, behaviour.message ?? "Injected error", {
+          ...(behaviour.code === undefined ? {} : { code: behaviour.code }),
+        }),
+      );
+      return true;
+    }
+    await waitAsTold(behaviour);
+    if (op === "files.create") {
+      const parts = ctype.startsWith("multipart/form-data") ? parseMultipart(bytes, ctype) : null;
+      if (parts === null) {
+        answer(
+          apiError(
+            400,
+            "invalid_request_error",
+            "Invalid request: files are uploaded as multipart/form-data.",
+          ),
+        );
+        return true;
+      }
+      const purpose = parts.find((p) => p.name === "purpose")?.data.toString("utf8");
+      const file = parts.find((p) => p.name === "file" && p.filename !== null);
+      if (purpose === undefined || purpose === "") {
+        answer(
+          apiError(400, "invalid_request_error", "Missing required param: purpose.", {
+            param: "purpose",
+          }),
+        );
+        return true;
+      }
+      if (file === undefined) {
+        answer(
+          apiError(400, "invalid_request_error", "Missing required param: file.", {
+            param: "file",
+          }),
+        );
+        return true;
+      }
+      if (
+        purpose === "dispute_evidence" &&
+        file.data.subarray(0, 5).toString("latin1") !== "%PDF-" &&
+        file.contentType === "application/pdf"
+      ) {
+        answer(apiError(400, "invalid_request_error", "The file is not a PDF.", { param: "file" }));
+        return true;
+      }
+      answer(
+        state.createFile({
+          purpose,
+          filename: file.filename ?? "blob",
+          type: (file.contentType ?? "application/octet-stream").replace(/^application\//, ""),
+          size: file.data.length,
+        }),
+      );
+      return true;
+    }
+    if (op === "disputes.retrieve") {
+      answer(state.retrieveDispute(dispute?.[1] ?? ""));
+      return true;
+    }
+    const params = form();
+    if (params === null) return true;
+    const evidence: Record<string, string> = {};
+    const ev = params["evidence"];
+    if (ev !== undefined && (typeof ev !== "object" || Array.isArray(ev))) {
+      answer(
+        apiError(400, "invalid_request_error", "evidence must be a hash", { param: "evidence" }),
+      );
+      return true;
+    }
+    for (const [k, v] of Object.entries((ev ?? {}) as FormHash)) {
+      if (typeof v !== "string") {
+        answer(
+          apiError(400, "invalid_request_error", `Invalid evidence[${k}]`, {
+            param: `evidence[${k}]`,
+          }),
+        );
+        return true;
+      }
+      evidence[k] = v;
+    }
+    const md = params["metadata"];
+    const metadata: Record<string, string> = {};
+    if (md !== undefined && typeof md === "object" && !Array.isArray(md)) {
+      for (const [k, v] of Object.entries(md)) if (typeof v === "string") metadata[k] = v;
+    }
+    const submit = params["submit"];
+    if (submit !== undefined && submit !== "true" && submit !== "false") {
+      answer(
+        apiError(400, "invalid_request_error", "Invalid boolean: submit", { param: "submit" }),
+      );
+      return true;
+    }
+    answer(
+      state.updateDispute(dispute?.[1] ?? "", { evidence, submit: submit === "true", metadata }),
+    );
+    return true;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = stripeId("req");
     const method = req.method ?? "GET";
@@ -226,8 +420,9 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
       sendJson(res, a.status, JSON.stringify(a.body, null, 2), requestId, extra);
     };
 
-    const body = await readBody(req);
-    if (body === null) {
+    const bytes = await readBodyBytes(req);
+    const body = bytes === null ? null : bytes.toString("utf8");
+    if (bytes === null || body === null) {
       answer(apiError(413, "invalid_request_error", "Request body too large"));
       return;
     }
@@ -241,6 +436,8 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
       return;
     }
 
+    if (await handleDisputes(req, res, url, method, bytes, body, answer)) return;
+
     const retrieveMatch = /^\/v1\/refunds\/([A-Za-z0-9_]+)$/.exec(url.pathname);
     let op: StandInOperation;
     if (method === "POST" && url.pathname === "/v1/refunds") op = "refunds.create";
@@ -251,7 +448,7 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
         apiError(
           404,
           "invalid_request_error",
-          `Unrecognized request URL (${method}: ${url.pathname}). The Stripe stand-in serves refunds only.`,
+          `Unrecognized request URL (${method}: ${url.pathname}). The Stripe stand-in serves refunds, disputes and evidence files only.`,
         ),
       );
       return;
@@ -418,6 +615,10 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
     requests() {
       return log.map((e) => ({ ...e }));
     },
+    createDispute: (input) => state.createDispute(input),
+    closeDispute: (id, outcome) => state.closeDispute(id, outcome),
+    disputes: () => state.disputes(),
+    files: () => state.files(),
     queue: (operation, ...behaviours) => faults.queue(operation, ...behaviours),
     setChaos: (next) => faults.setChaos(next),
     settleRefund: (id, status, failureReason) => state.settleRefund(id, status, failureReason),

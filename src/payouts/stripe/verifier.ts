@@ -1,8 +1,14 @@
 // The card webhook route's verifier for Stripe: the SDK checks the signature over the raw body and
-// the timestamp (300 s tolerance), and a refund event becomes the update the route applies.
+// the timestamp (300 s tolerance), and a refund event becomes the update the route applies (a
+// charge event the payment, a dispute event the dispute).
 
 import type { CardWebhookVerifier } from "../../app/payouts/ports.js";
-import { paymentFromEvent, refundUpdateFromEvent, verifyStripeWebhook } from "./webhook.js";
+import {
+  disputeFromEvent,
+  paymentFromEvent,
+  refundUpdateFromEvent,
+  verifyStripeWebhook,
+} from "./webhook.js";
 
 export function stripeWebhookVerifier(secret: string, toleranceSeconds = 300): CardWebhookVerifier {
   return (rawBody, header, nowSeconds) => {
@@ -23,6 +29,7 @@ export function stripeWebhookVerifier(secret: string, toleranceSeconds = 300): C
               outcome: u.outcome,
             },
       payment: paymentFromEvent(v.event),
+      dispute: disputeFromEvent(v.event),
     };
   };
 }

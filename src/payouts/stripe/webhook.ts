@@ -3,6 +3,7 @@
 // must hand over the raw body bytes: a re-serialised JSON body no longer matches its signature.
 
 import Stripe from "stripe";
+import type { CardDisputeUpdate } from "../../app/disputes/ports.js";
 import type { CardPaymentCaptured, ProviderOutcome } from "../../app/payouts/ports.js";
 import { attemptOf, outcomeOfRefund, PAYOUT_ID_METADATA_KEY } from "./adapter.js";
 
@@ -182,5 +183,50 @@ export function paymentFromEvent(event: Stripe.Event): CardPaymentCaptured | nul
     amountMinor: BigInt(charge.amount),
     currency: charge.currency.toUpperCase(),
     capturedAt: charge.created * 1000,
+  };
+}
+
+/** The dispute events this product applies (issue 20). */
+export const DISPUTE_EVENTS = [
+  "charge.dispute.created",
+  "charge.dispute.updated",
+  "charge.dispute.closed",
+  "charge.dispute.funds_withdrawn",
+] as const;
+export type DisputeEventType = (typeof DISPUTE_EVENTS)[number];
+
+/**
+ * The dispute a verified `charge.dispute.*` event carries; null for other event types and for a
+ * dispute object that is not well formed (no id, charge, amount, currency or status).
+ */
+export function disputeFromEvent(event: Stripe.Event): CardDisputeUpdate | null {
+  if (!(DISPUTE_EVENTS as readonly string[]).includes(event.type)) return null;
+  const d = event.data.object as Partial<Stripe.Dispute>;
+  const charge = typeof d.charge === "string" ? d.charge : d.charge?.id;
+  if (
+    d.object !== "dispute" ||
+    typeof d.id !== "string" ||
+    typeof charge !== "string" ||
+    typeof d.amount !== "number" ||
+    !Number.isSafeInteger(d.amount) ||
+    d.amount < 0 ||
+    typeof d.currency !== "string" ||
+    typeof d.status !== "string"
+  ) {
+    return null;
+  }
+  const pi = typeof d.payment_intent === "string" ? d.payment_intent : d.payment_intent?.id;
+  const dueBy = d.evidence_details?.due_by;
+  return {
+    disputeId: d.id,
+    chargeRef: charge,
+    paymentIntent: pi ?? null,
+    amountMinor: BigInt(d.amount),
+    currency: d.currency.toUpperCase(),
+    reason: typeof d.reason === "string" ? d.reason : "general",
+    status: d.status,
+    dueBy: typeof dueBy === "number" && Number.isSafeInteger(dueBy) ? dueBy * 1000 : null,
+    eventType: event.type,
+    eventCreated: event.created,
   };
 }

@@ -14,7 +14,10 @@ import {
 } from "@tanstack/react-router";
 import { lazy } from "react";
 import { landingPath, sessionQuery, type Session } from "../shared/api/session";
+import { validatePayoutsSearch } from "../features/payouts/search";
 import { NotFoundView } from "../shared/ui/states";
+import { validateQueueSearch } from "../features/review/queue-search";
+import { REPORT_VIEWS, validDay, type ReportView } from "../features/reports/period";
 import { queryClient } from "./providers";
 
 interface RouterContext {
@@ -42,8 +45,16 @@ const indexRoute = createRoute({
   },
 });
 
-const signInRoute = createRoute({
+// ---- Public pages: sign-in and the account pages (the links of invitation and reset e-mails) ----
+
+const publicLayoutRoute = createRoute({
   getParentRoute: () => rootRoute,
+  id: "public",
+  component: lazyRouteComponent(() => import("./layouts/public-layout"), "PublicLayout"),
+});
+
+const signInRoute = createRoute({
+  getParentRoute: () => publicLayoutRoute,
   path: "/sign-in",
   validateSearch: (search: Record<string, unknown>): { redirect?: string } =>
     // Only a path on this site: never an open redirect.
@@ -53,14 +64,48 @@ const signInRoute = createRoute({
   component: lazyRouteComponent(() => import("../features/auth/sign-in-page"), "SignInPage"),
 });
 
+const setPasswordRoute = createRoute({
+  getParentRoute: () => publicLayoutRoute,
+  path: "/set-password",
+  validateSearch: (search: Record<string, unknown>): { token?: string } =>
+    typeof search["token"] === "string" && search["token"] !== "" ? { token: search["token"] } : {},
+  component: lazyRouteComponent(
+    () => import("../features/auth/set-password-page"),
+    "SetPasswordRoutePage",
+  ),
+});
+
+const resetPasswordRoute = createRoute({
+  getParentRoute: () => publicLayoutRoute,
+  path: "/reset-password",
+  component: lazyRouteComponent(
+    () => import("../features/auth/reset-password-page"),
+    "ResetPasswordPage",
+  ),
+});
+
 // ---- Client portal -------------------------------------------------------------------------
+
+/**
+ * Where a staff member goes from a client-portal address that e-mails also send to staff: a
+ * request's page becomes the staff request page, a payout's the payout's page in the console.
+ */
+function staffPathFor(pathname: string): string | null {
+  const request = /^\/requests\/(?!new$)([^/]+)$/.exec(pathname);
+  if (request?.[1] !== undefined) return `/staff/requests/${request[1]}`;
+  const payout = /^\/payouts\/([^/]+)$/.exec(pathname);
+  if (payout?.[1] !== undefined) return `/staff/payouts/${payout[1]}`;
+  return null;
+}
 
 const clientLayoutRoute = createRoute({
   getParentRoute: () => rootRoute,
   id: "client",
   beforeLoad: async ({ context, location }) => {
     const session = await requireSession(context, location.href);
-    if (session.role !== "client") throw redirect({ href: landingPath(session) });
+    if (session.role !== "client") {
+      throw redirect({ href: staffPathFor(location.pathname) ?? landingPath(session) });
+    }
     return { session };
   },
   component: lazyRouteComponent(() => import("./layouts/client-layout"), "ClientLayout"),
@@ -110,6 +155,27 @@ const requestRoute = createRoute({
   },
 });
 
+const PayoutPage = lazy(() =>
+  import("../features/requests/payout-page").then((m) => ({ default: m.PayoutPage })),
+);
+const payoutRoute = createRoute({
+  getParentRoute: () => clientLayoutRoute,
+  path: "/payouts/$payoutId",
+  component: function PayoutRoute() {
+    const { payoutId } = payoutRoute.useParams();
+    return <PayoutPage payoutId={payoutId} />;
+  },
+});
+
+const PolicyPage = lazy(() =>
+  import("../features/policy/policy-page").then((m) => ({ default: m.PolicyPage })),
+);
+const policyRoute = createRoute({
+  getParentRoute: () => clientLayoutRoute,
+  path: "/policy",
+  component: PolicyPage,
+});
+
 // ---- Staff console (its own chunks) ----------------------------------------------------------
 
 const staffLayoutRoute = createRoute({
@@ -124,12 +190,39 @@ const staffLayoutRoute = createRoute({
 });
 
 const QueuePage = lazy(() =>
-  import("../features/review-queue/queue-page").then((m) => ({ default: m.QueuePage })),
+  import("../features/review/queue-page").then((m) => ({ default: m.QueuePage })),
 );
 const queueRoute = createRoute({
   getParentRoute: () => staffLayoutRoute,
   path: "/staff/queue",
-  component: QueuePage,
+  // Filters, sort and page live in the URL: a view can be bookmarked and shared.
+  validateSearch: validateQueueSearch,
+  component: function QueueRoute() {
+    const search = queueRoute.useSearch();
+    const navigate = queueRoute.useNavigate();
+    return <QueuePage search={search} onSearch={(next) => void navigate({ search: next })} />;
+  },
+});
+
+const StaffRequestPage = lazy(() =>
+  import("../features/review/request-page").then((m) => ({ default: m.StaffRequestPage })),
+);
+const staffRequestRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/requests/$requestId",
+  component: function StaffRequestRoute() {
+    const { requestId } = staffRequestRoute.useParams();
+    return <StaffRequestPage key={requestId} requestId={requestId} />;
+  },
+});
+
+const MailTriagePage = lazy(() =>
+  import("../features/review/mail-triage-page").then((m) => ({ default: m.MailTriagePage })),
+);
+const mailTriageRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/mail",
+  component: MailTriagePage,
 });
 
 const PayoutsPage = lazy(() =>
@@ -138,7 +231,47 @@ const PayoutsPage = lazy(() =>
 const payoutsRoute = createRoute({
   getParentRoute: () => staffLayoutRoute,
   path: "/staff/payouts",
-  component: PayoutsPage,
+  validateSearch: validatePayoutsSearch,
+  component: function PayoutsRoute() {
+    const search = payoutsRoute.useSearch();
+    const navigate = payoutsRoute.useNavigate();
+    return <PayoutsPage search={search} onSearch={(next) => void navigate({ search: next })} />;
+  },
+});
+
+const PayoutDetailPage = lazy(() =>
+  import("../features/payouts/payout-detail-page").then((m) => ({
+    default: m.PayoutDetailPage,
+  })),
+);
+const staffPayoutRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/payouts/$payoutId",
+  component: function StaffPayoutRoute() {
+    const { payoutId } = staffPayoutRoute.useParams();
+    return <PayoutDetailPage payoutId={payoutId} />;
+  },
+});
+
+const DisputesPage = lazy(() =>
+  import("../features/disputes/disputes-page").then((m) => ({ default: m.DisputesPage })),
+);
+const disputesRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/disputes",
+  component: DisputesPage,
+});
+
+const DisputePage = lazy(() =>
+  import("../features/disputes/dispute-page").then((m) => ({ default: m.DisputePage })),
+);
+const staffDisputeRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/disputes/$disputeId",
+  component: function StaffDisputeRoute() {
+    const { disputeId } = staffDisputeRoute.useParams();
+    return <DisputePage key={disputeId} disputeId={disputeId} />;
+  },
 });
 
 const PeoplePage = lazy(() =>
@@ -150,11 +283,145 @@ const peopleRoute = createRoute({
   component: PeoplePage,
 });
 
+const ClientsPage = lazy(() =>
+  import("../features/admin/clients-page").then((m) => ({ default: m.ClientsPage })),
+);
+const clientsRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/clients",
+  component: ClientsPage,
+});
+
+const ClientPage = lazy(() =>
+  import("../features/admin/clients-page").then((m) => ({ default: m.ClientPage })),
+);
+const clientRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/clients/$clientId",
+  component: function ClientRoute() {
+    const { clientId } = clientRoute.useParams();
+    return <ClientPage clientId={clientId} />;
+  },
+});
+
+const AdminPolicyPage = lazy(() =>
+  import("../features/admin/policy-admin-page").then((m) => ({ default: m.AdminPolicyPage })),
+);
+const adminPolicyRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/policy",
+  component: AdminPolicyPage,
+});
+
+const SimulationsPage = lazy(() =>
+  import("../features/admin/simulations-page").then((m) => ({ default: m.SimulationsPage })),
+);
+const simulationsRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/simulations",
+  component: SimulationsPage,
+});
+
+const SimulationPage = lazy(() =>
+  import("../features/admin/simulations-page").then((m) => ({ default: m.SimulationPage })),
+);
+const simulationRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/simulations/$simulationId",
+  component: function SimulationRoute() {
+    const { simulationId } = simulationRoute.useParams();
+    return <SimulationPage simulationId={simulationId} />;
+  },
+});
+
+const AuditPage = lazy(() =>
+  import("../features/admin/audit-page").then((m) => ({ default: m.AuditPage })),
+);
+const auditRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/audit",
+  validateSearch: (search: Record<string, unknown>): { requestId?: string; userId?: string } =>
+    typeof search["requestId"] === "string" && search["requestId"] !== ""
+      ? { requestId: search["requestId"] }
+      : typeof search["userId"] === "string" && search["userId"] !== ""
+        ? { userId: search["userId"] }
+        : {},
+  component: function AuditRoute() {
+    const search = auditRoute.useSearch();
+    const subject =
+      search.requestId !== undefined
+        ? { requestId: search.requestId }
+        : search.userId !== undefined
+          ? { userId: search.userId }
+          : null;
+    return <AuditPage subject={subject} />;
+  },
+});
+
+const IntegrationsPage = lazy(() =>
+  import("../features/admin/integrations-page").then((m) => ({ default: m.IntegrationsPage })),
+);
+const integrationsRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/integrations",
+  component: IntegrationsPage,
+});
+
+const ReportsPage = lazy(() =>
+  import("../features/reports/reports-page").then((m) => ({ default: m.ReportsPage })),
+);
+const reportsRoute = createRoute({
+  getParentRoute: () => staffLayoutRoute,
+  path: "/staff/reports",
+  // The tab and the period live in the URL: a view can be bookmarked and shared.
+  validateSearch: (
+    search: Record<string, unknown>,
+  ): { view?: ReportView; from?: string; to?: string } => {
+    const view = REPORT_VIEWS.find((v) => v === search["view"]);
+    const from = validDay(search["from"]);
+    const to = validDay(search["to"]);
+    return {
+      ...(view === undefined ? {} : { view }),
+      ...(from === undefined ? {} : { from }),
+      ...(to === undefined ? {} : { to }),
+    };
+  },
+  component: function ReportsRoute() {
+    const search = reportsRoute.useSearch();
+    const navigate = reportsRoute.useNavigate();
+    return <ReportsPage search={search} onSearch={(next) => void navigate({ search: next })} />;
+  },
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
-  signInRoute,
-  clientLayoutRoute.addChildren([ordersRoute, requestsRoute, newRequestRoute, requestRoute]),
-  staffLayoutRoute.addChildren([queueRoute, payoutsRoute, peopleRoute]),
+  publicLayoutRoute.addChildren([signInRoute, setPasswordRoute, resetPasswordRoute]),
+  clientLayoutRoute.addChildren([
+    ordersRoute,
+    requestsRoute,
+    newRequestRoute,
+    requestRoute,
+    payoutRoute,
+    policyRoute,
+  ]),
+  staffLayoutRoute.addChildren([
+    queueRoute,
+    staffRequestRoute,
+    mailTriageRoute,
+    payoutsRoute,
+    disputesRoute,
+    staffDisputeRoute,
+    staffPayoutRoute,
+    peopleRoute,
+    clientsRoute,
+    clientRoute,
+    adminPolicyRoute,
+    simulationsRoute,
+    simulationRoute,
+    auditRoute,
+    integrationsRoute,
+    reportsRoute,
+  ]),
 ]);
 
 export const router = createRouter({

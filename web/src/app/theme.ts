@@ -23,7 +23,7 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
     "--mantine-color-error": "var(--mantine-color-red-9)",
     "--mantine-color-blue-light-color": "var(--mantine-color-blue-9)",
     "--mantine-color-red-light-color": "var(--mantine-color-red-9)",
-    "--mantine-color-green-light-color": "var(--mantine-color-green-9)",
+    "--mantine-color-green-light-color": "#1e6b2f",
     "--mantine-color-orange-light-color": "#8a3200",
   },
   dark: {},

@@ -9,7 +9,7 @@ import { sessionQuery } from "../../shared/api/session";
 import { changeLanguage, LANGUAGES, type Language } from "../../shared/i18n";
 
 export function AppHeader() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const session = useQuery(sessionQuery).data;
   return (
     <Group justify="space-between" h="100%" px="md" wrap="nowrap" gap="xs">
@@ -22,15 +22,23 @@ export function AppHeader() {
             {t("auth.signedInAs", { name: session.user.name })}
           </Text>
         ) : null}
-        <NativeSelect
-          aria-label={t("app.language")}
-          size="xs"
-          value={i18n.language.startsWith("th") ? "th" : "en"}
-          onChange={(e) => void changeLanguage(e.currentTarget.value as Language)}
-          data={LANGUAGES.map((l) => ({ value: l.code, label: l.label }))}
-        />
+        <LanguageSelect />
         <SignOutButton />
       </Group>
     </Group>
+  );
+}
+
+/** The language of the whole app (remembered; the document's `lang` follows). */
+export function LanguageSelect() {
+  const { t, i18n } = useTranslation();
+  return (
+    <NativeSelect
+      aria-label={t("app.language")}
+      size="xs"
+      value={i18n.language.startsWith("th") ? "th" : "en"}
+      onChange={(e) => void changeLanguage(e.currentTarget.value as Language)}
+      data={LANGUAGES.map((l) => ({ value: l.code, label: l.label }))}
+    />
   );
 }

@@ -20,12 +20,15 @@ export function ClientLayout() {
       </AppShell.Header>
       <AppShell.Main>
         <Container size="sm" px={0}>
-          <Group component="nav" aria-label={t("nav.label")} gap="lg" mb="lg">
+          <Group component="nav" aria-label={t("nav.label")} gap="lg" mb="lg" wrap="wrap">
             <AnchorLink to="/requests" activeProps={{ "aria-current": "page" }}>
               {t("nav.myRequests")}
             </AnchorLink>
             <AnchorLink to="/orders" activeProps={{ "aria-current": "page" }}>
               {t("nav.myOrders")}
+            </AnchorLink>
+            <AnchorLink to="/policy" activeProps={{ "aria-current": "page" }}>
+              {t("nav.policy")}
             </AnchorLink>
           </Group>
           <Suspense fallback={<ListSkeleton />}>

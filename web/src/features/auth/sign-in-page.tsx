@@ -1,16 +1,7 @@
 // Sign in with e-mail address and password. The API's refusal is shown in words: next to the field
 // it names, or above the form for "wrong address or password" (which names neither, on purpose).
 
-import {
-  Alert,
-  Button,
-  Container,
-  Paper,
-  PasswordInput,
-  Stack,
-  TextInput,
-  Title,
-} from "@mantine/core";
+import { Alert, Button, Paper, Stack } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
@@ -18,6 +9,8 @@ import { useTranslation } from "react-i18next";
 import { api, setCsrfToken, unwrap } from "../../shared/api/client";
 import { ApiError, fieldError } from "../../shared/api/problem";
 import { landingPath, sessionQuery } from "../../shared/api/session";
+import { AnchorLink } from "../../shared/ui/links";
+import { AuthFrame, EmailField, PasswordField } from "./fields";
 
 export function SignInPage() {
   const { t } = useTranslation();
@@ -58,10 +51,7 @@ export function SignInPage() {
         : null;
 
   return (
-    <Container size={420} py="xl">
-      <Title order={1} mb="lg">
-        {t("auth.signInTitle")}
-      </Title>
+    <AuthFrame title={t("auth.signInTitle")} width={420}>
       <Paper withBorder p="lg" component="form" onSubmit={onSubmit} noValidate>
         <Stack>
           {formMessage === null ? null : (
@@ -69,29 +59,22 @@ export function SignInPage() {
               {formMessage}
             </Alert>
           )}
-          <TextInput
-            label={t("auth.email")}
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.currentTarget.value)}
-            error={fieldError(error, "email")}
-          />
-          <PasswordInput
+          <EmailField value={email} onChange={setEmail} error={fieldError(error, "email")} />
+          <PasswordField
             label={t("auth.password")}
             autoComplete="current-password"
-            visibilityToggleButtonProps={{ "aria-label": t("auth.showPassword") }}
-            required
             value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
+            onChange={setPassword}
             error={fieldError(error, "password")}
           />
           <Button type="submit" loading={signIn.isPending}>
             {t("auth.signIn")}
           </Button>
+          <AnchorLink to="/reset-password" size="sm">
+            {t("auth.forgotPassword")}
+          </AnchorLink>
         </Stack>
       </Paper>
-    </Container>
+    </AuthFrame>
   );
 }

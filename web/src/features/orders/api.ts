@@ -13,25 +13,26 @@ export const myOrdersQuery = queryOptions({
     unwrap(await api.GET("/api/v1/orders", { params: { query: { limit: "200" } } })),
 });
 
-export const orderPaymentsQuery = (orderId: string) =>
-  queryOptions({
-    queryKey: ["orders", orderId, "payments"],
-    queryFn: async () =>
-      unwrap(await api.GET("/api/v1/orders/{id}/payments", { params: { path: { id: orderId } } })),
-  });
-
 /** The newest request on each order (the list is newest first), and whether it is still open. */
 export const requestsByOrderQuery = queryOptions({
   queryKey: ["requests", "mine", "by-order"],
   queryFn: async () => {
     const page = unwrap(await api.GET("/api/v1/requests", { params: { query: { limit: "100" } } }));
-    const byOrder = new Map<string, { id: string; status: string; open: boolean }>();
+    const byOrder = new Map<
+      string,
+      { id: string; reference: string; status: string; open: boolean }
+    >();
     for (const r of page.items ?? []) {
       if (r.orderId === undefined || r.id === undefined) continue;
       const known = byOrder.get(r.orderId);
       // An open request wins over a closed one; else the newest (first listed) stays.
       if (known === undefined || (!known.open && r.closedAt == null)) {
-        byOrder.set(r.orderId, { id: r.id, status: r.status ?? "", open: r.closedAt == null });
+        byOrder.set(r.orderId, {
+          id: r.id,
+          reference: r.reference ?? r.id,
+          status: r.status ?? "",
+          open: r.closedAt == null,
+        });
       }
     }
     return byOrder;

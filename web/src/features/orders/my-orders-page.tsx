@@ -1,7 +1,7 @@
 // My orders: each order's state in words, what was paid and how, the last day to ask for a refund
 // (policy zone), and the request already open on it or the way to ask for one.
 
-import { Card, Group, Stack, Text, Title } from "@mantine/core";
+import { Card, Group, Skeleton, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { AnchorLink, ButtonLink } from "../../shared/ui/links";
@@ -16,7 +16,8 @@ import {
 } from "../../shared/format";
 import { ErrorView, ListSkeleton } from "../../shared/ui/states";
 import { RequestStatusBadge } from "../../shared/ui/status";
-import { myOrdersQuery, requestsByOrderQuery, orderPaymentsQuery, type Order } from "./api";
+import { orderPaymentsQuery } from "../../shared/api/pages";
+import { myOrdersQuery, requestsByOrderQuery, type Order } from "./api";
 
 export function MyOrdersPage() {
   const { t } = useTranslation();
@@ -49,7 +50,8 @@ function OrderCard({ order }: { order: Order }) {
   const policy = useQuery(policyQuery).data;
   const zone = policy?.parameters.timezone ?? null;
   const payments = useQuery(orderPaymentsQuery(order.id));
-  const latest = useQuery(requestsByOrderQuery).data?.get(order.id);
+  const requests = useQuery(requestsByOrderQuery);
+  const latest = requests.data?.get(order.id);
 
   const state =
     order.deliveredAt !== null
@@ -86,34 +88,46 @@ function OrderCard({ order }: { order: Order }) {
           </Text>
         ) : null}
         <Text size="sm">{t("orders.price", { amount: formatMoney(order.price, lng) })}</Text>
-        {payments.isPending ? null : payments.isError ? (
+        {payments.isPending ? (
+          <Skeleton height={20} width="70%" aria-hidden />
+        ) : payments.isError ? (
           <Text size="sm" c="red.8">
             {t("orders.paymentsUnavailable")}
           </Text>
         ) : (
           payments.data.items.map((p) => (
-            <Text size="sm" key={p.id}>
-              {t("orders.paid", {
-                amount: formatMoney(p.amount, lng),
-                method: t(`paymentMethod.${p.method}` as "paymentMethod.card", {
-                  defaultValue: p.method,
-                }),
-                date: formatDateTime(p.capturedAt, lng, zone),
-              })}
-            </Text>
+            <Stack gap={0} key={p.id}>
+              <Text size="sm">
+                {t("orders.paid", {
+                  amount: formatMoney(p.amount, lng),
+                  method: t(`paymentMethod.${p.method}` as "paymentMethod.card", {
+                    defaultValue: p.method,
+                  }),
+                  date: formatDateTime(p.capturedAt, lng, zone),
+                })}
+              </Text>
+              {/^[0.]*$/.test(p.refunded.amount) ? null : (
+                <Text size="sm">
+                  {t("orders.refunded", { amount: formatMoney(p.refunded, lng) })}
+                </Text>
+              )}
+            </Stack>
           ))
         )}
         {windowLine === null ? null : <Text size="sm">{windowLine}</Text>}
-        {latest === undefined ? null : (
+        {requests.isPending ? (
+          // Held while the requests load, so the button below does not jump or flash.
+          <Skeleton height={36} width="50%" aria-hidden />
+        ) : latest === undefined ? null : (
           <Group gap="xs">
             <Text size="sm">{latest.open ? t("orders.openRequest") : t("orders.lastRequest")}</Text>
             <RequestStatusBadge status={latest.status} />
             <AnchorLink to="/requests/$requestId" params={{ requestId: latest.id }}>
-              {t("orders.viewRequest", { id: latest.id })}
+              {t("orders.viewRequest", { id: latest.reference })}
             </AnchorLink>
           </Group>
         )}
-        {latest?.open === true ? null : (
+        {requests.isPending || latest?.open === true ? null : (
           <Group>
             <ButtonLink to="/requests/new" search={{ orderId: order.id }} variant="outline">
               {t("orders.askRefund")}

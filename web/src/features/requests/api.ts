@@ -28,32 +28,39 @@ export const myRequestsQuery = queryOptions({
     unwrap(await api.GET("/api/v1/requests", { params: { query: { limit: "100" } } })),
 });
 
-export const requestQuery = (id: string) =>
+export type Payout =
+  paths["/api/v1/payouts/{id}"]["get"]["responses"][200]["content"]["application/json"];
+export type TimelineItem =
+  paths["/api/v1/requests/{id}/timeline"]["get"]["responses"][200]["content"]["application/json"]["items"][number];
+export type Message = NonNullable<
+  paths["/api/v1/requests/{id}/messages"]["get"]["responses"][200]["content"]["application/json"]["items"]
+>[number];
+
+/** The short reference e-mails show (REQ- and 8 hex digits); links may carry it instead of the id. */
+export const REFERENCE = /^REQ-[0-9A-F]{8}$/i;
+
+/** One request, by its id or by the REQ- reference e-mails show (both answer 404 when not yours). */
+export const requestQuery = (idOrReference: string) =>
   queryOptions({
-    queryKey: ["requests", id],
+    queryKey: ["requests", idOrReference],
     queryFn: async () =>
-      unwrap(await api.GET("/api/v1/requests/{id}", { params: { path: { id } } })),
+      REFERENCE.test(idOrReference)
+        ? unwrap(
+            await api.GET("/api/v1/requests/by-reference/{reference}", {
+              params: { path: { reference: idOrReference.toUpperCase() } },
+            }),
+          )
+        : unwrap(
+            await api.GET("/api/v1/requests/{id}", { params: { path: { id: idOrReference } } }),
+          ),
   });
 
-export const messagesQuery = (id: string) =>
+/** One payout as its client sees it (the page e-mails link to when a payout needs details). */
+export const payoutQuery = (id: string) =>
   queryOptions({
-    queryKey: ["requests", id, "messages"],
+    queryKey: ["requests", "payout", id],
     queryFn: async () =>
-      unwrap(await api.GET("/api/v1/requests/{id}/messages", { params: { path: { id } } })),
-  });
-
-export const attachmentsQuery = (id: string) =>
-  queryOptions({
-    queryKey: ["requests", id, "attachments"],
-    queryFn: async () =>
-      unwrap(await api.GET("/api/v1/requests/{id}/attachments", { params: { path: { id } } })),
-  });
-
-export const payoutsQuery = (id: string) =>
-  queryOptions({
-    queryKey: ["requests", id, "payouts"],
-    queryFn: async () =>
-      unwrap(await api.GET("/api/v1/payouts", { params: { query: { requestId: id } } })),
+      unwrap(await api.GET("/api/v1/payouts/{id}", { params: { path: { id } } })),
   });
 
 export const ordersForFilingQuery = queryOptions({
@@ -87,10 +94,44 @@ export async function respondToAlternative(id: string, accept: boolean, expected
   return unwrap(await api.POST(path, { params: { path: { id } }, body: { expectedVersion } }));
 }
 
-export async function setPayoutDestination(
-  payoutId: string,
-  body: { network: string; address: string; expectedVersion: number },
-) {
+export async function postMessage(id: string, body: string) {
+  return unwrap(
+    await api.POST("/api/v1/requests/{id}/messages", { params: { path: { id } }, body: { body } }),
+  );
+}
+
+export async function appealDenial(id: string, message: string, expectedVersion: number) {
+  return unwrap(
+    await api.POST("/api/v1/requests/{id}/appeal", {
+      params: { path: { id } },
+      body: { message, expectedVersion },
+    }),
+  );
+}
+
+export async function reopenRequest(id: string, message: string, expectedVersion: number) {
+  return unwrap(
+    await api.POST("/api/v1/requests/{id}/reopen", {
+      params: { path: { id } },
+      body: { message, expectedVersion },
+    }),
+  );
+}
+
+export async function withdrawRequest(id: string, expectedVersion: number) {
+  return unwrap(
+    await api.POST("/api/v1/requests/{id}/withdraw", {
+      params: { path: { id } },
+      body: { expectedVersion },
+    }),
+  );
+}
+
+export type DestinationBody =
+  | { network: string; address: string; expectedVersion: number }
+  | { accountHolder: string; iban: string; bic?: string; expectedVersion: number };
+
+export async function setPayoutDestination(payoutId: string, body: DestinationBody) {
   return unwrap(
     await api.PUT("/api/v1/payouts/{id}/destination", { params: { path: { id: payoutId } }, body }),
   );

@@ -3,7 +3,7 @@
 import "@mantine/dropzone/styles.css";
 import { ActionIcon, Group, List, Stack, Text } from "@mantine/core";
 import { Dropzone } from "@mantine/dropzone";
-import { useState } from "react";
+import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ATTACHMENT_LIMITS } from "../../shared/api/upload";
 
@@ -20,6 +20,8 @@ export function DocumentsDropzone({
 }) {
   const { t } = useTranslation();
   const [rejected, setRejected] = useState<string[]>([]);
+  // Several dropzones may share a page (answer, reply, appeal): ids must stay unique.
+  const limitsId = `upload-limits-${useId().replace(/:/g, "")}`;
   const limitText = t("upload.limits", {
     count: ATTACHMENT_LIMITS.maxFiles,
     perFile: ATTACHMENT_LIMITS.maxFileBytes / MB,
@@ -27,7 +29,7 @@ export function DocumentsDropzone({
   });
   return (
     <Stack gap="xs">
-      <Text size="sm" id="upload-limits">
+      <Text size="sm" id={limitsId}>
         {limitText}
       </Text>
       <Dropzone
@@ -61,9 +63,9 @@ export function DocumentsDropzone({
         maxFiles={ATTACHMENT_LIMITS.maxFiles}
         accept={[...ATTACHMENT_LIMITS.types]}
         disabled={disabled ?? false}
-        aria-describedby="upload-limits"
+        aria-describedby={limitsId}
         aria-label={t("upload.dropLabel")}
-        inputProps={{ "aria-label": t("upload.dropLabel"), "aria-describedby": "upload-limits" }}
+        inputProps={{ "aria-label": t("upload.dropLabel"), "aria-describedby": limitsId }}
       >
         <Group justify="center" mih={100} style={{ pointerEvents: "none" }}>
           <Stack gap={4} align="center">

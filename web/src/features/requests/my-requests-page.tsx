@@ -44,7 +44,7 @@ export function MyRequestsPage() {
                       fw={700}
                     >
                       {t("requests.linkLabel", {
-                        id: r.id,
+                        id: r.reference ?? r.id,
                         reason: t(`reason.${r.reason}.label` as "reason.other.label", {
                           defaultValue: r.reason ?? "",
                         }),

@@ -35,7 +35,7 @@ export function NewRequestPage({ orderId: initialOrderId }: { orderId: string | 
   const [description, setDescription] = useState("");
   const [files, setFiles] = useState<File[]>([]);
   const [progress, setProgress] = useState<number | null>(null);
-  const [created, setCreated] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ id: string; reference: string } | null>(null);
 
   const upload = useMutation({
     mutationFn: async (requestId: string) => {
@@ -51,7 +51,7 @@ export function NewRequestPage({ orderId: initialOrderId }: { orderId: string | 
     },
     onSuccess: async (request) => {
       const id = request.id ?? "";
-      setCreated(id);
+      setCreated({ id, reference: request.reference ?? id });
       await queryClient.invalidateQueries({ queryKey: ["requests"] });
       if (files.length > 0) upload.mutate(id);
     },
@@ -65,7 +65,7 @@ export function NewRequestPage({ orderId: initialOrderId }: { orderId: string | 
     return (
       <Stack>
         <Title order={1}>{t("newRequest.sentTitle")}</Title>
-        <Text>{t("newRequest.sent", { id: created })}</Text>
+        <Text>{t("newRequest.sent", { id: created.reference })}</Text>
         {progress === null ? null : (
           <Progress value={progress * 100} aria-label={t("upload.progress")} />
         )}
@@ -74,7 +74,7 @@ export function NewRequestPage({ orderId: initialOrderId }: { orderId: string | 
             <Stack gap="xs">
               <Text size="sm">{uploadMessage(upload.error, t)}</Text>
               <Group>
-                <Button variant="default" onClick={() => upload.mutate(created)}>
+                <Button variant="default" onClick={() => upload.mutate(created.id)}>
                   {t("common.retry")}
                 </Button>
               </Group>
@@ -82,7 +82,7 @@ export function NewRequestPage({ orderId: initialOrderId }: { orderId: string | 
           </Alert>
         ) : null}
         {upload.isSuccess ? <Text>{t("upload.done", { count: files.length })}</Text> : null}
-        <AnchorLink to="/requests/$requestId" params={{ requestId: created }}>
+        <AnchorLink to="/requests/$requestId" params={{ requestId: created.id }}>
           {t("newRequest.openRequest")}
         </AnchorLink>
       </Stack>

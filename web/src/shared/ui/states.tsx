@@ -56,6 +56,7 @@ export function NotFoundView() {
     <Stack gap="xs" role="status">
       <Title order={1}>{t("errors.notFoundTitle")}</Title>
       <Text>{t("errors.notFound")}</Text>
+      <AnchorLink to="/">{t("errors.goHome")}</AnchorLink>
     </Stack>
   );
 }

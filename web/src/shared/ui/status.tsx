@@ -23,3 +23,24 @@ export function RequestStatusBadge({ status }: { status: string }) {
     </Badge>
   );
 }
+
+/** An account's or a company's state: active (green), or disabled / archived (grey), in words. */
+export function ActiveBadge({
+  active,
+  activeLabel,
+  inactiveLabel,
+}: {
+  active: boolean;
+  activeLabel: string;
+  inactiveLabel: string;
+}) {
+  return active ? (
+    <Badge color="green" variant="dot" radius="sm">
+      {activeLabel}
+    </Badge>
+  ) : (
+    <Badge color="gray" variant="dot" radius="sm">
+      {inactiveLabel}
+    </Badge>
+  );
+}

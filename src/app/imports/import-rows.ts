@@ -1,0 +1,447 @@
+// Bulk import of orders, payments or service events (the CLI's `import`; issue 18). The rows are
+// streamed twice, never held whole:
+//
+//   1. validate: every row is checked like the API checks it (each wrong field, then its
+//      references, looked up a batch at a time); every problem of every row is kept with its line;
+//   2. write (only when pass 1 found nothing): in ONE transaction, a batch at a time: multi-row
+//      inserts, the audit entries chained in one append per batch, and the follow-up a single
+//      write runs (re-evaluation of open requests, duplicate-payment cases) for the batch's orders
+//      that need it.
+//
+// A row that clashes with an earlier row of the same file (an id used twice) is found by the
+// insert itself (it is left out) and reported like any other problem, and the transaction is
+// rolled back: all or nothing, as before, with memory bounded by the batch, not the file.
+
+import type { Transaction } from "kysely";
+import type { Actor } from "../../core/access/index.js";
+import { mayHaveExtras } from "../../core/ledger/ledger.js";
+import { appendAuditBatch, type AuditInput } from "../../db/audit.js";
+import type { Database, PaymentRow } from "../../db/schema.js";
+import { authorize } from "../authorize.js";
+import type { AppDeps } from "../context.js";
+import type { AppError, FieldError } from "../errors.js";
+import { afterPaymentsRecorded } from "../ledger/duplicate-cases.js";
+import { newOrderRow, orderCreatedEntry, orderIdTaken } from "../orders/create-order.js";
+import {
+  parseOrderInput,
+  parsePaymentInput,
+  parseServiceEventImport,
+  type PaymentInput,
+  type ServiceEventImport,
+} from "../orders/input.js";
+import {
+  idTaken,
+  newPaymentRow,
+  paymentRecordedEntry,
+  providerRefTaken,
+  samePayment,
+} from "../orders/record-payment.js";
+import { eventRecordedEntry, newEventRow } from "../orders/service-events.js";
+import { reevaluate, type Writer } from "../orders/shared.js";
+import {
+  existingClientIds,
+  existingOrderIds,
+  followUpFacts,
+  insertNewOrders,
+  insertNewPayments,
+  insertNewServiceEvents,
+  lockOrders,
+  ordersClients,
+  paymentsByIdsOrRefs,
+} from "./repository.js";
+import type { ImportKind, ImportRow } from "./rows.js";
+
+/**
+ * The actor bulk imports check row permissions against: a system with exactly the three write
+ * scopes (whoever started the import was checked for the kind's right before). The audit trail
+ * names who sent the rows (`system:import` for the CLI, the token for the API).
+ */
+export const IMPORT_ACTOR: Actor = Object.freeze({
+  role: "api_token",
+  tokenId: "import",
+  scopes: ["orders:write", "payments:write", "events:write"],
+});
+
+/** One problem of one row. */
+export interface Rejected {
+  readonly line: number;
+  readonly reason: string;
+}
+
+/** How far an import has got: rows read in pass 1, rows written in pass 2. */
+export interface ImportProgress {
+  readonly phase: "validate" | "write";
+  readonly rows: number;
+}
+
+export interface ImportOptions {
+  readonly kind: ImportKind;
+  /** The file's rows from its start; called once per pass. */
+  readonly rows: () => AsyncIterable<ImportRow>;
+  /** Validate only: write nothing. */
+  readonly dryRun?: boolean;
+  readonly onProgress?: (p: ImportProgress) => void;
+  /** Rows per batch (default 1,000). */
+  readonly batchSize?: number;
+}
+
+export type ImportOutcome =
+  | { readonly ok: true; readonly rows: number; readonly written: number; readonly dryRun: boolean }
+  | { readonly ok: false; readonly rows: number; readonly rejected: readonly Rejected[] };
+
+const BATCH = 1000;
+
+type Row = { readonly line: number; readonly value: unknown };
+type Trx = Transaction<Database>;
+
+/** The problems of one row, in the order the single-row use cases report them. */
+function reasonsOf(line: number, errors: readonly FieldError[], out: Rejected[]): void {
+  for (const e of errors) out.push({ line, reason: `${e.path}: ${e.message}` });
+}
+
+function appErrorReasons(line: number, e: AppError, out: Rejected[]): void {
+  if (e.errors.length === 0) out.push({ line, reason: e.message });
+  reasonsOf(line, e.errors, out);
+}
+
+/** A reference is checked only when its field reads (as the single-row use cases do). */
+function soundRef(raw: unknown, key: string, errors: readonly FieldError[]): string | undefined {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  const v = (raw as Record<string, unknown>)[key];
+  if (typeof v !== "string") return undefined;
+  return errors.some((e) => e.path === key || e.path.startsWith(`${key}.`)) ? undefined : v;
+}
+
+/**
+ * The order ids rows of this file have claimed so far: a later row with one of them is a problem,
+ * as it would be if the first were stored already. (A payment's id or provider reference used
+ * twice in a file may be a replay of the same payment, which only the rows' contents tell: the
+ * write pass finds those, without keeping every row of the file.)
+ */
+interface FileKeys {
+  readonly orderIds: Set<string>;
+}
+
+/** Pass 1 for one batch: every problem of every row, lines in order. */
+async function validateBatch(
+  db: AppDeps["db"],
+  kind: ImportKind,
+  batch: readonly Row[],
+  seen: FileKeys,
+  out: Rejected[],
+): Promise<void> {
+  if (kind === "orders") {
+    const parsed = batch.map((r) => parseOrderInput(r.value, ""));
+    const refs = parsed.map((p, i) => {
+      const errors = p.ok ? [] : p.error;
+      const raw = (batch[i] as Row).value;
+      return {
+        clientId: p.ok ? p.value.clientId : soundRef(raw, "clientId", errors),
+        id: p.ok ? p.value.id : soundRef(raw, "id", errors),
+      };
+    });
+    const clients = await existingClientIds(db, defined(refs.map((r) => r.clientId)));
+    const taken = await existingOrderIds(db, defined(refs.map((r) => r.id)));
+    batch.forEach((row, i) => {
+      const p = parsed[i] as (typeof parsed)[number];
+      const ref = refs[i] as (typeof refs)[number];
+      if (!p.ok) reasonsOf(row.line, p.error, out);
+      if (ref.clientId !== undefined && !clients.has(ref.clientId)) {
+        out.push({ line: row.line, reason: "clientId: no client with this id" });
+      }
+      if (ref.id !== undefined && (taken.has(ref.id) || seen.orderIds.has(ref.id))) {
+        appErrorReasons(row.line, orderIdTaken(ref.id, ""), out);
+      }
+      if (ref.id !== undefined) seen.orderIds.add(ref.id);
+    });
+    return;
+  }
+  if (kind === "payments") {
+    const parsed = batch.map((r) => parsePaymentInput(r.value, ""));
+    const refs = parsed.map((p, i) => {
+      const errors = p.ok ? [] : p.error;
+      const raw = (batch[i] as Row).value;
+      return {
+        orderId: p.ok ? p.value.orderId : soundRef(raw, "orderId", errors),
+        id: p.ok ? p.value.id : (soundRef(raw, "id", errors) ?? null),
+        providerRef: p.ok ? p.value.providerRef : (soundRef(raw, "providerRef", errors) ?? null),
+      };
+    });
+    const orders = await existingOrderIds(db, defined(refs.map((r) => r.orderId)));
+    const stored = await paymentsByIdsOrRefs(
+      db,
+      defined(refs.map((r) => r.id ?? undefined)),
+      defined(refs.map((r) => r.providerRef ?? undefined)),
+    );
+    const byId = new Map(stored.map((s) => [s.id, s]));
+    const byRef = new Map(stored.map((s) => [s.provider_ref, s]));
+    batch.forEach((row, i) => {
+      const p = parsed[i] as (typeof parsed)[number];
+      const ref = refs[i] as (typeof refs)[number];
+      if (!p.ok) reasonsOf(row.line, p.error, out);
+      if (ref.orderId !== undefined && !orders.has(ref.orderId)) {
+        out.push({ line: row.line, reason: "orderId: no order with this id" });
+      }
+      // A payment recorded already, identical, is a replay: it is skipped when writing.
+      const sameId = ref.id === null ? undefined : byId.get(ref.id);
+      if (sameId !== undefined && !(p.ok && samePayment(sameId, p.value))) {
+        appErrorReasons(row.line, idTaken(sameId.id, ""), out);
+      }
+      const sameRef = ref.providerRef === null ? undefined : byRef.get(ref.providerRef);
+      if (sameRef !== undefined && !(p.ok && samePayment(sameRef, p.value))) {
+        appErrorReasons(row.line, providerRefTaken("", sameRef.id), out);
+      }
+    });
+    return;
+  }
+  const parsed = batch.map((r) => parseServiceEventImport(r.value, ""));
+  const orderIds = parsed.map((p, i) =>
+    p.ok ? p.value.orderId : soundRef((batch[i] as Row).value, "orderId", p.error),
+  );
+  const orders = await existingOrderIds(db, defined(orderIds));
+  batch.forEach((row, i) => {
+    const p = parsed[i] as (typeof parsed)[number];
+    if (!p.ok) reasonsOf(row.line, p.error, out);
+    const orderId = orderIds[i];
+    if (orderId !== undefined && !orders.has(orderId)) {
+      out.push({ line: row.line, reason: "orderId: no order with this id" });
+    }
+  });
+}
+
+function defined(list: readonly (string | undefined)[]): string[] {
+  return [...new Set(list.filter((x): x is string => x !== undefined))];
+}
+
+/** Pass 2 for one batch of rows pass 1 accepted: written, audited, followed up. */
+async function writeBatch(
+  deps: AppDeps,
+  trx: Trx,
+  w: Writer,
+  kind: ImportKind,
+  batch: readonly Row[],
+  out: Rejected[],
+): Promise<number> {
+  const audit: AuditInput[] = [];
+  if (kind === "orders") {
+    const rows = batch.map((r) => newOrderRow(valueOf(parseOrderInput(r.value, "")), w));
+    const inserted = await insertNewOrders(trx, rows);
+    rows.forEach((row, i) => {
+      if (inserted.has(row.id)) audit.push(orderCreatedEntry(row, w));
+      // Only an earlier row of this file can have taken the id: pass 1 found none stored.
+      else appErrorReasons((batch[i] as Row).line, orderIdTaken(row.id, ""), out);
+    });
+    await appendAuditBatch(trx, audit);
+    return inserted.size;
+  }
+
+  const inputs =
+    kind === "payments"
+      ? batch.map((r) => valueOf(parsePaymentInput(r.value, "")))
+      : batch.map((r) => valueOf(parseServiceEventImport(r.value, "")));
+  const orderIds = [...new Set(inputs.map((i) => i.orderId))];
+  // The orders' rows are locked (PostgreSQL), as a single write locks its order.
+  if (deps.dialect === "postgres") await lockOrders(trx, orderIds);
+  const clients = await ordersClients(trx, orderIds);
+  const orderOf = (id: string) => ({ id, client_id: clients.get(id) as string });
+  for (const id of orderIds) {
+    authorize(
+      w.ctx.actor,
+      kind === "payments" ? "payment.write" : "event.write",
+      clients.get(id) as string,
+      "order",
+    );
+  }
+
+  let written: number;
+  if (kind === "payments") {
+    const payments = inputs as PaymentInput[];
+    // Replays of payments stored before this import are skipped (pass 1 checked they are equal).
+    const stored = await paymentsByIdsOrRefs(
+      trx,
+      defined(payments.map((p) => p.id ?? undefined)),
+      defined(payments.map((p) => p.providerRef ?? undefined)),
+    );
+    // The rows to insert, with the input and the line of each.
+    const rows: PaymentRow[] = [];
+    const rowInputs: PaymentInput[] = [];
+    const lines: number[] = [];
+    const replayed = (p: (typeof payments)[number]) => stored.some((s) => samePayment(s, p));
+    // Within the batch, a later row with the id or provider reference of an earlier one is a
+    // replay of it (identical) or a clash; across batches the insert finds them.
+    const byId = new Map<string, PaymentRow>();
+    const byRef = new Map<string, PaymentRow>();
+    payments.forEach((p, i) => {
+      if (replayed(p)) return;
+      const line = (batch[i] as Row).line;
+      const sameId = p.id === null ? undefined : byId.get(p.id);
+      const sameRef = p.providerRef === null ? undefined : byRef.get(p.providerRef);
+      if (sameId !== undefined || sameRef !== undefined) {
+        if (sameId !== undefined && !samePayment(sameId, p)) {
+          appErrorReasons(line, idTaken(sameId.id, ""), out);
+        }
+        if (sameRef !== undefined && !samePayment(sameRef, p)) {
+          appErrorReasons(line, providerRefTaken("", sameRef.id), out);
+        }
+        return;
+      }
+      const row = newPaymentRow(p, orderOf(p.orderId), w);
+      byId.set(row.id, row);
+      if (row.provider_ref !== null) byRef.set(row.provider_ref, row);
+      rows.push(row);
+      rowInputs.push(p);
+      lines.push(line);
+    });
+    const inserted = await insertNewPayments(trx, rows);
+    const clashes: number[] = [];
+    rows.forEach((row, i) => {
+      if (inserted.has(row.id)) {
+        audit.push(paymentRecordedEntry(row, rowInputs[i] as PaymentInput, w));
+      } else clashes.push(i);
+    });
+    await reportPaymentClashes(trx, rows, lines, clashes, rowInputs, out);
+    written = inserted.size;
+  } else {
+    const rows = batch.map((r, i) => {
+      const input = inputs[i] as ServiceEventImport;
+      return newEventRow(input.orderId, input, w);
+    });
+    const inserted = await insertNewServiceEvents(trx, rows);
+    for (const row of rows) if (inserted.has(row.id)) audit.push(eventRecordedEntry(row, w));
+    written = inserted.size;
+  }
+  await appendAuditBatch(trx, audit);
+  if (out.length > 0) return written;
+
+  // The follow-up a single write runs, for the orders where it can change anything: open
+  // requests are re-evaluated; payments may be extras (rule 2) that open their own case.
+  for (const f of await followUpFacts(trx, orderIds)) {
+    if (kind === "payments") {
+      const extrasPossible = mayHaveExtras(f.payments, BigInt(f.priceMinor) <= 0n);
+      if (extrasPossible || f.openRequests > 0) {
+        await afterPaymentsRecorded(deps, trx, f.orderId, w);
+      }
+    } else if (f.openRequests > 0) {
+      await reevaluate(deps, trx, f.orderId, w);
+    }
+  }
+  return written;
+}
+
+/**
+ * Payments the insert left out clash with an earlier row of this file (by id or provider
+ * reference): identical ones are replays, skipped; different ones are problems.
+ */
+async function reportPaymentClashes(
+  trx: Trx,
+  rows: readonly PaymentRow[],
+  lines: readonly number[],
+  clashes: readonly number[],
+  inputs: readonly PaymentInput[],
+  out: Rejected[],
+): Promise<void> {
+  if (clashes.length === 0) return;
+  const clashing = clashes.map((i) => rows[i] as PaymentRow);
+  const stored = await paymentsByIdsOrRefs(
+    trx,
+    clashing.map((r) => r.id),
+    defined(clashing.map((r) => r.provider_ref ?? undefined)),
+  );
+  for (const i of clashes) {
+    const row = rows[i] as PaymentRow;
+    const input = inputs[i] as (typeof inputs)[number];
+    const line = lines[i] as number;
+    const sameId = stored.find((s) => s.id === row.id);
+    const sameRef =
+      row.provider_ref === null
+        ? undefined
+        : stored.find((s) => s.provider_ref === row.provider_ref);
+    if (sameId !== undefined && !samePayment(sameId, input))
+      appErrorReasons(line, idTaken(row.id, ""), out);
+    if (sameRef !== undefined && !samePayment(sameRef, input)) {
+      appErrorReasons(line, providerRefTaken("", sameRef.id), out);
+    }
+  }
+}
+
+function valueOf<T>(r: { readonly ok: true; readonly value: T } | { readonly ok: false }): T {
+  if (!r.ok) throw new Error("a row pass 1 accepted no longer validates");
+  return r.value;
+}
+
+/** Batches of `size` valid rows (pass 1 accepted every row before pass 2 starts). */
+async function* batches(rows: AsyncIterable<ImportRow>, size: number): AsyncGenerator<Row[]> {
+  let batch: Row[] = [];
+  for await (const row of rows) {
+    if ("error" in row) throw new Error(`line ${row.line} no longer reads: ${row.error}`);
+    batch.push(row);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Rows rejected while writing: the transaction is rolled back. */
+class RejectedWhileWriting extends Error {
+  constructor(readonly rejected: readonly Rejected[]) {
+    super("import rejected");
+  }
+}
+
+/** Imports the rows: all of them, or none and every problem. */
+export async function importRows(
+  deps: AppDeps,
+  w: Writer,
+  opts: ImportOptions,
+): Promise<ImportOutcome> {
+  const size = opts.batchSize ?? BATCH;
+  // Pass 1: validate.
+  const rejected: Rejected[] = [];
+  const seen: FileKeys = { orderIds: new Set() };
+  let count = 0;
+  let batch: Row[] = [];
+  const flush = async () => {
+    await validateBatch(deps.db, opts.kind, batch, seen, rejected);
+    batch = [];
+    opts.onProgress?.({ phase: "validate", rows: count });
+  };
+  for await (const row of opts.rows()) {
+    count++;
+    if ("error" in row) rejected.push({ line: row.line, reason: row.error });
+    else batch.push(row);
+    if (batch.length >= size) await flush();
+  }
+  await flush();
+  if (rejected.length > 0) return { ok: false, rows: count, rejected: sortByLine(rejected) };
+  if (opts.dryRun === true) return { ok: true, rows: count, written: 0, dryRun: true };
+
+  // Pass 2: write, all in one transaction.
+  try {
+    const written = await deps.db.transaction().execute(async (trx) => {
+      let total = 0;
+      let done = 0;
+      for await (const b of batches(opts.rows(), size)) {
+        const problems: Rejected[] = [];
+        total += await writeBatch(deps, trx, w, opts.kind, b, problems);
+        rejected.push(...problems);
+        done += b.length;
+        opts.onProgress?.({ phase: "write", rows: done });
+      }
+      if (rejected.length > 0) throw new RejectedWhileWriting(rejected);
+      return total;
+    });
+    return { ok: true, rows: count, written, dryRun: false };
+  } catch (e) {
+    if (e instanceof RejectedWhileWriting) {
+      return { ok: false, rows: count, rejected: sortByLine(e.rejected) };
+    }
+    throw e;
+  }
+}
+
+function sortByLine(list: readonly Rejected[]): Rejected[] {
+  // Stable: a row's problems keep their order.
+  return [...list].sort((a, b) => a.line - b.line);
+}

@@ -1,0 +1,258 @@
+// Bulk imports' queries: references of a batch of rows looked up at once, rows inserted many at a
+// time (a row that clashes with another of the same import is left out and named by the caller),
+// and which of a batch's orders need the follow-up that a single write runs (re-evaluation of open
+// requests, duplicate-payment cases).
+
+import { sql, type Insertable, type Kysely, type Transaction, type Updateable } from "kysely";
+import type {
+  Database,
+  ImportJobRow,
+  ImportsTable,
+  OrderRow,
+  PaymentRow,
+  ServiceEventRow,
+} from "../../db/schema.js";
+import { OPEN_STATUSES } from "../requests/repository.js";
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** The ids among `ids` that name a client. */
+export async function existingClientIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom("clients").select("id").where("id", "in", ids).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The ids among `ids` that name an order. */
+export async function existingOrderIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  return new Set((await ordersClients(db, ids)).keys());
+}
+
+/** The client of each order among `ids` that exists. */
+export async function ordersClients(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("orders")
+    .select(["id", "client_id"])
+    .where("id", "in", ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.client_id]));
+}
+
+/** Locks the orders among `ids` (PostgreSQL; SQLite write transactions are serial already). */
+export async function lockOrders(
+  trx: Transaction<Database>,
+  ids: readonly string[],
+): Promise<void> {
+  if (ids.length === 0) return;
+  await trx.selectFrom("orders").select("id").where("id", "in", ids).forUpdate().execute();
+}
+
+/** The stored payments whose id is among `ids` or whose provider reference is among `refs`. */
+export async function paymentsByIdsOrRefs(
+  db: Db,
+  ids: readonly string[],
+  refs: readonly string[],
+): Promise<PaymentRow[]> {
+  if (ids.length === 0 && refs.length === 0) return [];
+  return db
+    .selectFrom("payments")
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        ...(ids.length > 0 ? [eb("id", "in", ids)] : []),
+        ...(refs.length > 0 ? [eb("provider_ref", "in", refs)] : []),
+      ]),
+    )
+    .execute();
+}
+
+// Rows per INSERT: the widest table (orders, 18 columns) stays far below either database's limit
+// on bound parameters (32,766 in SQLite, 65,535 in PostgreSQL).
+const ROWS_PER_INSERT = 500;
+
+/**
+ * Inserts rows of `table`, leaving out any that clash with a stored row on a key; returns the
+ * ids actually inserted.
+ */
+async function insertNew<T extends { id: string }>(
+  trx: Transaction<Database>,
+  table: "orders" | "payments" | "service_events",
+  rows: readonly T[],
+): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    const out = await trx
+      .insertInto(table)
+      .values(chunk as never)
+      .onConflict((oc) => oc.doNothing())
+      .returning("id")
+      .execute();
+    for (const r of out) inserted.add(r.id);
+  }
+  return inserted;
+}
+
+export const insertNewOrders = (trx: Transaction<Database>, rows: readonly OrderRow[]) =>
+  insertNew(trx, "orders", rows);
+export const insertNewPayments = (trx: Transaction<Database>, rows: readonly PaymentRow[]) =>
+  insertNew(trx, "payments", rows);
+export const insertNewServiceEvents = (
+  trx: Transaction<Database>,
+  rows: readonly ServiceEventRow[],
+) => insertNew(trx, "service_events", rows);
+
+/** Per order among `ids`: how many payments it has, its price, and whether a request is open. */
+export interface FollowUpFacts {
+  readonly orderId: string;
+  readonly payments: number;
+  readonly priceMinor: string;
+  readonly openRequests: number;
+}
+
+export async function followUpFacts(db: Db, ids: readonly string[]): Promise<FollowUpFacts[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom("orders as o")
+    .select((eb) => [
+      "o.id as orderId",
+      "o.price_minor as priceMinor",
+      eb
+        .selectFrom("payments as p")
+        .select(sql<number>`count(*)`.as("n"))
+        .whereRef("p.order_id", "=", "o.id")
+        .as("payments"),
+      eb
+        .selectFrom("refund_requests as r")
+        .select(sql<number>`count(*)`.as("n"))
+        .whereRef("r.order_id", "=", "o.id")
+        .where("r.status", "in", OPEN_STATUSES)
+        .as("openRequests"),
+    ])
+    .where("o.id", "in", ids)
+    .execute();
+  return rows.map((r) => ({
+    orderId: r.orderId,
+    priceMinor: String(r.priceMinor),
+    payments: Number(r.payments ?? 0),
+    openRequests: Number(r.openRequests ?? 0),
+  }));
+}
+
+// ---- imports sent over the API (jobs and their bodies) -------------------------------------------
+
+/** Stores a new import job (its body follows, a chunk at a time). */
+export async function insertImportJob(db: Db, row: Insertable<ImportsTable>): Promise<void> {
+  await db.insertInto("imports").values(row).execute();
+}
+
+/** Stores chunk `seq` of an import's body. */
+export async function insertImportChunk(
+  db: Db,
+  importId: string,
+  seq: number,
+  data: Uint8Array,
+): Promise<void> {
+  await db.insertInto("import_chunks").values({ import_id: importId, seq, data }).execute();
+}
+
+/** Chunk `seq` of an import's body, or undefined past its end. */
+export async function importChunk(
+  db: Db,
+  importId: string,
+  seq: number,
+): Promise<Uint8Array | undefined> {
+  const row = await db
+    .selectFrom("import_chunks")
+    .select("data")
+    .where("import_id", "=", importId)
+    .where("seq", "=", seq)
+    .executeTakeFirst();
+  return row?.data;
+}
+
+/** Removes an import that never got its whole body (its chunks go with it). */
+export async function deleteImportJob(db: Db, id: string): Promise<void> {
+  await db.deleteFrom("import_chunks").where("import_id", "=", id).execute();
+  await db.deleteFrom("imports").where("id", "=", id).execute();
+}
+
+/** Changes an import job's columns. */
+export async function updateImportJob(
+  db: Db,
+  id: string,
+  set: Updateable<ImportsTable>,
+): Promise<void> {
+  await db.updateTable("imports").set(set).where("id", "=", id).execute();
+}
+
+/**
+ * Claims the oldest import waiting for a worker, or one whose worker's claim ran out (it crashed:
+ * its transaction was rolled back, so running it again writes everything once): marks it running
+ * until `until`. Undefined when there is none, or another worker got it first.
+ */
+export async function claimImportJob(
+  db: Db,
+  now: string,
+  until: string,
+): Promise<ImportJobRow | undefined> {
+  const next = await db
+    .selectFrom("imports")
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb("status", "=", "pending"),
+        eb.and([eb("status", "=", "running"), eb("claimed_until", "<", now)]),
+      ]),
+    )
+    .orderBy("created_at")
+    .orderBy("id")
+    .limit(1)
+    .executeTakeFirst();
+  if (next === undefined) return undefined;
+  const claimed = await db
+    .updateTable("imports")
+    .set({ status: "running", claimed_until: until, started_at: now })
+    .where("id", "=", next.id)
+    .where("status", "=", next.status)
+    .where((eb) =>
+      next.claimed_until === null
+        ? eb("claimed_until", "is", null)
+        : eb("claimed_until", "=", next.claimed_until),
+    )
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) return undefined;
+  return { ...next, status: "running", claimed_until: until, started_at: now };
+}
+
+export async function importJobById(db: Db, id: string): Promise<ImportJobRow | undefined> {
+  return db.selectFrom("imports").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** One page of import jobs, newest first (one more than `limit` when there is a next page). */
+export async function importJobPage(
+  db: Db,
+  q: {
+    readonly requestedBy: string | undefined;
+    readonly after: { readonly key: string; readonly id: string } | undefined;
+    readonly limit: number;
+  },
+): Promise<ImportJobRow[]> {
+  let query = db.selectFrom("imports").selectAll();
+  if (q.requestedBy !== undefined) query = query.where("requested_by", "=", q.requestedBy);
+  const after = q.after;
+  if (after !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb("created_at", "<", after.key),
+        eb.and([eb("created_at", "=", after.key), eb("id", "<", after.id)]),
+      ]),
+    );
+  }
+  return query
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(q.limit + 1)
+    .execute();
+}

@@ -1,0 +1,2 @@
+export * from "./disputes.js";
+export * from "./evidence.js";
