@@ -4,7 +4,14 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiGet, apiSend, apiSignIn } from "./support/api.js";
-import { checkPage, launchChromium, newSession } from "./support/browser.js";
+import {
+  checkPage,
+  DESKTOP,
+  launchChromium,
+  newSession,
+  PHONE,
+  settleLayout,
+} from "./support/browser.js";
 import { DEMO_PASSWORD, signIn } from "./support/pages.js";
 
 const STORY = "review-console";
@@ -47,6 +54,16 @@ describe("the review console", () => {
       .first()
       .waitFor();
     await checkPage(page, STORY, "queue");
+
+    // On a phone the filters are folded away: "/" unfolds them and jumps to the order filter.
+    await page.setViewportSize(PHONE);
+    await settleLayout(page);
+    await expect.poll(() => page.getByPlaceholder("ORD-1001").isVisible()).toBe(false);
+    await page.keyboard.press("/");
+    expect(await page.locator("input:focus").getAttribute("placeholder")).toBe("ORD-1001");
+    await page.locator("input:focus").blur();
+    await page.setViewportSize(DESKTOP);
+    await settleLayout(page);
 
     // Filter: "/" jumps to the order filter; Enter applies it; the URL keeps it.
     await page.keyboard.press("/");

@@ -17,8 +17,8 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 export const ARTIFACTS = join(import.meta.dirname, "..", "artifacts");
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 375, height: 812 };
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 375, height: 812 };
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -75,4 +75,15 @@ export async function checkPage(page: Page, story: string, name: string): Promis
   ).toEqual([]);
   await page.screenshot({ path: join(dir, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize(DESKTOP);
+  await settleLayout(page);
+}
+
+/**
+ * Waits until a change of the viewport has reached the page's layout: media-query listeners (a
+ * layout that folds on a phone) run their re-render before the second animation frame after it.
+ */
+export async function settleLayout(page: Page): Promise<void> {
+  await page.evaluate(
+    "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(undefined))))",
+  );
 }

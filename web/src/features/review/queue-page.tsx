@@ -20,7 +20,7 @@ import {
 } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useRef, useState, type FormEvent, type RefObject } from "react";
+import { useCallback, useRef, useState, type FormEvent, type RefObject } from "react";
 import { useTranslation } from "react-i18next";
 import { usePolicyZone } from "../../shared/api/policy";
 import { formatDate, formatDateTime, formatMoney, zoneLabel } from "../../shared/format";
@@ -64,12 +64,13 @@ export function QueuePage({ search, onSearch }: QueuePageProps) {
   const counts = useQuery({ ...queueCountsQuery(search), placeholderData: keepPreviousData });
   const tableRef = useRef<HTMLTableSectionElement>(null);
   const orderInput = useRef<HTMLInputElement>(null);
-  useRowKeys(tableRef, orderInput);
   const set = (change: Partial<QueueSearch>) => onSearch(withFilters(search, change));
   const view = viewOf(search);
-  // On a phone the filters fold away under one button (the counts stay in view).
+  // On a phone the filters fold away under one button (the counts stay in view); "/" unfolds them.
   const wide = useMediaQuery("(min-width: 48em)", true, { getInitialValueInEffect: false });
   const [filtersOpen, setFiltersOpen] = useState(false);
+  const openFilters = useCallback(() => setFiltersOpen(true), []);
+  useRowKeys(tableRef, orderInput, openFilters);
   const inForce = [
     search.waitingOn,
     search.assignee,

@@ -3,14 +3,18 @@
 // the focus, so they still scroll the page otherwise), Enter opens the focused row (its link, marked
 // `data-row-link`), and / jumps to the list's search field when it has one. Letters typed into a
 // field, a menu or a dialog are left alone. Style the rows with ./rows.module.css (visible focus).
+// A list that folds its search field away (the queue's filters on a phone) passes `reveal`: it is
+// run and rendered before the focus moves, since a hidden field cannot take the focus.
 
 import { useEffect, type RefObject } from "react";
+import { flushSync } from "react-dom";
 
 const TYPING = "input, textarea, select, [contenteditable='true'], [role='menu'], [role='dialog']";
 
 export function useRowKeys(
   body: RefObject<HTMLElement | null>,
   search?: RefObject<HTMLInputElement | null>,
+  reveal?: () => void,
 ): void {
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
@@ -19,6 +23,7 @@ export function useRowKeys(
       if (target?.closest(TYPING)) return;
       if (e.key === "/" && search !== undefined) {
         e.preventDefault();
+        if (reveal !== undefined) flushSync(reveal);
         search.current?.focus();
         return;
       }
@@ -43,5 +48,5 @@ export function useRowKeys(
     }
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [body, search]);
+  }, [body, search, reveal]);
 }
