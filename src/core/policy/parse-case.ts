@@ -146,13 +146,18 @@ export function readCase(raw: unknown, policy: Policy): RefundCase {
   return checkedCase(c, caseParams(policy.params, c.policy));
 }
 
+/** `Invalid` caught from a reader as an `InputError` value; any other error is thrown on. */
+export function inputError(e: unknown): Result<never, InputError> {
+  if (e instanceof Invalid) return { ok: false, error: { path: e.path, message: e.message } };
+  throw e;
+}
+
 /** Runs a reader, turning `Invalid` into an `InputError` value. */
 export function inputResult<T>(read: () => T): Result<T, InputError> {
   try {
     return { ok: true, value: read() };
   } catch (e) {
-    if (e instanceof Invalid) return { ok: false, error: { path: e.path, message: e.message } };
-    throw e;
+    return inputError(e);
   }
 }
 
