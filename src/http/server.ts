@@ -291,13 +291,12 @@ export async function buildServer(
   // Every answer counts: its duration by route pattern (never the raw URL: ids would make a
   // family per request) and status.
   app.addHook("onResponse", (request, reply, done) => {
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? "unmatched",
-      status_code: String(reply.statusCode),
-    };
-    deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    deps.metrics.httpRequests.inc(labels);
+    deps.metrics.http.observe(
+      request.method,
+      request.routeOptions.url ?? "unmatched",
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     done();
   });
   // Prometheus metrics, off the API's path: an admin or an API token with metrics:read (or,
