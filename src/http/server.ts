@@ -204,14 +204,13 @@ export async function buildServer(
     closing = true;
     done();
   });
-  app.addHook("onRequest", (_request, reply, done) => {
-    if (closing) void reply.header("connection", "close");
-    done();
-  });
   const authenticate = options.authenticate;
   app.decorateRequest("actor", null as never);
   app.decorateRequest("auth", null as never);
-  app.addHook("onRequest", async (request) => {
+  // One onRequest hook for the two things every request needs first (each hook is a step of
+  // Fastify's hook runner on every request): the closing server's answer, then who is calling.
+  app.addHook("onRequest", async (request, reply) => {
+    if (closing) void reply.header("connection", "close");
     request.actor = ANONYMOUS;
     request.auth = NO_AUTH;
     if (authenticate === undefined) return;

@@ -1,7 +1,7 @@
 // HttpMetrics must expose exactly what prom-client's Histogram and Counter exposed before it: the
 // same observations into both give the same /metrics text and the same JSON.
 
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, Histogram, Registry, type RegistryContentType } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { HttpMetrics } from "./http-metrics.js";
 import { LATENCY_BUCKETS } from "./metrics.js";
@@ -14,7 +14,7 @@ const names = {
 };
 
 function promClient() {
-  const registry = new Registry();
+  const registry = new Registry<RegistryContentType>();
   const labelNames = ["method", "route", "status_code"] as const;
   const duration = new Histogram({
     name: names.durationName,
@@ -38,7 +38,7 @@ function promClient() {
 }
 
 function ours() {
-  const registry = new Registry();
+  const registry = new Registry<RegistryContentType>();
   const http = new HttpMetrics({ registry, ...names, buckets: LATENCY_BUCKETS });
   return { registry, observe: http.observe.bind(http), http };
 }

@@ -24,7 +24,7 @@ interface Series {
 }
 
 export interface HttpMetricsOptions {
-  readonly registry: Registry;
+  readonly registry: Pick<Registry, "registerMetric">;
   readonly durationName: string;
   readonly durationHelp: string;
   readonly countName: string;
