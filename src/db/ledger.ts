@@ -16,6 +16,7 @@ import { paymentDisputes } from "../core/disputes/disputes.js";
 import { money } from "../core/money/money.js";
 import { dialectOf } from "./connection.js";
 import { fromDbMinor } from "./money.js";
+import { precompile } from "./precompiled.js";
 import type { Database } from "./schema.js";
 
 /** A payment of the ledger with what its callers need besides the rule's facts. */
@@ -53,37 +54,12 @@ export async function readLedger(
   scope: LedgerScope,
   options: ReadLedgerOptions = {},
 ): Promise<LedgerRead> {
-  let q = db
-    .selectFrom("payments")
-    .leftJoin("payouts", (j) =>
-      // A failed payout moved no money; a reissued one was closed without moving any (its
-      // replacement is the payout that counts).
-      j
-        .onRef("payouts.payment_id", "=", "payments.id")
-        .on("payouts.status", "not in", ["failed", "reissued"]),
-    )
-    .select([
-      "payments.id",
-      "payments.order_id",
-      "payments.method",
-      "payments.currency",
-      "payments.amount_minor",
-      "payments.refunded_minor",
-      "payments.captured_at",
-      "payments.provider_ref",
-      "payouts.id as payout_id",
-      "payouts.amount_minor as payout_minor",
-      "payouts.currency as payout_currency",
-      "payouts.status as payout_status",
-      sql<string>`(select o.price_minor from orders o where o.id = payments.order_id)`.as(
-        "price_minor",
-      ),
-      sql<string>`(select o.price_currency from orders o where o.id = payments.order_id)`.as(
-        "price_currency",
-      ),
-    ]);
+  const lock = options.lock === true;
+  let rows: LedgerRow[];
   if ("orderId" in scope) {
-    q = q.where("payments.order_id", "=", scope.orderId);
+    // An order's ledger (every intake and snapshot reads one): the compiled statement.
+    const byOrder = lock ? LEDGER_OF_ORDER_LOCKED : LEDGER_OF_ORDER;
+    rows = await byOrder.execute(db, { orderId: scope.orderId });
   } else {
     if (scope.paymentIds.length === 0) {
       return {
@@ -92,12 +68,11 @@ export async function readLedger(
         approvedWithoutPayouts: 0n,
       };
     }
-    q = q.where("payments.id", "in", [...new Set(scope.paymentIds)]);
+    const q = ledgerQuery(db, lock && dialectOf(db) === "postgres").where("payments.id", "in", [
+      ...new Set(scope.paymentIds),
+    ]);
+    rows = await q.execute();
   }
-  q = q.orderBy("payments.id").orderBy("payouts.id");
-  const rows = await (
-    options.lock === true && dialectOf(db) === "postgres" ? q.forUpdate(["payments"]) : q
-  ).execute();
 
   const payments: LedgerPaymentRow[] = [];
   const payoutsOf = new Map<string, LedgerPayout[]>();
@@ -134,15 +109,19 @@ export async function readLedger(
   }
 
   if (payments.length > 0) {
-    const disputes = await db
-      .selectFrom("disputes")
-      .select(["payment_id", "status", "amount_minor"])
-      .where(
-        "payment_id",
-        "in",
-        payments.map((p) => p.id),
-      )
-      .execute();
+    const disputes =
+      "orderId" in scope
+        ? // The same payments: every one of the order's.
+          await DISPUTES_OF_ORDER.execute(db, { orderId: scope.orderId })
+        : await db
+            .selectFrom("disputes")
+            .select(["payment_id", "status", "amount_minor"])
+            .where(
+              "payment_id",
+              "in",
+              payments.map((p) => p.id),
+            )
+            .execute();
     if (disputes.length > 0) {
       for (let i = 0; i < payments.length; i += 1) {
         const p = payments[i];
@@ -158,22 +137,82 @@ export async function readLedger(
   let approvedWithoutPayouts = 0n;
   const approvalsOf = "orderId" in scope ? scope.orderId : orderId;
   if (options.approvals === true && approvalsOf !== null && payments.length > 0) {
-    const approved = await db
-      .selectFrom("decisions as d")
-      .innerJoin("refund_requests as r", "r.id", "d.request_id")
-      .select(["d.amount_minor"])
-      .where("r.order_id", "=", approvalsOf)
-      .where("d.kind", "=", "approve")
-      .where("d.amount_currency", "=", price.currency)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(selectFrom("payouts as p").select("p.id").whereRef("p.decision_id", "=", "d.id")),
-        ),
-      )
-      .execute();
+    const approved = await APPROVED_WITHOUT_PAYOUTS.execute(db, {
+      orderId: approvalsOf,
+      currency: price.currency,
+    });
     for (const d of approved) {
       if (d.amount_minor !== null) approvedWithoutPayouts += fromDbMinor(d.amount_minor);
     }
   }
   return { price, payments, approvedWithoutPayouts };
 }
+
+/** The payments with their payouts that moved or may move money, and the order's price. */
+function ledgerQuery(db: Kysely<Database>, forUpdate: boolean) {
+  const q = db
+    .selectFrom("payments")
+    .leftJoin("payouts", (j) =>
+      // A failed payout moved no money; a reissued one was closed without moving any (its
+      // replacement is the payout that counts).
+      j
+        .onRef("payouts.payment_id", "=", "payments.id")
+        .on("payouts.status", "not in", ["failed", "reissued"]),
+    )
+    .select([
+      "payments.id",
+      "payments.order_id",
+      "payments.method",
+      "payments.currency",
+      "payments.amount_minor",
+      "payments.refunded_minor",
+      "payments.captured_at",
+      "payments.provider_ref",
+      "payouts.id as payout_id",
+      "payouts.amount_minor as payout_minor",
+      "payouts.currency as payout_currency",
+      "payouts.status as payout_status",
+      sql<string>`(select o.price_minor from orders o where o.id = payments.order_id)`.as(
+        "price_minor",
+      ),
+      sql<string>`(select o.price_currency from orders o where o.id = payments.order_id)`.as(
+        "price_currency",
+      ),
+    ])
+    .orderBy("payments.id")
+    .orderBy("payouts.id");
+  return forUpdate ? q.forUpdate(["payments"]) : q;
+}
+
+type LedgerRow = Awaited<ReturnType<ReturnType<typeof ledgerQuery>["execute"]>>[number];
+
+// The statements of an order's ledger, compiled once per dialect (ADR 0011's precompiled queries):
+// building them with Kysely cost more than running them, on every intake.
+const LEDGER_OF_ORDER = precompile<{ orderId: string }>()((db, p) =>
+  ledgerQuery(db, false).where("payments.order_id", "=", p("orderId")),
+);
+
+const LEDGER_OF_ORDER_LOCKED = precompile<{ orderId: string }>()((db, p, dialect) =>
+  ledgerQuery(db, dialect === "postgres").where("payments.order_id", "=", p("orderId")),
+);
+
+const DISPUTES_OF_ORDER = precompile<{ orderId: string }>()((db, p) =>
+  db
+    .selectFrom("disputes")
+    .innerJoin("payments", "payments.id", "disputes.payment_id")
+    .select(["disputes.payment_id", "disputes.status", "disputes.amount_minor"])
+    .where("payments.order_id", "=", p("orderId")),
+);
+
+const APPROVED_WITHOUT_PAYOUTS = precompile<{ orderId: string; currency: string }>()((db, p) =>
+  db
+    .selectFrom("decisions as d")
+    .innerJoin("refund_requests as r", "r.id", "d.request_id")
+    .select(["d.amount_minor"])
+    .where("r.order_id", "=", p("orderId"))
+    .where("d.kind", "=", "approve")
+    .where("d.amount_currency", "=", p("currency"))
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom("payouts as p").select("p.id").whereRef("p.decision_id", "=", "d.id"))),
+    ),
+);

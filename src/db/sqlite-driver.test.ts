@@ -114,6 +114,11 @@ describe("group commit", () => {
       // A later column of the same name wins, as in better-sqlite3's own row objects.
       const dup = "select t.v, t.id, 'x' as v, null as n, 1.5 as f, x'00ff' as b from t";
       expect((await sql.raw(dup).execute(db)).rows).toEqual(same(dup));
+      // Names that need quoting in the row builder's object literal come out as they are.
+      const odd = `select 1 as "it's", 2 as "a""b", 3 as "x\\y", 4 as "}; throw 1; //", 5 as "0"`;
+      const [oddRow] = (await sql.raw(odd).execute(db)).rows as Record<string, unknown>[];
+      expect(oddRow).toEqual(same(odd)[0]);
+      expect(Object.keys(oddRow ?? {})).toEqual(Object.keys(same(odd)[0] as object));
       const star = "select * from t";
       expect((await sql.raw(star).execute(db)).rows).toEqual([{ id: 1, v: "a" }]);
       // Another process adds a column: the cached `select *` returns it under its name.
@@ -125,6 +130,10 @@ describe("group commit", () => {
       const [row] = (await sql.raw(proto).execute(db)).rows as Record<string, unknown>[];
       expect(Object.getOwnPropertyNames(row)).toEqual(Object.getOwnPropertyNames(same(proto)[0]));
       expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+      // Duplicate names keep the first one's place and the last one's value.
+      const order = "select 1 as a, 2 as b, 3 as a";
+      const [ordered] = (await sql.raw(order).execute(db)).rows as Record<string, unknown>[];
+      expect(Object.entries(ordered ?? {})).toEqual(Object.entries(same(order)[0] as object));
     } finally {
       other.close();
     }

@@ -204,14 +204,13 @@ export async function buildServer(
     closing = true;
     done();
   });
-  app.addHook("onRequest", (_request, reply, done) => {
-    if (closing) void reply.header("connection", "close");
-    done();
-  });
   const authenticate = options.authenticate;
   app.decorateRequest("actor", null as never);
   app.decorateRequest("auth", null as never);
-  app.addHook("onRequest", async (request) => {
+  // One onRequest hook for the two things every request needs first (each hook is a step of
+  // Fastify's hook runner on every request): the closing server's answer, then who is calling.
+  app.addHook("onRequest", async (request, reply) => {
+    if (closing) void reply.header("connection", "close");
     request.actor = ANONYMOUS;
     request.auth = NO_AUTH;
     if (authenticate === undefined) return;
@@ -291,13 +290,12 @@ export async function buildServer(
   // Every answer counts: its duration by route pattern (never the raw URL: ids would make a
   // family per request) and status.
   app.addHook("onResponse", (request, reply, done) => {
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? "unmatched",
-      status_code: String(reply.statusCode),
-    };
-    deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    deps.metrics.httpRequests.inc(labels);
+    deps.metrics.http.observe(
+      request.method,
+      request.routeOptions.url ?? "unmatched",
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     done();
   });
   // Prometheus metrics, off the API's path: an admin or an API token with metrics:read (or,

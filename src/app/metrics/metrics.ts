@@ -5,29 +5,26 @@
 // units (`_seconds`), counters end in `_total`.
 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { HttpMetrics } from "./http-metrics.js";
 
 /** The prefix of every family. */
 export const METRICS_PREFIX = "refund_desk_";
 
 /** Buckets for HTTP requests and provider calls, in seconds (5 ms to 30 s). */
-const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class ServiceMetrics {
   readonly registry = new Registry();
 
-  readonly httpDuration = new Histogram({
-    name: `${METRICS_PREFIX}http_request_duration_seconds`,
-    help: "HTTP request durations, by method, route (its pattern, not the URL) and status code.",
-    labelNames: ["method", "route", "status_code"] as const,
+  /** Request durations and counts (http-metrics.ts: prom-client's output, cheaper to observe). */
+  readonly http = new HttpMetrics({
+    registry: this.registry,
+    durationName: `${METRICS_PREFIX}http_request_duration_seconds`,
+    durationHelp:
+      "HTTP request durations, by method, route (its pattern, not the URL) and status code.",
+    countName: `${METRICS_PREFIX}http_requests_total`,
+    countHelp: "HTTP requests answered, by method, route and status code.",
     buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-
-  readonly httpRequests = new Counter({
-    name: `${METRICS_PREFIX}http_requests_total`,
-    help: "HTTP requests answered, by method, route and status code.",
-    labelNames: ["method", "route", "status_code"] as const,
-    registers: [this.registry],
   });
 
   readonly payouts = new Gauge({

@@ -5,6 +5,7 @@
 import type { Kysely } from "kysely";
 import { parsePolicy, type Policy } from "../../core/policy/index.js";
 import { keysetAfter, type KeysetAfter } from "../../db/keyset.js";
+import { precompile } from "../../db/precompiled.js";
 import type { Database, PolicyVersionRow } from "../../db/schema.js";
 import { fromDbInstant, fromDbInstantOrNull } from "../../db/time.js";
 
@@ -53,16 +54,19 @@ export async function findPolicyVersionRow(
 
 /** The id of the live version in force at `at` (ISO UTC text), read now from the database. */
 export async function versionIdInForce(db: Db, at: string): Promise<string | undefined> {
-  const row = await db
+  return (await VERSION_ID_IN_FORCE.executeTakeFirst(db, { at }))?.id;
+}
+
+// Asked in every intake's transaction: compiled once (ADR 0011's precompiled queries).
+const VERSION_ID_IN_FORCE = precompile<{ at: string }>()((db, p) =>
+  db
     .selectFrom("policy_versions")
     .select("id")
     .where("withdrawn_at", "is", null)
-    .where("effective_at", "<=", at)
+    .where("effective_at", "<=", p("at"))
     .orderBy("effective_at", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id;
-}
+    .limit(1),
+);
 
 /** Every live version's id and effective instant, in effective order: the store's timeline. */
 export async function liveTimeline(

@@ -96,10 +96,14 @@ export class PolicyStore {
 
   /** The version in force at `at` (epoch ms), from the cached timeline. */
   async inForce(at: number): Promise<PolicyVersion> {
-    const timeline = await this.#currentTimeline();
+    // Every request asks this: a fresh timeline and a cached document answer without awaiting
+    // (each await of an async helper costs a promise and a microtask turn).
+    const cached = this.#timeline;
+    const timeline =
+      cached !== null && cached.until > this.#cacheClock() ? cached : await this.#currentTimeline();
     const id = idAt(timeline.entries, at);
     if (id === undefined) throw noVersionAt(at);
-    return this.#byIdOrThrow(this.#db, id);
+    return this.#documents.get(id) ?? this.#byIdOrThrow(this.#db, id);
   }
 
   /**
@@ -128,7 +132,7 @@ export class PolicyStore {
       id = await versionIdInForce(db, toDbInstant(at));
     }
     if (id === undefined) throw noVersionAt(at);
-    return this.#byIdOrThrow(db, id);
+    return this.#documents.get(id) ?? this.#byIdOrThrow(db, id);
   }
 
   /** A version by id (withdrawn ones too), or undefined. */
@@ -162,7 +166,7 @@ export class PolicyStore {
    */
   async forRequest(row: JudgedRow, db: Db = this.#db): Promise<PolicyVersion> {
     const id = row.policy_version_id ?? null;
-    if (id !== null) return this.#byIdOrThrow(db, id);
+    if (id !== null) return this.#documents.get(id) ?? this.#byIdOrThrow(db, id);
     return this.inForceIn(db, fromDbInstant(row.submitted_at));
   }
 

@@ -64,6 +64,12 @@ function countryHolidays(code: string, year: number): Set<number> {
 }
 
 const calendars = new Map<string, HolidayCalendar>();
+/**
+ * The same calendars by the holiday list itself (a policy's `params.holidays`, never changed once
+ * parsed: `readonly`): every request's deadlines ask for its policy's calendar, and the key by
+ * definition joins the whole list each time. Keyed weakly, so a policy that goes takes its entry.
+ */
+const calendarsByList = new WeakMap<readonly string[], Map<string, HolidayCalendar>>();
 const NO_HOLIDAYS: HolidayCalendar = { isHoliday: () => false };
 
 /**
@@ -75,9 +81,19 @@ export function holidayCalendar(
   country: string | null,
 ): HolidayCalendar {
   if (explicit.length === 0 && country === null) return NO_HOLIDAYS;
+  let ofList = calendarsByList.get(explicit);
+  if (ofList === undefined) {
+    ofList = new Map();
+    calendarsByList.set(explicit, ofList);
+  }
+  const known = ofList.get(country ?? "");
+  if (known !== undefined) return known;
   const key = (country ?? "") + "|" + explicit.join(",");
   let cal = calendars.get(key);
-  if (cal !== undefined) return cal;
+  if (cal !== undefined) {
+    ofList.set(country ?? "", cal);
+    return cal;
+  }
   const fixed = new Set<number>();
   for (const text of explicit) {
     const day = parseDay(text);
@@ -92,6 +108,7 @@ export function holidayCalendar(
         };
   if (calendars.size > 10_000) calendars.clear();
   calendars.set(key, cal);
+  ofList.set(country ?? "", cal);
   return cal;
 }
 
