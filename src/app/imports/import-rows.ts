@@ -16,6 +16,7 @@ import type { Transaction } from "kysely";
 import type { Actor } from "../../core/access/index.js";
 import { mayHaveExtras } from "../../core/ledger/ledger.js";
 import { appendAuditBatch, type AuditInput } from "../../db/audit.js";
+import { transactionOfItsOwn } from "../../db/connection.js";
 import type { Database, PaymentRow } from "../../db/schema.js";
 import { authorize } from "../authorize.js";
 import type { AppDeps } from "../context.js";
@@ -417,9 +418,10 @@ export async function importRows(
   if (rejected.length > 0) return { ok: false, rows: count, rejected: sortByLine(rejected) };
   if (opts.dryRun === true) return { ok: true, rows: count, written: 0, dryRun: true };
 
-  // Pass 2: write, all in one transaction.
+  // Pass 2: write, all in one transaction (of its own: on SQLite not a savepoint of a group-commit
+  // batch, whose undo copies would grow with the import; ADR 0030).
   try {
-    const written = await deps.db.transaction().execute(async (trx) => {
+    const written = await transactionOfItsOwn(deps.db, async (trx) => {
       let total = 0;
       let done = 0;
       for await (const b of batches(opts.rows(), size)) {
