@@ -625,4 +625,15 @@ describe("import rows", () => {
       { line: 6, error: "has 6 fields, the header has 5" },
     ]);
   });
+
+  it("counts lines in an LF file with blank lines before the header and quoted line breaks", async () => {
+    const text =
+      "\n\norderId,kind,from,to,note\n" +
+      'O-1,client_blocker,2026-01-01T00:00:00Z,,"one\ntwo\n\nthree"\n' +
+      "\n" +
+      "O-2,internal_fault,2026-01-02T00:00:00Z,,e\n";
+    const rows = await csv(text, "events");
+    expect(rows.map((r) => r.line)).toEqual([4, 9]);
+    expect(rows[0]).toMatchObject({ value: { note: "one\ntwo\n\nthree" } });
+  });
 });

@@ -9,6 +9,7 @@
 import { createReadStream, type ReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { extname } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import type { Readable } from "node:stream";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
@@ -293,6 +294,11 @@ export function addImportCommand(
         file: string,
         opts: { format?: string; policy?: string; dryRun?: boolean; quiet?: boolean },
       ) => {
+        // The import is this process's one job: V8 is told to favour a small heap over speed, so
+        // the garbage of each batch is collected instead of growing the heap first (a peak of
+        // 171 MB instead of 250 MB for 196,096 orders; issue 18, ADR 0030). A flag V8 reads at
+        // each collection, so setting it now takes effect; the API's imports run in the server.
+        setFlagsFromString("--optimize-for-size");
         if (!(IMPORT_KINDS as readonly string[]).includes(kind)) {
           throw new CliError(
             `import: unknown kind "${kind}"; use one of ${IMPORT_KINDS.join(", ")}`,

@@ -4,6 +4,7 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { CompiledQuery, type Kysely, type Transaction } from "kysely";
+import { insertRows } from "./bulk-insert.js";
 import { dialectOf } from "./connection.js";
 import { precompile } from "./precompiled.js";
 import type { AuditEventRow, Database } from "./schema.js";
@@ -135,13 +136,7 @@ export async function appendAuditBatch(
     prev = auditHash(unhashed, unhashed.summary);
     return { ...unhashed, hash: prev };
   });
-  // Fourteen columns a row: 500 rows stay far below either database's limit on bound parameters.
-  for (let i = 0; i < rows.length; i += 500) {
-    await trx
-      .insertInto("audit_events")
-      .values(rows.slice(i, i + 500))
-      .execute();
-  }
+  await insertRows(trx, "audit_events", rows);
 }
 
 const CHAIN_LOCK = CompiledQuery.raw(`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);

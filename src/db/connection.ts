@@ -12,11 +12,16 @@ import {
   SqliteDialect,
   sql,
   type Driver,
+  type Transaction,
 } from "kysely";
 import pg from "pg";
 import { SAFETY_NET_PAGES, startCheckpointer } from "./checkpointer.js";
 import type { Database } from "./schema.js";
-import { GroupCommitSqliteDriver, type GroupCommitOptions } from "./sqlite-driver.js";
+import {
+  GroupCommitSqliteDriver,
+  soloNextTransaction,
+  type GroupCommitOptions,
+} from "./sqlite-driver.js";
 import { WalSync, type SyncFile } from "./wal-sync.js";
 
 export type DialectName = "sqlite" | "postgres";
@@ -81,6 +86,28 @@ export function dialectOf(db: Pick<Kysely<Database>, "getExecutor">): DialectNam
   if (adapter instanceof PostgresAdapter) return "postgres";
   if (adapter instanceof SqliteAdapter) return "sqlite";
   throw new Error("unsupported database dialect");
+}
+
+/**
+ * Runs `fn` in a transaction of its own: on SQLite a plain `BEGIN IMMEDIATE ... COMMIT` on the
+ * writer, not a savepoint in a group-commit batch (sqlite-driver.ts), so a long bulk write (an
+ * import) does not keep a copy of every page it changes in memory; on PostgreSQL an ordinary
+ * transaction. Other transactions of the process wait for it to end, as for any write
+ * transaction; another process's writers wait on busy_timeout and then fail with SQLITE_BUSY
+ * (ADR 0030).
+ */
+export async function transactionOfItsOwn<T>(
+  db: Kysely<Database>,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  if (dialectOf(db) !== "sqlite") return db.transaction().execute(fn);
+  return db.connection().execute(async (conn) => {
+    await conn.getExecutor().provideConnection((c) => {
+      soloNextTransaction(c);
+      return Promise.resolve();
+    });
+    return conn.transaction().execute(fn);
+  });
 }
 
 function openSqlite(

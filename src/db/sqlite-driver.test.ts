@@ -9,7 +9,12 @@ import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { sql, type Generated, type Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase, SQLITE_FILE, type OpenedDatabase } from "./connection.js";
+import {
+  openDatabase,
+  SQLITE_FILE,
+  transactionOfItsOwn,
+  type OpenedDatabase,
+} from "./connection.js";
 import type { Database } from "./schema.js";
 import type { SyncFile } from "./wal-sync.js";
 
@@ -369,5 +374,51 @@ describe("durable commits with the real fdatasync", () => {
       await real.close();
       await rm(other, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a transaction of its own (bulk imports, ADR 0030)", () => {
+  const solo = (fn: (trx: Kysely<{ t: { id: Generated<number>; v: string } }>) => Promise<void>) =>
+    transactionOfItsOwn(opened.db, (trx) => fn(trx as never));
+
+  it("commits the open batch first, holds no savepoint, and others of the process wait for it", async () => {
+    const held = gate();
+    const entered = gate();
+    const a = insert("a");
+    const big = solo(async (trx) => {
+      // A plain transaction: SQLite refuses RELEASE of the driver's batch savepoint here.
+      await expect(sql`release tx`.execute(trx)).rejects.toThrow(/no such savepoint/);
+      for (let i = 0; i < 100; i++)
+        await trx
+          .insertInto("t")
+          .values({ v: `s${i}` })
+          .execute();
+      entered.open();
+      await held.wait;
+    });
+    await a; // committed before the solo transaction began
+    await entered.wait;
+    let cDone = false;
+    const c = insert("c").then(() => (cDone = true));
+    await turns();
+    expect(cDone).toBe(false); // waits for the writer
+    expect(await values()).toEqual(["a"]); // the solo transaction's rows are not committed yet
+    held.open();
+    await Promise.all([big, c]);
+    const all = await values();
+    expect(all.length).toBe(102);
+    expect(all[0]).toBe("a");
+    expect(all.at(-1)).toBe("c");
+  });
+
+  it("rolls back all of itself when it fails, and the writer goes on", async () => {
+    await expect(
+      solo(async (trx) => {
+        await trx.insertInto("t").values({ v: "x" }).execute();
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    await insert("y");
+    expect(await values()).toEqual(["y"]);
   });
 });

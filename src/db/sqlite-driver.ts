@@ -18,6 +18,13 @@
 // snapshot (ADR 0017). Reads never wait for the writer. Inside a transaction everything runs on
 // the writer, which sees the earlier members of its batch: the order in which transactions run is
 // the order they commit in, all or nothing.
+//
+// A transaction of its own (`soloNextTransaction`, for bulk imports; ADR 0030): the open batch is
+// committed first, then the transaction runs as a plain `BEGIN IMMEDIATE ... COMMIT` on the
+// writer, no savepoint. A savepoint makes SQLite copy every page it changes into the statement
+// sub-journal (in memory with temp_store=MEMORY, ADR 0011) until it is released: for a
+// transaction of a few rows that is nothing, for an import of a million rows it is hundreds of MB.
+// Other transactions of the process wait for the writer meanwhile, as they wait for any member.
 
 import SqliteDatabase from "better-sqlite3";
 import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from "kysely";
@@ -166,6 +173,10 @@ export interface GroupCommitOptions {
 class Handle implements DatabaseConnection {
   /** True from beginTransaction until the writer is handed on (commit or rollback). */
   holdsWriter = false;
+  /** The next transaction of this handle is one of its own (see the file's head). */
+  soloNext = false;
+  /** The current transaction is one of its own: BEGIN IMMEDIATE ... COMMIT, no savepoint. */
+  solo = false;
   constructor(private readonly driver: GroupCommitSqliteDriver) {}
 
   executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
@@ -204,6 +215,8 @@ export class GroupCommitSqliteDriver implements Driver {
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
     const handle = connection as Handle;
+    handle.soloNext = false;
+    handle.solo = false;
     if (handle.holdsWriter) {
       // Not expected (Kysely commits or rolls back first); never leave the writer locked.
       handle.holdsWriter = false;
@@ -302,6 +315,14 @@ export class GroupCommitSqliteDriver implements Driver {
     handle.holdsWriter = true;
     try {
       if (this.#sync?.fatal) throw this.#sync.fatal;
+      if (handle.soloNext) {
+        handle.soloNext = false;
+        // The open batch's members commit now (their commits return once it is durable).
+        this.#commitBatch();
+        this.#writer.get("begin immediate").run();
+        handle.solo = true;
+        return;
+      }
       if (this.#batch === null) {
         // IMMEDIATE: the write lock is taken now, so a transaction that reads then writes never
         // meets SQLITE_BUSY halfway (another process waits on busy_timeout instead).
@@ -317,6 +338,7 @@ export class GroupCommitSqliteDriver implements Driver {
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const handle = connection as Handle;
+    if (handle.solo) return this.#commitSolo(handle);
     const batch = this.#batch;
     if (batch === null) throw new Error("commit without a transaction");
     // If the release throws, Kysely rolls back next (the handle still holds the writer).
@@ -328,10 +350,32 @@ export class GroupCommitSqliteDriver implements Driver {
     await durable;
   }
 
+  /** COMMITs a transaction of its own; returns once it is durable. */
+  async #commitSolo(handle: Handle): Promise<void> {
+    handle.solo = false;
+    try {
+      if (this.#sync?.fatal) throw this.#sync.fatal;
+      this.#writer.get("commit").run();
+    } catch (err) {
+      this.#rollbackQuietly();
+      throw err;
+    } finally {
+      // Kysely's rollback after a failed commit then finds nothing to undo.
+      this.#handOn(handle);
+    }
+    if (this.#sync !== null) await this.#sync.whenDurable(this.#sync.committed());
+  }
+
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const handle = connection as Handle;
     // After a failed batch COMMIT the handle no longer holds the writer: nothing to undo here.
     if (!handle.holdsWriter) return;
+    if (handle.solo) {
+      handle.solo = false;
+      this.#rollbackQuietly();
+      this.#handOn(handle);
+      return;
+    }
     try {
       const db = this.#writer.db;
       if (db.inTransaction) {
@@ -448,6 +492,15 @@ export class GroupCommitSqliteDriver implements Driver {
       this.#writer.db.close();
     }
   }
+}
+
+/**
+ * Makes the next transaction on `connection` one of its own (see the file's head). `connection` is
+ * what Kysely's executor provides inside `db.connection().execute(...)`; on another driver
+ * (PostgreSQL, where every transaction is its own already) this does nothing.
+ */
+export function soloNextTransaction(connection: DatabaseConnection): void {
+  if (connection instanceof Handle) connection.soloNext = true;
 }
 
 function savepointCommand(command: string, name: string): CompiledQuery {

@@ -16,6 +16,7 @@ import type { Transaction } from "kysely";
 import type { Actor } from "../../core/access/index.js";
 import { mayHaveExtras } from "../../core/ledger/ledger.js";
 import { appendAuditBatch, type AuditInput } from "../../db/audit.js";
+import { transactionOfItsOwn } from "../../db/connection.js";
 import type { Database, PaymentRow } from "../../db/schema.js";
 import { authorize } from "../authorize.js";
 import type { AppDeps } from "../context.js";
@@ -50,6 +51,7 @@ import {
   paymentsByIdsOrRefs,
 } from "./repository.js";
 import type { ImportKind, ImportRow } from "./rows.js";
+import { SeenKeys } from "./seen-keys.js";
 
 /**
  * The actor bulk imports check row permissions against: a system with exactly the three write
@@ -119,7 +121,8 @@ function soundRef(raw: unknown, key: string, errors: readonly FieldError[]): str
  * write pass finds those, without keeping every row of the file.)
  */
 interface FileKeys {
-  readonly orderIds: Set<string>;
+  /** In fixed memory; its suspects are checked against the file after pass 1 (seen-keys.ts). */
+  readonly orderIds: SeenKeys;
 }
 
 /** Pass 1 for one batch: every problem of every row, lines in order. */
@@ -149,10 +152,11 @@ async function validateBatch(
       if (ref.clientId !== undefined && !clients.has(ref.clientId)) {
         out.push({ line: row.line, reason: "clientId: no client with this id" });
       }
-      if (ref.id !== undefined && (taken.has(ref.id) || seen.orderIds.has(ref.id))) {
+      // A stored id is taken for every row that has it; an id an earlier row of the file has
+      // (a suspect of `seen`) is confirmed, and reported, once pass 1 has read the whole file.
+      if (ref.id !== undefined && taken.has(ref.id)) {
         appErrorReasons(row.line, orderIdTaken(ref.id, ""), out);
-      }
-      if (ref.id !== undefined) seen.orderIds.add(ref.id);
+      } else if (ref.id !== undefined) seen.orderIds.add(ref.id, row.line);
     });
     return;
   }
@@ -369,6 +373,19 @@ function valueOf<T>(r: { readonly ok: true; readonly value: T } | { readonly ok:
   return r.value;
 }
 
+/** The `id` of each readable row (the key pass 1 recorded when it was a sound string). */
+async function* idsOf(
+  rows: AsyncIterable<ImportRow>,
+): AsyncGenerator<{ key: string | undefined; line: number }> {
+  for await (const row of rows) {
+    if ("error" in row) continue;
+    const v = row.value;
+    const id =
+      typeof v === "object" && v !== null ? (v as Record<string, unknown>)["id"] : undefined;
+    yield { key: typeof id === "string" ? id : undefined, line: row.line };
+  }
+}
+
 /** Batches of `size` valid rows (pass 1 accepted every row before pass 2 starts). */
 async function* batches(rows: AsyncIterable<ImportRow>, size: number): AsyncGenerator<Row[]> {
   let batch: Row[] = [];
@@ -399,7 +416,7 @@ export async function importRows(
   const size = opts.batchSize ?? BATCH;
   // Pass 1: validate.
   const rejected: Rejected[] = [];
-  const seen: FileKeys = { orderIds: new Set() };
+  const seen: FileKeys = { orderIds: new SeenKeys() };
   let count = 0;
   let batch: Row[] = [];
   const flush = async () => {
@@ -414,12 +431,18 @@ export async function importRows(
     if (batch.length >= size) await flush();
   }
   await flush();
+  if (seen.orderIds.hasSuspects) {
+    // Rows whose id an earlier row of the file may have: read the ids again to be sure.
+    const repeats = await seen.orderIds.confirm(idsOf(opts.rows()));
+    for (const r of repeats) appErrorReasons(r.line, orderIdTaken(r.key, ""), rejected);
+  }
   if (rejected.length > 0) return { ok: false, rows: count, rejected: sortByLine(rejected) };
   if (opts.dryRun === true) return { ok: true, rows: count, written: 0, dryRun: true };
 
-  // Pass 2: write, all in one transaction.
+  // Pass 2: write, all in one transaction (of its own: on SQLite not a savepoint of a group-commit
+  // batch, whose undo copies would grow with the import; ADR 0030).
   try {
-    const written = await deps.db.transaction().execute(async (trx) => {
+    const written = await transactionOfItsOwn(deps.db, async (trx) => {
       let total = 0;
       let done = 0;
       for await (const b of batches(opts.rows(), size)) {

@@ -12,6 +12,7 @@ import type {
   PaymentRow,
   ServiceEventRow,
 } from "../../db/schema.js";
+import { insertRows } from "../../db/bulk-insert.js";
 import { OPEN_STATUSES } from "../requests/repository.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -67,31 +68,16 @@ export async function paymentsByIdsOrRefs(
     .execute();
 }
 
-// Rows per INSERT: the widest table (orders, 18 columns) stays far below either database's limit
-// on bound parameters (32,766 in SQLite, 65,535 in PostgreSQL).
-const ROWS_PER_INSERT = 500;
-
 /**
  * Inserts rows of `table`, leaving out any that clash with a stored row on a key; returns the
  * ids actually inserted.
  */
-async function insertNew<T extends { id: string }>(
+function insertNew<T extends { id: string }>(
   trx: Transaction<Database>,
   table: "orders" | "payments" | "service_events",
   rows: readonly T[],
 ): Promise<Set<string>> {
-  const inserted = new Set<string>();
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-    const out = await trx
-      .insertInto(table)
-      .values(chunk as never)
-      .onConflict((oc) => oc.doNothing())
-      .returning("id")
-      .execute();
-    for (const r of out) inserted.add(r.id);
-  }
-  return inserted;
+  return insertRows(trx, table, rows, true);
 }
 
 export const insertNewOrders = (trx: Transaction<Database>, rows: readonly OrderRow[]) =>
