@@ -71,6 +71,7 @@ export function decidedOf(status: RequestStatus): Decided {
     case "alternative_offered":
     case "alternative_accepted":
       return "alternative";
+    case "triage":
     case "submitted":
     case "in_review":
     case "info_requested":
