@@ -148,6 +148,7 @@ export async function applyRequestEvent(
         ...(event.type === "deny" && next.decision !== null
           ? { justification: next.decision.justification, clauses: [...next.decision.clauses] }
           : {}),
+        ...(event.type === "classify_reason" ? { reason: event.reason } : {}),
         ...(event.type === "approve" && next.decision !== null
           ? { justification: next.decision.justification }
           : {}),
