@@ -8,7 +8,7 @@ import { addBusinessDays, holidayCalendar } from "../calendar/business-days.js";
 import { DAY_MS, dayInZone, formatDay, startOfDay } from "../calendar/calendar.js";
 import { DEFAULT_WORKFLOW } from "../policy/policy-file.js";
 import type { Instant, Policy, WorkflowSettings } from "../policy/types.js";
-import { waitingOn, type WorkflowDeadlines } from "./transition.js";
+import type { WorkflowDeadlines } from "./transition.js";
 import type { RequestEventType, RequestSnapshot, RequestStatus } from "./types.js";
 
 /** The policy's workflow settings (defaults when the file names none). */
@@ -85,7 +85,8 @@ export function requestFlags(
 ): RequestFlags {
   const replyOverdue = r.status === "info_requested" && r.replyBy !== null && now >= r.replyBy;
   // A request in triage waits on QA too (its reason to classify), from the e-mail's arrival.
-  const onQa = waitingOn(r.status) === "staff";
+  // (transition.ts's waitingOn says the same; importing it would make a cycle.)
+  const onQa = r.status === "triage" || r.status === "submitted" || r.status === "in_review";
   const atRisk =
     onQa &&
     r.waitingSince !== null &&
