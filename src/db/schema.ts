@@ -148,7 +148,9 @@ export interface RefundRequestsTable {
   id: string;
   order_id: string;
   client_id: string;
-  reason: string;
+  /** null only for a request made from an e-mail whose reason QA has not classified (status
+   * triage, or withdrawn from it): nullable since 0020. */
+  reason: string | null;
   description: string;
   status: string;
   version: Defaulted<number>;
@@ -367,7 +369,8 @@ export interface DuplicatePaymentsTable {
 export interface ReportRequestsTable {
   request_id: string;
   submitted_at: string;
-  reason: string;
+  /** null while the request is in triage (0020), as on refund_requests. */
+  reason: string | null;
   status: string;
   /** The current recommendation's outcome; `none` when there is none. */
   recommended_outcome: string;

@@ -225,6 +225,7 @@ const ROWS: readonly Row[] = [
   },
   ...(
     [
+      ["classify-reason", "request.classify", { reason: "mismatch" }],
       ["start-review", "request.start_review", {}],
       ["request-info", "request.request_info", { question: "Which invoice?" }],
       ["resume-review", "request.start_review", {}],

@@ -57,7 +57,8 @@ async function request(
   w: World,
   o: {
     submittedAt: string;
-    reason?: string;
+    /** null: a request in triage, its reason not classified yet. */
+    reason?: string | null;
     status?: string;
     outcome?: string | null;
     amount?: string;
@@ -70,7 +71,7 @@ async function request(
     "refund_requests",
     requestRow(w.order, {
       id,
-      reason: o.reason ?? "not_delivered",
+      reason: o.reason === undefined ? "not_delivered" : o.reason,
       status: o.status ?? "submitted",
       submitted_at: o.submittedAt,
       updated_at: o.submittedAt,
@@ -237,6 +238,13 @@ describe("reports: requests per week (request-volume)", () => {
     });
     // Monday 9 March 00:00 EDT: the week of 9 March.
     await request(w, { submittedAt: "2026-03-09T04:00:00.000Z", outcome: "refund" });
+    // Tuesday 10 March: an e-mail whose reason QA has not classified yet (triage).
+    await request(w, {
+      submittedAt: "2026-03-10T15:00:00.000Z",
+      reason: null,
+      status: "triage",
+      outcome: null,
+    });
     // Sunday 15 March 23:59 EDT: the last day of the period; Monday 16 March 00:00 is outside.
     await request(w, { submittedAt: "2026-03-16T03:59:59.999Z", outcome: "deny" });
     await request(w, { submittedAt: "2026-03-16T04:00:00.000Z", outcome: "deny" });
@@ -288,14 +296,16 @@ describe("reports: requests per week (request-volume)", () => {
       {
         weekStart: "2026-03-09",
         weekEnd: "2026-03-15",
-        requests: 2,
+        // The request in triage counts, open and without a recommendation, in no reason's column.
+        requests: 3,
         ...zeros("duplicatePayment mismatch unusedSubscription other"),
         notDelivered: 2,
-        ...zeros("recommendedReview recommendedIncomplete recommendedNone"),
+        ...zeros("recommendedReview recommendedIncomplete"),
+        recommendedNone: 1,
         recommendedRefund: 1,
         recommendedDeny: 1,
         ...zeros("decidedApproved decidedDenied decidedAlternative decidedWithdrawn"),
-        decidedOpen: 2,
+        decidedOpen: 3,
       },
     ]);
     expect(body.columns).toEqual(

@@ -364,7 +364,7 @@ describe("e-mail to the desk's SMTP listener", () => {
     ]);
   });
 
-  it("no order, several orders, or an unclear reason wait for QA", async () => {
+  it("no order or several orders wait for QA (a request needs its order)", async () => {
     await send({
       from: "alice@client.test",
       subject: "Refund please",
@@ -377,21 +377,12 @@ describe("e-mail to the desk's SMTP listener", () => {
       text: "We were charged twice.",
       messageId: "<twoorders@client.test>",
     });
-    await send({
-      from: "alice@client.test",
-      subject: "ORD-2026-0999",
-      text: "We are not happy with this.",
-      messageId: "<noreason@client.test>",
-    });
     await process();
     expect(await rowsByMessageId("noorder@client.test")).toMatchObject([
       { status: "triage", triage_kind: "order_unclear", client_id: alice.clientId },
     ]);
     expect(await rowsByMessageId("twoorders@client.test")).toMatchObject([
       { status: "triage", triage_kind: "order_unclear" },
-    ]);
-    expect(await rowsByMessageId("noreason@client.test")).toMatchObject([
-      { status: "triage", triage_kind: "reason_unclear", order_id: "ORD-2026-0999" },
     ]);
     // Alice is told her e-mail arrived (no request exists yet to say so); the unknown sender of
     // the test before is not.
@@ -401,7 +392,6 @@ describe("e-mail to the desk's SMTP listener", () => {
       .where("topic", "=", INBOUND_ACK_TOPIC)
       .execute();
     expect(acks.map((a) => (JSON.parse(a.payload) as { userId: string }).userId)).toEqual([
-      alice.userId,
       alice.userId,
       alice.userId,
     ]);
@@ -427,6 +417,74 @@ describe("e-mail to the desk's SMTP listener", () => {
       subject: "We received your e-mail",
     });
     expect(outside.received[0]!.headers.get("auto-submitted")).toBe("auto-generated");
+  });
+
+  it("an unclear reason makes a request in triage at once: no recommendation, the usual acknowledgement, in the client's portal", async () => {
+    await send({
+      from: "alice@client.test",
+      subject: "ORD-2026-0999",
+      text: "We are not happy with this.",
+      messageId: "<noreason@client.test>",
+    });
+    await process();
+    const [row] = await rowsByMessageId("noreason@client.test");
+    // Done: the e-mail names the request it made, and waits in no triage list of e-mails.
+    expect(row).toMatchObject({
+      status: "done",
+      outcome: "request_in_triage",
+      triage_kind: null,
+      client_id: alice.clientId,
+      order_id: "ORD-2026-0999",
+    });
+    const request = (await requestsOf(alice.clientId)).find((r) => r.id === row!.request_id);
+    expect(request).toMatchObject({
+      order_id: "ORD-2026-0999",
+      status: "triage",
+      reason: null,
+      recommendation_id: null,
+      description: "We are not happy with this.",
+      // Dated when the e-mail arrived, not when the worker got to it.
+      submitted_at: row!.received_at,
+    });
+    const recommendations = await t.db.db
+      .selectFrom("recommendations")
+      .select("id")
+      .where("request_id", "=", request!.id)
+      .execute();
+    expect(recommendations).toEqual([]);
+    // The usual acknowledgement names the request; no "we received your e-mail" besides.
+    const received = await t.db.db
+      .selectFrom("outbox")
+      .select("payload")
+      .where("topic", "=", "notify.request_received")
+      .execute();
+    expect(received.filter((a) => a.payload.includes(request!.id))).toHaveLength(1);
+    const mailAcks = await t.db.db
+      .selectFrom("outbox")
+      .select("payload")
+      .where("topic", "=", INBOUND_ACK_TOPIC)
+      .execute();
+    expect(mailAcks.some((a) => a.payload.includes(row!.id))).toBe(false);
+    // The client sees it, without a reason or recommendation, and may only withdraw it (messages
+    // and uploads, as on a submitted request, are not events).
+    const api = apiCalls(t);
+    const seen = await api.get(`/requests/${request!.id}`, alice.actor);
+    expect(seen.statusCode, seen.body).toBe(200);
+    expect(seen.json()).toMatchObject({
+      status: "triage",
+      reason: null,
+      recommendation: null,
+      waitingOn: "staff",
+      actions: ["withdraw"],
+    });
+    const listed = await api.get(`/requests?status=triage`, alice.actor);
+    expect(listed.json<{ items: { id: string }[] }>().items.map((i) => i.id)).toEqual([
+      request!.id,
+    ]);
+    const message = await api.post(`/requests/${request!.id}/messages`, alice.actor, {
+      body: "It is about the second invoice.",
+    });
+    expect(message.statusCode, message.body).toBe(201);
   });
 
   it("DMARC failing for a known client's domain is quarantined", async () => {
@@ -532,23 +590,106 @@ describe("QA's triage of inbound e-mail", () => {
       new Set(["triage", "quarantined", "refused"]),
     );
     expect(all.map((m) => m.triageKind)).toEqual(
-      expect.arrayContaining(["unknown_sender", "order_unclear", "reason_unclear"]),
+      expect.arrayContaining(["unknown_sender", "order_unclear"]),
     );
+    // An e-mail whose reason alone was unclear made its request (in triage): not listed here.
+    expect(all.map((m) => m.triageKind)).not.toContain("reason_unclear");
     expect((await api().get("/inbound-mail", alice.actor)).statusCode).toBe(403);
     const bad = await api().get("/inbound-mail?status=bogus", qaActor());
     expect(bad.statusCode).toBe(400);
   });
 
-  it("classify-reason makes the request as the contact, with the usual acknowledgement", async () => {
-    const id = await idOf("noreason@client.test");
-    const res = await api().post(`/inbound-mail/${id}/classify-reason`, qaActor(), {
+  it("a request in triage is classified by QA: submitted, then the engine recommends; deciding it before is refused", async () => {
+    const [row] = await rowsByMessageId("noreason@client.test");
+    const requestId = row!.request_id!;
+    const before = (await api().get(`/requests/${requestId}`, qaActor())).json<{
+      version: number;
+      actions: string[];
+    }>();
+    expect(before.actions).toEqual(["classify_reason"]);
+    // Nothing is decided before its reason: a clear 409 naming the state.
+    const approve = await api().post(`/requests/${requestId}/approve`, qaActor(), {
+      expectedVersion: before.version,
+      amount: { amount: "10.00", currency: "USD" },
+    });
+    expect(approve.statusCode, approve.body).toBe(409);
+    expect(approve.json()).toMatchObject({
+      code: "invalid_transition",
+      state: "triage",
+      detail:
+        "The request came by e-mail and waits for a reviewer to classify its reason, so you cannot approve it.",
+    });
+    const deny = await api().post(`/requests/${requestId}/deny`, qaActor(), {
+      expectedVersion: before.version,
+      justification: "no",
+    });
+    expect(deny.statusCode).toBe(409);
+    // The client may not classify its own request.
+    const byClient = await api().post(`/requests/${requestId}/classify-reason`, alice.actor, {
+      expectedVersion: before.version,
+      reason: "mismatch",
+    });
+    expect(byClient.statusCode).toBe(403);
+    const bad = await api().post(`/requests/${requestId}/classify-reason`, qaActor(), {
+      expectedVersion: before.version,
+      reason: "bored",
+    });
+    expect(bad.statusCode).toBe(400);
+
+    const res = await api().post(`/requests/${requestId}/classify-reason`, qaActor(), {
+      expectedVersion: before.version,
       reason: "mismatch",
     });
     expect(res.statusCode, res.body).toBe(200);
+    const view = res.json<{
+      status: string;
+      reason: string;
+      version: number;
+      recommendation: { outcome: string } | null;
+    }>();
+    expect(view).toMatchObject({ status: "submitted", reason: "mismatch" });
+    expect(view.recommendation).not.toBeNull();
+    const stored = (await requestsOf(alice.clientId)).find((r) => r.id === requestId);
+    expect(stored).toMatchObject({ status: "submitted", reason: "mismatch" });
+    expect(stored!.recommendation_id).not.toBeNull();
+    const audits = await t.db.db
+      .selectFrom("audit_events")
+      .select(["action", "actor"])
+      .where("entity_id", "=", requestId)
+      .orderBy("seq")
+      .execute();
+    expect(audits.map((a) => a.action)).toEqual(
+      expect.arrayContaining(["request.submit", "request.classify_reason", "request.reevaluate"]),
+    );
+    expect(audits.find((a) => a.action === "request.classify_reason")?.actor).toContain(qa);
+    // Once: it is no longer in triage.
+    const again = await api().post(`/requests/${requestId}/classify-reason`, qaActor(), {
+      expectedVersion: view.version,
+      reason: "other",
+    });
+    expect(again.statusCode).toBe(409);
+    // The e-mail itself was done from the start: the triage list's own classify does not apply.
+    const mailAgain = await api().post(`/inbound-mail/${row!.id}/classify-reason`, qaActor(), {
+      reason: "other",
+    });
+    expect(mailAgain.statusCode).toBe(409);
+  });
+
+  it("classify-reason on an e-mail whose order was unclear makes the request as the contact, with the usual acknowledgement", async () => {
+    const id = await idOf("noorder@client.test");
+    const res = await api().post(`/inbound-mail/${id}/classify-reason`, qaActor(), {
+      reason: "other",
+      orderId: "ORD-2026-0999",
+    });
+    expect(res.statusCode, res.body).toBe(200);
     const mail = res.json<{ status: string; requestId: string; resolvedBy: string }>();
-    expect(mail).toMatchObject({ status: "done", resolvedBy: qa });
+    expect(mail, res.body).toMatchObject({ status: "done", resolvedBy: qa });
     const request = (await requestsOf(alice.clientId)).find((r) => r.id === mail.requestId);
-    expect(request).toMatchObject({ order_id: "ORD-2026-0999", reason: "mismatch" });
+    expect(request).toMatchObject({
+      order_id: "ORD-2026-0999",
+      reason: "other",
+      status: "submitted",
+    });
     const acks = await t.db.db
       .selectFrom("outbox")
       .select("payload")

@@ -11,7 +11,9 @@
 //   a new message:
 //     sender not a known contact                         -> triage (unknown_sender)
 //     none or several of the client's own orders named   -> triage (order_unclear)
-//     the reason not said plainly                        -> triage (reason_unclear)
+//     the reason not said plainly                        -> a refund request in status triage,
+//                                                           for QA to classify (no recommendation
+//                                                           until then; the client is acknowledged)
 //     otherwise                                          -> a refund request, as the contact
 //
 // Attachments go through the uploads' own checks (staging with the size limits, type by content)
@@ -35,7 +37,7 @@ import { isOpen, type RequestStatus } from "../../core/requests/index.js";
 import { parseShortRef } from "../../core/requests/reference.js";
 import type { Transaction } from "kysely";
 import type { Database, InboundMailRow, InboundMailStatus } from "../../db/schema.js";
-import { toDbInstant } from "../../db/time.js";
+import { fromDbInstant, toDbInstant } from "../../db/time.js";
 import { enqueueOutbox } from "../../db/outbox.js";
 import { decideAttachmentType, sanitizeFileName } from "../attachments/content-type.js";
 import { removeStaged, stageFile, type AttachmentLimits } from "../attachments/storage.js";
@@ -419,11 +421,14 @@ export interface IntakeTarget {
   readonly reason: Reason | null;
 }
 
-/** A new message from a client: a request when order and reason are plain, else triage. */
+/**
+ * A new message from a client: a request when the order is plain (in status triage, for QA to
+ * classify, when the reason is not), else the message waits in the triage list.
+ */
 export async function intake(
   deps: AppDeps,
   limits: AttachmentLimits,
-  row: Pick<InboundMailRow, "id" | "request_id">,
+  row: Pick<InboundMailRow, "id" | "request_id" | "received_at">,
   mail: ReadMail,
   target: IntakeTarget,
 ): Promise<Processed> {
@@ -443,8 +448,8 @@ export async function intake(
     }
     orderId = orders[0]!;
   }
+  // Not guessed: without a plain reason the request waits in triage for QA to say it.
   const reason = target.reason ?? reasonFromText(words);
-  if (reason === null) return { status: "triage", outcome: "reason_unclear", ...known, orderId };
   const description = (mail.text !== "" ? mail.text : mail.subject).slice(0, 10_000);
   const ctx: ActionContext = { actor: target.actor, ip: null };
   let requestId = row.request_id;
@@ -455,6 +460,7 @@ export async function intake(
         reason,
         description: description === "" ? "(no text)" : description,
         attachmentsCount: mail.attachments.length,
+        receivedAt: fromDbInstant(row.received_at),
       });
       requestId = created.id;
     } catch (e) {
@@ -469,7 +475,14 @@ export async function intake(
   }
   await updateInboundMail(deps.db, row.id, { request_id: requestId });
   const note = await attach(deps, limits, ctx, requestId, mail);
-  return { status: "done", outcome: "request_created", ...known, orderId, requestId, note };
+  return {
+    status: "done",
+    outcome: reason === null ? "request_in_triage" : "request_created",
+    ...known,
+    orderId,
+    requestId,
+    note,
+  };
 }
 
 /**

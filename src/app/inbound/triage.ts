@@ -7,8 +7,11 @@
 // - attach-to-request: the message joins a request: from a contact of that request's client as
 //   their message (their answer when a question is open); otherwise as QA's internal note quoting
 //   the e-mail; its attachments as documents either way;
-// - classify-reason: QA says the reason (and the order when the mail named none or several): the
-//   request is made, as the contact, and the client gets the usual acknowledgement;
+// - classify-reason: QA says the reason and the order (the mail named none or several): the
+//   request is made, as the contact, and the client gets the usual acknowledgement. (A contact's
+//   e-mail that named its order but no plain reason is not here: it made a request in status
+//   triage at once, classified on the request itself, POST /requests/{id}/classify-reason.
+//   `reason_unclear` items are only those stored before that, migration 0020);
 // - discard: kept, out of the list.
 //
 // An item is resolved once: the resolution is claimed by a conditional UPDATE before anything is

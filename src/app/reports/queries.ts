@@ -42,7 +42,7 @@ import {
   type RequestVolumeAggregate,
   type WaitingAggregate,
 } from "../../core/reports/index.js";
-import { REQUEST_STATUSES } from "../../core/requests/index.js";
+import { REQUEST_STATUSES, type RequestStatus } from "../../core/requests/index.js";
 import type { DialectName } from "../../db/connection.js";
 import type { Database } from "../../db/schema.js";
 import { toDbInstant } from "../../db/time.js";
@@ -95,6 +95,9 @@ function perBucket(
   );
 }
 
+/** The statuses a request without a reason can have (migration 0020's CHECK). */
+const UNCLASSIFIED: readonly RequestStatus[] = ["triage", "withdrawn"];
+
 /**
  * Requests submitted per week, counted per reason, status and recommended outcome (the current
  * recommendation's; `none` without one): for each week and each combination of the core's closed
@@ -112,16 +115,26 @@ export async function requestVolume(
       ),
     ),
   );
+  // Requests without a reason yet (triage, or withdrawn from it; never recommended): counted
+  // apart, by the same index (its first column null).
+  const unclassified = UNCLASSIFIED.map((status) => sql`(${sql.lit(status)})`);
   const weeks = buckets.map((b) => sql`(${b.key}, ${instant(b.startsAt)}, ${instant(b.endsAt)})`);
   const result = await sql<RequestVolumeAggregate>`
     with b (k, starts_at, ends_at) as (values ${sql.join(weeks)}),
-      c (reason, status, outcome) as (values ${sql.join(combos)})
+      c (reason, status, outcome) as (values ${sql.join(combos)}),
+      u (status) as (values ${sql.join(unclassified)})
     select k, reason, status, outcome, n from (
       select b.k as k, c.reason as reason, c.status as status, c.outcome as outcome,
         (select count(*) from report_requests r
           where r.reason = c.reason and r.status = c.status and r.recommended_outcome = c.outcome
             and r.submitted_at >= b.starts_at and r.submitted_at < b.ends_at) as n
       from b cross join c
+      union all
+      select b.k as k, null as reason, u.status as status, 'none' as outcome,
+        (select count(*) from report_requests r
+          where r.reason is null and r.status = u.status and r.recommended_outcome = 'none'
+            and r.submitted_at >= b.starts_at and r.submitted_at < b.ends_at) as n
+      from b cross join u
     ) x
     where n > 0`.execute(db);
   return result.rows;

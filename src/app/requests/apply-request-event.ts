@@ -6,6 +6,7 @@
 import { userIdOf } from "../../core/access/index.js";
 import { money } from "../../core/money/money.js";
 import {
+  checkIntake,
   EVENT_ACTIONS,
   transition,
   workflowDeadlines,
@@ -18,7 +19,7 @@ import { toDbMinor } from "../../db/money.js";
 import { toDbInstant } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import { AppError, notFound } from "../errors.js";
-import { transitionError } from "./errors.js";
+import { intakeError, transitionError } from "./errors.js";
 import { presentRequest, sourceOf, type RequestView } from "./present.js";
 import { applyEffects } from "./apply-effects.js";
 import {
@@ -26,6 +27,7 @@ import {
   insertDecision,
   loadSnapshot,
   lockOrder,
+  openRequestsFor,
   saveSnapshot,
   type Trx,
 } from "./repository.js";
@@ -79,6 +81,16 @@ export async function applyRequestEvent(
     if (row === undefined) throw notFound("request");
 
     const loaded = await loadSnapshot(trx, row, order.price_currency);
+    // Classifying a request out of triage meets intake's rule: one open request per order and
+    // reason (the other one is named, as at intake).
+    if (event.type === "classify_reason" && loaded.snapshot.status === "triage") {
+      const created = checkIntake(await openRequestsFor(trx, row.order_id, event.reason), {
+        orderId: row.order_id,
+        reason: event.reason,
+        description: row.description,
+      });
+      if (!created.ok) throw intakeError(created.error, ctx.actor);
+    }
     const now = deps.clock();
     // The version in force now (read in this transaction) sets the people's deadlines and, for an
     // approval, the payouts' due window; the request stays judged under its own version.
@@ -136,6 +148,7 @@ export async function applyRequestEvent(
         ...(event.type === "deny" && next.decision !== null
           ? { justification: next.decision.justification, clauses: [...next.decision.clauses] }
           : {}),
+        ...(event.type === "classify_reason" ? { reason: event.reason } : {}),
         ...(event.type === "approve" && next.decision !== null
           ? { justification: next.decision.justification }
           : {}),
@@ -151,10 +164,11 @@ export async function applyRequestEvent(
       },
     });
     await input.alsoInTransaction?.(trx);
-    // New facts from the client: the recommendation is looked at again (same policy version).
+    // New facts from the client: the recommendation is looked at again (same policy version). A
+    // request QA just classified gets its first one (under the version in force at its e-mail).
     let shown = next;
     let shownRecommendation = loaded.recommendation;
-    if (event.type === "answer") {
+    if (event.type === "answer" || event.type === "classify_reason") {
       await reevaluateOrderRequests(deps, trx, row.order_id, ctx, { requestId: row.id });
       const again = await findRequestRow(trx, row.id);
       if (again !== undefined && again.version !== next.version) {
@@ -168,6 +182,7 @@ export async function applyRequestEvent(
       {
         row: {
           ...row,
+          reason: shown.reason,
           status: shown.status,
           version: shown.version,
           updated_at: toDbInstant(shown.updatedAt),

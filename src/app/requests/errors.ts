@@ -13,6 +13,7 @@ import { AppError, invalidField } from "../errors.js";
 
 /** What each event does, in words that finish "you cannot ...". */
 const EVENT_WORDS: Readonly<Record<RequestEventType, string>> = {
+  classify_reason: "classify its reason (only a request in triage waits for one)",
   start_review: "start reviewing it",
   request_info: "ask the client a question",
   resume_review: "resume the review",
@@ -30,6 +31,7 @@ const EVENT_WORDS: Readonly<Record<RequestEventType, string>> = {
 
 /** Where a request stands, in words that finish "the request ...". */
 const STATE_WORDS: Readonly<Record<RequestStatus, string>> = {
+  triage: "came by e-mail and waits for a reviewer to classify its reason",
   submitted: "is submitted and waits for a reviewer",
   in_review: "is being reviewed",
   info_requested: "waits for the client's answer",

@@ -173,8 +173,9 @@ function materialKey(json: DecisionJson): string {
  * recommendation changed, stores a new recommendations row and applies the core's `reevaluate`:
  * the request's version goes up (a reviewer who saw the old recommendation gets a version
  * conflict) and an audit event is appended (`request.reevaluate`, on the timeline). Call it after
- * every change of an order's facts (order fields, payments, service events) and after a client's
- * answer.
+ * every change of an order's facts (order fields, payments, service events), after a client's
+ * answer, and after QA classifies a request out of triage (its first recommendation). Requests
+ * still in triage are left alone: without a reason there is no case.
  */
 export async function reevaluateOrderRequests(
   deps: Pick<AppDeps, "policies" | "clock" | "logger">,
@@ -192,6 +193,8 @@ export async function reevaluateOrderRequests(
   const ledger = await readLedger(trx, { orderId }, { priceCurrency: facts.order.price_currency });
   const left = refundable(ledger).payments;
   for (const row of rows) {
+    // A request in triage has no reason yet: the engine waits for QA's classification.
+    if (row.reason === null) continue;
     const caseFacts = caseFromFacts(
       facts,
       {

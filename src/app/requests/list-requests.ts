@@ -74,7 +74,8 @@ export interface RequestListItem {
   assignee: { id: string; name: string } | null;
   lastClientReplyAt: string | null;
   flags: RequestFlags;
-  reason: string;
+  /** null while the request waits in triage for QA to classify its reason. */
+  reason: string | null;
   status: RequestStatus;
   version: number;
   submittedAt: string;

@@ -73,7 +73,8 @@ export interface RequestView {
   reference: string;
   orderId: string;
   clientId: string;
-  reason: string;
+  /** null while the request waits in triage for QA to classify its reason (made from an e-mail). */
+  reason: string | null;
   description: string;
   status: RequestStatus;
   version: number;

@@ -5,7 +5,7 @@
 
 import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
 import type { Outcome, Reason } from "../../core/policy/index.js";
-import type { RequestStatus } from "../../core/requests/index.js";
+import { REQUEST_STATUSES, waitingOn, type RequestStatus } from "../../core/requests/index.js";
 import { IN_FLIGHT } from "../../core/payouts/index.js";
 import { precompile } from "../../db/precompiled.js";
 import type { Database } from "../../db/schema.js";
@@ -74,6 +74,10 @@ type Filtered = SelectQueryBuilder<
   object
 >;
 
+/** The statuses whose move is QA's (triage, submitted, in review) and the client's. */
+const ON_QA = REQUEST_STATUSES.filter((s) => waitingOn(s) === "staff");
+const ON_CLIENT = REQUEST_STATUSES.filter((s) => waitingOn(s) === "client");
+
 function applyFilters<Q extends Filtered>(q: Q, f: RequestListFilter): Q {
   let out = q as Filtered;
   if (f.scopeClientId !== null) out = out.where("r.client_id", "=", f.scopeClientId);
@@ -95,14 +99,12 @@ function applyFilters<Q extends Filtered>(q: Q, f: RequestListFilter): Q {
   if (f.flag?.kind === "reply_overdue") {
     out = out.where("r.status", "=", "info_requested").where("r.reply_by", "<=", f.flag.now);
   } else if (f.flag?.kind === "at_risk") {
-    out = out
-      .where("r.status", "in", ["submitted", "in_review"])
-      .where("r.waiting_since", "<", f.flag.waitingBefore);
+    out = out.where("r.status", "in", ON_QA).where("r.waiting_since", "<", f.flag.waitingBefore);
   }
   if (f.waitingOn === "client") {
-    out = out.where("r.status", "in", ["info_requested", "alternative_offered"]);
+    out = out.where("r.status", "in", ON_CLIENT);
   } else if (f.waitingOn === "qa") {
-    out = out.where("r.status", "in", ["submitted", "in_review"]);
+    out = out.where("r.status", "in", ON_QA);
   } else if (f.waitingOn === "finance") {
     out = out.where("r.status", "=", "approved").where(({ exists, selectFrom }) =>
       exists(

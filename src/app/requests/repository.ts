@@ -397,7 +397,7 @@ export async function loadSnapshot(
     id: row.id,
     clientId: row.client_id,
     orderId: row.order_id,
-    reason: row.reason as Reason,
+    reason: row.reason as Reason | null,
     status: row.status as RequestStatus,
     version: row.version,
     currency: orderCurrency,
@@ -443,6 +443,8 @@ export async function saveSnapshot(
       reviewer_id: next.reviewerId,
       open_question: next.openQuestion,
       closed_at: toDbInstantOrNull(next.closedAt),
+      // Set once, when QA classifies a request out of triage.
+      ...(next.reason === null ? {} : { reason: next.reason }),
       alternative_json: alternativeToDb(next.alternative),
       ...(recommendationId === undefined ? {} : { recommendation_id: recommendationId }),
       ...(next.replyBy === undefined ? {} : { reply_by: toDbInstantOrNull(next.replyBy) }),

@@ -2,9 +2,13 @@
 // One transaction: lock the order, check access and the intake rules, let the engine recommend
 // under the policy version in force at the submission, store request (with that version) +
 // recommendation + audit event + the "request received" notification.
+//
+// A client's e-mail that names the order but not its reason plainly (issue 19, ADR 0033) opens a
+// request in `triage` the same way: dated when the e-mail arrived, judged later under the version
+// in force then, with no recommendation until QA classifies its reason; acknowledged all the same.
 
 import { money } from "../../core/money/money.js";
-import type { Reason } from "../../core/policy/index.js";
+import type { Instant, Reason } from "../../core/policy/index.js";
 import { createRequest } from "../../core/requests/index.js";
 import { newId } from "../../db/ids.js";
 import { toDbInstant } from "../../db/time.js";
@@ -35,11 +39,19 @@ export interface SubmitRequestInput {
   readonly attachmentsCount?: number;
 }
 
+/** A request from an e-mail: its reason may be unknown yet (triage); it dates from the e-mail. */
+export interface MailRequestInput extends Omit<SubmitRequestInput, "reason"> {
+  /** null: the e-mail did not say it plainly; the request waits in triage for QA. */
+  readonly reason: Reason | null;
+  /** When the e-mail arrived. */
+  readonly receivedAt: Instant;
+}
+
 /** Opens a refund request; 404 for a missing or foreign order, 409 naming an open duplicate. */
 export async function submitRequest(
   deps: AppDeps,
   ctx: ActionContext,
-  input: SubmitRequestInput,
+  input: SubmitRequestInput | MailRequestInput,
 ): Promise<RequestView> {
   // Blank required fields are refused before any lookup, so the answer says nothing about ids.
   if (input.orderId.trim() === "") throw invalidField("body.orderId", "must not be blank");
@@ -57,30 +69,37 @@ export async function submitRequest(
       );
     }
 
-    const existing = await openRequestsFor(trx, order.id, input.reason);
+    const reason = input.reason;
+    const existing = reason === null ? [] : await openRequestsFor(trx, order.id, reason);
 
     const now = deps.clock();
+    // A request in triage dates from its e-mail; any other from now.
+    const submittedAt = reason === null && "receivedAt" in input ? input.receivedAt : now;
     const facts = await loadOrderFacts(trx, order.id, order);
     if (facts === undefined) throw notFound("order");
     const id = newId("req");
     // The version in force at the submission, read in this transaction (never a cache): the
     // request is judged under it for good (ADR 0025).
-    const judgedBy = await deps.policies.inForceIn(trx, now);
-    const engine = recommend(
-      deps,
-      judgedBy.policy,
-      id,
-      caseFromFacts(
-        facts,
-        {
-          reason: input.reason,
-          submittedAt: now,
-          description,
-          attachments: input.attachmentsCount ?? 0,
-        },
-        now,
-      ),
-    );
+    const judgedBy = await deps.policies.inForceIn(trx, submittedAt);
+    // Without a reason there is no case: the engine waits for QA's classification.
+    const engine =
+      reason === null
+        ? null
+        : recommend(
+            deps,
+            judgedBy.policy,
+            id,
+            caseFromFacts(
+              facts,
+              {
+                reason,
+                submittedAt: now,
+                description,
+                attachments: input.attachmentsCount ?? 0,
+              },
+              now,
+            ),
+          );
 
     // What already went back or is on its way counts (one ledger rule, core/ledger/refundable).
     const ledger = await readLedger(
@@ -98,10 +117,11 @@ export async function submitRequest(
         id,
         clientId: order.client_id,
         orderId: order.id,
-        reason: input.reason,
+        reason,
         description,
         currency: order.price_currency,
         recommendation: decision,
+        submittedAt,
         // Not stored: every transition recomputes it from the ledger when it loads the request.
         refundableTotal: money(0n, order.price_currency),
       },
@@ -113,15 +133,16 @@ export async function submitRequest(
 
     const recommendationId = decision === null ? null : newId("rec");
     const at = toDbInstant(now);
+    const since = toDbInstant(submittedAt);
     const row = {
       id,
       order_id: order.id,
       client_id: order.client_id,
-      reason: input.reason,
+      reason,
       description,
       status: next.status,
       version: next.version,
-      submitted_at: at,
+      submitted_at: since,
       updated_at: at,
       reviewer_id: null,
       open_question: null,
@@ -130,8 +151,8 @@ export async function submitRequest(
       recommendation_id: recommendationId,
       reply_by: null,
       reply_reminded_at: null,
-      waiting_since: at,
-      last_client_reply_at: at,
+      waiting_since: since,
+      last_client_reply_at: since,
       appealed_at: null,
       appeal_denied_by: null,
       purged_at: null,
@@ -144,7 +165,7 @@ export async function submitRequest(
         : await insertRecommendation(trx, id, decision, now, recommendationId);
     await applyEffects(trx, ctx, next, effects, now, {
       auditDetails: {
-        reason: input.reason,
+        reason,
         recommendationId,
         recommendation:
           stored === null

@@ -62,6 +62,8 @@ export async function simulationRequestPage(
       "c.created_at as evaluated_at",
       clause.as("clause"),
     ]);
+  // A request in triage has no reason yet: there is nothing to evaluate (nor a recommendation).
+  q = q.where("r.reason", "is not", null);
   if (range.startsAt !== null) q = q.where("r.submitted_at", ">=", range.startsAt);
   if (range.endsAt !== null) q = q.where("r.submitted_at", "<", range.endsAt);
   if (after !== null) {
@@ -72,7 +74,12 @@ export async function simulationRequestPage(
       ]),
     );
   }
-  return q.orderBy("r.submitted_at").orderBy("r.id").limit(limit).execute();
+  return q
+    .orderBy("r.submitted_at")
+    .orderBy("r.id")
+    .limit(limit)
+    .$narrowType<{ reason: string }>()
+    .execute();
 }
 
 /** A payout as the ledger stood at an instant needs it. */

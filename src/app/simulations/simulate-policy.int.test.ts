@@ -142,6 +142,8 @@ async function storedRecommendations(t: TestServer): Promise<Map<string, StoredR
     .selectFrom("refund_requests as r")
     .leftJoin("recommendations as c", "c.id", "r.recommendation_id")
     .select(["r.order_id", "r.reason", "c.outcome", "c.amount_minor", "c.amount_currency"])
+    .where("r.reason", "is not", null)
+    .$narrowType<{ reason: string }>()
     .execute();
   return new Map(
     rows.map((r) => {

@@ -46,6 +46,7 @@ const MATRIX: Record<Action, Row> = {
   "request.answer":              { client: "own", qa: "-",   finance: "-",   admin: "all", token: null },
   "request.accept_alternative":  { client: "own", qa: "-",   finance: "-",   admin: "all", token: null },
   "request.decline_alternative": { client: "own", qa: "-",   finance: "-",   admin: "all", token: null },
+  "request.classify":            { client: "-",   qa: "all", finance: "-",   admin: "all", token: null },
   "request.start_review":        { client: "-",   qa: "all", finance: "-",   admin: "all", token: null },
   "request.request_info":        { client: "-",   qa: "all", finance: "-",   admin: "all", token: null },
   "request.decide":              { client: "-",   qa: "all", finance: "-",   admin: "all", token: null },

@@ -18,6 +18,8 @@ export const ACTION_DESCRIPTIONS = {
   "request.accept_alternative": "Accept the alternative offered instead of a refund.",
   "request.decline_alternative":
     "Decline the alternative offered and return the request to review.",
+  "request.classify":
+    "Say the reason of a request made from an e-mail that did not say it plainly (status triage), which submits it to the engine (reviewers).",
   "request.start_review":
     "Take a submitted request into review, or resume review after a question.",
   "request.request_info": "Ask the client a question about a request under review.",
@@ -186,6 +188,7 @@ const QA: ReadonlySet<Action> = new Set<Action>([
   "request.read",
   "request.list",
   "request.list_all",
+  "request.classify",
   "request.start_review",
   "request.request_info",
   "request.decide",

@@ -32,7 +32,8 @@ export interface EvidenceDecision {
 
 export interface EvidenceRequest {
   readonly reference: string;
-  readonly reason: string;
+  /** null: a request made from an e-mail whose reason was never classified (triage). */
+  readonly reason: string | null;
   readonly description: string;
   readonly status: string;
   readonly submittedAt: string;
@@ -169,7 +170,7 @@ export function evidenceDraft(f: EvidenceFacts): EvidenceDraft {
   if (decisive?.decision != null) {
     const d = decisive.decision;
     const parts = [
-      `The client asked for a refund (${decisive.reference}, reason: ${decisive.reason}) on ` +
+      `The client asked for a refund (${decisive.reference}, reason: ${decisive.reason ?? "not classified"}) on ` +
         `${decisive.submittedAt}. Decision on ${d.at}: ${d.kind}` +
         `${d.amount === null ? "" : ` (${money(d.amount)})`}.`,
     ];
@@ -248,7 +249,7 @@ export function evidenceDraft(f: EvidenceFacts): EvidenceDraft {
       f.requests.length === 0
         ? [{ heading: "Refund requests", lines: ["The client opened no refund request."] }]
         : f.requests.map((r) => ({
-            heading: `${r.reference} (${r.reason}, ${r.status}), opened ${r.submittedAt}`,
+            heading: `${r.reference} (${r.reason ?? "reason not classified"}, ${r.status}), opened ${r.submittedAt}`,
             lines: [
               `Client: ${r.description}`,
               ...r.messages.map(

@@ -52,7 +52,8 @@ describe("decided outcomes and waiting sides", () => {
     for (const s of REQUEST_STATUSES) expect(decidedOf(s)).toBeTruthy();
     expect(decidedOf("alternative_accepted")).toBe("alternative");
     expect(decidedOf("info_requested")).toBe("open");
-    expect(WAITING_ON_QA).toEqual(["submitted", "in_review"]);
+    expect(decidedOf("triage")).toBe("open");
+    expect(WAITING_ON_QA).toEqual(["triage", "submitted", "in_review"]);
     expect(WAITING_ON_CLIENT).toEqual(["info_requested", "alternative_offered"]);
   });
 });

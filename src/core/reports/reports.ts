@@ -71,6 +71,7 @@ export function decidedOf(status: RequestStatus): Decided {
     case "alternative_offered":
     case "alternative_accepted":
       return "alternative";
+    case "triage":
     case "submitted":
     case "in_review":
     case "info_requested":
@@ -230,7 +231,9 @@ function perBucket<A extends { readonly k: string }>(
  */
 export interface RequestVolumeAggregate {
   readonly k: string;
-  readonly reason: string;
+  /** null: requests whose reason QA has not classified (triage, or withdrawn from it); they
+   * count in the week's total and its decided outcome, in no reason's column. */
+  readonly reason: string | null;
   readonly status: string;
   readonly outcome: string;
   readonly n: string | number;
@@ -256,7 +259,7 @@ export function requestVolumeRows(
     if (row === undefined) continue;
     const n = count(a.n);
     add(row, "requests", n);
-    add(row, (REASON_KEYS as Record<string, string>)[a.reason], n);
+    if (a.reason !== null) add(row, (REASON_KEYS as Record<string, string>)[a.reason], n);
     add(row, (RECOMMENDED_KEYS as Record<string, string>)[a.outcome], n);
     const status = REQUEST_STATUSES.find((s) => s === a.status);
     if (status !== undefined) add(row, DECIDED_KEYS[decidedOf(status)], n);

@@ -64,6 +64,9 @@ describe("workflow deadlines", () => {
     expect(requestFlags(policy, onQa, edge - 1).atRisk).toBe(false);
     expect(requestFlags(policy, onQa, edge).atRisk).toBe(true);
     expect(requestFlags(policy, { ...onQa, status: "approved" }, edge).atRisk).toBe(false);
+    // A request in triage (its reason for QA to classify) waits on QA as well.
+    expect(requestFlags(policy, { ...onQa, status: "triage" }, edge - 1).atRisk).toBe(false);
+    expect(requestFlags(policy, { ...onQa, status: "triage" }, edge).atRisk).toBe(true);
   });
 
   it("the at-risk bound agrees with the flag, whatever the moments (holidays, weekends, zones)", () => {

@@ -84,7 +84,9 @@ export function requestFlags(
   now: Instant,
 ): RequestFlags {
   const replyOverdue = r.status === "info_requested" && r.replyBy !== null && now >= r.replyBy;
-  const onQa = r.status === "submitted" || r.status === "in_review";
+  // A request in triage waits on QA too (its reason to classify), from the e-mail's arrival.
+  // (transition.ts's waitingOn says the same; importing it would make a cycle.)
+  const onQa = r.status === "triage" || r.status === "submitted" || r.status === "in_review";
   const atRisk =
     onQa &&
     r.waitingSince !== null &&

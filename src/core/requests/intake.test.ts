@@ -188,3 +188,49 @@ describe("createRequest", () => {
     });
   });
 });
+
+describe("a request made from an e-mail whose reason was not said (triage)", () => {
+  const ARRIVED = NOW - 3_600_000;
+
+  it("opens in triage, dated when the e-mail arrived, without a recommendation; acknowledged", () => {
+    const r = createRequest(
+      newRequest({ reason: null, submittedAt: ARRIVED }),
+      [existing("req-1", "in_review")],
+      { actor: client, now: NOW },
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.next).toMatchObject({
+      status: "triage",
+      reason: null,
+      version: 1,
+      submittedAt: ARRIVED,
+      updatedAt: NOW,
+      recommendation: null,
+    });
+    expect(r.value.effects).toEqual([
+      {
+        type: "audit",
+        action: "request.submit",
+        from: null,
+        to: "triage",
+        summary: "submitted by e-mail; waits for a reviewer to classify its reason",
+      },
+      { type: "notify_client", template: "request_received" },
+    ]);
+  });
+
+  it("duplicates nothing while its reason is unknown, and nothing duplicates it", () => {
+    expect(checkIntake([existing("req-1", "in_review")], { ...candidate, reason: null })).toEqual({
+      ok: true,
+      value: null,
+    });
+    const inTriage: ExistingRequest = {
+      id: "req-2",
+      orderId: "ord-1",
+      reason: null,
+      status: "triage",
+    };
+    expect(checkIntake([inTriage], candidate)).toEqual({ ok: true, value: null });
+  });
+});

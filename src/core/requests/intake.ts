@@ -9,14 +9,15 @@ import type { Recommendation, RequestSnapshot, RequestStatus, TransitionOk } fro
 export interface ExistingRequest {
   readonly id: string;
   readonly orderId: string;
-  readonly reason: Reason;
+  /** null: a request in triage (its reason not said yet) is nobody's duplicate. */
+  readonly reason: Reason | null;
   readonly status: RequestStatus;
 }
 
-/** The client's new request as submitted. */
+/** The client's new request as submitted; reason null: made from an e-mail, it waits in triage. */
 export interface IntakeCandidate {
   readonly orderId: string;
-  readonly reason: Reason;
+  readonly reason: Reason | null;
   readonly description: string;
 }
 
@@ -41,9 +42,14 @@ export function checkIntake(
   if (!notBlank(candidate.description)) {
     return { ok: false, error: { code: "field_required", field: "description" } };
   }
-  const open = existing.find(
-    (r) => r.orderId === candidate.orderId && r.reason === candidate.reason && isOpen(r.status),
-  );
+  // A request without a reason yet (triage) duplicates nothing: QA's classification checks then.
+  const open =
+    candidate.reason === null
+      ? undefined
+      : existing.find(
+          (r) =>
+            r.orderId === candidate.orderId && r.reason === candidate.reason && isOpen(r.status),
+        );
   if (open !== undefined) {
     return { ok: false, error: { code: "duplicate_open_request", openRequestId: open.id } };
   }
@@ -59,11 +65,15 @@ export interface NewRequest extends IntakeCandidate {
   readonly currency: string;
   readonly recommendation: Recommendation | null;
   readonly refundableTotal: Money;
+  /** When the client asked, if before now (an e-mail's arrival); default: now. */
+  readonly submittedAt?: Instant;
 }
 
 /**
  * Opens a request: checks that the actor may create it on this order and the intake rules, then
- * returns the first snapshot (status submitted, version 1) and its effects.
+ * returns the first snapshot (version 1) and its effects: status submitted, or triage when the
+ * reason is not known yet (an e-mail that did not say it plainly: no recommendation until QA
+ * classifies it). The client is acknowledged either way.
  */
 export function createRequest(
   input: NewRequest,
@@ -75,18 +85,20 @@ export function createRequest(
   }
   const checked = checkIntake(existing, input);
   if (!checked.ok) return checked;
+  const triage = input.reason === null;
+  const status: RequestStatus = triage ? "triage" : "submitted";
   const next: RequestSnapshot = {
     id: input.id,
     clientId: input.clientId,
     orderId: input.orderId,
     reason: input.reason,
-    status: "submitted",
+    status,
     version: 1,
     currency: input.currency,
-    submittedAt: ctx.now,
+    submittedAt: input.submittedAt ?? ctx.now,
     updatedAt: ctx.now,
     closedAt: null,
-    recommendation: input.recommendation,
+    recommendation: triage ? null : input.recommendation,
     refundableTotal: input.refundableTotal,
     reviewerId: null,
     openQuestion: null,
@@ -102,8 +114,11 @@ export function createRequest(
           type: "audit",
           action: "request.submit",
           from: null,
-          to: "submitted",
-          summary: `submitted (${input.reason})`,
+          to: status,
+          summary:
+            input.reason === null
+              ? "submitted by e-mail; waits for a reviewer to classify its reason"
+              : `submitted (${input.reason})`,
         },
         { type: "notify_client", template: "request_received" },
       ],

@@ -70,6 +70,7 @@ function snapshot(over: Partial<RequestSnapshot> = {}): RequestSnapshot {
 }
 
 const STAFF_EVENTS: ReadonlySet<RequestEventType> = new Set([
+  "classify_reason",
   "start_review",
   "request_info",
   "resume_review",
@@ -88,6 +89,8 @@ function validEvent(type: RequestEventType, expectedVersion: number): RequestEve
     case "decline_alternative":
     case "withdraw":
       return { type, expectedVersion };
+    case "classify_reason":
+      return { type, expectedVersion, reason: "not_delivered" };
     case "request_info":
       return { type, expectedVersion, question: "Which invoice?" };
     case "answer":
@@ -110,6 +113,8 @@ const actorFor = (type: RequestEventType): Actor => (STAFF_EVENTS.has(type) ? qa
 
 // The machine as the issue states it, written out independently of TRANSITIONS.
 const ALLOWED: readonly (readonly [RequestStatus, RequestEventType, RequestStatus])[] = [
+  ["triage", "classify_reason", "submitted"],
+  ["triage", "withdraw", "withdrawn"],
   ["submitted", "start_review", "in_review"],
   ["submitted", "withdraw", "withdrawn"],
   ["in_review", "request_info", "info_requested"],
@@ -163,31 +168,33 @@ function inState(status: RequestStatus, over: Partial<RequestSnapshot> = {}): Re
         ? { openQuestion: "Which invoice?" }
         : status === "submitted"
           ? { reviewerId: null }
-          : status === "denied"
-            ? {
-                decision: {
-                  outcome: "denied",
-                  amount: null,
-                  justification: "The audit report was delivered.",
-                  followsRecommendation: true,
-                  decidedBy: "u-qa-2",
-                  decidedAt: NOW - 5000,
-                  clauses: ["excluded.completed"],
-                },
-              }
-            : status === "alternative_accepted"
+          : status === "triage"
+            ? { reviewerId: null, reason: null, recommendation: null }
+            : status === "denied"
               ? {
-                  alternative: {
-                    kind: "re-delivery",
-                    note: "We redo the audit.",
-                    offeredBy: "u-qa",
-                    offeredAt: NOW - 9000,
-                    accepted: true,
-                    respondedAt: NOW - 5000,
-                    followUp: { dueAt: NOW - 1000, ownerId: "u-qa", fulfilledAt: null },
+                  decision: {
+                    outcome: "denied",
+                    amount: null,
+                    justification: "The audit report was delivered.",
+                    followsRecommendation: true,
+                    decidedBy: "u-qa-2",
+                    decidedAt: NOW - 5000,
+                    clauses: ["excluded.completed"],
                   },
                 }
-              : {};
+              : status === "alternative_accepted"
+                ? {
+                    alternative: {
+                      kind: "re-delivery",
+                      note: "We redo the audit.",
+                      offeredBy: "u-qa",
+                      offeredAt: NOW - 9000,
+                      accepted: true,
+                      respondedAt: NOW - 5000,
+                      followUp: { dueAt: NOW - 1000, ownerId: "u-qa", fulfilledAt: null },
+                    },
+                  }
+                : {};
   return snapshot({
     status,
     closedAt: CLOSED_STATUSES.includes(status) ? NOW - 5000 : null,
@@ -220,6 +227,7 @@ describe("the transition table", () => {
   });
 
   it.each([
+    ["triage", true, true, "staff"],
     ["submitted", true, true, "staff"],
     ["in_review", true, true, "staff"],
     ["info_requested", true, true, "client"],
@@ -245,6 +253,7 @@ describe("the transition table", () => {
 
   it("maps staff events to staff actions and client events to client actions", () => {
     expect(EVENT_ACTIONS).toEqual({
+      classify_reason: "request.classify",
       start_review: "request.start_review",
       resume_review: "request.start_review",
       request_info: "request.request_info",
@@ -1123,6 +1132,103 @@ describe("assignment", () => {
     expect(assignReviewer(appealed, "u-qa", { actor: admin, now: NOW })).toEqual({
       ok: false,
       error: { code: "appeal_needs_other_reviewer" },
+    });
+  });
+});
+
+describe("triage: a request made from an e-mail whose reason was not said plainly", () => {
+  const triage = () => deepFreeze(inState("triage", { version: 1 }));
+
+  it("classify_reason sets the reason and submits it, without a recommendation yet", () => {
+    const r = transition(
+      triage(),
+      { type: "classify_reason", expectedVersion: 1, reason: "mismatch" },
+      { actor: qa, now: NOW },
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.next).toMatchObject({
+      status: "submitted",
+      reason: "mismatch",
+      version: 2,
+      updatedAt: NOW,
+      recommendation: null,
+      closedAt: null,
+    });
+    // Audited; the client heard already (request_received at intake): nothing more is sent.
+    expect(r.value.effects).toEqual([
+      {
+        type: "audit",
+        action: "request.classify_reason",
+        from: "triage",
+        to: "submitted",
+        summary: "reason classified: mismatch; submitted to the engine",
+      },
+    ]);
+  });
+
+  it("only reviewers classify: a client (even its own) and finance are forbidden", () => {
+    for (const actor of [client, finance]) {
+      const r = transition(
+        triage(),
+        { type: "classify_reason", expectedVersion: 1, reason: "other" },
+        { actor, now: NOW },
+      );
+      expect(r).toEqual({
+        ok: false,
+        error: { code: "forbidden", action: "request.classify" },
+      });
+    }
+  });
+
+  it.each([
+    "start_review",
+    "request_info",
+    "approve",
+    "deny",
+    "offer_alternative",
+    "resume_review",
+  ] as const)(
+    "%s on a request in triage is refused (nothing is decided before its reason)",
+    (event) => {
+      const r = transition(triage(), validEvent(event, 1), { actor: admin, now: NOW });
+      expect(r).toEqual({
+        ok: false,
+        error: { code: "invalid_transition", state: "triage", event },
+      });
+    },
+  );
+
+  it("the client may withdraw it (it stays without a reason)", () => {
+    const r = transition(triage(), { type: "withdraw" }, { actor: client, now: NOW });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.next).toMatchObject({ status: "withdrawn", reason: null, closedAt: NOW });
+  });
+
+  it("staff's queue: it waits on QA, is open, and may be claimed", () => {
+    expect(waitingOn("triage")).toBe("staff");
+    expect(isOpen("triage")).toBe(true);
+    expect(availableEvents(triage(), qa)).toEqual(["classify_reason"]);
+    expect(availableEvents(triage(), client)).toEqual(["withdraw"]);
+    const claimed = assignReviewer(triage(), "u-qa", { actor: qa, now: NOW });
+    expect(claimed.ok).toBe(true);
+  });
+
+  it("is never re-evaluated: without a reason there is no case", () => {
+    const r = reevaluate(triage(), rec("refund"), NOW);
+    expect(r).toEqual({ ok: false, error: { code: "not_classified", state: "triage" } });
+  });
+
+  it("the first recommendation after classification reads 'evaluated', later ones 're-evaluated'", () => {
+    const fresh = inState("submitted", { recommendation: null });
+    const first = reevaluate(fresh, rec("refund"), NOW);
+    expect(first.ok && first.value.effects[0]).toMatchObject({
+      summary: expect.stringMatching(/^evaluated: /) as unknown,
+    });
+    const again = reevaluate(inState("submitted"), rec("deny"), NOW);
+    expect(again.ok && again.value.effects[0]).toMatchObject({
+      summary: expect.stringMatching(/^re-evaluated: /) as unknown,
     });
   });
 });

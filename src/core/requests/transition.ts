@@ -19,6 +19,9 @@ import type {
 export const TRANSITIONS: Readonly<
   Record<RequestStatus, Readonly<Partial<Record<RequestEventType, RequestStatus>>>>
 > = {
+  // Made from an e-mail whose reason QA must say first: nothing is decided before that. The
+  // client may still withdraw it (and write and upload, which are not events).
+  triage: { classify_reason: "submitted", withdraw: "withdrawn" },
   submitted: { start_review: "in_review", withdraw: "withdrawn" },
   in_review: {
     request_info: "info_requested",
@@ -52,6 +55,7 @@ const IMPLICIT_START: ReadonlySet<RequestEventType> = new Set<RequestEventType>(
 
 /** The permission each event needs; a route that sends an event declares this action. */
 export const EVENT_ACTIONS: Readonly<Record<RequestEventType, Action>> = {
+  classify_reason: "request.classify",
   start_review: "request.start_review",
   resume_review: "request.start_review",
   request_info: "request.request_info",
@@ -144,6 +148,7 @@ export function startsReviewImplicitly(status: RequestStatus, event: RequestEven
 /** Whose move it is, for queues and SLA clocks: staff, the client, or nobody (closed). */
 export function waitingOn(status: RequestStatus): "staff" | "client" | null {
   switch (status) {
+    case "triage":
     case "submitted":
     case "in_review":
       return "staff";
@@ -265,6 +270,12 @@ function step(
   });
 
   switch (event.type) {
+    case "classify_reason":
+      // Submitted now: the shell has the engine recommend (the recommendation needs the reason).
+      return ok({ ...base, reason: event.reason }, [
+        audit(`reason classified: ${event.reason}; submitted to the engine`),
+      ]);
+
     case "start_review":
       return ok({ ...base, reviewerId: userId }, [audit("review started")]);
 
@@ -495,9 +506,12 @@ function uniqueNonBlank(values: readonly string[]): string[] {
   return [...new Set(values.map((v) => v.trim()).filter((v) => v.length > 0))];
 }
 
-/** Why a re-evaluation was refused: a closed request keeps the recommendation it was decided on. */
+/**
+ * Why a re-evaluation was refused: a closed request keeps the recommendation it was decided on; a
+ * request in triage has no reason yet, so nothing to evaluate.
+ */
 export interface ReevaluateError {
-  readonly code: "request_closed";
+  readonly code: "request_closed" | "not_classified";
   readonly state: RequestStatus;
 }
 
@@ -513,6 +527,9 @@ export function reevaluate(
   if (!isOpen(request.status)) {
     return { ok: false, error: { code: "request_closed", state: request.status } };
   }
+  if (request.status === "triage" || request.reason === null) {
+    return { ok: false, error: { code: "not_classified", state: request.status } };
+  }
   return {
     ok: true,
     value: {
@@ -523,7 +540,8 @@ export function reevaluate(
           action: "request.reevaluate",
           from: request.status,
           to: request.status,
-          summary: `re-evaluated: ${describeRecommendation(recommendation)}`,
+          // The first recommendation of a request QA classified out of triage is no re-evaluation.
+          summary: `${request.recommendation === null ? "evaluated" : "re-evaluated"}: ${describeRecommendation(recommendation)}`,
         },
       ],
     },

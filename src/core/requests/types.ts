@@ -2,8 +2,13 @@ import type { Action } from "../access/access.js";
 import type { Money } from "../money/money.js";
 import type { Alternative, Decision, Instant, Reason, RefundLine } from "../policy/types.js";
 
-/** Every state of a refund request; payouts after approval have their own states (issue 4). */
+/**
+ * Every state of a refund request; payouts after approval have their own states (issue 4).
+ * `triage`: made from a client's e-mail whose reason was not said plainly (issue 19, ADR 0033);
+ * it has no reason and no recommendation until QA classifies it, which submits it.
+ */
 export const REQUEST_STATUSES = [
+  "triage",
   "submitted",
   "in_review",
   "info_requested",
@@ -16,11 +21,12 @@ export const REQUEST_STATUSES = [
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 /**
- * Every event the state machine knows: staff send start_review .. offer_alternative and
- * fulfil_follow_up; the client answer .. withdraw, appeal (of a denial) and reopen (an accepted
+ * Every event the state machine knows: staff send classify_reason, start_review ..
+ * offer_alternative and fulfil_follow_up; the client answer .. withdraw, appeal (of a denial) and reopen (an accepted
  * alternative not delivered by its due date).
  */
 export const REQUEST_EVENT_TYPES = [
+  "classify_reason",
   "start_review",
   "request_info",
   "resume_review",
@@ -39,6 +45,7 @@ export type RequestEventType = (typeof REQUEST_EVENT_TYPES)[number];
 
 /** What happens to a request. Staff events carry the version the reviewer saw; client events may. */
 export type RequestEvent =
+  | { readonly type: "classify_reason"; readonly expectedVersion: number; readonly reason: Reason }
   | { readonly type: "start_review"; readonly expectedVersion: number }
   | { readonly type: "request_info"; readonly expectedVersion: number; readonly question: string }
   | { readonly type: "resume_review"; readonly expectedVersion: number }
@@ -124,7 +131,8 @@ export interface RequestSnapshot {
   readonly id: string;
   readonly clientId: string;
   readonly orderId: string;
-  readonly reason: Reason;
+  /** null only while the request waits in `triage` (or was withdrawn from it): not said yet. */
+  readonly reason: Reason | null;
   readonly status: RequestStatus;
   /** Optimistic concurrency: every accepted transition returns version + 1. */
   readonly version: number;

@@ -27,6 +27,7 @@ import { imports } from "./0016-imports.js";
 import { attachmentStorage } from "./0017-attachment-storage.js";
 import { disputes } from "./0018-disputes.js";
 import { inboundMail } from "./0019-inbound-mail.js";
+import { requestTriage } from "./0020-request-triage.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -47,6 +48,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0017-attachment-storage": attachmentStorage,
   "0018-disputes": disputes,
   "0019-inbound-mail": inboundMail,
+  "0020-request-triage": requestTriage,
 };
 
 async function migrator(db: Kysely<Database>): Promise<Migrator> {

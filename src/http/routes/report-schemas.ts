@@ -65,7 +65,8 @@ const MEANING: Readonly<Record<string, string>> = {
   medianDays:
     "Median days (one decimal) from submission to a person's first decision, over the week's decisions; null when none.",
   p90Days: "90th percentile of the same days (interpolated); null when none.",
-  waitingOn: "`qa`: submitted or in review; `client`: a question or an alternative to answer.",
+  waitingOn:
+    "`qa`: in triage, submitted or in review; `client`: a question or an alternative to answer.",
   waiting: "Requests waiting now on this side.",
   under2Days: "Of them, waiting less than 2 days (since the request last changed hands).",
   days2To7: "Of them, waiting 2 to less than 7 days.",

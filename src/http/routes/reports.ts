@@ -102,7 +102,7 @@ const DOCS: Readonly<Record<ReportName, { id: string; summary: string; descripti
     id: "getWaitingRequestsReport",
     summary: "Requests waiting now on QA and on clients, by how long",
     description:
-      "A snapshot at `generatedAt`, whatever the period: requests waiting on QA (submitted or in review) and on the client (a question or an alternative to answer), by how long they have waited on that side (since the request last changed hands; 24-hour days): under 2, 2 to 7, 7 to 14, 14 or more, and the longest wait. Both rows are always present. The period is accepted and checked like the other reports' so the page can ask them all alike; it does not filter this one.",
+      "A snapshot at `generatedAt`, whatever the period: requests waiting on QA (in triage, submitted or in review) and on the client (a question or an alternative to answer), by how long they have waited on that side (since the request last changed hands; 24-hour days): under 2, 2 to 7, 7 to 14, 14 or more, and the longest wait. Both rows are always present. The period is accepted and checked like the other reports' so the page can ask them all alike; it does not filter this one.",
   },
   "duplicate-payments": {
     id: "getDuplicatePaymentsReport",

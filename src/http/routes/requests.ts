@@ -17,7 +17,7 @@ import { requestTimeline } from "../../app/requests/timeline.js";
 import { postMessage } from "../../app/requests/post-message.js";
 import { submitRequest, type SubmitRequestInput } from "../../app/requests/submit-request.js";
 import { parseMoney } from "../../core/money/money.js";
-import { CLAUSE_IDS, REASONS, type Alternative } from "../../core/policy/index.js";
+import { CLAUSE_IDS, REASONS, type Alternative, type Reason } from "../../core/policy/index.js";
 import {
   EVENT_ACTIONS,
   REQUEST_STATUSES,
@@ -54,7 +54,7 @@ const listQuery = {
       type: "string",
       enum: ["client", "qa", "finance"],
       description:
-        "Whose move it is: client (a question or an offer is open), qa (submitted or in review), finance (approved, money not out yet).",
+        "Whose move it is: client (a question or an offer is open), qa (triage, submitted or in review), finance (approved, money not out yet).",
     },
     assignee: {
       type: "string",
@@ -140,6 +140,27 @@ function amountOf(b: EventBody) {
 }
 
 const EVENT_ROUTES: Readonly<Record<RequestEventType, EventRoute>> = {
+  classify_reason: {
+    path: "classify-reason",
+    operationId: "classifyRequestReason",
+    summary: "Say the reason of a request made from an e-mail (triage -> submitted)",
+    description:
+      "A request made from a client's e-mail that did not say its reason plainly waits in " +
+      "`triage`, without a recommendation. Classifying it sets the reason and submits it: the " +
+      "engine then recommends under the policy version in force when the e-mail arrived. 409 " +
+      "`invalid_transition` on a request not in triage; 409 `duplicate_open_request` when the " +
+      "order already has an open request for that reason.",
+    body: staffBody(
+      { expectedVersion: 1, reason: "not_delivered" },
+      { reason: { type: "string", enum: [...REASONS], description: "The refund reason." } },
+      ["reason"],
+    ),
+    toEvent: (b) => ({
+      type: "classify_reason",
+      expectedVersion: num(b),
+      reason: b["reason"] as Reason,
+    }),
+  },
   start_review: {
     path: "start-review",
     operationId: "startRequestReview",
@@ -418,6 +439,7 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
             examples: [
               {
                 counts: {
+                  triage: 1,
                   submitted: 3,
                   in_review: 2,
                   info_requested: 1,
@@ -427,7 +449,7 @@ export const requestRoutes: RoutePlugin = (app, deps) => {
                   alternative_accepted: 0,
                   withdrawn: 0,
                 },
-                total: 11,
+                total: 12,
               },
             ],
           },

@@ -45,9 +45,12 @@ export function MyRequestsPage() {
                     >
                       {t("requests.linkLabel", {
                         id: r.reference ?? r.id,
-                        reason: t(`reason.${r.reason}.label` as "reason.other.label", {
-                          defaultValue: r.reason ?? "",
-                        }),
+                        reason:
+                          r.reason === null || r.reason === undefined
+                            ? t("reasonPending")
+                            : t(`reason.${r.reason}.label` as "reason.other.label", {
+                                defaultValue: r.reason,
+                              }),
                       })}
                     </AnchorLink>
                     <Text size="sm">

@@ -55,7 +55,7 @@ export function RequestPage({ requestId }: { requestId: string }) {
           <Text size="sm">
             {t("request.about", {
               orderId: r.orderId,
-              reason: t(`reason.${r.reason}.label`),
+              reason: r.reason === null ? t("reasonPending") : t(`reason.${r.reason}.label`),
             })}
           </Text>
         </Group>

@@ -59,6 +59,18 @@ export function entriesOf(
       case "request.submit":
         push(t("timeline.submitted"), { quote: description });
         return;
+      case "request.classify_reason": {
+        const reason = str(d["reason"]);
+        push(
+          t("timeline.classified", {
+            reason:
+              reason === null
+                ? ""
+                : t(`reason.${reason}.label` as "reason.other.label", { defaultValue: reason }),
+          }),
+        );
+        return;
+      }
       case "request.start_review":
         push(t("timeline.reviewStarted"));
         return;

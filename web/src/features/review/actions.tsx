@@ -1,5 +1,5 @@
-// What the reviewer may do now, exactly as the server lists it in the request's `actions`: start or
-// resume the review, ask the client, approve an amount, deny with a reason and clauses, offer an
+// What the reviewer may do now, exactly as the server lists it in the request's `actions`: say the
+// reason of a request made from an e-mail (triage), start or resume the review, ask the client, approve an amount, deny with a reason and clauses, offer an
 // alternative, record a follow-up as delivered. Each write sends the version the page read; a
 // refusal is shown in words where it happened (a stale page gets a Reload). Deciding against the
 // recommendation asks for the justification in the same dialog.
@@ -29,6 +29,7 @@ import { formatMoney } from "../../shared/format";
 import {
   approveRequest,
   askClient,
+  classifyReason,
   denyRequest,
   fulfilFollowUp,
   offerAlternative,
@@ -39,11 +40,18 @@ import {
   type StaffRequest,
 } from "./api";
 import { isDecimal, sameDecimal } from "./decimal";
+import { QUEUE_REASONS, type QueueReason as Reason } from "./queue-search";
 import { ActionDialog } from "../../shared/ui/action-dialog";
 import { Refusal } from "../../shared/ui/staff-refusal";
 
-type Dialog = "request_info" | "approve" | "deny" | "offer_alternative";
-const DIALOGS: readonly Dialog[] = ["request_info", "approve", "deny", "offer_alternative"];
+type Dialog = "classify_reason" | "request_info" | "approve" | "deny" | "offer_alternative";
+const DIALOGS: readonly Dialog[] = [
+  "classify_reason",
+  "request_info",
+  "approve",
+  "deny",
+  "offer_alternative",
+];
 const ALTERNATIVES: readonly AlternativeKind[] = [
   "re-delivery",
   "support-extension",
@@ -101,7 +109,7 @@ export function ActionsCard({
             {dialogs.map((d) => (
               <Button
                 key={d}
-                variant={d === "approve" ? "filled" : "default"}
+                variant={d === "approve" || d === "classify_reason" ? "filled" : "default"}
                 color={d === "deny" ? "red" : undefined}
                 onClick={() => setOpen(d)}
               >
@@ -138,6 +146,8 @@ export function ActionsCard({
         <AlternativeForm request={r} onDone={() => setOpen(null)} onReload={onReload} />
       ) : open === "request_info" ? (
         <AskForm request={r} onDone={() => setOpen(null)} onReload={onReload} />
+      ) : open === "classify_reason" ? (
+        <ClassifyForm request={r} onDone={() => setOpen(null)} onReload={onReload} />
       ) : null}
     </Card>
   );
@@ -378,6 +388,50 @@ function AskForm({ request: r, onDone, onReload }: FormProps) {
         onChange={(e) => setQuestion(e.currentTarget.value)}
         error={fieldError(ask.error, "question")}
       />
+    </ActionDialog>
+  );
+}
+
+/**
+ * Say the reason of a request made from a client's e-mail that did not say it plainly (triage):
+ * it is submitted, and the engine recommends under the policy in force when the e-mail arrived.
+ */
+function ClassifyForm({ request: r, onDone, onReload }: FormProps) {
+  const { t } = useTranslation(["translation", "console"]);
+  const [reason, setReason] = useState<Reason | null>(null);
+  const classify = useReviewAction(
+    () => classifyReason(r.id, r.version, reason!),
+    () =>
+      t("console:done.classify_reason", {
+        reference: r.reference ?? r.id,
+        reason: reason === null ? "" : t(`reason.${reason}.label`),
+      }),
+    onDone,
+  );
+  return (
+    <ActionDialog
+      title={t("console:dialog.classify_reason.title", { reference: r.reference ?? r.id })}
+      onClose={onDone}
+      mutation={classify}
+      submitLabel={t("console:dialog.classify_reason.submit")}
+      submitDisabled={reason === null}
+      fields={["reason"]}
+      onReload={onReload}
+    >
+      <Text size="sm">{t("console:dialog.classify_reason.help")}</Text>
+      <Radio.Group
+        label={t("console:dialog.classify_reason.reason")}
+        withAsterisk
+        value={reason ?? ""}
+        onChange={(v) => setReason(v as Reason)}
+        error={fieldError(classify.error, "reason")}
+      >
+        <Stack gap={6} mt="xs">
+          {QUEUE_REASONS.map((x) => (
+            <Radio key={x} value={x} label={t(`reason.${x}.label`)} />
+          ))}
+        </Stack>
+      </Radio.Group>
     </ActionDialog>
   );
 }

@@ -9,7 +9,7 @@ import "../../shared/i18n/console";
 import { api, unwrap } from "../../shared/api/client";
 import { allPages } from "../../shared/api/pages";
 import type { components, paths } from "../../shared/api/schema";
-import { apiFiltersOf, apiListQueryOf, type QueueSearch } from "./queue-search";
+import { apiFiltersOf, apiListQueryOf, type QueueReason, type QueueSearch } from "./queue-search";
 
 type Json<P extends keyof paths, M extends "get" | "post"> = paths[P][M] extends {
   responses: { 200: { content: { "application/json": infer T } } };
@@ -169,6 +169,16 @@ export async function startReview(id: string, expectedVersion: number) {
     await api.POST("/api/v1/requests/{id}/start-review", {
       params: { path: { id } },
       body: { expectedVersion },
+    }),
+  );
+}
+
+/** Say the reason of a request made from an e-mail (triage): it is submitted and recommended. */
+export async function classifyReason(id: string, expectedVersion: number, reason: QueueReason) {
+  return unwrap(
+    await api.POST("/api/v1/requests/{id}/classify-reason", {
+      params: { path: { id } },
+      body: { expectedVersion, reason },
     }),
   );
 }

@@ -254,7 +254,9 @@ function EntryBody({ entry: e, zone }: { entry: EvidenceEntry; zone: string | nu
         <>
           {when}
           <Text size="xs">
-            {t(`reason.${e.request.reason}.label`)}
+            {e.request.reason === null || e.request.reason === undefined
+              ? t("reasonPending")
+              : t(`reason.${e.request.reason}.label`)}
             {e.request.recommendation
               ? ` · ${t("console:evidence.recommended", {
                   outcome: t(`console:outcome.${e.request.recommendation.outcome ?? "review"}`),

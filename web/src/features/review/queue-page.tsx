@@ -326,7 +326,7 @@ function QueueRowView({ row: r, zone }: { row: QueueRow; zone: string | null }) 
           aria-label={t("console:queue.openLabel", {
             reference,
             client: r.clientName ?? "",
-            reason: t(`reason.${r.reason}.label`),
+            reason: r.reason === null ? t("reasonPending") : t(`reason.${r.reason}.label`),
           })}
         >
           {reference}
@@ -351,7 +351,9 @@ function QueueRowView({ row: r, zone }: { row: QueueRow; zone: string | null }) 
         </Text>
       </Table.Td>
       <Table.Td>
-        <Text size="sm">{t(`reason.${r.reason}.label`)}</Text>
+        <Text size="sm">
+          {r.reason === null ? t("reasonPending") : t(`reason.${r.reason}.label`)}
+        </Text>
       </Table.Td>
       <Table.Td style={{ whiteSpace: "nowrap" }}>
         <StaffStatusBadge status={r.status} />

@@ -3,6 +3,7 @@
 // would refuse. Pure and dependency-free: the router imports it without pulling the console in.
 
 export const QUEUE_STATUSES = [
+  "triage",
   "submitted",
   "in_review",
   "info_requested",

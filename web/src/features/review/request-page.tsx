@@ -142,7 +142,7 @@ function Header({
         {t("console:request.about", {
           client: client.data?.name ?? "…",
           orderId: r.orderId,
-          reason: t(`reason.${r.reason}.label`),
+          reason: r.reason === null ? t("reasonPending") : t(`reason.${r.reason}.label`),
         })}
       </Text>
       <Group gap="xs" wrap="wrap">

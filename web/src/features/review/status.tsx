@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import type { QueueStatus } from "./queue-search";
 
 const COLORS: Record<QueueStatus, string> = {
+  triage: "yellow",
   submitted: "blue",
   in_review: "indigo",
   info_requested: "orange",

@@ -5,6 +5,7 @@ import { Badge } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 
 const COLORS: Record<string, string> = {
+  triage: "yellow",
   submitted: "blue",
   in_review: "indigo",
   info_requested: "orange",
