@@ -549,6 +549,48 @@ describe("e-mail to the desk's SMTP listener", () => {
     const request = (await requestsOf(alice.clientId)).find((r) => r.id === row!.request_id);
     expect(request).toMatchObject({ order_id: "ORD-2026-0999", reason: "duplicate_payment" });
   });
+
+  it("a message whose every attempt took the worker down is given up, not tried for ever", async () => {
+    await send({
+      from: "alice@client.test",
+      subject: "ORD-2026-0999 again",
+      text: "A message that stops the worker each time.",
+      messageId: "<poison@client.test>",
+    });
+    const run = { leaseMs: 1000, maxAttempts: 3 };
+    let clock = t.deps.clock();
+    // Three workers in turn claim it and die before recording anything.
+    for (let i = 0; i < run.maxAttempts; i++) {
+      clock += run.leaseMs + 1;
+      const claimed = await claimStoredInbound(
+        t.db.db,
+        toDbInstant(clock),
+        toDbInstant(clock + run.leaseMs),
+        10,
+      );
+      expect(claimed).toHaveLength(1);
+    }
+    const restarted = createAppDeps({
+      db: t.db.db,
+      dialect: t.db.dialect,
+      policy: t.policy,
+      clock: () => clock,
+      dataDir: t.deps.dataDir,
+      attachments: t.deps.attachments,
+    });
+    clock += run.leaseMs + 1;
+    expect(await processInboundMail(restarted, SETTINGS, 10, run)).toBe(1);
+    const [row] = await rowsByMessageId("poison@client.test");
+    expect(row).toMatchObject({
+      status: "failed",
+      outcome: "processing_failed",
+      attempts: run.maxAttempts + 1,
+      request_id: null,
+    });
+    // Listed for QA, and never claimed again.
+    clock += run.leaseMs + 1;
+    expect(await processInboundMail(restarted, SETTINGS, 10, run)).toBe(0);
+  });
 });
 
 describe("QA's triage of inbound e-mail", () => {
@@ -586,8 +628,9 @@ describe("QA's triage of inbound e-mail", () => {
       all.push(...body.items);
       cursor = body.nextCursor;
     } while (cursor !== null);
+    // (The message given up after its attempts, above, is listed for QA too.)
     expect(new Set(all.map((m) => m.status))).toEqual(
-      new Set(["triage", "quarantined", "refused"]),
+      new Set(["triage", "quarantined", "refused", "failed"]),
     );
     expect(all.map((m) => m.triageKind)).toEqual(
       expect.arrayContaining(["unknown_sender", "order_unclear"]),

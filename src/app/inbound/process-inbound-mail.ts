@@ -223,9 +223,32 @@ export async function processInboundMail(
     toDbInstant(now + run.leaseMs),
     limit,
   );
+  const failed = (note: string) => ({
+    status: "failed" as const,
+    outcome: "processing_failed",
+    triage_kind: "failed",
+    note: note.slice(0, 500),
+    claimed_until: null,
+    processed_at: toDbInstant(deps.clock()),
+  });
   for (const id of ids) {
     const row = await findInboundMail(deps.db, id);
     if (row === undefined) continue;
+    // A claim counts an attempt. Past the last one, the earlier attempts ended without a word (the
+    // worker stopped while processing: a crash, or a message that takes the process down), so
+    // this message is not tried again, lest it stop every worker in turn.
+    if (row.attempts > run.maxAttempts) {
+      deps.logger.error(
+        { inboundMailId: id },
+        "inbound e-mail given up: its attempts ended unrecorded",
+      );
+      await updateInboundMail(
+        deps.db,
+        id,
+        failed(`Given up after ${run.maxAttempts} attempts; the last ended without a result.`),
+      );
+      continue;
+    }
     try {
       await processClaimed(deps, settings, row);
     } catch (error) {
@@ -234,16 +257,7 @@ export async function processInboundMail(
       await updateInboundMail(
         deps.db,
         id,
-        row.attempts >= run.maxAttempts
-          ? {
-              status: "failed",
-              outcome: "processing_failed",
-              triage_kind: "failed",
-              note: message.slice(0, 500),
-              claimed_until: null,
-              processed_at: toDbInstant(deps.clock()),
-            }
-          : { note: message.slice(0, 500) },
+        row.attempts >= run.maxAttempts ? failed(message) : { note: message.slice(0, 500) },
       );
     }
   }
