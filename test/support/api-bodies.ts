@@ -296,6 +296,8 @@ export function writeRoutes(world: () => World): readonly WriteRoute[] {
         ["fulfil-follow-up", "qa", {}],
         ["reopen", "clientA", { message: "The extra month never started." }],
         ["appeal", "clientA", { message: "I did not use it." }],
+        // Refused by the rules (the request did not come in triage), smuggled field or not.
+        ["classify-reason", "qa", { reason: "other" }],
       ] as const
     ).map(([step, caller, extra]): WriteRoute => ({
       route: `POST /api/v1/requests/{id}/${step}`,
