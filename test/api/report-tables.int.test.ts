@@ -5,9 +5,9 @@
 // exists and after, a re-evaluation, status changes, first and later decisions). SQLite, and
 // PostgreSQL with DATABASE_URL.
 
-import { Migrator, sql, type Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MIGRATIONS, migrateToLatest } from "../../src/db/migrations/index.js";
+import { migrateToLatest, migrator } from "../../src/db/migrations/index.js";
 import type { Database } from "../../src/db/schema.js";
 import { clientRow, orderRow, requestRow, userRow } from "../support/db-rows.js";
 import { freshDatabase, type TestDatabase } from "../support/database.js";
@@ -105,16 +105,7 @@ beforeAll(async () => {
   t = await freshDatabase({ migrate: false });
   db = t.db;
   // The schema as it was before the reports.
-  const schema =
-    t.dialect === "postgres"
-      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
-      : undefined;
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) },
-    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-  });
-  const before = await migrator.migrateTo("0008-people");
+  const before = await (await migrator(db)).migrateTo("0008-people");
   expect(before.error).toBeUndefined();
 
   await db

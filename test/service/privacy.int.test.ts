@@ -8,14 +8,14 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Migrator, sql, type Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppDeps } from "../../src/app/context.js";
 import { eraseContact } from "../../src/app/privacy/erase-contact.js";
 import { purgeClosedRequests } from "../../src/app/privacy/purge-closed-requests.js";
 import { auditHash, GENESIS_HASH, verifyAudit } from "../../src/db/audit.js";
 import { toDbInstant } from "../../src/db/time.js";
-import { MIGRATIONS, migrateToLatest } from "../../src/db/migrations/index.js";
+import { migrateToLatest, migrator } from "../../src/db/migrations/index.js";
 import type { Database } from "../../src/db/schema.js";
 import { loadPolicyFile } from "../../src/policy-file/load.js";
 import {
@@ -362,18 +362,7 @@ describe("a trail written before migration 0014 (chain 1)", () => {
   it("still verifies after the migration, and after an erasure redacted its entries", async () => {
     const t = await freshDatabase({ migrate: false });
     try {
-      // As src/db/migrations/index.ts does: name the schema on PostgreSQL (other test files'
-      // schemas hold Kysely's tables too).
-      const schema =
-        t.dialect === "postgres"
-          ? (await sql<{ s: string }>`select current_schema() as s`.execute(t.db)).rows[0]?.s
-          : undefined;
-      const migrator = new Migrator({
-        db: t.db,
-        provider: { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) },
-        ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-      });
-      const to = await migrator.migrateTo("0010-reports");
+      const to = await (await migrator(t.db)).migrateTo("0010-reports");
       expect(to.error).toBeUndefined();
       // A client contact and chain-1 entries about them, hashed by ADR 0007's rule.
       const client = {

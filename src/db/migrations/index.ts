@@ -51,7 +51,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0020-request-triage": requestTriage,
 };
 
-async function migrator(db: Kysely<Database>): Promise<Migrator> {
+/** Kysely's migrator over MIGRATIONS for this database (tests use it to stop at an older schema). */
+export async function migrator(db: Kysely<Database>): Promise<Migrator> {
   // Kysely looks for its own tables in every schema unless told which one: with another schema of
   // the same database already migrated (parallel test files, a second tenant), it would skip
   // creating kysely_migration_lock here and then fail to find it. Name the current schema.
