@@ -404,7 +404,10 @@ describe("provider webhooks", () => {
       charge: String(refund.charge),
       amount: refund.amount,
     });
-    const now = Math.floor(Date.now() / 1000);
+    // The server judges a signature's age by its own clock (set by pendingPayout): a forgery
+    // "301 s old" must be so by that clock, not by the wall clock, which has moved on meanwhile
+    // (more than a second on a loaded machine made it 300 s old, within the tolerance).
+    const now = Math.floor(w.t.deps.clock() / 1000);
     const forgeries: [string, string | undefined][] = [];
     for (let i = 0; i < 50; i++) {
       switch (i % 5) {
