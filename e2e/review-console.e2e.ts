@@ -73,7 +73,7 @@ describe("the review console", () => {
     await page.waitForURL(/[?&]orderId=ORD-2001/);
     await expect.poll(() => page.getByRole("link", { name: /^REQ-/ }).count()).toBe(1);
     // A reason by keyboard too: back (Shift+Tab) to the reason select, the arrows pick.
-    const reasonId = await page.getByLabel("Reason").getAttribute("id");
+    const reasonId = await page.getByLabel("Reason", { exact: true }).getAttribute("id");
     for (let i = 0; i < 8; i++) {
       await page.keyboard.press("Shift+Tab");
       if ((await page.locator(":focus").getAttribute("id")) === reasonId) break;
