@@ -17,6 +17,7 @@
 
 import { sql, type Kysely, type Migration } from "kysely";
 import { dialectOf } from "../connection.js";
+import { rebuild, schemaOf } from "./sqlite-rebuild.js";
 
 const STATUS_CHECK = `status in ('triage', 'submitted', 'in_review', 'info_requested', 'approved', 'denied', 'alternative_offered', 'alternative_accepted', 'withdrawn')`;
 const REASON_CHECK = `reason is not null or status in ('triage', 'withdrawn')`;
@@ -27,12 +28,6 @@ const REPORT_UPDATE = `update report_requests
       recommended_outcome = coalesce(
         (select outcome from recommendations where id = new.recommendation_id), 'none')
   where request_id = new.id`;
-
-interface SchemaRow {
-  readonly type: string;
-  readonly name: string;
-  readonly sql: string | null;
-}
 
 export const requestTriage: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -61,7 +56,7 @@ export const requestTriage: Migration = {
 
     await sql`pragma defer_foreign_keys = on`.execute(db);
     const requests = await schemaOf(db, "refund_requests");
-    await rebuild(db, "refund_requests", requests, (text) => {
+    await rebuild(db, "refund_requests", "refund_requests_0020", requests, (text) => {
       const nullable = text.replace(`"reason" text not null,`, `"reason" text,`);
       if (nullable === text) throw new Error("refund_requests: reason is not the NOT NULL column");
       return nullable.replace(
@@ -70,7 +65,7 @@ export const requestTriage: Migration = {
       );
     });
     const reports = await schemaOf(db, "report_requests");
-    await rebuild(db, "report_requests", reports, (text) => {
+    await rebuild(db, "report_requests", "report_requests_0020", reports, (text) => {
       const nullable = text.replace(`"reason" text not null,`, `"reason" text,`);
       if (nullable === text) throw new Error("report_requests: reason is not the NOT NULL column");
       return nullable;
@@ -93,36 +88,3 @@ export const requestTriage: Migration = {
     }
   },
 };
-
-async function schemaOf(db: Kysely<unknown>, table: string): Promise<SchemaRow[]> {
-  return (
-    await sql<SchemaRow>`select type, name, sql from sqlite_master where tbl_name = ${table}`.execute(
-      db,
-    )
-  ).rows;
-}
-
-/**
- * Makes `table` again from its stored definition as `change` rewrites it, with its rows and named
- * indexes (SQLite). Triggers on it are the caller's to make again.
- */
-async function rebuild(
-  db: Kysely<unknown>,
-  table: string,
-  defs: readonly SchemaRow[],
-  change: (createSql: string) => string,
-): Promise<void> {
-  const def = defs.find((r) => r.type === "table")?.sql;
-  if (def == null) throw new Error(`${table}: no stored definition`);
-  const rewritten = change(def);
-  const aside = `${table}_0020`;
-  await sql.raw(`create table "${aside}" as select * from "${table}"`).execute(db);
-  await sql.raw(`drop table "${table}"`).execute(db);
-  await sql.raw(rewritten).execute(db);
-  await sql.raw(`insert into "${table}" select * from "${aside}"`).execute(db);
-  await sql.raw(`drop table "${aside}"`).execute(db);
-  // Named indexes come back as they were (automatic ones come with the table).
-  for (const index of defs) {
-    if (index.type === "index" && index.sql !== null) await sql.raw(index.sql).execute(db);
-  }
-}

@@ -28,6 +28,7 @@ import { attachmentStorage } from "./0017-attachment-storage.js";
 import { disputes } from "./0018-disputes.js";
 import { inboundMail } from "./0019-inbound-mail.js";
 import { requestTriage } from "./0020-request-triage.js";
+import { auditHashNotUnique } from "./0021-audit-hash-not-unique.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -49,6 +50,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0018-disputes": disputes,
   "0019-inbound-mail": inboundMail,
   "0020-request-triage": requestTriage,
+  "0021-audit-hash-not-unique": auditHashNotUnique,
 };
 
 /** Kysely's migrator over MIGRATIONS for this database (tests use it to stop at an older schema). */
