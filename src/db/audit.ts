@@ -2,7 +2,7 @@
 // content and the previous entry's hash, so changing, removing or reordering any entry breaks
 // the chain from that entry on, and `verifyAudit` names the first entry that does not fit.
 
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
 import { CompiledQuery, type Kysely, type Transaction } from "kysely";
 import { insertRows } from "./bulk-insert.js";
 import { dialectOf } from "./connection.js";
@@ -97,9 +97,7 @@ function unhashedEntry(
   if (input.ip !== null) fields["ip"] = input.ip;
   // A nonce makes the digest unguessable: nobody can confirm an erased address by hashing guesses.
   const personal =
-    Object.keys(fields).length === 0
-      ? null
-      : canonicalJson({ ...fields, nonce: randomBytes(16).toString("hex") });
+    Object.keys(fields).length === 0 ? null : canonicalJson({ ...fields, nonce: nonceHex() });
   return {
     seq,
     at: toDbInstant(input.at),
@@ -115,6 +113,28 @@ function unhashedEntry(
     personal_digest: personal === null ? null : sha256Hex(personal),
     erased_by: null,
   };
+}
+
+/** Bytes of a personal part's nonce (32 hex characters). */
+const NONCE_BYTES = 16;
+/** Random bytes drawn from the CSPRNG 4 KiB at a time; each nonce takes the next 16, once. */
+const noncePool = Buffer.alloc(4096);
+let noncePoolAt = noncePool.length;
+
+/**
+ * A fresh nonce: 16 bytes of the CSPRNG in hex. Taken from a pool refilled with `randomFillSync`
+ * (as Node's own `randomUUID` buffers its entropy), the same unguessable bytes as a
+ * `randomBytes(16)` per event, whose call cost about 3 µs of every audited write (issue 10,
+ * session 9); no byte is ever used twice.
+ */
+function nonceHex(): string {
+  if (noncePoolAt + NONCE_BYTES > noncePool.length) {
+    randomFillSync(noncePool);
+    noncePoolAt = 0;
+  }
+  const hex = noncePool.toString("hex", noncePoolAt, noncePoolAt + NONCE_BYTES);
+  noncePoolAt += NONCE_BYTES;
+  return hex;
 }
 
 /**

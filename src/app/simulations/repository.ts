@@ -5,6 +5,7 @@
 
 import type { Kysely } from "kysely";
 import type { KeysetPageQuery } from "../../db/keyset.js";
+import { precompile } from "../../db/precompiled.js";
 import type { Database, PolicySimulationRow } from "../../db/schema.js";
 
 type Db = Kysely<Database>;
@@ -63,21 +64,25 @@ export async function simulationPage(db: Db, page: KeysetPageQuery): Promise<Sim
 
 /** The oldest simulation a worker may take at `now`: queued, or running with its lease expired. */
 async function nextClaimable(db: Db, now: string): Promise<string | undefined> {
-  const row = await db
+  return (await NEXT_CLAIMABLE.executeTakeFirst(db, { now }))?.id;
+}
+
+// Asked on every worker tick, busy or idle (the outbox relay's ticks follow each other under
+// load): compiled once (ADR 0011's precompiled queries) instead of built by Kysely each time.
+const NEXT_CLAIMABLE = precompile<{ now: string }>()((db, p) =>
+  db
     .selectFrom("policy_simulations")
     .select("id")
     .where((eb) =>
       eb.or([
         eb("status", "=", "queued"),
-        eb.and([eb("status", "=", "running"), eb("claimed_until", "<", now)]),
+        eb.and([eb("status", "=", "running"), eb("claimed_until", "<", p("now"))]),
       ]),
     )
     .orderBy("created_at")
     .orderBy("id")
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id;
-}
+    .limit(1),
+);
 
 /**
  * Claims the next simulation for `workerId` until `until`; answers the claimed row, or undefined
