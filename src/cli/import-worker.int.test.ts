@@ -11,7 +11,7 @@ import { collector, tempDir, writeTemp } from "../../test/support/cli.js";
 import { freshDatabase, type TestDatabase } from "../../test/support/database.js";
 import { clientRow } from "../../test/support/db-rows.js";
 import { ensureDist, ROOT } from "../../test/support/dist.js";
-import { canonicalJson, verifyAudit } from "../db/audit.js";
+import { canonicalJson, verifyAudit, type JsonValue } from "../db/audit.js";
 import { presentOrder } from "../app/orders/present.js";
 import type { Policy } from "../core/policy/index.js";
 import { loadPolicyFile } from "../policy-file/load.js";
@@ -145,7 +145,7 @@ describe("refund-desk import (built: a parse worker per pass)", () => {
     for (const e of entries) {
       const { version, createdAt, updatedAt, ...facts } = presentOrder(byId.get(e.entity_id)!);
       void [version, createdAt, updatedAt];
-      expect(e.summary).toBe(canonicalJson(facts));
+      expect(e.summary).toBe(canonicalJson(facts as unknown as JsonValue));
     }
     const paid = await db.db
       .selectFrom("payments")
