@@ -5,6 +5,7 @@ import { freshDatabase, testDatabaseUrl, type TestDatabase } from "../../test/su
 import { clientRow, requestRow } from "../../test/support/db-rows.js";
 import { loadPolicyFile } from "../policy-file/load.js";
 import type { Policy } from "../core/policy/index.js";
+import type { JsonValue } from "../db/audit.js";
 import { csvRows, ndjsonRows, type ImportRow } from "../app/imports/rows.js";
 import { runImport, type ImportKind } from "./import.js";
 import type { CliIo } from "./io.js";
@@ -503,6 +504,69 @@ describe("refund-desk import", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(await count("orders")).toBe(before + 2500);
+    const { verifyAudit } = await import("../db/audit.js");
+    expect(await verifyAudit(db.db)).toMatchObject({ ok: true });
+  });
+
+  it("writes the audit summaries the single-row writes make: the stored rows as the API shows them", async () => {
+    const csv =
+      `${ORDER_HEADER}\n` +
+      `ORD-S1,CL-7,Audit,audit,one_off,0.5,BTC,2026-02-02T10:00:00.120+07:00,2026-02-09T10:00:00Z,,2026-02-03T00:00:00.5Z,,,,\n` +
+      `ORD-S2,CL-8,"Watch, ""24/7""",monitoring,subscription,31.00,EUR,2026-01-01T00:00:00Z,,,,,2026-03-01T00:00:00Z,2026-04-01T00:00:00.001Z,ORD-S2/03\n`;
+    expect((await importFile("orders", "summaries.csv", csv)).code).toBe(0);
+    const payments =
+      "id,orderId,chargeRef,amount.amount,amount.currency,method,capturedAt,providerRef\n" +
+      "PAY-S1,ORD-S1,ORD-S1,0.25,BTC,crypto,2026-02-02T12:00:00.250+01:00,ch_s1\n" +
+      ",ORD-S2,ORD-S2/03,31,EUR,card,2026-03-01T00:00:00Z,\n";
+    expect((await importFile("payments", "summaries-pay.csv", payments)).code).toBe(0);
+
+    const entries = await db.db
+      .selectFrom("audit_events")
+      .select(["action", "entity_id", "summary"])
+      .where("action", "in", ["order.created", "payment.recorded"])
+      .where((eb) =>
+        eb.or([eb("entity_id", "in", ["ORD-S1", "ORD-S2"]), eb("summary", "like", "%ORD-S%")]),
+      )
+      .orderBy("seq")
+      .execute();
+    expect(entries.map((e) => e.action)).toEqual([
+      "order.created",
+      "order.created",
+      "payment.recorded",
+      "payment.recorded",
+    ]);
+    const { canonicalJson } = await import("../db/audit.js");
+    const { presentOrder, presentPayment } = await import("../app/orders/present.js");
+    for (const e of entries) {
+      if (e.action === "order.created") {
+        const row = await db.db
+          .selectFrom("orders")
+          .selectAll()
+          .where("id", "=", e.entity_id)
+          .executeTakeFirstOrThrow();
+        const { version, createdAt, updatedAt, ...facts } = presentOrder(row);
+        void [version, createdAt, updatedAt];
+        expect(e.summary).toBe(canonicalJson(facts as unknown as JsonValue));
+      } else {
+        const row = await db.db
+          .selectFrom("payments")
+          .selectAll()
+          .where("id", "=", e.entity_id)
+          .executeTakeFirstOrThrow();
+        const shown = presentPayment(row);
+        expect(e.summary).toBe(
+          canonicalJson({
+            paymentId: shown.id,
+            orderId: shown.orderId,
+            clientId: shown.clientId,
+            chargeRef: shown.chargeRef,
+            amount: { ...shown.amount },
+            method: shown.method,
+            capturedAt: shown.capturedAt,
+          }),
+        );
+      }
+    }
     const { verifyAudit } = await import("../db/audit.js");
     expect(await verifyAudit(db.db)).toMatchObject({ ok: true });
   });

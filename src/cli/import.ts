@@ -19,7 +19,7 @@ import {
   IMPORT_COLUMNS,
   IMPORT_KINDS,
   ImportFileError,
-  importRows as readImportRows,
+  importRowChunks,
   type ImportFormat,
   type ImportKind,
   type ImportRow,
@@ -142,11 +142,11 @@ export async function runImport(opts: ImportOptions, io: CliIo): Promise<number>
     throw new CliError(`cannot read the ${opts.kind} file ${opts.file}: ${oneLine(e)}`);
   }
   const source = fileSource(opts.file);
-  const rows = () => readImportRows(source.open, format, opts.kind);
+  const rows = () => importRowChunks(source.open, format, opts.kind);
   // A bad header or broken quoting is refused before the database is opened.
   try {
-    for await (const row of rows()) {
-      void row;
+    for await (const chunk of rows()) {
+      void chunk;
       break;
     }
   } catch (e) {
@@ -184,7 +184,8 @@ export async function runImport(opts: ImportOptions, io: CliIo): Promise<number>
   try {
     const outcome = await importRows(deps, w, {
       kind: opts.kind,
-      rows,
+      open: source.open,
+      format,
       dryRun: opts.dryRun === true,
       onProgress: (p) => {
         if (p.phase === "validate") validated = p.rows;

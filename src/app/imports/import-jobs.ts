@@ -26,7 +26,7 @@ import {
   insertImportJob,
   updateImportJob,
 } from "./repository.js";
-import { importRows, type ImportFormat, type ImportKind } from "./rows.js";
+import type { ImportFormat, ImportKind } from "./rows.js";
 
 /** Bytes a chunk of a stored body holds at most. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -234,7 +234,8 @@ export async function runQueuedImport(deps: AppDeps): Promise<number> {
   try {
     const outcome = await runImportRows(deps, w, {
       kind: job.kind,
-      rows: () => importRows(() => storedBody(deps, job.id), job.format, job.kind),
+      open: () => storedBody(deps, job.id),
+      format: job.format,
       onProgress: (p) => {
         // Pass 1 only: pass 2 runs inside the import's transaction (on SQLite, the one writer).
         if (p.phase !== "validate" || Date.now() - lastProgress < 1000) return;

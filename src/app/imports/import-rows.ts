@@ -15,21 +15,15 @@
 import type { Transaction } from "kysely";
 import type { Actor } from "../../core/access/index.js";
 import { mayHaveExtras } from "../../core/ledger/ledger.js";
-import { appendAuditBatch, type AuditInput } from "../../db/audit.js";
+import { appendAuditBatch, CanonicalJsonText, type AuditInput } from "../../db/audit.js";
 import { transactionOfItsOwn } from "../../db/connection.js";
 import type { Database, PaymentRow } from "../../db/schema.js";
 import { authorize } from "../authorize.js";
 import type { AppDeps } from "../context.js";
 import type { AppError, FieldError } from "../errors.js";
 import { afterPaymentsRecorded } from "../ledger/duplicate-cases.js";
-import { newOrderRow, orderCreatedEntry, orderIdTaken } from "../orders/create-order.js";
-import {
-  parseOrderInput,
-  parsePaymentInput,
-  parseServiceEventImport,
-  type PaymentInput,
-  type ServiceEventImport,
-} from "../orders/input.js";
+import { orderCreatedEntry, orderIdTaken } from "../orders/create-order.js";
+import type { PaymentInput } from "../orders/input.js";
 import {
   idTaken,
   newPaymentRow,
@@ -39,6 +33,8 @@ import {
 } from "../orders/record-payment.js";
 import { eventRecordedEntry, newEventRow } from "../orders/service-events.js";
 import { reevaluate, type Writer } from "../orders/shared.js";
+import type { CheckedRow, PrepareJob, WriteBatch } from "./prepare.js";
+import { preparedBatches } from "./prepared-batches.js";
 import {
   existingClientIds,
   existingOrderIds,
@@ -50,7 +46,13 @@ import {
   ordersClients,
   paymentsByIdsOrRefs,
 } from "./repository.js";
-import type { ImportKind, ImportRow } from "./rows.js";
+import {
+  importRows as readImportRows,
+  type ImportFormat,
+  type ImportKind,
+  type ImportRow,
+  type OpenSource,
+} from "./rows.js";
 import { SeenKeys } from "./seen-keys.js";
 
 /**
@@ -78,8 +80,14 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   readonly kind: ImportKind;
-  /** The file's rows from its start; called once per pass. */
-  readonly rows: () => AsyncIterable<ImportRow>;
+  /** The file (or body) from its start; opened once per pass. */
+  readonly open: OpenSource;
+  readonly format: ImportFormat;
+  /**
+   * Parse in a worker thread (prepared-batches.ts); default: when its compiled module is there
+   * (running from dist/).
+   */
+  readonly parseInWorker?: boolean;
   /** Validate only: write nothing. */
   readonly dryRun?: boolean;
   readonly onProgress?: (p: ImportProgress) => void;
@@ -93,7 +101,6 @@ export type ImportOutcome =
 
 const BATCH = 1000;
 
-type Row = { readonly line: number; readonly value: unknown };
 type Trx = Transaction<Database>;
 
 /** The problems of one row, in the order the single-row use cases report them. */
@@ -104,14 +111,6 @@ function reasonsOf(line: number, errors: readonly FieldError[], out: Rejected[])
 function appErrorReasons(line: number, e: AppError, out: Rejected[]): void {
   if (e.errors.length === 0) out.push({ line, reason: e.message });
   reasonsOf(line, e.errors, out);
-}
-
-/** A reference is checked only when its field reads (as the single-row use cases do). */
-function soundRef(raw: unknown, key: string, errors: readonly FieldError[]): string | undefined {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
-  const v = (raw as Record<string, unknown>)[key];
-  if (typeof v !== "string") return undefined;
-  return errors.some((e) => e.path === key || e.path.startsWith(`${key}.`)) ? undefined : v;
 }
 
 /**
@@ -129,88 +128,63 @@ interface FileKeys {
 async function validateBatch(
   db: AppDeps["db"],
   kind: ImportKind,
-  batch: readonly Row[],
+  batch: readonly CheckedRow[],
   seen: FileKeys,
   out: Rejected[],
 ): Promise<void> {
+  const own = (row: CheckedRow) => {
+    for (const reason of row.problems) out.push({ line: row.line, reason });
+  };
   if (kind === "orders") {
-    const parsed = batch.map((r) => parseOrderInput(r.value, ""));
-    const refs = parsed.map((p, i) => {
-      const errors = p.ok ? [] : p.error;
-      const raw = (batch[i] as Row).value;
-      return {
-        clientId: p.ok ? p.value.clientId : soundRef(raw, "clientId", errors),
-        id: p.ok ? p.value.id : soundRef(raw, "id", errors),
-      };
-    });
-    const clients = await existingClientIds(db, defined(refs.map((r) => r.clientId)));
-    const taken = await existingOrderIds(db, defined(refs.map((r) => r.id)));
-    batch.forEach((row, i) => {
-      const p = parsed[i] as (typeof parsed)[number];
-      const ref = refs[i] as (typeof refs)[number];
-      if (!p.ok) reasonsOf(row.line, p.error, out);
-      if (ref.clientId !== undefined && !clients.has(ref.clientId)) {
+    const clients = await existingClientIds(db, defined(batch.map((r) => r.clientId)));
+    const taken = await existingOrderIds(db, defined(batch.map((r) => r.id)));
+    for (const row of batch) {
+      own(row);
+      if (row.clientId !== undefined && !clients.has(row.clientId)) {
         out.push({ line: row.line, reason: "clientId: no client with this id" });
       }
       // A stored id is taken for every row that has it; an id an earlier row of the file has
       // (a suspect of `seen`) is confirmed, and reported, once pass 1 has read the whole file.
-      if (ref.id !== undefined && taken.has(ref.id)) {
-        appErrorReasons(row.line, orderIdTaken(ref.id, ""), out);
-      } else if (ref.id !== undefined) seen.orderIds.add(ref.id, row.line);
-    });
+      if (row.id !== undefined && taken.has(row.id)) {
+        appErrorReasons(row.line, orderIdTaken(row.id, ""), out);
+      } else if (row.id !== undefined) seen.orderIds.add(row.id, row.line);
+    }
     return;
   }
   if (kind === "payments") {
-    const parsed = batch.map((r) => parsePaymentInput(r.value, ""));
-    const refs = parsed.map((p, i) => {
-      const errors = p.ok ? [] : p.error;
-      const raw = (batch[i] as Row).value;
-      return {
-        orderId: p.ok ? p.value.orderId : soundRef(raw, "orderId", errors),
-        id: p.ok ? p.value.id : (soundRef(raw, "id", errors) ?? null),
-        providerRef: p.ok ? p.value.providerRef : (soundRef(raw, "providerRef", errors) ?? null),
-      };
-    });
-    const orders = await existingOrderIds(db, defined(refs.map((r) => r.orderId)));
+    const orders = await existingOrderIds(db, defined(batch.map((r) => r.orderId)));
     const stored = await paymentsByIdsOrRefs(
       db,
-      defined(refs.map((r) => r.id ?? undefined)),
-      defined(refs.map((r) => r.providerRef ?? undefined)),
+      defined(batch.map((r) => r.id)),
+      defined(batch.map((r) => r.providerRef)),
     );
     const byId = new Map(stored.map((s) => [s.id, s]));
     const byRef = new Map(stored.map((s) => [s.provider_ref, s]));
-    batch.forEach((row, i) => {
-      const p = parsed[i] as (typeof parsed)[number];
-      const ref = refs[i] as (typeof refs)[number];
-      if (!p.ok) reasonsOf(row.line, p.error, out);
-      if (ref.orderId !== undefined && !orders.has(ref.orderId)) {
+    for (const row of batch) {
+      own(row);
+      if (row.orderId !== undefined && !orders.has(row.orderId)) {
         out.push({ line: row.line, reason: "orderId: no order with this id" });
       }
       // A payment recorded already, identical, is a replay: it is skipped when writing.
-      const sameId = ref.id === null ? undefined : byId.get(ref.id);
-      if (sameId !== undefined && !(p.ok && samePayment(sameId, p.value))) {
+      const p = row.payment;
+      const sameId = row.id === undefined ? undefined : byId.get(row.id);
+      if (sameId !== undefined && !(p !== undefined && samePayment(sameId, p))) {
         appErrorReasons(row.line, idTaken(sameId.id, ""), out);
       }
-      const sameRef = ref.providerRef === null ? undefined : byRef.get(ref.providerRef);
-      if (sameRef !== undefined && !(p.ok && samePayment(sameRef, p.value))) {
+      const sameRef = row.providerRef === undefined ? undefined : byRef.get(row.providerRef);
+      if (sameRef !== undefined && !(p !== undefined && samePayment(sameRef, p))) {
         appErrorReasons(row.line, providerRefTaken("", sameRef.id), out);
       }
-    });
+    }
     return;
   }
-  const parsed = batch.map((r) => parseServiceEventImport(r.value, ""));
-  const orderIds = parsed.map((p, i) =>
-    p.ok ? p.value.orderId : soundRef((batch[i] as Row).value, "orderId", p.error),
-  );
-  const orders = await existingOrderIds(db, defined(orderIds));
-  batch.forEach((row, i) => {
-    const p = parsed[i] as (typeof parsed)[number];
-    if (!p.ok) reasonsOf(row.line, p.error, out);
-    const orderId = orderIds[i];
-    if (orderId !== undefined && !orders.has(orderId)) {
+  const orders = await existingOrderIds(db, defined(batch.map((r) => r.orderId)));
+  for (const row of batch) {
+    own(row);
+    if (row.orderId !== undefined && !orders.has(row.orderId)) {
       out.push({ line: row.line, reason: "orderId: no order with this id" });
     }
-  });
+  }
 }
 
 function defined(list: readonly (string | undefined)[]): string[] {
@@ -222,27 +196,26 @@ async function writeBatch(
   deps: AppDeps,
   trx: Trx,
   w: Writer,
-  kind: ImportKind,
-  batch: readonly Row[],
+  batch: WriteBatch,
   out: Rejected[],
 ): Promise<number> {
   const audit: AuditInput[] = [];
-  if (kind === "orders") {
-    const rows = batch.map((r) => newOrderRow(valueOf(parseOrderInput(r.value, "")), w));
+  if (batch.kind === "orders") {
+    const { rows, summaries, lines } = batch;
     const inserted = await insertNewOrders(trx, rows);
     rows.forEach((row, i) => {
-      if (inserted.has(row.id)) audit.push(orderCreatedEntry(row, w));
+      if (inserted.has(row.id)) {
+        audit.push(orderCreatedEntry(row.id, new CanonicalJsonText(summaries[i] as string), w));
+      }
       // Only an earlier row of this file can have taken the id: pass 1 found none stored.
-      else appErrorReasons((batch[i] as Row).line, orderIdTaken(row.id, ""), out);
+      else appErrorReasons(lines[i] as number, orderIdTaken(row.id, ""), out);
     });
     await appendAuditBatch(trx, audit);
     return inserted.size;
   }
 
-  const inputs =
-    kind === "payments"
-      ? batch.map((r) => valueOf(parsePaymentInput(r.value, "")))
-      : batch.map((r) => valueOf(parseServiceEventImport(r.value, "")));
+  const kind = batch.kind;
+  const inputs = batch.inputs;
   const orderIds = [...new Set(inputs.map((i) => i.orderId))];
   // The orders' rows are locked (PostgreSQL), as a single write locks its order.
   if (deps.dialect === "postgres") await lockOrders(trx, orderIds);
@@ -258,8 +231,8 @@ async function writeBatch(
   }
 
   let written: number;
-  if (kind === "payments") {
-    const payments = inputs as PaymentInput[];
+  if (batch.kind === "payments") {
+    const payments = batch.inputs;
     // Replays of payments stored before this import are skipped (pass 1 checked they are equal).
     const stored = await paymentsByIdsOrRefs(
       trx,
@@ -277,7 +250,7 @@ async function writeBatch(
     const byRef = new Map<string, PaymentRow>();
     payments.forEach((p, i) => {
       if (replayed(p)) return;
-      const line = (batch[i] as Row).line;
+      const line = batch.lines[i] as number;
       const sameId = p.id === null ? undefined : byId.get(p.id);
       const sameRef = p.providerRef === null ? undefined : byRef.get(p.providerRef);
       if (sameId !== undefined || sameRef !== undefined) {
@@ -306,10 +279,7 @@ async function writeBatch(
     await reportPaymentClashes(trx, rows, lines, clashes, rowInputs, out);
     written = inserted.size;
   } else {
-    const rows = batch.map((r, i) => {
-      const input = inputs[i] as ServiceEventImport;
-      return newEventRow(input.orderId, input, w);
-    });
+    const rows = batch.inputs.map((input) => newEventRow(input.orderId, input, w));
     const inserted = await insertNewServiceEvents(trx, rows);
     for (const row of rows) if (inserted.has(row.id)) audit.push(eventRecordedEntry(row, w));
     written = inserted.size;
@@ -368,11 +338,6 @@ async function reportPaymentClashes(
   }
 }
 
-function valueOf<T>(r: { readonly ok: true; readonly value: T } | { readonly ok: false }): T {
-  if (!r.ok) throw new Error("a row pass 1 accepted no longer validates");
-  return r.value;
-}
-
 /** The `id` of each readable row (the key pass 1 recorded when it was a sound string). */
 async function* idsOf(
   rows: AsyncIterable<ImportRow>,
@@ -386,25 +351,38 @@ async function* idsOf(
   }
 }
 
-/** Batches of `size` valid rows (pass 1 accepted every row before pass 2 starts). */
-async function* batches(rows: AsyncIterable<ImportRow>, size: number): AsyncGenerator<Row[]> {
-  let batch: Row[] = [];
-  for await (const row of rows) {
-    if ("error" in row) throw new Error(`line ${row.line} no longer reads: ${row.error}`);
-    batch.push(row);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
 /** Rows rejected while writing: the transaction is rolled back. */
 class RejectedWhileWriting extends Error {
   constructor(readonly rejected: readonly Rejected[]) {
     super("import rejected");
   }
+}
+
+/**
+ * Pass 1: every row and every problem of each. Its own function, so the order ids' filter (16
+ * MiB) is gone before pass 2 starts.
+ */
+async function validateAll(
+  deps: AppDeps,
+  opts: ImportOptions,
+  job: PrepareJob,
+): Promise<{ count: number; rejected: Rejected[] }> {
+  const rejected: Rejected[] = [];
+  const seen: FileKeys = { orderIds: new SeenKeys() };
+  let count = 0;
+  for await (const batch of preparedBatches(job, opts.open, opts.parseInWorker)) {
+    const checked = batch as CheckedRow[];
+    count += checked.length;
+    await validateBatch(deps.db, opts.kind, checked, seen, rejected);
+    opts.onProgress?.({ phase: "validate", rows: count });
+  }
+  if (seen.orderIds.hasSuspects) {
+    // Rows whose id an earlier row of the file may have: read the ids again to be sure.
+    const rows = readImportRows(opts.open, opts.format, opts.kind);
+    const repeats = await seen.orderIds.confirm(idsOf(rows));
+    for (const r of repeats) appErrorReasons(r.line, orderIdTaken(r.key, ""), rejected);
+  }
+  return { count, rejected };
 }
 
 /** Imports the rows: all of them, or none and every problem. */
@@ -413,29 +391,14 @@ export async function importRows(
   w: Writer,
   opts: ImportOptions,
 ): Promise<ImportOutcome> {
-  const size = opts.batchSize ?? BATCH;
-  // Pass 1: validate.
-  const rejected: Rejected[] = [];
-  const seen: FileKeys = { orderIds: new SeenKeys() };
-  let count = 0;
-  let batch: Row[] = [];
-  const flush = async () => {
-    await validateBatch(deps.db, opts.kind, batch, seen, rejected);
-    batch = [];
-    opts.onProgress?.({ phase: "validate", rows: count });
-  };
-  for await (const row of opts.rows()) {
-    count++;
-    if ("error" in row) rejected.push({ line: row.line, reason: row.error });
-    else batch.push(row);
-    if (batch.length >= size) await flush();
-  }
-  await flush();
-  if (seen.orderIds.hasSuspects) {
-    // Rows whose id an earlier row of the file may have: read the ids again to be sure.
-    const repeats = await seen.orderIds.confirm(idsOf(opts.rows()));
-    for (const r of repeats) appErrorReasons(r.line, orderIdTaken(r.key, ""), rejected);
-  }
+  const job = (pass: PrepareJob["pass"]): PrepareJob => ({
+    kind: opts.kind,
+    format: opts.format,
+    pass,
+    now: w.now,
+    batchSize: opts.batchSize ?? BATCH,
+  });
+  const { count, rejected } = await validateAll(deps, opts, job("validate"));
   if (rejected.length > 0) return { ok: false, rows: count, rejected: sortByLine(rejected) };
   if (opts.dryRun === true) return { ok: true, rows: count, written: 0, dryRun: true };
 
@@ -445,11 +408,12 @@ export async function importRows(
     const written = await transactionOfItsOwn(deps.db, async (trx) => {
       let total = 0;
       let done = 0;
-      for await (const b of batches(opts.rows(), size)) {
+      for await (const b of preparedBatches(job("write"), opts.open, opts.parseInWorker)) {
+        const batch = b as WriteBatch;
         const problems: Rejected[] = [];
-        total += await writeBatch(deps, trx, w, opts.kind, b, problems);
+        total += await writeBatch(deps, trx, w, batch, problems);
         rejected.push(...problems);
-        done += b.length;
+        done += batch.lines.length;
         opts.onProgress?.({ phase: "write", rows: done });
       }
       if (rejected.length > 0) throw new RejectedWhileWriting(rejected);

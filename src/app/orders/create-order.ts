@@ -2,13 +2,17 @@
 // orders, under the company's own order id (a second order with the same id is a 409).
 
 import type { Transaction } from "kysely";
-import { appendAudit, type AuditInput, type JsonValue } from "../../db/audit.js";
-import { toDbMoney } from "../../db/money.js";
+import {
+  appendAudit,
+  type AuditInput,
+  type CanonicalJsonText,
+  type JsonValue,
+} from "../../db/audit.js";
 import type { Database, OrderRow } from "../../db/schema.js";
-import { toDbInstant, toDbInstantOrNull } from "../../db/time.js";
 import type { ActionContext, AppDeps } from "../context.js";
 import type { AppError } from "../errors.js";
-import { parseOrderInput, type OrderFacts } from "./input.js";
+import { parseOrderInput } from "./input.js";
+import { newOrderRow, orderCreatedSummary } from "./new-order.js";
 import { presentOrder, type OrderJson } from "./present.js";
 import { clientExists } from "../clients/repository.js";
 import { insertOrder } from "./repository.js";
@@ -25,59 +29,29 @@ import {
   type Writer,
 } from "./shared.js";
 
+export { newOrderRow, orderCreatedSummary };
+
 function duplicate(id: string, at: string): AppError {
   return conflictOn(pathOf(at, "id"), `an order with id "${id}" already exists`, {
     orderId: id,
   });
 }
 
-/** The row of a new, validated order (API and import alike). */
-export function newOrderRow(input: OrderFacts, w: Writer): OrderRow {
-  const now = toDbInstant(w.now);
-  const price = toDbMoney(input.price);
-  return {
-    id: input.id,
-    client_id: input.clientId,
-    service_name: input.service.name,
-    service_category: input.service.category,
-    service_billing: input.service.billing,
-    price_minor: price.minor,
-    price_currency: price.currency,
-    placed_at: toDbInstant(input.placedAt),
-    promised_start_by: toDbInstantOrNull(input.promisedStartBy),
-    promised_delivery_by: toDbInstantOrNull(input.promisedDeliveryBy),
-    started_at: toDbInstantOrNull(input.startedAt),
-    delivered_at: toDbInstantOrNull(input.deliveredAt),
-    subscription_period_start: toDbInstantOrNull(input.subscription?.periodStart ?? null),
-    subscription_period_end: toDbInstantOrNull(input.subscription?.periodEnd ?? null),
-    subscription_charge_ref: input.subscription?.chargeRef ?? null,
-    created_at: now,
-    updated_at: now,
-    version: 0,
-  };
-}
-
-/** The `order.created` audit entry of a new order: its facts as the API shows them. */
-export function orderCreatedEntry(row: OrderRow, w: Writer): AuditInput {
-  const shown = presentOrder(row);
-  const facts = {
-    id: shown.id,
-    clientId: shown.clientId,
-    service: shown.service,
-    price: shown.price,
-    placedAt: shown.placedAt,
-    promisedStartBy: shown.promisedStartBy,
-    promisedDeliveryBy: shown.promisedDeliveryBy,
-    startedAt: shown.startedAt,
-    deliveredAt: shown.deliveredAt,
-    subscription: shown.subscription,
-  };
+/**
+ * The `order.created` audit entry of a new order; `summary` is `orderCreatedSummary` of it (or
+ * that summary's canonical text, made beforehand: bulk imports make it in their parse worker).
+ */
+export function orderCreatedEntry(
+  orderId: string,
+  summary: JsonValue | CanonicalJsonText,
+  w: Writer,
+): AuditInput {
   return {
     actor: w.actorRef,
     action: "order.created",
     entityType: "order",
-    entityId: row.id,
-    summary: facts as unknown as JsonValue,
+    entityId: orderId,
+    summary,
     ip: w.ip,
     at: w.now,
   };
@@ -111,9 +85,10 @@ export async function createOrderIn(
   }
   if (id !== undefined && (await findOrder(trx, id)) !== undefined) problems.add(duplicate(id, at));
   problems.throwIfAny();
-  const row = newOrderRow(orThrow(parsed), w);
+  const input = orThrow(parsed);
+  const row = newOrderRow(input, w);
   await insertOrder(trx, row);
-  await appendAudit(trx, orderCreatedEntry(row, w));
+  await appendAudit(trx, orderCreatedEntry(row.id, orderCreatedSummary(input), w));
   return row;
 }
 

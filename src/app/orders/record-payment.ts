@@ -4,6 +4,7 @@
 // row); a different payment under a known id or providerRef is a 409.
 
 import type { Transaction } from "kysely";
+import { formatInstant } from "../../core/calendar/instant.js";
 import { moneyToJson } from "../../core/money/money.js";
 import { appendAudit, type AuditInput } from "../../db/audit.js";
 import { newId } from "../../db/ids.js";
@@ -14,7 +15,7 @@ import type { ActionContext, AppDeps } from "../context.js";
 import type { AppError } from "../errors.js";
 import { lockOrder } from "../requests/repository.js";
 import { parsePaymentInput, type PaymentInput } from "./input.js";
-import { instantJson, presentPayment, type PaymentJson } from "./present.js";
+import { presentPayment, type PaymentJson } from "./present.js";
 import { insertPayment, paymentById, paymentByProviderRef } from "./repository.js";
 import {
   conflictOn,
@@ -104,7 +105,7 @@ export function paymentRecordedEntry(row: PaymentRow, input: PaymentInput, w: Wr
       chargeRef: input.chargeRef,
       amount: { ...moneyToJson(input.amount) },
       method: input.method,
-      capturedAt: instantJson(row.captured_at),
+      capturedAt: formatInstant(input.capturedAt),
     },
     ip: w.ip,
     at: w.now,
