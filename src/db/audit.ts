@@ -103,6 +103,7 @@ function unhashedEntry(
   input: AuditInput,
   seq: number,
   prevHash: string,
+  at: string = toDbInstant(input.at),
 ): Omit<AuditEventRow, "hash"> {
   const fields: Record<string, JsonValue> = { ...(input.personal ?? {}) };
   if (input.ip !== null) fields["ip"] = input.ip;
@@ -111,7 +112,7 @@ function unhashedEntry(
     Object.keys(fields).length === 0 ? null : canonicalJson({ ...fields, nonce: nonceHex() });
   return {
     seq,
-    at: toDbInstant(input.at),
+    at,
     actor: input.actor,
     action: input.action,
     entity_type: input.entityType,
@@ -165,8 +166,17 @@ export async function appendAuditBatch(
   const head = await AUDIT_HEAD.executeTakeFirst(trx, {});
   let seq = head?.seq ?? 0;
   let prev = head?.hash ?? GENESIS_HASH;
+  // The entries of a batch mostly share one instant (an import stamps its rows with one `now`):
+  // each distinct instant is written out once per batch.
+  const atTexts = new Map<number, string>();
+  const atText = (at: number | Date): string => {
+    const ms = typeof at === "number" ? at : at.getTime();
+    let text = atTexts.get(ms);
+    if (text === undefined) atTexts.set(ms, (text = toDbInstant(ms)));
+    return text;
+  };
   const rows: AuditEventRow[] = inputs.map((input) => {
-    const unhashed = unhashedEntry(input, ++seq, prev);
+    const unhashed = unhashedEntry(input, ++seq, prev, atText(input.at));
     prev = auditHash(unhashed, unhashed.summary);
     return { ...unhashed, hash: prev };
   });

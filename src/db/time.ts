@@ -7,22 +7,15 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MIN_MS = Date.parse("0000-01-01T00:00:00.000Z");
 const MAX_MS = Date.parse("9999-12-31T23:59:59.999Z");
 
-// The last instant `toDbInstant` wrote: a batch stamps many rows in a row with the same `now`.
-let lastMs = Number.NaN;
-let lastText = "";
-
 /** Epoch milliseconds (or a Date) as a database instant. */
 export function toDbInstant(at: number | Date): string {
   const ms = typeof at === "number" ? at : at.getTime();
-  if (ms === lastMs) return lastText;
   if (!Number.isFinite(ms) || ms > MAX_MS || ms < MIN_MS) {
     throw new RangeError(`instant out of range: ${String(at)}`);
   }
   // Inside 0000-9999 toISOString has the fixed form; outside it switches to a six-digit signed
   // year, which would break the string order.
-  lastText = new Date(ms).toISOString();
-  lastMs = ms;
-  return lastText;
+  return new Date(ms).toISOString();
 }
 
 /**
