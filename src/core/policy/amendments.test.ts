@@ -215,6 +215,13 @@ describe("pro-rated shares are rounded once per currency, by largest remainder",
     ["a lone amount is its own rounded share", [5n], 1n, 2n, [3n]],
     ["50.00 twice, 18/28", [5000n, 5000n], 18n, 28n, [3215n, 3214n]],
     ["18 decimals", [10n ** 18n + 1n], 1n, 2n, [5n * 10n ** 17n + 1n]],
+    [
+      "zeros (another currency's places) get nothing",
+      [1n, 0n, 1n, 0n, 1n],
+      1n,
+      2n,
+      [1n, 0n, 1n, 0n, 0n],
+    ],
   ])("%s", (_name, amounts, num, den, want) => {
     const got = prorate(amounts, num, den);
     expect(got).toEqual(want);

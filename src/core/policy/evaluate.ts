@@ -249,20 +249,18 @@ function chargeLines(
   const bases = refundBases(c, paid);
   const shares = new Array<bigint>(bases.length);
   // The bases of each currency, in capture order, share one rounded total: each currency once, at
-  // its first base.
+  // its first base, its amounts in place and the other currencies' as zero (whose shares are zero).
   for (let first = 0; first < bases.length; first++) {
     const currency = (bases[first] as Money).currency;
     if (bases.findIndex((b) => b.currency === currency) !== first) continue;
-    const group: number[] = [];
-    for (let i = first; i < bases.length; i++) {
-      if ((bases[i] as Money).currency === currency) group.push(i);
-    }
     const split = prorate(
-      group.map((i) => (bases[i] as Money).minor),
+      bases.map((b) => (b.currency === currency ? b.minor : 0n)),
       num,
       den,
     );
-    for (let k = 0; k < group.length; k++) shares[group[k] as number] = split[k] as bigint;
+    bases.forEach((b, i) => {
+      if (b.currency === currency) shares[i] = split[i] as bigint;
+    });
   }
   const lines: RefundLine[] = [];
   for (let i = 0; i < paid.length; i++) {
