@@ -280,16 +280,13 @@ function fieldCall(field: Field<unknown>, i: number): { call: string; fn: unknow
  * `{ id: nonBlank, placedAt: nullable(instant), price: money }` it is:
  *
  *     function readObject(o) {
- *       const x0 = o["id"]; const x1 = o["placedAt"]; const x2 = o["price"];
- *       let keys = 0;
- *       for (const key in o) keys++;
- *       const present = (x0 === undefined ? 0 : 1) + (x1 === undefined ? 0 : 1) + (x2 === ...);
- *       if (keys !== present) refuseUnknown(o);
+ *       for (const key in o) if (!(key === "id" || key === "placedAt" || ...)) throw unknown(key);
  *       let at = "";
  *       try {
- *         at = "id"; const v0 = read0(x0);
- *         at = "placedAt"; const v1 = x1 === null || x1 === undefined ? null : read1(x1);
- *         at = "price"; const v2 = read2(jsonObject(x2));
+ *         at = "id"; const x0 = o["id"]; const v0 = read0(x0);
+ *         at = "placedAt"; const x1 = o["placedAt"];
+ *         const v1 = x1 === null || x1 === undefined ? null : read1(x1);
+ *         at = "price"; const x2 = o["price"]; const v2 = read2(jsonObject(x2));
  *         return { "id": v0, "placedAt": v1, "price": v2 };
  *       } catch (e) {
  *         throw under(at, e);
@@ -297,30 +294,24 @@ function fieldCall(field: Field<unknown>, i: number): { call: string; fn: unknow
  *     }
  *
  * with `read0` the reader of `nonBlank`, `read1` that of `instant` (the null check is written out
- * here) and `read2` the table reader of an object field. An object whose keys are all the table's
- * has as many keys as it has table fields present, so the key check counts them, and only an
- * object with a key more looks up which (`refuseUnknown`, which throws at the first key not in the
- * table): comparing every key with the table's keys one by one was about a tenth of reading a
- * case (docs/performance.md, issue 9, session 9). Why generated: a loop over the table reads the
- * same, but V8 then shares one set of inline caches for every field of every table (each property
- * access and reader call goes through its slowest, generic path); written out, each field of each
- * table has its own, as in a hand-written reader, from the one declaration. It made reading a case
- * about 60% faster (docs/performance.md). The keys are the table's own (constants of this module),
- * written as JSON string literals.
+ * here) and `read2` the table reader of an object field. Why generated: a loop over the table
+ * reads the same, but V8 then shares one set of inline caches for every field of every table
+ * (each key check, property access and reader call goes through its slowest, generic path);
+ * written out, each field of each table has its own, as in a hand-written reader, from the one
+ * declaration. It made reading a case about 60% faster (docs/performance.md). The keys are the
+ * table's own (constants of this module), written as JSON string literals.
  */
 function compileReader<F extends Fields<F>>(fields: F): (o: JsonObject) => Read<F> {
   const keys = keysOf(fields);
   const q = keys.map((k) => JSON.stringify(k));
   const calls = keys.map((k, i) => fieldCall(fields[k], i));
-  const loads = q.map((k, i) => `const x${i} = o[${k}];`);
-  const present = q.map((_, i) => `(x${i} === undefined ? 0 : 1)`).join(" + ");
-  const reads = q.map((k, i) => `at = ${k}; const v${i} = ${calls[i]?.call};`);
+  const known = q.map((k) => `key === ${k}`).join(" || ");
+  const reads = q.map(
+    (k, i) => `at = ${k}; const x${i} = o[${k}]; const v${i} = ${calls[i]?.call};`,
+  );
   const result = q.map((k, i) => `${k}: v${i}`).join(", ");
   const source = `return function readObject(o) {
-    ${loads.join("\n")}
-    let keys = 0;
-    for (const key in o) keys++;
-    if (keys !== ${present}) refuseUnknown(o);
+    for (const key in o) if (!(${known})) throw unknown(key);
     let at = "";
     try {
       ${reads.join("\n")}
@@ -329,18 +320,14 @@ function compileReader<F extends Fields<F>>(fields: F): (o: JsonObject) => Read<
       throw under(at, e);
     }
   };`;
-  const params = ["refuseUnknown", "under", "jsonObject", ...keys.map((_, i) => `read${i}`)];
-  const isKey: ReadonlySet<string> = new Set(keys);
-  /** Throws at the first key of `o` not in the table (a key held undefined is no JSON key). */
-  const refuseUnknown = (o: JsonObject): void => {
-    for (const key in o) if (!isKey.has(key)) throw new Refusal([key], "unknown field");
-  };
+  const params = ["unknown", "under", "jsonObject", ...keys.map((_, i) => `read${i}`)];
+  const unknown = (key: string): Refusal => new Refusal([key], "unknown field");
   // The generated function returns an object with exactly the table's keys, each from its own
   // field's reader: a Read<F>.
   const make = new Function(...params, source) as (
     ...args: unknown[]
   ) => (o: JsonObject) => Read<F>;
-  return make(refuseUnknown, under, jsonObject, ...calls.map((c) => c.fn));
+  return make(unknown, under, jsonObject, ...calls.map((c) => c.fn));
 }
 
 /** An object of the format: its table, and the JSON Schema of each of its fields. */
