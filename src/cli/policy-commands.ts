@@ -11,7 +11,7 @@ import type { Command } from "commander";
 import type { AppDeps } from "../app/context.js";
 import type { PolicyVersionSummary, PolicyVersionView } from "../app/policy/present.js";
 import { SYSTEM_ACTOR } from "../core/access/index.js";
-import { parseExactInstant } from "../core/calendar/instant.js";
+import { msOf, parseExactInstant } from "../core/calendar/instant.js";
 import { diffPolicies, type Policy, type PolicyDiff } from "../core/policy/index.js";
 import { loadPolicy } from "./evaluate.js";
 import {
@@ -80,7 +80,7 @@ function instantOption(value: string, option: string): number {
       `${option}: must be an ISO 8601 instant with an offset, e.g. 2027-01-01T00:00:00+07:00`,
     );
   }
-  return exact.ms;
+  return msOf(exact);
 }
 
 const line = (v: PolicyVersionSummary) =>

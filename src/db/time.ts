@@ -1,7 +1,7 @@
 // Instants are stored as TEXT `YYYY-MM-DDTHH:mm:ss.sssZ` (UTC, always milliseconds, four-digit
 // year), so the string order in both databases is the time order and no driver converts them.
 
-import { parseExactInstant } from "../core/calendar/instant.js";
+import { msOf, parseExactInstant } from "../core/calendar/instant.js";
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MIN_MS = Date.parse("0000-01-01T00:00:00.000Z");
@@ -27,7 +27,7 @@ export function toDbInstant(at: number | Date): string {
 export function fromDbInstant(text: string): number {
   const parsed = INSTANT.test(text) ? parseExactInstant(text) : null;
   if (parsed === null) throw new RangeError(`not a database instant: "${text}"`);
-  return parsed.ms;
+  return msOf(parsed);
 }
 
 /** `toDbInstant` that passes null through. */

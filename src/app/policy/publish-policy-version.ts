@@ -5,7 +5,7 @@
 // be new, and no other live version may take effect at the same instant. Audited.
 
 import { createHash } from "node:crypto";
-import { parseExactInstant } from "../../core/calendar/instant.js";
+import { msOf, nsOf, parseExactInstant } from "../../core/calendar/instant.js";
 import { actorRef, userIdOf } from "../../core/access/index.js";
 import { appendAudit } from "../../db/audit.js";
 import { toDbInstant } from "../../db/time.js";
@@ -45,8 +45,8 @@ export function parseEffectiveAt(text: string, path: string): number {
       "must be an ISO 8601 instant with an offset, e.g. 2027-01-01T00:00:00+07:00",
     );
   }
-  if (exact.ns !== 0) throw invalidField(path, "must be whole milliseconds");
-  return exact.ms;
+  if (nsOf(exact) !== 0) throw invalidField(path, "must be whole milliseconds");
+  return msOf(exact);
 }
 
 /** Publishes a version; answers it as stored. */

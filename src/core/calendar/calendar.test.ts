@@ -220,6 +220,45 @@ describe("time zones", () => {
     );
   });
 
+  // Offsets are learnt per UTC day, a change of offset by bisection: every change in these zones
+  // over six years, found here by Luxon day by day and then to the millisecond, must be seen at
+  // its exact millisecond, and every date's start must be Luxon's.
+  it("offsetMinutes changes at the same millisecond as Luxon's, in every zone, 2024-2029", () => {
+    const from = Date.UTC(2024, 0, 1);
+    const to = Date.UTC(2030, 0, 1);
+    const luxon = (t: number, z: string): number => DateTime.fromMillis(t, { zone: z }).offset;
+    let changes = 0;
+    for (const z of ZONES) {
+      for (let t = from; t < to; t += DAY_MS) {
+        if (luxon(t, z) === luxon(t + DAY_MS, z)) continue;
+        let lo = t;
+        let hi = t + DAY_MS;
+        while (hi - lo > 1) {
+          const mid = Math.floor((lo + hi) / 2);
+          if (luxon(mid, z) === luxon(t, z)) lo = mid;
+          else hi = mid;
+        }
+        changes++;
+        for (const u of [hi - DAY_MS, hi - 1, hi, hi + 1, hi + DAY_MS]) {
+          expect(offsetMinutes(u, z), `${z} at ${formatInstant(u)}`).toBe(luxon(u, z));
+        }
+      }
+    }
+    expect(changes).toBeGreaterThan(50);
+  });
+
+  it("startOfDay is Luxon's start of the day, every date of 2024-2029 in every zone", () => {
+    for (const z of ZONES) {
+      for (let d = day("2024-01-01"); d <= day("2029-12-31"); d++) {
+        const { year, month, dayOfMonth } = dayToParts(d);
+        const want = DateTime.fromObject({ year, month, day: dayOfMonth }, { zone: z })
+          .startOf("day")
+          .toMillis();
+        expect(startOfDay(d, z), `${formatDay(d)} in ${z}`).toBe(want);
+      }
+    }
+  });
+
   it("dayInZone is monotonic in the instant (property)", () => {
     fc.assert(
       fc.property(instantArb, fc.integer({ min: 0, max: 5 * DAY_MS }), zone, (t, dt, z) => {

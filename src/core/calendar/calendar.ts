@@ -2,8 +2,9 @@ import { DateTime, IANAZone } from "luxon";
 
 // Calendar dates are day numbers: whole days since 1970-01-01 in the proleptic Gregorian calendar.
 // Converting between instants and local dates needs the zone's UTC offset, which Luxon computes
-// (through Intl, ~12 µs a call); offsets are cached per zone per UTC day, and recomputed per call
-// only on the rare days when the zone changes its offset.
+// (through Intl, ~10 µs a call). Offsets are learnt per zone and UTC day (`ZoneOffsets`): the
+// offset at each UTC midnight, asked once, and for the few days in a year when the zone changes
+// its offset, the instant of the change, found once by bisection.
 
 /** Milliseconds in a day. */
 export const DAY_MS = 86_400_000;
@@ -20,39 +21,98 @@ export function isValidTimeZone(zone: string): boolean {
   return ok;
 }
 
-const zones = new Map<string, IANAZone>();
-function ianaZone(zone: string): IANAZone {
-  let z = zones.get(zone);
-  if (z === undefined) {
-    z = IANAZone.create(zone);
-    zones.set(zone, z);
-  }
-  return z;
+const CACHE_LIMIT = 200_000;
+
+/** A UTC day during which a zone changes its offset once: `before` until `at`, `after` from it. */
+interface OffsetChange {
+  readonly at: number;
+  readonly before: number;
+  readonly after: number;
 }
 
-const CACHE_LIMIT = 200_000;
-const VARIES = 1e9; // marker: the offset changes during this UTC day
-const offsetCache = new Map<string, Map<number, number>>();
+/** Marker: the offset changes more than once during this UTC day; Luxon is asked every time. */
+const SEVERAL_CHANGES = "several changes";
+
+/** A zone's offsets in minutes as learnt so far, per UTC day. */
+class ZoneOffsets {
+  /** The offset at each UTC midnight asked for. */
+  private readonly atMidnight = new Map<number, number>();
+  /** Per UTC day: its one offset, or the change during it. */
+  private readonly byDay = new Map<number, number | OffsetChange | typeof SEVERAL_CHANGES>();
+
+  constructor(private readonly zone: IANAZone) {}
+
+  /** The offset at an instant. */
+  at(instant: number): number {
+    const d = this.day(Math.floor(instant / DAY_MS));
+    if (typeof d === "number") return d;
+    if (d === SEVERAL_CHANGES) return this.zone.offset(instant);
+    return instant < d.at ? d.before : d.after;
+  }
+
+  /** The offset that holds through a whole UTC day, or undefined when it changes during it. */
+  throughout(day: number): number | undefined {
+    const d = this.day(day);
+    return typeof d === "number" ? d : undefined;
+  }
+
+  private day(day: number): number | OffsetChange | typeof SEVERAL_CHANGES {
+    let d = this.byDay.get(day);
+    if (d === undefined) {
+      const before = this.midnight(day);
+      const after = this.midnight(day + 1);
+      d = before === after ? before : this.change(day * DAY_MS, before, after);
+      if (this.byDay.size >= CACHE_LIMIT) this.byDay.clear();
+      this.byDay.set(day, d);
+    }
+    return d;
+  }
+
+  private midnight(day: number): number {
+    let offset = this.atMidnight.get(day);
+    if (offset === undefined) {
+      offset = this.zone.offset(day * DAY_MS);
+      if (this.atMidnight.size >= CACHE_LIMIT) this.atMidnight.clear();
+      this.atMidnight.set(day, offset);
+    }
+    return offset;
+  }
+
+  /**
+   * The change of offset during the day from `start`: the first millisecond at which the offset is
+   * no longer `before`, by bisection (27 steps in a day). If the offset found there is not the one
+   * at the next midnight, the day has several changes.
+   */
+  private change(
+    start: number,
+    before: number,
+    after: number,
+  ): OffsetChange | typeof SEVERAL_CHANGES {
+    let lo = start; // offset `before` here
+    let hi = start + DAY_MS; // and not here
+    while (hi - lo > 1) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (this.zone.offset(mid) === before) lo = mid;
+      else hi = mid;
+    }
+    return this.zone.offset(hi) === after ? { at: hi, before, after } : SEVERAL_CHANGES;
+  }
+}
+
+const offsetsByZone = new Map<string, ZoneOffsets>();
+
+function zoneOffsets(zone: string): ZoneOffsets {
+  let offsets = offsetsByZone.get(zone);
+  if (offsets === undefined) {
+    offsets = new ZoneOffsets(IANAZone.create(zone));
+    offsetsByZone.set(zone, offsets);
+  }
+  return offsets;
+}
 
 /** The zone's UTC offset in minutes at an instant. */
 export function offsetMinutes(instant: number, zone: string): number {
-  if (zone === "UTC") return 0;
-  let perZone = offsetCache.get(zone);
-  if (perZone === undefined) {
-    perZone = new Map();
-    offsetCache.set(zone, perZone);
-  }
-  const bucket = Math.floor(instant / DAY_MS);
-  let cached = perZone.get(bucket);
-  if (cached === undefined) {
-    const z = ianaZone(zone);
-    const start = z.offset(bucket * DAY_MS);
-    const end = z.offset(bucket * DAY_MS + DAY_MS - 1);
-    cached = start === end ? start : VARIES;
-    if (perZone.size >= CACHE_LIMIT) perZone.clear();
-    perZone.set(bucket, cached);
-  }
-  return cached === VARIES ? ianaZone(zone).offset(instant) : cached;
+  return zone === "UTC" ? 0 : zoneOffsets(zone).at(instant);
 }
 
 /** The calendar date (day number) that an instant falls on in a zone. */
@@ -65,6 +125,15 @@ const startCache = new Map<string, Map<number, number>>();
 /** The first instant of a calendar date in a zone (DST-correct, also when midnight is skipped). */
 export function startOfDay(day: number, zone: string): number {
   if (zone === "UTC") return day * DAY_MS;
+  // Local midnight is `day * DAY_MS` less the offset, an instant within the UTC days `day - 1` and
+  // `day` (offsets are under 24 hours). When one offset holds through both, every instant before
+  // it falls on an earlier date, so it is the date's first instant.
+  const offsets = zoneOffsets(zone);
+  const offset = offsets.throughout(day);
+  if (offset !== undefined && offsets.throughout(day - 1) === offset) {
+    return day * DAY_MS - offset * 60_000;
+  }
+  // Near a change of offset (midnight may be skipped or repeated), Luxon finds it.
   let perZone = startCache.get(zone);
   if (perZone === undefined) {
     perZone = new Map();

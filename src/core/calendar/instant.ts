@@ -41,29 +41,50 @@ function d2(s: string, i: number): number {
 }
 
 /**
- * An instant exactly as written, to the nanosecond: `ms` epoch milliseconds (the instant rounded
- * down to its millisecond) and `ns` the nanoseconds within that millisecond (0-999,999). Nine
- * fractional digits do not fit one double (epoch nanoseconds need 61 bits); two numbers keep the
- * engine on plain arithmetic, and `ms` alone is what the calendar functions take.
+ * An instant exactly as written, to the nanosecond. Nine fractional digits do not fit one double
+ * (epoch nanoseconds need 61 bits), so an instant is one of two forms:
+ *
+ * - a whole millisecond (every instant the service stores, and nearly every one a case carries) is
+ *   its epoch milliseconds, a plain `number`;
+ * - an instant between two milliseconds is a `BetweenMilliseconds`: `ms` the millisecond before it
+ *   and `ns` the nanoseconds after that (1-999,999).
+ *
+ * A number costs nothing to hold; an object per instant was about a fifth of what deciding a case
+ * allocated (ADR 0010, session 9). Build instants with `exactInstant` and read them with `msOf`,
+ * `nsOf` and the comparisons below, which take either form (an object with `ns` 0 included), so
+ * nothing else needs to know which form an instant has.
  */
-export interface ExactInstant {
+export type ExactInstant = number | BetweenMilliseconds;
+
+/** An instant that is not a whole millisecond: `ms` rounded down, plus `ns` nanoseconds. */
+export interface BetweenMilliseconds {
   readonly ms: number;
   readonly ns: number;
 }
 
-/** An exact instant at a whole millisecond. */
-export function exactInstant(ms: number): ExactInstant {
-  return { ms, ns: 0 };
+/** The instant `ns` nanoseconds (0-999,999) after epoch millisecond `ms`. */
+export function exactInstant(ms: number, ns = 0): ExactInstant {
+  return ns === 0 ? ms : { ms, ns };
+}
+
+/** Epoch milliseconds of an instant, rounded down: what the calendar functions take. */
+export function msOf(t: ExactInstant): number {
+  return typeof t === "number" ? t : t.ms;
+}
+
+/** The nanoseconds of an instant after its millisecond (0-999,999). */
+export function nsOf(t: ExactInstant): number {
+  return typeof t === "number" ? 0 : t.ns;
 }
 
 /** Negative, zero or positive as `a` is before, at or after `b`. */
 export function compareInstants(a: ExactInstant, b: ExactInstant): number {
-  return a.ms - b.ms || a.ns - b.ns;
+  return msOf(a) - msOf(b) || nsOf(a) - nsOf(b);
 }
 
 /** True when `a` is strictly after `b`. */
 export function isAfter(a: ExactInstant, b: ExactInstant): boolean {
-  return a.ms > b.ms || (a.ms === b.ms && a.ns > b.ns);
+  return compareInstants(a, b) > 0;
 }
 
 /** The later of two instants. */
@@ -78,8 +99,8 @@ export function earlier(a: ExactInstant, b: ExactInstant): ExactInstant {
 
 /** `t` moved later by the length of the span [from, to). */
 export function plusSpan(t: ExactInstant, from: ExactInstant, to: ExactInstant): ExactInstant {
-  let ms = t.ms + (to.ms - from.ms);
-  let ns = t.ns + (to.ns - from.ns);
+  let ms = msOf(t) + (msOf(to) - msOf(from));
+  let ns = nsOf(t) + (nsOf(to) - nsOf(from));
   if (ns >= 1_000_000) {
     ns -= 1_000_000;
     ms += 1;
@@ -87,13 +108,13 @@ export function plusSpan(t: ExactInstant, from: ExactInstant, to: ExactInstant):
     ns += 1_000_000;
     ms -= 1;
   }
-  return { ms, ns };
+  return exactInstant(ms, ns);
 }
 
 /** The length of [from, to) in nanoseconds (0 when `to` is not after `from`). */
 export function spanNanos(from: ExactInstant, to: ExactInstant): bigint {
   if (!isAfter(to, from)) return 0n;
-  return BigInt(to.ms - from.ms) * 1_000_000n + BigInt(to.ns - from.ns);
+  return BigInt(msOf(to) - msOf(from)) * 1_000_000n + BigInt(nsOf(to) - nsOf(from));
 }
 
 /** Parses an instant with an offset, every fractional digit kept; null when it is not one. */
@@ -156,7 +177,7 @@ export function parseExactInstant(s: string): ExactInstant | null {
   const wholeMs = Math.floor(nanos / 1_000_000);
   const ms =
     dayOf(y, mo, d) * DAY_MS + h * 3_600_000 + mi * 60_000 + sec * 1000 + wholeMs - offset * 60_000;
-  return { ms, ns: nanos - wholeMs * 1_000_000 };
+  return exactInstant(ms, nanos - wholeMs * 1_000_000);
 }
 
 /**
@@ -164,16 +185,18 @@ export function parseExactInstant(s: string): ExactInstant | null {
  * when it is not one. For callers that store milliseconds; the engine keeps `parseExactInstant`.
  */
 export function parseInstant(s: string): number {
-  return parseExactInstant(s)?.ms ?? NaN;
+  const t = parseExactInstant(s);
+  return t === null ? NaN : msOf(t);
 }
 
 /** An exact instant as ISO 8601 in UTC, with as many fractional digits as it needs (up to 9). */
 export function formatExactInstant(t: ExactInstant): string {
-  const base = formatInstant(t.ms);
-  if (t.ns === 0) return base;
-  const msPart = String(((t.ms % 1000) + 1000) % 1000).padStart(3, "0");
-  const frac = (msPart + String(t.ns).padStart(6, "0")).replace(/0+$/, "");
-  return `${new Date(t.ms).toISOString().slice(0, 19)}.${frac}Z`;
+  const ms = msOf(t);
+  const ns = nsOf(t);
+  if (ns === 0) return formatInstant(ms);
+  const msPart = String(((ms % 1000) + 1000) % 1000).padStart(3, "0");
+  const frac = (msPart + String(ns).padStart(6, "0")).replace(/0+$/, "");
+  return `${new Date(ms).toISOString().slice(0, 19)}.${frac}Z`;
 }
 
 /** Formats epoch milliseconds as an ISO 8601 instant in UTC (`Z`), without zero milliseconds. */

@@ -57,18 +57,19 @@ export function findExtrasBy<T>(
 /**
  * The indexes of the payments that `keep`, in order of capture by `compare`; payments captured at
  * the same time keep their given order. (An insertion sort: a charge has a handful of payments,
- * and it allocates nothing but the result.)
+ * and it allocates nothing but the result, sized for every payment and cut to those kept.)
  */
 export function inCaptureOrder<T, P extends LedgerPayment<T>>(
   payments: readonly P[],
   compare: (a: T, b: T) => number,
   keep: (p: P, i: number) => boolean,
 ): number[] {
-  const order: number[] = [];
+  const order = new Array<number>(payments.length);
+  let kept = 0;
   for (let i = 0; i < payments.length; i++) {
     const p = payments[i] as P;
     if (!keep(p, i)) continue;
-    let at = order.length;
+    let at = kept++;
     for (; at > 0; at--) {
       const before = payments[order[at - 1] as number] as P;
       if (compare(before.capturedAt, p.capturedAt) <= 0) break;
@@ -76,6 +77,7 @@ export function inCaptureOrder<T, P extends LedgerPayment<T>>(
     }
     order[at] = i;
   }
+  order.length = kept;
   return order;
 }
 

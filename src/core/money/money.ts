@@ -163,35 +163,34 @@ export function mulDivHalfUp(value: bigint, num: bigint, den: bigint): bigint {
  * their total is the exact sum rounded half-up, each share is first rounded down, and the units
  * left over go one each to the shares with the largest cut fractions (ties: the lower index, so
  * callers list amounts in the order that should win a tie). The shares never add up to more than
- * the rounded total, and none exceeds its amount when `num <= den`. All values >= 0, `den` > 0.
+ * the rounded total, and none exceeds its amount when `num <= den`. An amount of zero has a share
+ * of zero (its cut is zero, and the units left over are fewer than the amounts with a cut). All
+ * values >= 0, `den` > 0.
  */
 export function prorate(amounts: readonly bigint[], num: bigint, den: bigint): bigint[] {
   if (den <= 0n) throw new RangeError("prorate: the denominator must be positive");
-  // The whole of every amount: nothing to round.
-  if (num === den) return [...amounts];
-  const shares: bigint[] = [];
-  const cuts: bigint[] = [];
+  const shares = amounts.map((a) => (a * num) / den);
+  const cuts = amounts.map((a) => (a * num) % den);
   let sum = 0n;
   let floors = 0n;
-  for (const a of amounts) {
-    const exact = a * num;
-    const share = exact / den;
-    shares.push(share);
-    cuts.push(exact % den);
-    sum += a;
-    floors += share;
+  for (let i = 0; i < amounts.length; i++) {
+    sum += amounts[i] as bigint;
+    floors += shares[i] as bigint;
   }
-  const left = mulDivHalfUp(sum, num, den) - floors;
-  if (left > 0n) {
-    // Largest cut fraction first; ties to the lower index (Array#sort is stable).
-    const byCut = shares
-      .map((_, i) => i)
-      .sort((i, j) => {
-        const a = cuts[i] as bigint;
-        const b = cuts[j] as bigint;
-        return a === b ? 0 : a > b ? -1 : 1;
-      });
-    for (const i of byCut.slice(0, Number(left))) shares[i] = (shares[i] as bigint) + 1n;
+  // One unit at a time to the largest cut not yet served (the first of equal ones). The units left
+  // are fewer than the shares, and a charge has a handful of payments.
+  for (let left = mulDivHalfUp(sum, num, den) - floors; left > 0n; left--) {
+    let largest = -1;
+    for (let i = 0; i < cuts.length; i++) {
+      if (
+        (cuts[i] as bigint) > 0n &&
+        (largest < 0 || (cuts[i] as bigint) > (cuts[largest] as bigint))
+      ) {
+        largest = i;
+      }
+    }
+    shares[largest] = (shares[largest] as bigint) + 1n;
+    cuts[largest] = 0n;
   }
   return shares;
 }

@@ -13,9 +13,16 @@ import {
 } from "../../../test/support/cases.js";
 import {
   compareInstants,
+  exactInstant,
   formatExactInstant,
+  isAfter,
+  msOf,
+  nsOf,
   parseExactInstant,
   parseInstant,
+  plusSpan,
+  spanNanos,
+  type ExactInstant,
 } from "../calendar/instant.js";
 import { prorate } from "../money/money.js";
 import { isWhiteSpace, notBlank, WHITE_SPACE } from "../text/white-space.js";
@@ -110,10 +117,45 @@ describe("instants keep every fractional digit", () => {
     ],
     ["before 1970", "1969-12-31T23:59:59.9999999Z", { ms: -1, ns: 999_900 }],
   ])("%s: %s", (_name, text, want) => {
-    expect(parseExactInstant(text)).toEqual(want);
+    const t = parseExactInstant(text);
+    expect(t === null ? null : { ms: msOf(t), ns: nsOf(t) }).toEqual(want);
     expect(parseInstant(text)).toBe(want.ms);
-    const back = parseExactInstant(formatExactInstant(want));
-    expect(back).toEqual(want);
+    const exact = exactInstant(want.ms, want.ns);
+    expect(parseExactInstant(formatExactInstant(exact))).toEqual(exact);
+  });
+
+  it("a whole millisecond is its epoch milliseconds; a finer instant is { ms, ns }", () => {
+    expect(parseExactInstant("2026-02-09T10:00:00.123Z")).toBe(Date.UTC(2026, 1, 9, 10) + 123);
+    expect(parseExactInstant("2026-02-09T10:00:00.1230Z")).toBe(Date.UTC(2026, 1, 9, 10) + 123);
+    expect(parseExactInstant("2026-02-09T10:00:00.0000001Z")).toEqual({
+      ms: Date.UTC(2026, 1, 9, 10),
+      ns: 100,
+    });
+    expect(exactInstant(5, 0)).toBe(5);
+  });
+
+  it("either form compares, measures and moves alike (an object with ns 0 too)", () => {
+    const ms = Date.UTC(2026, 1, 9, 10);
+    const forms: [string, ExactInstant][] = [
+      ["number", ms],
+      ["object with ns 0", { ms, ns: 0 }],
+    ];
+    for (const [form, t] of forms) {
+      const finer = exactInstant(ms, 1);
+      expect(compareInstants(t, ms), form).toBe(0);
+      expect(isAfter(finer, t), form).toBe(true);
+      expect(isAfter(t, finer), form).toBe(false);
+      expect(spanNanos(t, finer), form).toBe(1n);
+      expect(spanNanos(t, ms + 2), form).toBe(2_000_000n);
+      // Moving by a span that ends on a whole millisecond gives the number form back.
+      expect(plusSpan(finer, finer, ms + 3), form).toBe(ms + 3);
+      expect(plusSpan(t, ms, exactInstant(ms + 1, 999_999)), form).toEqual(
+        exactInstant(ms + 1, 999_999),
+      );
+      expect(plusSpan(exactInstant(ms, 600_000), t, exactInstant(ms, 500_000)), form).toEqual(
+        exactInstant(ms + 1, 100_000),
+      );
+    }
   });
 
   it("refuses ten fractional digits and an empty fraction", () => {
@@ -173,6 +215,13 @@ describe("pro-rated shares are rounded once per currency, by largest remainder",
     ["a lone amount is its own rounded share", [5n], 1n, 2n, [3n]],
     ["50.00 twice, 18/28", [5000n, 5000n], 18n, 28n, [3215n, 3214n]],
     ["18 decimals", [10n ** 18n + 1n], 1n, 2n, [5n * 10n ** 17n + 1n]],
+    [
+      "zeros (another currency's places) get nothing",
+      [1n, 0n, 1n, 0n, 1n],
+      1n,
+      2n,
+      [1n, 0n, 1n, 0n, 0n],
+    ],
   ])("%s", (_name, amounts, num, den, want) => {
     const got = prorate(amounts, num, den);
     expect(got).toEqual(want);

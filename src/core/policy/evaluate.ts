@@ -6,6 +6,7 @@ import {
   exactInstant,
   isAfter,
   later,
+  msOf,
   plusSpan,
   spanNanos,
   type ExactInstant,
@@ -248,20 +249,18 @@ function chargeLines(
   const bases = refundBases(c, paid);
   const shares = new Array<bigint>(bases.length);
   // The bases of each currency, in capture order, share one rounded total: each currency once, at
-  // its first base.
+  // its first base, its amounts in place and the other currencies' as zero (whose shares are zero).
   for (let first = 0; first < bases.length; first++) {
     const currency = (bases[first] as Money).currency;
     if (bases.findIndex((b) => b.currency === currency) !== first) continue;
-    const group: number[] = [];
-    for (let i = first; i < bases.length; i++) {
-      if ((bases[i] as Money).currency === currency) group.push(i);
-    }
     const split = prorate(
-      group.map((i) => (bases[i] as Money).minor),
+      bases.map((b) => (b.currency === currency ? b.minor : 0n)),
       num,
       den,
     );
-    for (let k = 0; k < group.length; k++) shares[group[k] as number] = split[k] as bigint;
+    bases.forEach((b, i) => {
+      if (b.currency === currency) shares[i] = split[i] as bigint;
+    });
   }
   const lines: RefundLine[] = [];
   for (let i = 0; i < paid.length; i++) {
@@ -348,10 +347,10 @@ function unusedSubscription(c: RefundCase): Verdict {
   const sub = c.order.subscription;
   if (sub === null) return NOT_A_SUBSCRIPTION;
   const tz = c.params.timezone;
-  const startDay = dayInZone(sub.periodStart.ms, tz);
-  const endDay = dayInZone(sub.periodEnd.ms, tz);
+  const startDay = dayInZone(msOf(sub.periodStart), tz);
+  const endDay = dayInZone(msOf(sub.periodEnd), tz);
   const periodDays = endDay - startDay;
-  const submitDay = dayInZone(c.request.submittedAt.ms, tz);
+  const submitDay = dayInZone(msOf(c.request.submittedAt), tz);
   const unused = Math.max(0, Math.min(periodDays, endDay - (submitDay + 1)));
   if (unused === 0) return NO_UNUSED_DAYS;
   const paid = chargePayments(c, sub.chargeRef);
@@ -482,7 +481,7 @@ export function decide(c: RefundCase, policy: Policy): Decision {
   let windowEndsAt: number | null = null;
   if (c.order.deliveredAt !== null && windowApplies(reason)) {
     windowEndsAt = startOfDay(
-      dayInZone(c.order.deliveredAt.ms, tz) + params.requestWindowDays + 1,
+      dayInZone(msOf(c.order.deliveredAt), tz) + params.requestWindowDays + 1,
       tz,
     );
   }
@@ -494,7 +493,7 @@ export function decide(c: RefundCase, policy: Policy): Decision {
     // parameters object, tried in session 7, missed for every case with parameters of its own
     // and added an entry for each: ADR 0010, session 8.)
     const cal = holidayCalendar(params.holidays, params.holidayCountry);
-    const day = dayInZone(c.asOf.ms, tz);
+    const day = dayInZone(msOf(c.asOf), tz);
     deadlines = {
       requestWindowEndsAt: windowEndsAt,
       payoutEarliest: formatDay(addBusinessDays(day, params.payoutBusinessDays[0], cal)),

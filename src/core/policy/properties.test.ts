@@ -8,8 +8,10 @@ import {
 } from "../../../test/support/cases.js";
 import { dayInZone } from "../calendar/calendar.js";
 import {
+  exactInstant,
   formatExactInstant,
   formatInstant,
+  msOf,
   parseInstant,
   type ExactInstant,
 } from "../calendar/instant.js";
@@ -377,11 +379,11 @@ describe("amended spec properties", () => {
         if (sub === null) throw new Error("a pro-rated refund without a subscription");
         // An independent reading of rule 4 and *Refund lines*.
         const tz = k.params.timezone;
-        const end = dayInZone(sub.periodEnd.ms, tz);
-        const period = end - dayInZone(sub.periodStart.ms, tz);
+        const end = dayInZone(msOf(sub.periodEnd), tz);
+        const period = end - dayInZone(msOf(sub.periodStart), tz);
         const unused = Math.max(
           0,
-          Math.min(period, end - dayInZone(k.request.submittedAt.ms, tz) - 1),
+          Math.min(period, end - dayInZone(msOf(k.request.submittedAt), tz) - 1),
         );
         const extras = findExtrasBy(k.payments, k.order.price, compareInstants);
         const paid = k.payments
@@ -427,7 +429,7 @@ describe("amended spec properties", () => {
         // Typed facts with sub-millisecond instants, and the same facts written as JSON.
         const k = parsed(c);
         let n = 0;
-        const nudge = (t: ExactInstant): ExactInstant => ({ ms: t.ms, ns: subMs[n++ % 8] ?? 0 });
+        const nudge = (t: ExactInstant): ExactInstant => exactInstant(msOf(t), subMs[n++ % 8] ?? 0);
         const nudgeOrNull = (t: ExactInstant | null) => (t === null ? null : nudge(t));
         const facts: CaseFacts = {
           asOf: nudge(k.asOf),

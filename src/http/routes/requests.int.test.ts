@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { reevaluateOrderRequests } from "../../app/requests/evaluate-order.js";
 import { SILENT_LOGGER } from "../../app/context.js";
 import { buildCase, recommend } from "../../app/requests/evaluate-order.js";
+import { exactInstant } from "../../core/calendar/instant.js";
 import { decisionToJson, evaluateFacts } from "../../core/policy/index.js";
 import { verifyAudit } from "../../db/audit.js";
 import {
@@ -296,7 +297,7 @@ describe("the recommendation", () => {
         recorded_at: "2026-02-05T00:00:00.000Z",
       })
       .execute();
-    const at = (iso: string) => ({ ms: Date.parse(iso), ns: 0 });
+    const at = (iso: string) => exactInstant(Date.parse(iso));
     const facts = await buildCase(
       t.db.db,
       order.id,
