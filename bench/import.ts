@@ -19,6 +19,7 @@ import { migrateToLatest } from "../src/db/migrations/index.js";
 import { seededRandom } from "../src/core/random/seeded-random.js";
 import { PACKAGE_ROOT } from "../src/package-root.js";
 import { envInt } from "./env.js";
+import { IMPORT_COLUMNS } from "../src/app/imports/rows.js";
 
 const TARGET_ROWS_PER_SECOND = 30_000;
 const TARGET_PEAK_RSS_MB = 256;
@@ -44,12 +45,9 @@ async function writeLines(file: string, lines: Iterable<string>): Promise<void> 
   await once(out, "finish");
 }
 
-const ORDER_HEADER =
-  "id,clientId,service.name,service.category,service.billing,price.amount,price.currency," +
-  "placedAt,promisedStartBy,promisedDeliveryBy,startedAt,deliveredAt," +
-  "subscription.periodStart,subscription.periodEnd,subscription.chargeRef";
-const PAYMENT_HEADER =
-  "id,orderId,chargeRef,amount.amount,amount.currency,method,capturedAt,providerRef";
+// The import's own column lists (the CSV header it reads).
+const ORDER_HEADER = IMPORT_COLUMNS.orders.join(",");
+const PAYMENT_HEADER = IMPORT_COLUMNS.payments.join(",");
 
 interface Generated {
   orders: number;

@@ -17,6 +17,7 @@ import type { Policy } from "../core/policy/index.js";
 import { loadPolicyFile } from "../policy-file/load.js";
 import { runImport, type ImportKind } from "./import.js";
 import { CliError, oneLine, type CliIo } from "./io.js";
+import { IMPORT_COLUMNS } from "../app/imports/rows.js";
 
 function policy(): Policy {
   const p = loadPolicyFile();
@@ -24,12 +25,9 @@ function policy(): Policy {
   return p.value;
 }
 
-const ORDER_HEADER =
-  "id,clientId,service.name,service.category,service.billing,price.amount,price.currency," +
-  "placedAt,promisedStartBy,promisedDeliveryBy,startedAt,deliveredAt," +
-  "subscription.periodStart,subscription.periodEnd,subscription.chargeRef";
-const PAYMENT_HEADER =
-  "id,orderId,chargeRef,amount.amount,amount.currency,method,capturedAt,providerRef";
+// The import's own column lists (the CSV header it reads).
+const ORDER_HEADER = IMPORT_COLUMNS.orders.join(",");
+const PAYMENT_HEADER = IMPORT_COLUMNS.payments.join(",");
 const ROWS = 2_500; // several batches and several chunks of the file
 
 describe("refund-desk import (built: a parse worker per pass)", () => {
