@@ -23,6 +23,16 @@ function pow10(n: number): bigint {
   return POW10[n] ?? 10n ** BigInt(n);
 }
 
+/**
+ * `BigInt(n)` of a safe integer. V8 converts a small integer it holds as an int32 without leaving
+ * JavaScript, and any other number (a double, even a whole one) through a runtime call that costs
+ * about four times as much; `n | 0` is `n` as an int32 whenever `n` is one. Both branches give the
+ * same value.
+ */
+export function bigintOf(n: number): bigint {
+  return n === (n | 0) ? BigInt(n | 0) : BigInt(n);
+}
+
 /** Builds Money from minor units. */
 export function money(minor: bigint, currency: string): Money {
   return { minor, currency };
@@ -107,7 +117,7 @@ export function parseDecimal(
   let minor: bigint;
   if (intLen + exp <= 15) {
     for (let k = fracLen; k < exp; k++) v *= 10;
-    minor = BigInt(v);
+    minor = bigintOf(v);
   } else {
     const digits =
       fracLen === 0

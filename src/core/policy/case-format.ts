@@ -108,13 +108,16 @@ export const nonBlank: Field<string> = {
   optional: false,
 };
 
-/** One of a fixed list of strings. */
+/**
+ * One of a fixed list of strings, read as the list's own string. A string from `JSON.parse` is a
+ * fresh copy: looking it up in a `Set` hashes it, and every later `===` with a constant compares it
+ * character by character. The list's strings are constants, which compare by reference; the lists
+ * are short (at most five values), so a scan costs less than the hash.
+ */
 export function oneOf<T extends string>(values: readonly T[]): Field<T> {
-  const allowed: ReadonlySet<string> = new Set(values);
-  const isOne = (v: unknown): v is T => typeof v === "string" && allowed.has(v);
   return {
     read(v) {
-      if (isOne(v)) return v;
+      for (const value of values) if (v === value) return value;
       throw new Refusal(
         [],
         v === undefined

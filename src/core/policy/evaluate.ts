@@ -12,7 +12,7 @@ import {
   type ExactInstant,
 } from "../calendar/instant.js";
 import { findExtrasBy, inCaptureOrder } from "../ledger/ledger.js";
-import { formatMoney, mulDivHalfUp, prorate, type Money } from "../money/money.js";
+import { bigintOf, formatMoney, mulDivHalfUp, prorate, type Money } from "../money/money.js";
 import { notBlank } from "../text/white-space.js";
 import { caseOf, inputError, inputResult, readCase } from "./parse-case.js";
 import type {
@@ -153,40 +153,53 @@ const DUPLICATE_REFUND: readonly ClauseId[] = ["eligible.duplicate-payment", "pr
 const PRORATED_REFUND: readonly ClauseId[] = ["notes.prorated", "procedure.payout"];
 const NOT_DELIVERED_REFUND: readonly ClauseId[] = ["eligible.not-delivered", "procedure.payout"];
 
-/** Intervals [from, to) of exact instants. */
-type Interval = readonly [ExactInstant, ExactInstant];
+/** An interval [from, to) of exact instants. */
+interface Interval {
+  readonly from: ExactInstant;
+  readonly to: ExactInstant;
+}
 
 const byStart = (a: Interval, b: Interval): number =>
-  compareInstants(a[0], b[0]) || compareInstants(a[1], b[1]);
+  compareInstants(a.from, b.from) || compareInstants(a.to, b.to);
 
-/** The union of intervals, as disjoint intervals in time order. */
-function mergeIntervals(list: readonly Interval[]): Interval[] {
-  const out: [ExactInstant, ExactInstant][] = [];
-  for (const [s, e] of [...list].sort(byStart)) {
-    const last = out[out.length - 1];
-    if (last !== undefined && !isAfter(s, last[1])) last[1] = later(last[1], e);
-    else out.push([s, e]);
+/**
+ * The union of the intervals of `list`, as disjoint intervals in time order. `list` is the
+ * caller's own array: it is sorted and merged in place, with no copy and no second array.
+ */
+function mergeIntervals(list: Interval[]): Interval[] {
+  list.sort(byStart);
+  let merged = 0;
+  for (const next of list) {
+    const last = merged === 0 ? undefined : list[merged - 1];
+    if (last !== undefined && !isAfter(next.from, last.to)) {
+      list[merged - 1] = { from: last.from, to: later(last.to, next.to) };
+    } else {
+      list[merged++] = next;
+    }
   }
-  return out;
+  if (merged < list.length) list.length = merged;
+  return list;
 }
 
 /** Blocked intervals of the given kinds after `placedAt`; an open one runs to `asOf`. */
 function blockedIntervals(c: RefundCase, kinds: ReadonlySet<string>): Interval[] {
-  if (c.events.length === 0) return [];
-  const list: Interval[] = [];
+  // Sized for every event and cut to those kept: an empty array's first push reserves 17 slots.
+  const list = new Array<Interval>(c.events.length);
+  let kept = 0;
   for (const ev of c.events) {
     if (!kinds.has(ev.kind)) continue;
-    const s = later(ev.from, c.order.placedAt);
-    const e = ev.to ?? c.asOf;
-    if (isAfter(e, s)) list.push([s, e]);
+    const from = later(ev.from, c.order.placedAt);
+    const to = ev.to ?? c.asOf;
+    if (isAfter(to, from)) list[kept++] = { from, to };
   }
+  if (kept < list.length) list.length = kept;
   return mergeIntervals(list);
 }
 
 /** Length in nanoseconds of the merged intervals that falls inside [from, to). */
 function measure(intervals: readonly Interval[], from: ExactInstant, to: ExactInstant): bigint {
   let total = 0n;
-  for (const [s, e] of intervals) total += spanNanos(later(s, from), earlier(e, to));
+  for (const iv of intervals) total += spanNanos(later(iv.from, from), earlier(iv.to, to));
   return total;
 }
 
@@ -198,9 +211,9 @@ function extendDeadline(
 ): ExactInstant {
   if (!isAfter(deadline, placedAt)) return deadline;
   let ext = deadline;
-  for (const [s, e] of blocked) {
-    if (!isAfter(ext, s)) break;
-    ext = plusSpan(ext, s, e);
+  for (const iv of blocked) {
+    if (!isAfter(ext, iv.from)) break;
+    ext = plusSpan(ext, iv.from, iv.to);
   }
   return ext;
 }
@@ -355,8 +368,8 @@ function unusedSubscription(c: RefundCase): Verdict {
   if (unused === 0) return NO_UNUSED_DAYS;
   const paid = chargePayments(c, sub.chargeRef);
   if (paid.length === 0) return NO_PERIOD_PAYMENT;
-  const num = BigInt(unused);
-  const den = BigInt(periodDays);
+  const num = bigintOf(unused);
+  const den = bigintOf(periodDays);
   const lines = chargeLines(c, paid, num, den);
   if (lines.length === 0) return PRORATED_NOTHING;
   return refundVerdict(
