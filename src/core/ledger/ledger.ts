@@ -77,7 +77,8 @@ export function inCaptureOrder<T, P extends LedgerPayment<T>>(
     }
     order[at] = i;
   }
-  order.length = kept;
+  // Cutting an array's length is a call into the runtime: only when some payment was left out.
+  if (kept < order.length) order.length = kept;
   return order;
 }
 
