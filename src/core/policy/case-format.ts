@@ -108,6 +108,18 @@ export const nonBlank: Field<string> = {
   optional: false,
 };
 
+/** A refusal of a value that is none of `values`. */
+function notOneOf(v: unknown, values: readonly string[]): Refusal {
+  return new Refusal(
+    [],
+    v === undefined
+      ? "is required"
+      : typeof v === "string"
+        ? `unknown value "${v}"; expected one of ${values.join(", ")}`
+        : `must be one of ${values.join(", ")}, got ${describe(v)}`,
+  );
+}
+
 /**
  * One of a fixed list of strings, read as the list's own string. A string from `JSON.parse` is a
  * fresh copy: looking it up in a `Set` hashes it, and every later `===` with a constant compares it
@@ -118,14 +130,7 @@ export function oneOf<T extends string>(values: readonly T[]): Field<T> {
   return {
     read(v) {
       for (const value of values) if (v === value) return value;
-      throw new Refusal(
-        [],
-        v === undefined
-          ? "is required"
-          : typeof v === "string"
-            ? `unknown value "${v}"; expected one of ${values.join(", ")}`
-            : `must be one of ${values.join(", ")}, got ${describe(v)}`,
-      );
+      throw notOneOf(v, values);
     },
     schema: { type: "string", enum: [...values] },
     optional: false,
