@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { currencyExponent, isCrypto, knownCurrencies } from "./currencies.js";
 import {
+  bigintOf,
   formatMinor,
   formatMoney,
   moneyToJson,
@@ -107,6 +108,40 @@ describe("parseMoney", () => {
     if (r.ok) return;
     expect(r.field).toBe(field);
     expect(r.message).toMatch(message);
+  });
+});
+
+describe("bigintOf", () => {
+  it.each([
+    0,
+    -0,
+    1,
+    -1,
+    2 ** 30 - 1,
+    2 ** 30,
+    2 ** 31 - 1,
+    2 ** 31,
+    -(2 ** 31),
+    -(2 ** 31) - 1,
+    2 ** 32,
+    1e15,
+    Number.MAX_SAFE_INTEGER,
+    Number.MIN_SAFE_INTEGER,
+  ])("%d is BigInt(%d)", (n) => {
+    expect(bigintOf(n)).toBe(BigInt(n));
+  });
+
+  it("agrees with BigInt on every safe integer (property)", () => {
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (n) => {
+        expect(bigintOf(n)).toBe(BigInt(n));
+      }),
+    );
+  });
+
+  it("throws as BigInt does on a number that is not an integer", () => {
+    expect(() => bigintOf(1.5)).toThrow(RangeError);
+    expect(() => bigintOf(Number.NaN)).toThrow(RangeError);
   });
 });
 
