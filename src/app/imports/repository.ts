@@ -13,6 +13,7 @@ import type {
   ServiceEventRow,
 } from "../../db/schema.js";
 import { insertRows } from "../../db/bulk-insert.js";
+import { inList } from "../../db/in-list.js";
 import { OPEN_STATUSES } from "../requests/repository.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -20,7 +21,11 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** The ids among `ids` that name a client. */
 export async function existingClientIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom("clients").select("id").where("id", "in", ids).execute();
+  const rows = await db
+    .selectFrom("clients")
+    .select("id")
+    .where(inList(db, "id", ids))
+    .execute();
   return new Set(rows.map((r) => r.id));
 }
 
@@ -35,7 +40,7 @@ export async function ordersClients(db: Db, ids: readonly string[]): Promise<Map
   const rows = await db
     .selectFrom("orders")
     .select(["id", "client_id"])
-    .where("id", "in", ids)
+    .where(inList(db, "id", ids))
     .execute();
   return new Map(rows.map((r) => [r.id, r.client_id]));
 }
@@ -46,7 +51,12 @@ export async function lockOrders(
   ids: readonly string[],
 ): Promise<void> {
   if (ids.length === 0) return;
-  await trx.selectFrom("orders").select("id").where("id", "in", ids).forUpdate().execute();
+  await trx
+    .selectFrom("orders")
+    .select("id")
+    .where(inList(trx, "id", ids))
+    .forUpdate()
+    .execute();
 }
 
 /** The stored payments whose id is among `ids` or whose provider reference is among `refs`. */
@@ -61,8 +71,8 @@ export async function paymentsByIdsOrRefs(
     .selectAll()
     .where((eb) =>
       eb.or([
-        ...(ids.length > 0 ? [eb("id", "in", ids)] : []),
-        ...(refs.length > 0 ? [eb("provider_ref", "in", refs)] : []),
+        ...(ids.length > 0 ? [inList(db, "id", ids)] : []),
+        ...(refs.length > 0 ? [inList(db, "provider_ref", refs)] : []),
       ]),
     )
     .execute();
@@ -116,7 +126,7 @@ export async function followUpFacts(db: Db, ids: readonly string[]): Promise<Fol
         .where("r.status", "in", OPEN_STATUSES)
         .as("openRequests"),
     ])
-    .where("o.id", "in", ids)
+    .where(inList(db, "o.id", ids))
     .execute();
   return rows.map((r) => ({
     orderId: r.orderId,
