@@ -108,9 +108,11 @@ describe("canonicalJson", () => {
     const sortedCopy = (v: unknown): unknown => {
       if (Array.isArray(v)) return v.map(sortedCopy);
       if (typeof v !== "object" || v === null) return v;
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort()) out[k] = sortedCopy((v as Record<string, unknown>)[k]);
-      return out;
+      // fromEntries defines each key as an own property, "__proto__" included.
+      const keys = Object.keys(v).sort();
+      return Object.fromEntries(
+        keys.map((k) => [k, sortedCopy((v as Record<string, unknown>)[k])]),
+      );
     };
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
