@@ -122,6 +122,8 @@ function appErrorReasons(line: number, e: AppError, out: Rejected[]): void {
 interface FileKeys {
   /** In fixed memory; its suspects are checked against the file after pass 1 (seen-keys.ts). */
   readonly orderIds: SeenKeys;
+  /** Payments: rows that repeat a payment stored before the import (replays, skipped). */
+  storedReplays: number;
 }
 
 /** Pass 1 for one batch: every problem of every row, lines in order. */
@@ -175,6 +177,7 @@ async function validateBatch(
       if (sameRef !== undefined && !(p !== undefined && samePayment(sameRef, p))) {
         appErrorReasons(row.line, providerRefTaken("", sameRef.id), out);
       }
+      if (sameId !== undefined || sameRef !== undefined) seen.storedReplays++;
     }
     return;
   }
@@ -191,12 +194,17 @@ function defined(list: readonly (string | undefined)[]): string[] {
   return [...new Set(list.filter((x): x is string => x !== undefined))];
 }
 
-/** Pass 2 for one batch of rows pass 1 accepted: written, audited, followed up. */
+/**
+ * Pass 2 for one batch of rows pass 1 accepted: written, audited, followed up. `storedReplays`:
+ * pass 1 found payments of the file stored already (else none is looked up again: a payment
+ * stored since pass 1 is found by the insert, as a clash within the file is).
+ */
 async function writeBatch(
   deps: AppDeps,
   trx: Trx,
   w: Writer,
   batch: WriteBatch,
+  storedReplays: boolean,
   out: Rejected[],
 ): Promise<number> {
   const audit: AuditInput[] = [];
@@ -234,11 +242,13 @@ async function writeBatch(
   if (batch.kind === "payments") {
     const payments = batch.inputs;
     // Replays of payments stored before this import are skipped (pass 1 checked they are equal).
-    const stored = await paymentsByIdsOrRefs(
-      trx,
-      defined(payments.map((p) => p.id ?? undefined)),
-      defined(payments.map((p) => p.providerRef ?? undefined)),
-    );
+    const stored = storedReplays
+      ? await paymentsByIdsOrRefs(
+          trx,
+          defined(payments.map((p) => p.id ?? undefined)),
+          defined(payments.map((p) => p.providerRef ?? undefined)),
+        )
+      : [];
     // The rows to insert, with the input and the line of each.
     const rows: PaymentRow[] = [];
     const rowInputs: PaymentInput[] = [];
@@ -366,9 +376,9 @@ async function validateAll(
   deps: AppDeps,
   opts: ImportOptions,
   job: PrepareJob,
-): Promise<{ count: number; rejected: Rejected[] }> {
+): Promise<{ count: number; rejected: Rejected[]; storedReplays: number }> {
   const rejected: Rejected[] = [];
-  const seen: FileKeys = { orderIds: new SeenKeys() };
+  const seen: FileKeys = { orderIds: new SeenKeys(), storedReplays: 0 };
   let count = 0;
   for await (const batch of preparedBatches(job, opts.open, opts.parseInWorker)) {
     const checked = batch as CheckedRow[];
@@ -382,7 +392,7 @@ async function validateAll(
     const repeats = await seen.orderIds.confirm(idsOf(rows));
     for (const r of repeats) appErrorReasons(r.line, orderIdTaken(r.key, ""), rejected);
   }
-  return { count, rejected };
+  return { count, rejected, storedReplays: seen.storedReplays };
 }
 
 /** Imports the rows: all of them, or none and every problem. */
@@ -398,7 +408,7 @@ export async function importRows(
     now: w.now,
     batchSize: opts.batchSize ?? BATCH,
   });
-  const { count, rejected } = await validateAll(deps, opts, job("validate"));
+  const { count, rejected, storedReplays } = await validateAll(deps, opts, job("validate"));
   if (rejected.length > 0) return { ok: false, rows: count, rejected: sortByLine(rejected) };
   if (opts.dryRun === true) return { ok: true, rows: count, written: 0, dryRun: true };
 
@@ -411,7 +421,7 @@ export async function importRows(
       for await (const b of preparedBatches(job("write"), opts.open, opts.parseInWorker)) {
         const batch = b as WriteBatch;
         const problems: Rejected[] = [];
-        total += await writeBatch(deps, trx, w, batch, problems);
+        total += await writeBatch(deps, trx, w, batch, storedReplays > 0, problems);
         rejected.push(...problems);
         done += batch.lines.length;
         opts.onProgress?.({ phase: "write", rows: done });
