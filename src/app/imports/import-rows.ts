@@ -38,12 +38,11 @@ import { preparedBatches } from "./prepared-batches.js";
 import {
   existingClientIds,
   existingOrderIds,
-  followUpFacts,
   insertNewOrders,
   insertNewPayments,
   insertNewServiceEvents,
   lockOrders,
-  ordersClients,
+  ordersFacts,
   paymentsByIdsOrRefs,
 } from "./repository.js";
 import {
@@ -225,9 +224,11 @@ async function writeBatch(
   const kind = batch.kind;
   const inputs = batch.inputs;
   const orderIds = [...new Set(inputs.map((i) => i.orderId))];
-  // The orders' rows are locked (PostgreSQL), as a single write locks its order.
+  // The orders' rows are locked (PostgreSQL), as a single write locks its order. Their facts are
+  // read before the batch's rows go in: the rows this batch adds to each are counted here.
   if (deps.dialect === "postgres") await lockOrders(trx, orderIds);
-  const clients = await ordersClients(trx, orderIds);
+  const facts = await ordersFacts(trx, orderIds);
+  const clients = new Map(facts.map((f) => [f.orderId, f.clientId]));
   const orderOf = (id: string) => ({ id, client_id: clients.get(id) as string });
   for (const id of orderIds) {
     authorize(
@@ -237,6 +238,8 @@ async function writeBatch(
       "order",
     );
   }
+  /** Payments this batch recorded, per order. */
+  const added = new Map<string, number>();
 
   let written: number;
   if (batch.kind === "payments") {
@@ -284,6 +287,7 @@ async function writeBatch(
     rows.forEach((row, i) => {
       if (inserted.has(row.id)) {
         audit.push(paymentRecordedEntry(row, rowInputs[i] as PaymentInput, w));
+        added.set(row.order_id, (added.get(row.order_id) ?? 0) + 1);
       } else clashes.push(i);
     });
     await reportPaymentClashes(trx, rows, lines, clashes, rowInputs, out);
@@ -299,9 +303,10 @@ async function writeBatch(
 
   // The follow-up a single write runs, for the orders where it can change anything: open
   // requests are re-evaluated; payments may be extras (rule 2) that open their own case.
-  for (const f of await followUpFacts(trx, orderIds)) {
+  for (const f of facts) {
     if (kind === "payments") {
-      const extrasPossible = mayHaveExtras(f.payments, BigInt(f.priceMinor) <= 0n);
+      const payments = f.payments + (added.get(f.orderId) ?? 0);
+      const extrasPossible = mayHaveExtras(payments, BigInt(f.priceMinor) <= 0n);
       if (extrasPossible || f.openRequests > 0) {
         await afterPaymentsRecorded(deps, trx, f.orderId, w);
       }

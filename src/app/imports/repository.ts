@@ -99,20 +99,25 @@ export const insertNewServiceEvents = (
   rows: readonly ServiceEventRow[],
 ) => insertNew(trx, "service_events", rows);
 
-/** Per order among `ids`: how many payments it has, its price, and whether a request is open. */
-export interface FollowUpFacts {
+/**
+ * Per order among `ids` that exists: its client, and what decides the follow-up of a write to it
+ * (how many payments it has, its price, how many of its requests are open).
+ */
+export interface OrderFacts {
   readonly orderId: string;
+  readonly clientId: string;
   readonly payments: number;
   readonly priceMinor: string;
   readonly openRequests: number;
 }
 
-export async function followUpFacts(db: Db, ids: readonly string[]): Promise<FollowUpFacts[]> {
+export async function ordersFacts(db: Db, ids: readonly string[]): Promise<OrderFacts[]> {
   if (ids.length === 0) return [];
   const rows = await db
     .selectFrom("orders as o")
     .select((eb) => [
       "o.id as orderId",
+      "o.client_id as clientId",
       "o.price_minor as priceMinor",
       eb
         .selectFrom("payments as p")
@@ -130,6 +135,7 @@ export async function followUpFacts(db: Db, ids: readonly string[]): Promise<Fol
     .execute();
   return rows.map((r) => ({
     orderId: r.orderId,
+    clientId: r.clientId,
     priceMinor: String(r.priceMinor),
     payments: Number(r.payments ?? 0),
     openRequests: Number(r.openRequests ?? 0),
