@@ -2,7 +2,7 @@
 // content and the previous entry's hash, so changing, removing or reordering any entry breaks
 // the chain from that entry on, and `verifyAudit` names the first entry that does not fit.
 
-import { createHash, randomFillSync } from "node:crypto";
+import { hash, randomFillSync } from "node:crypto";
 import { CompiledQuery, type Kysely, type Transaction } from "kysely";
 import { insertRows } from "./bulk-insert.js";
 import { dialectOf } from "./connection.js";
@@ -105,11 +105,7 @@ function unhashedEntry(
   prevHash: string,
   at: string = toDbInstant(input.at),
 ): Omit<AuditEventRow, "hash"> {
-  const fields: Record<string, JsonValue> = { ...(input.personal ?? {}) };
-  if (input.ip !== null) fields["ip"] = input.ip;
-  // A nonce makes the digest unguessable: nobody can confirm an erased address by hashing guesses.
-  const personal =
-    Object.keys(fields).length === 0 ? null : canonicalJson({ ...fields, nonce: nonceHex() });
+  const personal = personalPart(input);
   return {
     seq,
     at,
@@ -128,6 +124,20 @@ function unhashedEntry(
     personal_digest: personal === null ? null : sha256Hex(personal),
     erased_by: null,
   };
+}
+
+/** The personal fields of an entry with their nonce, as canonical JSON; null when it has none. */
+function personalPart(input: AuditInput): string | null {
+  if (input.ip === null && (input.personal === undefined || isEmpty(input.personal))) return null;
+  const fields: Record<string, JsonValue> = { ...(input.personal ?? {}) };
+  if (input.ip !== null) fields["ip"] = input.ip;
+  // A nonce makes the digest unguessable: nobody can confirm an erased address by hashing guesses.
+  return canonicalJson({ ...fields, nonce: nonceHex() });
+}
+
+function isEmpty(o: object): boolean {
+  for (const key in o) if (Object.hasOwn(o, key)) return false;
+  return true;
 }
 
 /** Bytes of a personal part's nonce (32 hex characters). */
@@ -387,7 +397,8 @@ async function unrecordedErasure(
 }
 
 function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  // The one-shot form: no Hash object per call (a bulk import hashes an entry per row).
+  return hash("sha256", text, "hex");
 }
 
 /** One audit entry as read back (summary parsed; null when it is not valid JSON). */

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./audit.js";
 import { newId } from "./ids.js";
@@ -75,6 +76,52 @@ describe("canonicalJson", () => {
   it("refuses values JSON cannot hold exactly", () => {
     expect(() => canonicalJson(Number.POSITIVE_INFINITY)).toThrow(TypeError);
     expect(() => canonicalJson({ a: 1n } as never)).toThrow(TypeError);
+    // Also where the keys are in order already (the path that hands the value to JSON.stringify).
+    expect(() => canonicalJson({ a: 1, b: Number.NaN })).toThrow(TypeError);
+    expect(() => canonicalJson({ a: [1, undefined] } as never)).toThrow(TypeError);
+    expect(() => canonicalJson({ a: () => 1 } as never)).toThrow(TypeError);
+    expect(() => canonicalJson([Symbol("s")] as never)).toThrow(TypeError);
+  });
+
+  it("leaves out undefined values and ignores prototypes and toJSON, in or out of order", () => {
+    expect(canonicalJson({ a: undefined, b: 1 } as never)).toBe('{"b":1}');
+    expect(canonicalJson({ b: 1, a: undefined } as never)).toBe('{"b":1}');
+    // A Date is an object without own keys to canonicalJson (JSON.stringify would call toJSON).
+    expect(canonicalJson({ at: new Date(0) } as never)).toBe('{"at":{}}');
+    // Integer-like keys come first in property order but sort as strings.
+    expect(canonicalJson({ 2: "b", 10: "a" })).toBe('{"10":"a","2":"b"}');
+    const inherited = Object.create({ z: 1 }) as Record<string, number>;
+    inherited["a"] = 1;
+    expect(canonicalJson(inherited)).toBe('{"a":1}');
+  });
+
+  it("is the text of a reference serializer that sorts every object's keys (property)", () => {
+    const reference = (v: unknown): string => {
+      if (Array.isArray(v)) return `[${v.map(reference).join(",")}]`;
+      if (typeof v === "object" && v !== null) {
+        const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+        entries.sort(([a], [b]) => (a < b ? -1 : 1));
+        return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${reference(x)}`).join(",")}}`;
+      }
+      return JSON.stringify(v);
+    };
+    const sortedCopy = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(sortedCopy);
+      if (typeof v !== "object" || v === null) return v;
+      // fromEntries defines each key as an own property, "__proto__" included.
+      const keys = Object.keys(v).sort();
+      return Object.fromEntries(
+        keys.map((k) => [k, sortedCopy((v as Record<string, unknown>)[k])]),
+      );
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const text = reference(v);
+        expect(canonicalJson(v as never)).toBe(text);
+        expect(canonicalJson(sortedCopy(v) as never)).toBe(text);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
 

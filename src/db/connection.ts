@@ -44,6 +44,11 @@ export interface OpenDatabaseOptions {
   readonly onCheckpoint?: ((pages: number) => void) | undefined;
   /** SQLite only: how the WAL is synced after commits (default `fs.fdatasync`); tests replace it. */
   readonly syncFile?: SyncFile | undefined;
+  /**
+   * SQLite only: the page cache of each connection, in KiB (default the driver's, 16 MiB). A bulk
+   * import asks for less: its writes append, and its peak memory has a target (ADR 0030).
+   */
+  readonly sqliteCacheKib?: number | undefined;
 }
 
 export interface OpenedDatabase {
@@ -71,6 +76,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Open
     opts.backgroundCheckpoints === true,
     opts.syncFile,
     opts.onCheckpoint,
+    opts.sqliteCacheKib,
   );
 }
 
@@ -115,7 +121,11 @@ function openSqlite(
   backgroundCheckpoints: boolean,
   syncFile: SyncFile | undefined,
   onCheckpoint: ((pages: number) => void) | undefined,
+  cacheKib: number | undefined,
 ): OpenedDatabase {
+  if (cacheKib !== undefined && !(Number.isInteger(cacheKib) && cacheKib > 0)) {
+    throw new RangeError(`sqliteCacheKib must be a positive whole number, not ${cacheKib}`);
+  }
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, SQLITE_FILE);
   const sqlite = new SqliteDatabase(file);
@@ -133,6 +143,7 @@ function openSqlite(
     // otherwise go to a temporary file: in memory they cost half the CPU of an intake (ADR 0011).
     // Durability is the WAL's, not the sub-journal's.
     sqlite.pragma("temp_store = MEMORY");
+    if (cacheKib !== undefined) sqlite.pragma(`cache_size = -${cacheKib}`);
   } catch (err) {
     sqlite.close();
     throw err;
@@ -142,6 +153,7 @@ function openSqlite(
     // Reads outside transactions: in WAL mode this connection sees committed data only.
     reader = new SqliteDatabase(file, { readonly: true });
     reader.pragma("busy_timeout = 5000");
+    if (cacheKib !== undefined) reader.pragma(`cache_size = -${cacheKib}`);
   } catch (err) {
     sqlite.close();
     throw err;

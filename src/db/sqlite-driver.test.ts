@@ -422,3 +422,25 @@ describe("a transaction of its own (bulk imports, ADR 0030)", () => {
     expect(await values()).toEqual(["y"]);
   });
 });
+
+describe("page cache", () => {
+  it("is the driver's 16 MiB by default, and what sqliteCacheKib asks on both connections", async () => {
+    const cacheSize = async (k: Kysely<Database>) => {
+      const read = await sql<{ cache_size: number }>`pragma cache_size`.execute(k);
+      let written: number | undefined;
+      await transactionOfItsOwn(k, async (trx) => {
+        written = (await sql<{ cache_size: number }>`pragma cache_size`.execute(trx)).rows[0]
+          ?.cache_size;
+      });
+      return [read.rows[0]?.cache_size, written];
+    };
+    expect(await cacheSize(opened.db)).toEqual([-16000, -16000]);
+    const small = await openDatabase({ dataDir: dir, sqliteCacheKib: 4096 });
+    try {
+      expect(await cacheSize(small.db)).toEqual([-4096, -4096]);
+    } finally {
+      await small.close();
+    }
+    await expect(openDatabase({ dataDir: dir, sqliteCacheKib: 0 })).rejects.toThrow(RangeError);
+  });
+});

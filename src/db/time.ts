@@ -1,7 +1,7 @@
 // Instants are stored as TEXT `YYYY-MM-DDTHH:mm:ss.sssZ` (UTC, always milliseconds, four-digit
 // year), so the string order in both databases is the time order and no driver converts them.
 
-import { msOf, parseExactInstant } from "../core/calendar/instant.js";
+import { formatIsoUtc, msOf, parseExactInstant } from "../core/calendar/instant.js";
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MIN_MS = Date.parse("0000-01-01T00:00:00.000Z");
@@ -13,9 +13,9 @@ export function toDbInstant(at: number | Date): string {
   if (!Number.isFinite(ms) || ms > MAX_MS || ms < MIN_MS) {
     throw new RangeError(`instant out of range: ${String(at)}`);
   }
-  // Inside 0000-9999 toISOString has the fixed form; outside it switches to a six-digit signed
-  // year, which would break the string order.
-  return new Date(ms).toISOString();
+  // Inside 0000-9999 toISOString has the fixed form (outside it switches to a six-digit signed
+  // year, which would break the string order); formatIsoUtc writes that text without a Date.
+  return formatIsoUtc(ms);
 }
 
 /**

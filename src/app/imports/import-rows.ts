@@ -38,12 +38,11 @@ import { preparedBatches } from "./prepared-batches.js";
 import {
   existingClientIds,
   existingOrderIds,
-  followUpFacts,
   insertNewOrders,
   insertNewPayments,
   insertNewServiceEvents,
   lockOrders,
-  ordersClients,
+  ordersFacts,
   paymentsByIdsOrRefs,
 } from "./repository.js";
 import {
@@ -122,6 +121,8 @@ function appErrorReasons(line: number, e: AppError, out: Rejected[]): void {
 interface FileKeys {
   /** In fixed memory; its suspects are checked against the file after pass 1 (seen-keys.ts). */
   readonly orderIds: SeenKeys;
+  /** Payments: rows that repeat a payment stored before the import (replays, skipped). */
+  storedReplays: number;
 }
 
 /** Pass 1 for one batch: every problem of every row, lines in order. */
@@ -175,6 +176,7 @@ async function validateBatch(
       if (sameRef !== undefined && !(p !== undefined && samePayment(sameRef, p))) {
         appErrorReasons(row.line, providerRefTaken("", sameRef.id), out);
       }
+      if (sameId !== undefined || sameRef !== undefined) seen.storedReplays++;
     }
     return;
   }
@@ -191,12 +193,17 @@ function defined(list: readonly (string | undefined)[]): string[] {
   return [...new Set(list.filter((x): x is string => x !== undefined))];
 }
 
-/** Pass 2 for one batch of rows pass 1 accepted: written, audited, followed up. */
+/**
+ * Pass 2 for one batch of rows pass 1 accepted: written, audited, followed up. `storedReplays`:
+ * pass 1 found payments of the file stored already (else none is looked up again: a payment
+ * stored since pass 1 is found by the insert, as a clash within the file is).
+ */
 async function writeBatch(
   deps: AppDeps,
   trx: Trx,
   w: Writer,
   batch: WriteBatch,
+  storedReplays: boolean,
   out: Rejected[],
 ): Promise<number> {
   const audit: AuditInput[] = [];
@@ -217,9 +224,11 @@ async function writeBatch(
   const kind = batch.kind;
   const inputs = batch.inputs;
   const orderIds = [...new Set(inputs.map((i) => i.orderId))];
-  // The orders' rows are locked (PostgreSQL), as a single write locks its order.
+  // The orders' rows are locked (PostgreSQL), as a single write locks its order. Their facts are
+  // read before the batch's rows go in: the rows this batch adds to each are counted here.
   if (deps.dialect === "postgres") await lockOrders(trx, orderIds);
-  const clients = await ordersClients(trx, orderIds);
+  const facts = await ordersFacts(trx, orderIds);
+  const clients = new Map(facts.map((f) => [f.orderId, f.clientId]));
   const orderOf = (id: string) => ({ id, client_id: clients.get(id) as string });
   for (const id of orderIds) {
     authorize(
@@ -229,16 +238,20 @@ async function writeBatch(
       "order",
     );
   }
+  /** Payments this batch recorded, per order. */
+  const added = new Map<string, number>();
 
   let written: number;
   if (batch.kind === "payments") {
     const payments = batch.inputs;
     // Replays of payments stored before this import are skipped (pass 1 checked they are equal).
-    const stored = await paymentsByIdsOrRefs(
-      trx,
-      defined(payments.map((p) => p.id ?? undefined)),
-      defined(payments.map((p) => p.providerRef ?? undefined)),
-    );
+    const stored = storedReplays
+      ? await paymentsByIdsOrRefs(
+          trx,
+          defined(payments.map((p) => p.id ?? undefined)),
+          defined(payments.map((p) => p.providerRef ?? undefined)),
+        )
+      : [];
     // The rows to insert, with the input and the line of each.
     const rows: PaymentRow[] = [];
     const rowInputs: PaymentInput[] = [];
@@ -274,6 +287,7 @@ async function writeBatch(
     rows.forEach((row, i) => {
       if (inserted.has(row.id)) {
         audit.push(paymentRecordedEntry(row, rowInputs[i] as PaymentInput, w));
+        added.set(row.order_id, (added.get(row.order_id) ?? 0) + 1);
       } else clashes.push(i);
     });
     await reportPaymentClashes(trx, rows, lines, clashes, rowInputs, out);
@@ -289,9 +303,10 @@ async function writeBatch(
 
   // The follow-up a single write runs, for the orders where it can change anything: open
   // requests are re-evaluated; payments may be extras (rule 2) that open their own case.
-  for (const f of await followUpFacts(trx, orderIds)) {
+  for (const f of facts) {
     if (kind === "payments") {
-      const extrasPossible = mayHaveExtras(f.payments, BigInt(f.priceMinor) <= 0n);
+      const payments = f.payments + (added.get(f.orderId) ?? 0);
+      const extrasPossible = mayHaveExtras(payments, BigInt(f.priceMinor) <= 0n);
       if (extrasPossible || f.openRequests > 0) {
         await afterPaymentsRecorded(deps, trx, f.orderId, w);
       }
@@ -366,9 +381,9 @@ async function validateAll(
   deps: AppDeps,
   opts: ImportOptions,
   job: PrepareJob,
-): Promise<{ count: number; rejected: Rejected[] }> {
+): Promise<{ count: number; rejected: Rejected[]; storedReplays: number }> {
   const rejected: Rejected[] = [];
-  const seen: FileKeys = { orderIds: new SeenKeys() };
+  const seen: FileKeys = { orderIds: new SeenKeys(), storedReplays: 0 };
   let count = 0;
   for await (const batch of preparedBatches(job, opts.open, opts.parseInWorker)) {
     const checked = batch as CheckedRow[];
@@ -382,7 +397,7 @@ async function validateAll(
     const repeats = await seen.orderIds.confirm(idsOf(rows));
     for (const r of repeats) appErrorReasons(r.line, orderIdTaken(r.key, ""), rejected);
   }
-  return { count, rejected };
+  return { count, rejected, storedReplays: seen.storedReplays };
 }
 
 /** Imports the rows: all of them, or none and every problem. */
@@ -398,7 +413,7 @@ export async function importRows(
     now: w.now,
     batchSize: opts.batchSize ?? BATCH,
   });
-  const { count, rejected } = await validateAll(deps, opts, job("validate"));
+  const { count, rejected, storedReplays } = await validateAll(deps, opts, job("validate"));
   if (rejected.length > 0) return { ok: false, rows: count, rejected: sortByLine(rejected) };
   if (opts.dryRun === true) return { ok: true, rows: count, written: 0, dryRun: true };
 
@@ -411,7 +426,7 @@ export async function importRows(
       for await (const b of preparedBatches(job("write"), opts.open, opts.parseInWorker)) {
         const batch = b as WriteBatch;
         const problems: Rejected[] = [];
-        total += await writeBatch(deps, trx, w, batch, problems);
+        total += await writeBatch(deps, trx, w, batch, storedReplays > 0, problems);
         rejected.push(...problems);
         done += batch.lines.length;
         opts.onProgress?.({ phase: "write", rows: done });

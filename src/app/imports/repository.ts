@@ -13,6 +13,7 @@ import type {
   ServiceEventRow,
 } from "../../db/schema.js";
 import { insertRows } from "../../db/bulk-insert.js";
+import { inList } from "../../db/in-list.js";
 import { OPEN_STATUSES } from "../requests/repository.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -20,7 +21,11 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** The ids among `ids` that name a client. */
 export async function existingClientIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom("clients").select("id").where("id", "in", ids).execute();
+  const rows = await db
+    .selectFrom("clients")
+    .select("id")
+    .where(inList(db, "id", ids))
+    .execute();
   return new Set(rows.map((r) => r.id));
 }
 
@@ -35,7 +40,7 @@ export async function ordersClients(db: Db, ids: readonly string[]): Promise<Map
   const rows = await db
     .selectFrom("orders")
     .select(["id", "client_id"])
-    .where("id", "in", ids)
+    .where(inList(db, "id", ids))
     .execute();
   return new Map(rows.map((r) => [r.id, r.client_id]));
 }
@@ -46,7 +51,12 @@ export async function lockOrders(
   ids: readonly string[],
 ): Promise<void> {
   if (ids.length === 0) return;
-  await trx.selectFrom("orders").select("id").where("id", "in", ids).forUpdate().execute();
+  await trx
+    .selectFrom("orders")
+    .select("id")
+    .where(inList(trx, "id", ids))
+    .forUpdate()
+    .execute();
 }
 
 /** The stored payments whose id is among `ids` or whose provider reference is among `refs`. */
@@ -61,8 +71,8 @@ export async function paymentsByIdsOrRefs(
     .selectAll()
     .where((eb) =>
       eb.or([
-        ...(ids.length > 0 ? [eb("id", "in", ids)] : []),
-        ...(refs.length > 0 ? [eb("provider_ref", "in", refs)] : []),
+        ...(ids.length > 0 ? [inList(db, "id", ids)] : []),
+        ...(refs.length > 0 ? [inList(db, "provider_ref", refs)] : []),
       ]),
     )
     .execute();
@@ -89,20 +99,25 @@ export const insertNewServiceEvents = (
   rows: readonly ServiceEventRow[],
 ) => insertNew(trx, "service_events", rows);
 
-/** Per order among `ids`: how many payments it has, its price, and whether a request is open. */
-export interface FollowUpFacts {
+/**
+ * Per order among `ids` that exists: its client, and what decides the follow-up of a write to it
+ * (how many payments it has, its price, how many of its requests are open).
+ */
+export interface OrderFacts {
   readonly orderId: string;
+  readonly clientId: string;
   readonly payments: number;
   readonly priceMinor: string;
   readonly openRequests: number;
 }
 
-export async function followUpFacts(db: Db, ids: readonly string[]): Promise<FollowUpFacts[]> {
+export async function ordersFacts(db: Db, ids: readonly string[]): Promise<OrderFacts[]> {
   if (ids.length === 0) return [];
   const rows = await db
     .selectFrom("orders as o")
     .select((eb) => [
       "o.id as orderId",
+      "o.client_id as clientId",
       "o.price_minor as priceMinor",
       eb
         .selectFrom("payments as p")
@@ -116,10 +131,11 @@ export async function followUpFacts(db: Db, ids: readonly string[]): Promise<Fol
         .where("r.status", "in", OPEN_STATUSES)
         .as("openRequests"),
     ])
-    .where("o.id", "in", ids)
+    .where(inList(db, "o.id", ids))
     .execute();
   return rows.map((r) => ({
     orderId: r.orderId,
+    clientId: r.clientId,
     priceMinor: String(r.priceMinor),
     payments: Number(r.payments ?? 0),
     openRequests: Number(r.openRequests ?? 0),

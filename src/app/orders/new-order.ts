@@ -42,23 +42,29 @@ export function newOrderRow(input: OrderFacts, w: { readonly now: number }): Ord
  */
 export function orderCreatedSummary(input: OrderFacts): JsonValue {
   const sub = input.subscription;
+  // Keys in sorted order, at every level: canonicalJson then writes the text in one
+  // JSON.stringify (a bulk import writes one summary per row).
   return {
-    id: input.id,
     clientId: input.clientId,
-    service: { ...input.service },
-    price: { ...moneyToJson(input.price) },
-    placedAt: formatInstant(input.placedAt),
-    promisedStartBy: formatInstantOrNull(input.promisedStartBy),
-    promisedDeliveryBy: formatInstantOrNull(input.promisedDeliveryBy),
-    startedAt: formatInstantOrNull(input.startedAt),
     deliveredAt: formatInstantOrNull(input.deliveredAt),
+    id: input.id,
+    placedAt: formatInstant(input.placedAt),
+    price: { ...moneyToJson(input.price) },
+    promisedDeliveryBy: formatInstantOrNull(input.promisedDeliveryBy),
+    promisedStartBy: formatInstantOrNull(input.promisedStartBy),
+    service: {
+      billing: input.service.billing,
+      category: input.service.category,
+      name: input.service.name,
+    },
+    startedAt: formatInstantOrNull(input.startedAt),
     subscription:
       sub === null
         ? null
         : {
-            periodStart: formatInstant(sub.periodStart),
-            periodEnd: formatInstant(sub.periodEnd),
             chargeRef: sub.chargeRef,
+            periodEnd: formatInstant(sub.periodEnd),
+            periodStart: formatInstant(sub.periodStart),
           },
   };
 }

@@ -13,7 +13,7 @@ import {
   startOfDay,
   weekday,
 } from "./calendar.js";
-import { formatInstant, parseInstant } from "./instant.js";
+import { formatInstant, formatIsoUtc, parseInstant } from "./instant.js";
 
 const day = (text: string): number => {
   const d = parseDay(text);
@@ -318,6 +318,29 @@ describe("instants", () => {
     [0, "1970-01-01T00:00:00Z"],
   ])("formatInstant(%i) is %s", (ms, text) => {
     expect(formatInstant(ms)).toBe(text);
+  });
+
+  it("formatIsoUtc writes Date#toISOString's text, inside 0000-9999 and beyond it (property)", () => {
+    const edges = [
+      -62_167_219_200_001, -62_167_219_200_000, -1, 0, 1, 951_782_400_000, 253_402_300_799_999,
+      253_402_300_800_000, 8.64e15, -8.64e15, 1.5, -0.5,
+    ];
+    for (const ms of edges) expect(formatIsoUtc(ms), String(ms)).toBe(new Date(ms).toISOString());
+    expect(() => formatIsoUtc(NaN)).toThrow(RangeError);
+    fc.assert(
+      fc.property(fc.integer({ min: -8_640_000_000_000_000, max: 8_640_000_000_000_000 }), (ms) => {
+        expect(formatIsoUtc(ms)).toBe(new Date(ms).toISOString());
+        const iso = new Date(ms).toISOString();
+        expect(formatInstant(ms)).toBe(iso.endsWith(".000Z") ? iso.slice(0, -5) + "Z" : iso);
+      }),
+      { numRuns: 20_000 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), (ms) => {
+        expect(formatIsoUtc(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it("parse and format round-trip, with any offset (property)", () => {
