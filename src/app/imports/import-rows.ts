@@ -42,7 +42,7 @@ import {
   insertNewPayments,
   insertNewServiceEvents,
   lockOrders,
-  ordersFacts,
+  ordersFollowUpFacts,
   paymentsByIdsOrRefs,
 } from "./repository.js";
 import {
@@ -227,7 +227,7 @@ async function writeBatch(
   // The orders' rows are locked (PostgreSQL), as a single write locks its order. Their facts are
   // read before the batch's rows go in: the rows this batch adds to each are counted here.
   if (deps.dialect === "postgres") await lockOrders(trx, orderIds);
-  const facts = await ordersFacts(trx, orderIds);
+  const facts = await ordersFollowUpFacts(trx, orderIds);
   const clients = new Map(facts.map((f) => [f.orderId, f.clientId]));
   const orderOf = (id: string) => ({ id, client_id: clients.get(id) as string });
   for (const id of orderIds) {

@@ -103,7 +103,7 @@ export const insertNewServiceEvents = (
  * Per order among `ids` that exists: its client, and what decides the follow-up of a write to it
  * (how many payments it has, its price, how many of its requests are open).
  */
-export interface OrderFacts {
+export interface OrderFollowUpFacts {
   readonly orderId: string;
   readonly clientId: string;
   readonly payments: number;
@@ -111,7 +111,10 @@ export interface OrderFacts {
   readonly openRequests: number;
 }
 
-export async function ordersFacts(db: Db, ids: readonly string[]): Promise<OrderFacts[]> {
+export async function ordersFollowUpFacts(
+  db: Db,
+  ids: readonly string[],
+): Promise<OrderFollowUpFacts[]> {
   if (ids.length === 0) return [];
   const rows = await db
     .selectFrom("orders as o")
