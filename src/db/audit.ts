@@ -128,16 +128,13 @@ function unhashedEntry(
 
 /** The personal fields of an entry with their nonce, as canonical JSON; null when it has none. */
 function personalPart(input: AuditInput): string | null {
-  if (input.ip === null && (input.personal === undefined || isEmpty(input.personal))) return null;
+  // Most entries (an import's, say) have neither: nothing to build for them.
+  if (input.ip === null && input.personal === undefined) return null;
   const fields: Record<string, JsonValue> = { ...(input.personal ?? {}) };
   if (input.ip !== null) fields["ip"] = input.ip;
+  if (Object.keys(fields).length === 0) return null;
   // A nonce makes the digest unguessable: nobody can confirm an erased address by hashing guesses.
   return canonicalJson({ ...fields, nonce: nonceHex() });
-}
-
-function isEmpty(o: object): boolean {
-  for (const key in o) if (Object.hasOwn(o, key)) return false;
-  return true;
 }
 
 /** Bytes of a personal part's nonce (32 hex characters). */

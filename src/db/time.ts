@@ -1,16 +1,20 @@
 // Instants are stored as TEXT `YYYY-MM-DDTHH:mm:ss.sssZ` (UTC, always milliseconds, four-digit
 // year), so the string order in both databases is the time order and no driver converts them.
 
-import { formatIsoUtc, msOf, parseExactInstant } from "../core/calendar/instant.js";
+import {
+  FIRST_FOUR_DIGIT_YEAR_MS,
+  formatIsoUtc,
+  LAST_FOUR_DIGIT_YEAR_MS,
+  msOf,
+  parseExactInstant,
+} from "../core/calendar/instant.js";
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const MIN_MS = Date.parse("0000-01-01T00:00:00.000Z");
-const MAX_MS = Date.parse("9999-12-31T23:59:59.999Z");
 
 /** Epoch milliseconds (or a Date) as a database instant. */
 export function toDbInstant(at: number | Date): string {
   const ms = typeof at === "number" ? at : at.getTime();
-  if (!Number.isFinite(ms) || ms > MAX_MS || ms < MIN_MS) {
+  if (!Number.isFinite(ms) || ms > LAST_FOUR_DIGIT_YEAR_MS || ms < FIRST_FOUR_DIGIT_YEAR_MS) {
     throw new RangeError(`instant out of range: ${String(at)}`);
   }
   // Inside 0000-9999 toISOString has the fixed form (outside it switches to a six-digit signed

@@ -214,15 +214,16 @@ export function formatIsoUtc(ms: number): string {
   return formatUtc(ms, true);
 }
 
-const MIN_FAST_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
-const MAX_FAST_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+/** The first and last millisecond of the years 0000-9999: the instants with a four-digit year. */
+export const FIRST_FOUR_DIGIT_YEAR_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+export const LAST_FOUR_DIGIT_YEAR_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 
 /** "00".."59" and "000".."999": the fields of a time of day. */
 const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
 const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
 
 function formatUtc(ms: number, alwaysMillis: boolean): string {
-  if (!(ms >= MIN_FAST_MS && ms <= MAX_FAST_MS) || !Number.isInteger(ms)) {
+  if (!(ms >= FIRST_FOUR_DIGIT_YEAR_MS && ms <= LAST_FOUR_DIGIT_YEAR_MS) || !Number.isInteger(ms)) {
     const iso = new Date(ms).toISOString();
     return alwaysMillis || !iso.endsWith(".000Z") ? iso : iso.slice(0, -5) + "Z";
   }
