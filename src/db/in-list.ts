@@ -6,8 +6,11 @@
 // new prepared statement, for every list length.
 
 import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
-import { dialectOf } from "./connection.js";
+import { dialectOf, type DialectName } from "./connection.js";
 import type { Database } from "./schema.js";
+
+/** A list as the one parameter `inListParam` binds (made by `listParam`). */
+export type ListParam = string | readonly string[];
 
 /** True where `column` (a column reference such as `"id"` or `"o.id"`) is one of `values`. */
 export function inList(
@@ -15,8 +18,28 @@ export function inList(
   column: string,
   values: readonly string[],
 ): Expression<SqlBool> {
+  return inListParam(dialectOf(db), column, listParam(db, values));
+}
+
+/** `values` as the one bound parameter of `inList`: JSON text (SQLite), a text array (PostgreSQL). */
+export function listParam(
+  db: Pick<Kysely<Database>, "getExecutor">,
+  values: readonly string[],
+): ListParam {
+  return dialectOf(db) === "postgres" ? [...values] : JSON.stringify(values);
+}
+
+/**
+ * `inList` with its parameter given: in a precompiled statement (db/precompiled.ts), the
+ * placeholder of a `listParam` value, so one compiled text serves every list.
+ */
+export function inListParam(
+  dialect: DialectName,
+  column: string,
+  param: ListParam,
+): Expression<SqlBool> {
   const ref = sql.ref(column);
-  return dialectOf(db) === "postgres"
-    ? sql<SqlBool>`${ref} = any(${[...values]}::text[])`
-    : sql<SqlBool>`${ref} in (select value from json_each(${JSON.stringify(values)}))`;
+  return dialect === "postgres"
+    ? sql<SqlBool>`${ref} = any(${param}::text[])`
+    : sql<SqlBool>`${ref} in (select value from json_each(${param}))`;
 }

@@ -14,7 +14,7 @@ import { sql, type Kysely } from "kysely";
 import type { LedgerFacts, LedgerPaymentFacts, LedgerPayout } from "../core/ledger/refundable.js";
 import { paymentDisputes } from "../core/disputes/disputes.js";
 import { money } from "../core/money/money.js";
-import { dialectOf } from "./connection.js";
+import { inListParam, listParam, type ListParam } from "./in-list.js";
 import { fromDbMinor } from "./money.js";
 import { precompile } from "./precompiled.js";
 import type { Database } from "./schema.js";
@@ -68,10 +68,8 @@ export async function readLedger(
         approvedWithoutPayouts: 0n,
       };
     }
-    const q = ledgerQuery(db, lock && dialectOf(db) === "postgres").where("payments.id", "in", [
-      ...new Set(scope.paymentIds),
-    ]);
-    rows = await q.execute();
+    const byPayments = lock ? LEDGER_OF_PAYMENTS_LOCKED : LEDGER_OF_PAYMENTS;
+    rows = await byPayments.execute(db, { ids: listParam(db, [...new Set(scope.paymentIds)]) });
   }
 
   const payments: LedgerPaymentRow[] = [];
@@ -113,15 +111,12 @@ export async function readLedger(
       "orderId" in scope
         ? // The same payments: every one of the order's.
           await DISPUTES_OF_ORDER.execute(db, { orderId: scope.orderId })
-        : await db
-            .selectFrom("disputes")
-            .select(["payment_id", "status", "amount_minor"])
-            .where(
-              "payment_id",
-              "in",
+        : await DISPUTES_OF_PAYMENTS.execute(db, {
+            ids: listParam(
+              db,
               payments.map((p) => p.id),
-            )
-            .execute();
+            ),
+          });
     if (disputes.length > 0) {
       for (let i = 0; i < payments.length; i += 1) {
         const p = payments[i];
@@ -194,6 +189,22 @@ const LEDGER_OF_ORDER = precompile<{ orderId: string }>()((db, p) =>
 
 const LEDGER_OF_ORDER_LOCKED = precompile<{ orderId: string }>()((db, p, dialect) =>
   ledgerQuery(db, dialect === "postgres").where("payments.order_id", "=", p("orderId")),
+);
+
+// A payout's (or an approval's lines') payments: the list is one parameter (db/in-list.ts).
+const LEDGER_OF_PAYMENTS = precompile<{ ids: ListParam }>()((db, p, dialect) =>
+  ledgerQuery(db, false).where(inListParam(dialect, "payments.id", p("ids"))),
+);
+
+const LEDGER_OF_PAYMENTS_LOCKED = precompile<{ ids: ListParam }>()((db, p, dialect) =>
+  ledgerQuery(db, dialect === "postgres").where(inListParam(dialect, "payments.id", p("ids"))),
+);
+
+const DISPUTES_OF_PAYMENTS = precompile<{ ids: ListParam }>()((db, p, dialect) =>
+  db
+    .selectFrom("disputes")
+    .select(["payment_id", "status", "amount_minor"])
+    .where(inListParam(dialect, "payment_id", p("ids"))),
 );
 
 const DISPUTES_OF_ORDER = precompile<{ orderId: string }>()((db, p) =>

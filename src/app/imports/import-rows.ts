@@ -14,14 +14,18 @@
 
 import type { Transaction } from "kysely";
 import type { Actor } from "../../core/access/index.js";
+import { extraPaymentIds } from "../../core/ledger/duplicate-cases.js";
 import { mayHaveExtras } from "../../core/ledger/ledger.js";
+import { money } from "../../core/money/money.js";
 import { appendAuditBatch, CanonicalJsonText, type AuditInput } from "../../db/audit.js";
 import { transactionOfItsOwn } from "../../db/connection.js";
+import { fromDbMinor } from "../../db/money.js";
 import type { Database, PaymentRow } from "../../db/schema.js";
 import { authorize } from "../authorize.js";
 import type { AppDeps } from "../context.js";
 import type { AppError, FieldError } from "../errors.js";
 import { afterPaymentsRecorded } from "../ledger/duplicate-cases.js";
+import { candidateOf } from "../ledger/repository.js";
 import { orderCreatedEntry, orderIdTaken } from "../orders/create-order.js";
 import type { PaymentInput } from "../orders/input.js";
 import {
@@ -44,6 +48,7 @@ import {
   lockOrders,
   ordersFollowUpFacts,
   paymentsByIdsOrRefs,
+  type OrderFollowUpFacts,
 } from "./repository.js";
 import {
   importRows as readImportRows,
@@ -239,7 +244,7 @@ async function writeBatch(
     );
   }
   /** Payments this batch recorded, per order. */
-  const added = new Map<string, number>();
+  const added = new Map<string, PaymentRow[]>();
 
   let written: number;
   if (batch.kind === "payments") {
@@ -287,7 +292,9 @@ async function writeBatch(
     rows.forEach((row, i) => {
       if (inserted.has(row.id)) {
         audit.push(paymentRecordedEntry(row, rowInputs[i] as PaymentInput, w));
-        added.set(row.order_id, (added.get(row.order_id) ?? 0) + 1);
+        const list = added.get(row.order_id);
+        if (list === undefined) added.set(row.order_id, [row]);
+        else list.push(row);
       } else clashes.push(i);
     });
     await reportPaymentClashes(trx, rows, lines, clashes, rowInputs, out);
@@ -305,9 +312,7 @@ async function writeBatch(
   // requests are re-evaluated; payments may be extras (rule 2) that open their own case.
   for (const f of facts) {
     if (kind === "payments") {
-      const payments = f.payments + (added.get(f.orderId) ?? 0);
-      const extrasPossible = mayHaveExtras(payments, BigInt(f.priceMinor) <= 0n);
-      if (extrasPossible || f.openRequests > 0) {
+      if (f.openRequests > 0 || mayFindExtras(f, added.get(f.orderId) ?? [])) {
         await afterPaymentsRecorded(deps, trx, f.orderId, w);
       }
     } else if (f.openRequests > 0) {
@@ -315,6 +320,30 @@ async function writeBatch(
     }
   }
   return written;
+}
+
+/**
+ * False when the duplicate-payment follow-up (`openDuplicateCases`) provably finds no extra among
+ * the order's payments: then, with no open request to re-evaluate, `afterPaymentsRecorded` would
+ * write nothing. The follow-up reads the order's payments (in order of capture, then id) and plans
+ * with the core's rule 2 (`planDuplicateCases`), which opens or ties nothing without an extra.
+ * `f.payments` counts the order's payments stored before this batch; `mine` are the rows this
+ * batch inserted for it. When none was stored before, `mine` are all of its payments, the very
+ * rows the follow-up would read, and the core's `extraPaymentIds` on the same candidates
+ * (`candidateOf`) tells without a query; unless two were captured at the same instant: the
+ * follow-up takes those in the database's order of their ids, not necessarily the file's.
+ */
+function mayFindExtras(f: OrderFollowUpFacts, mine: readonly PaymentRow[]): boolean {
+  const nothingDue = BigInt(f.priceMinor) <= 0n;
+  if (!mayHaveExtras(f.payments + mine.length, nothingDue)) return false;
+  if (f.payments > 0 || capturedTogether(mine)) return true;
+  const due = money(fromDbMinor(f.priceMinor), f.priceCurrency);
+  return extraPaymentIds(mine.map(candidateOf), due).length > 0;
+}
+
+/** Whether two of the payments have the same capture instant. */
+function capturedTogether(rows: readonly PaymentRow[]): boolean {
+  return new Set(rows.map((r) => r.captured_at)).size < rows.length;
 }
 
 /**

@@ -108,6 +108,7 @@ export interface OrderFollowUpFacts {
   readonly clientId: string;
   readonly payments: number;
   readonly priceMinor: string;
+  readonly priceCurrency: string;
   readonly openRequests: number;
 }
 
@@ -122,6 +123,7 @@ export async function ordersFollowUpFacts(
       "o.id as orderId",
       "o.client_id as clientId",
       "o.price_minor as priceMinor",
+      "o.price_currency as priceCurrency",
       eb
         .selectFrom("payments as p")
         .select(sql<number>`count(*)`.as("n"))
@@ -140,6 +142,7 @@ export async function ordersFollowUpFacts(
     orderId: r.orderId,
     clientId: r.clientId,
     priceMinor: String(r.priceMinor),
+    priceCurrency: r.priceCurrency,
     payments: Number(r.payments ?? 0),
     openRequests: Number(r.openRequests ?? 0),
   }));

@@ -10,7 +10,8 @@ import type { Reason } from "../../core/policy/index.js";
 import type { RequestStatus } from "../../core/requests/index.js";
 import { dialectOf } from "../../db/connection.js";
 import { fromDbMinor } from "../../db/money.js";
-import type { Database, PaymentRow } from "../../db/schema.js";
+import { precompile } from "../../db/precompiled.js";
+import type { Database, DuplicatePaymentRow, PaymentRow } from "../../db/schema.js";
 import { fromDbInstant, toDbInstant } from "../../db/time.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -138,13 +139,15 @@ export async function candidatesOfOrders(
 
 /** The payments of the order already tied to a request (`duplicate_payments`). */
 export async function coveredPaymentIds(db: Db, orderId: string): Promise<Set<string>> {
-  const rows = await db
-    .selectFrom("duplicate_payments")
-    .select("payment_id")
-    .where("order_id", "=", orderId)
-    .execute();
+  const rows = await COVERED_PAYMENTS.execute(db, { orderId });
   return new Set(rows.map((r) => r.payment_id));
 }
+
+// The statements of every duplicate-payment follow-up (a payment written, the scan), compiled
+// once per dialect (ADR 0011): building them cost more than running them (issue 18).
+const COVERED_PAYMENTS = precompile<{ orderId: string }>()((db, p) =>
+  db.selectFrom("duplicate_payments").select("payment_id").where("order_id", "=", p("orderId")),
+);
 
 /** The payments of the orders already tied to a request (`duplicate_payments`). */
 export async function coveredPaymentIdsOfOrders(
@@ -161,20 +164,23 @@ export async function coveredPaymentIdsOfOrders(
 
 /** The order's duplicate-payment requests, oldest first, for the plan. */
 export async function duplicateRequests(db: Db, orderId: string): Promise<RequestOnOrder[]> {
-  const rows = await db
-    .selectFrom("refund_requests")
-    .select(["id", "reason", "status"])
-    .where("order_id", "=", orderId)
-    .where("reason", "=", "duplicate_payment")
-    .orderBy("submitted_at")
-    .orderBy("id")
-    .execute();
+  const rows = await DUPLICATE_REQUESTS.execute(db, { orderId });
   return rows.map((r) => ({
     id: r.id,
     reason: r.reason as Reason,
     status: r.status as RequestStatus,
   }));
 }
+
+const DUPLICATE_REQUESTS = precompile<{ orderId: string }>()((db, p) =>
+  db
+    .selectFrom("refund_requests")
+    .select(["id", "reason", "status"])
+    .where("order_id", "=", p("orderId"))
+    .where("reason", "=", "duplicate_payment")
+    .orderBy("submitted_at")
+    .orderBy("id"),
+);
 
 /** The duplicate-payment requests of each of the orders, oldest first. */
 export async function duplicateRequestsOfOrders(
@@ -197,7 +203,10 @@ export async function duplicateRequestsOfOrders(
   return requests;
 }
 
-/** Ties the extras to the request that refunds them (`opened` it, or `covered` them). */
+/**
+ * Ties the extras to the request that refunds them (`opened` it, or `covered` them): a row each
+ * (a case has one extra as a rule); a payment tied already fails the caller's transaction.
+ */
 export async function tieDuplicates(
   trx: Db,
   orderId: string,
@@ -207,16 +216,23 @@ export async function tieDuplicates(
   now: number,
 ): Promise<void> {
   const at = toDbInstant(now);
-  await trx
-    .insertInto("duplicate_payments")
-    .values(
-      paymentIds.map((id) => ({
-        payment_id: id,
-        order_id: orderId,
-        request_id: requestId,
-        how,
-        created_at: at,
-      })),
-    )
-    .execute();
+  for (const id of paymentIds) {
+    await TIE_DUPLICATE.executeWrite(trx, {
+      payment_id: id,
+      order_id: orderId,
+      request_id: requestId,
+      how,
+      created_at: at,
+    });
+  }
 }
+
+const TIE_DUPLICATE = precompile<DuplicatePaymentRow>()((db, p) =>
+  db.insertInto("duplicate_payments").values({
+    payment_id: p("payment_id"),
+    order_id: p("order_id"),
+    request_id: p("request_id"),
+    how: p("how"),
+    created_at: p("created_at"),
+  }),
+);

@@ -19,6 +19,7 @@ import {
 import type { PaymentMethod, Policy } from "../../core/policy/index.js";
 import { dialectOf } from "../../db/connection.js";
 import { readLedger } from "../../db/ledger.js";
+import { precompile } from "../../db/precompiled.js";
 import { newId } from "../../db/ids.js";
 import { fromDbMinor, toDbMinor } from "../../db/money.js";
 import type { Database, PayoutsTable } from "../../db/schema.js";
@@ -300,27 +301,22 @@ export async function createPayouts(
     }
     taken.set(key, sofar);
     const id = newId("pyo");
-    await trx
-      .insertInto("payouts")
-      .values({
-        id,
-        request_id: input.requestId,
-        decision_id: input.decisionId,
-        payment_id: payment.id,
-        method: payment.method,
-        amount_minor: toDbMinor(line.amount.minor),
-        currency: line.amount.currency,
-        status: "scheduled",
-        due_earliest: window.earliest,
-        due_latest: window.latest,
-        idempotency_key: idempotencyKeyFor(id),
-        approvals: "[]",
-        created_at: at,
-        updated_at: at,
-        // The version whose calendar fixed the due window (in force at the approval; ADR 0025).
-        policy_version_id: policy.version,
-      })
-      .execute();
+    await INSERT_SCHEDULED_PAYOUT.executeWrite(trx, {
+      id,
+      request_id: input.requestId,
+      decision_id: input.decisionId,
+      payment_id: payment.id,
+      method: payment.method,
+      amount_minor: toDbMinor(line.amount.minor),
+      currency: line.amount.currency,
+      due_earliest: window.earliest,
+      due_latest: window.latest,
+      idempotency_key: idempotencyKeyFor(id),
+      created_at: at,
+      updated_at: at,
+      // The version whose calendar fixed the due window (in force at the approval; ADR 0025).
+      policy_version_id: policy.version,
+    });
     // A crypto refund waits for the client's wallet address: the client is asked at once, with a
     // link to where to give it (and reminded after 3 business days by the worker).
     if (destinationNeeded(payment.method as PaymentMethod, false)) {
@@ -341,6 +337,44 @@ export async function createPayouts(
   }
   return created;
 }
+
+/** A new payout row, `scheduled`, approved by nobody yet (compiled once: every approval writes one). */
+const INSERT_SCHEDULED_PAYOUT = precompile<
+  Pick<
+    PayoutRow,
+    | "id"
+    | "request_id"
+    | "decision_id"
+    | "payment_id"
+    | "method"
+    | "amount_minor"
+    | "currency"
+    | "due_earliest"
+    | "due_latest"
+    | "idempotency_key"
+    | "created_at"
+    | "updated_at"
+    | "policy_version_id"
+  >
+>()((db, p) =>
+  db.insertInto("payouts").values({
+    id: p("id"),
+    request_id: p("request_id"),
+    decision_id: p("decision_id"),
+    payment_id: p("payment_id"),
+    method: p("method"),
+    amount_minor: p("amount_minor"),
+    currency: p("currency"),
+    status: "scheduled",
+    due_earliest: p("due_earliest"),
+    due_latest: p("due_latest"),
+    idempotency_key: p("idempotency_key"),
+    approvals: "[]",
+    created_at: p("created_at"),
+    updated_at: p("updated_at"),
+    policy_version_id: p("policy_version_id"),
+  }),
+);
 
 /**
  * Up to `limit` card payouts the worker may claim at `at`: released and scheduled, or unknown /

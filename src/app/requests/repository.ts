@@ -3,7 +3,7 @@
 // under optimistic concurrency; the row <-> domain codecs (recommendation, decision, alternative).
 // The core's effects are carried out by apply-effects.ts.
 
-import type { Insertable, Kysely, Transaction } from "kysely";
+import type { Kysely, Transaction, Updateable } from "kysely";
 import { refundable } from "../../core/ledger/refundable.js";
 import { money, parseMoney, type Money } from "../../core/money/money.js";
 import type { Decision, DecisionJson } from "../../core/policy/index.js";
@@ -21,19 +21,19 @@ import type { Reason } from "../../core/policy/index.js";
 import { alternativeFromDb, alternativeToDb } from "../../db/alternative.js";
 import { keysetAfter, type KeysetAfter } from "../../db/keyset.js";
 import { readLedger } from "../../db/ledger.js";
-import { precompile } from "../../db/precompiled.js";
+import { precompile, type PrecompiledQuery } from "../../db/precompiled.js";
 import { newId } from "../../db/ids.js";
 import { fromDbMoneyOrNull, toDbMinor } from "../../db/money.js";
 import type {
   Database,
   DecisionRow,
-  DecisionsTable,
   MessageKind,
   MessageRow,
   OrderRow,
   PaymentRow,
   RecommendationRow,
   RefundRequestRow,
+  RefundRequestsTable,
   ServiceEventRow,
   UserRow,
 } from "../../db/schema.js";
@@ -157,14 +157,32 @@ export async function openRequestRows(
   orderId: string,
   onlyRequestId?: string,
 ): Promise<RefundRequestRow[]> {
-  let q = db
+  return onlyRequestId === undefined
+    ? OPEN_REQUEST_ROWS.execute(db, { orderId })
+    : OPEN_REQUEST_ROW.execute(db, { orderId, id: onlyRequestId });
+}
+
+// Every payment written runs its order's follow-up, which reads these (issue 18).
+const OPEN_REQUEST_ROWS = precompile<{ orderId: string }>()((db, p) =>
+  db
     .selectFrom("refund_requests")
     .selectAll()
-    .where("order_id", "=", orderId)
-    .where("status", "in", OPEN_STATUSES);
-  if (onlyRequestId !== undefined) q = q.where("id", "=", onlyRequestId);
-  return q.orderBy("submitted_at").orderBy("id").execute();
-}
+    .where("order_id", "=", p("orderId"))
+    .where("status", "in", OPEN_STATUSES)
+    .orderBy("submitted_at")
+    .orderBy("id"),
+);
+
+const OPEN_REQUEST_ROW = precompile<{ orderId: string; id: string }>()((db, p) =>
+  db
+    .selectFrom("refund_requests")
+    .selectAll()
+    .where("order_id", "=", p("orderId"))
+    .where("status", "in", OPEN_STATUSES)
+    .where("id", "=", p("id"))
+    .orderBy("submitted_at")
+    .orderBy("id"),
+);
 
 /** Writes a new request's row. */
 export async function insertRequestRow(trx: Db, row: RefundRequestRow): Promise<void> {
@@ -359,13 +377,13 @@ export async function currentRecommendation(
   row: Pick<RefundRequestRow, "recommendation_id">,
 ): Promise<StoredRecommendation | null> {
   if (row.recommendation_id === null) return null;
-  const rec = await db
-    .selectFrom("recommendations")
-    .selectAll()
-    .where("id", "=", row.recommendation_id)
-    .executeTakeFirst();
+  const rec = await RECOMMENDATION.executeTakeFirst(db, { id: row.recommendation_id });
   return rec === undefined ? null : storedRecommendation(rec);
 }
+
+const RECOMMENDATION = precompile<{ id: string }>()((db, p) =>
+  db.selectFrom("recommendations").selectAll().where("id", "=", p("id")),
+);
 
 /** Reads the latest final decision (approve or deny) of a request. */
 export async function finalDecisionRow(db: Db, requestId: string): Promise<DecisionRow | null> {
@@ -434,35 +452,64 @@ export async function saveSnapshot(
   // A new question (every question enters info_requested) gets its own reply-by reminder; any
   // other save (a re-evaluation, an assignment) keeps the reminder already sent.
   const asked = statusChanged && next.status === "info_requested";
-  const result = await trx
-    .updateTable("refund_requests")
-    .set({
-      status: next.status,
-      version: next.version,
-      updated_at: toDbInstant(next.updatedAt),
-      reviewer_id: next.reviewerId,
-      open_question: next.openQuestion,
-      closed_at: toDbInstantOrNull(next.closedAt),
-      // Set once, when QA classifies a request out of triage.
-      ...(next.reason === null ? {} : { reason: next.reason }),
-      alternative_json: alternativeToDb(next.alternative),
-      ...(recommendationId === undefined ? {} : { recommendation_id: recommendationId }),
-      ...(next.replyBy === undefined ? {} : { reply_by: toDbInstantOrNull(next.replyBy) }),
-      ...(asked ? { reply_reminded_at: null } : {}),
-      ...(next.appeal === undefined || next.appeal === null
-        ? {}
-        : {
-            appealed_at: toDbInstant(next.appeal.appealedAt),
-            appeal_denied_by: next.appeal.deniedBy,
-          }),
-      ...(statusChanged ? { waiting_since: toDbInstant(next.updatedAt) } : {}),
-      ...(opts.clientReplied === true ? { last_client_reply_at: toDbInstant(next.updatedAt) } : {}),
-    })
-    .where("id", "=", prev.id)
-    .where("version", "=", prev.version)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  const set: SnapshotFields = {
+    status: next.status,
+    version: next.version,
+    updated_at: toDbInstant(next.updatedAt),
+    reviewer_id: next.reviewerId,
+    open_question: next.openQuestion,
+    closed_at: toDbInstantOrNull(next.closedAt),
+    // Set once, when QA classifies a request out of triage.
+    ...(next.reason === null ? {} : { reason: next.reason }),
+    alternative_json: alternativeToDb(next.alternative),
+    ...(recommendationId === undefined ? {} : { recommendation_id: recommendationId }),
+    ...(next.replyBy === undefined ? {} : { reply_by: toDbInstantOrNull(next.replyBy) }),
+    ...(asked ? { reply_reminded_at: null } : {}),
+    ...(next.appeal === undefined || next.appeal === null
+      ? {}
+      : {
+          appealed_at: toDbInstant(next.appeal.appealedAt),
+          appeal_denied_by: next.appeal.deniedBy,
+        }),
+    ...(statusChanged ? { waiting_since: toDbInstant(next.updatedAt) } : {}),
+    ...(opts.clientReplied === true ? { last_client_reply_at: toDbInstant(next.updatedAt) } : {}),
+  };
+  const changed = await snapshotUpdate(set).executeWrite(trx, {
+    ...set,
+    whereId: prev.id,
+    whereVersion: prev.version,
+  });
+  return changed > 0n;
 }
+
+type SnapshotFields = Updateable<RefundRequestsTable>;
+type SnapshotUpdate = SnapshotFields & { whereId: string; whereVersion: number };
+
+/**
+ * The UPDATE that writes `set`'s columns (those not undefined, as Kysely's `set` leaves those
+ * out) where the id and version match, compiled once per set of columns (seven optional groups:
+ * at most 128 sets): every change of a request saves one, a duplicate case two (issue 18).
+ */
+function snapshotUpdate(set: SnapshotFields): PrecompiledQuery<SnapshotUpdate, unknown> {
+  const columns = (Object.keys(set) as (keyof SnapshotFields & string)[]).filter(
+    (c) => set[c] !== undefined,
+  );
+  const key = columns.join(",");
+  let q = SNAPSHOT_UPDATES.get(key);
+  if (q === undefined) {
+    q = precompile<SnapshotUpdate>()((db, p) =>
+      db
+        .updateTable("refund_requests")
+        .set(Object.fromEntries(columns.map((c) => [c, p(c)])) as SnapshotFields)
+        .where("id", "=", p("whereId"))
+        .where("version", "=", p("whereVersion")),
+    );
+    SNAPSHOT_UPDATES.set(key, q);
+  }
+  return q;
+}
+
+const SNAPSHOT_UPDATES = new Map<string, PrecompiledQuery<SnapshotUpdate, unknown>>();
 
 /** A page of a request's decisions, oldest first: `limit + 1` rows after `after`. */
 export async function decisionPage(
@@ -476,9 +523,29 @@ export async function decisionPage(
 }
 
 /** Writes a decisions row (approve, deny, offer an alternative). */
-export async function insertDecision(trx: Db, row: Insertable<DecisionsTable>): Promise<void> {
-  await trx.insertInto("decisions").values(row).execute();
+export async function insertDecision(
+  trx: Db,
+  row: Omit<DecisionRow, "clauses_json"> & { readonly clauses_json?: string | null },
+): Promise<void> {
+  // Left out, clauses_json is NULL (its column's default, 0008).
+  await INSERT_DECISION.executeWrite(trx, { ...row, clauses_json: row.clauses_json ?? null });
 }
+
+const INSERT_DECISION = precompile<DecisionRow>()((db, p) =>
+  db.insertInto("decisions").values({
+    id: p("id"),
+    request_id: p("request_id"),
+    recommendation_id: p("recommendation_id"),
+    decided_by: p("decided_by"),
+    kind: p("kind"),
+    amount_minor: p("amount_minor"),
+    amount_currency: p("amount_currency"),
+    justification: p("justification"),
+    alternative: p("alternative"),
+    created_at: p("created_at"),
+    clauses_json: p("clauses_json"),
+  }),
+);
 
 /**
  * A page of a request's messages, oldest first (`limit + 1` rows after `after`); internal notes
