@@ -26,10 +26,12 @@ function policy(): Policy {
   return p.value;
 }
 
-function io(opts: { tty?: boolean } = {}) {
+/** `tty`: both streams are a terminal; `stderrTty`: only stderr is (stdout piped). */
+function io(opts: { tty?: boolean; stderrTty?: boolean } = {}) {
   const out = collector();
   const err = collector();
-  if (opts.tty) Object.assign(err.stream, { isTTY: true });
+  if (opts.tty === true || opts.stderrTty === true) Object.assign(err.stream, { isTTY: true });
+  if (opts.tty === true) Object.assign(out.stream, { isTTY: true });
   const cli: CliIo = {
     stdin: Readable.from([]),
     stdout: out.stream,
@@ -56,7 +58,13 @@ describe("refund-desk import", () => {
     kind: ImportKind,
     name: string,
     content: string,
-    opts: { format?: string; tty?: boolean; dryRun?: boolean; quiet?: boolean } = {},
+    opts: {
+      format?: string;
+      tty?: boolean;
+      stderrTty?: boolean;
+      dryRun?: boolean;
+      quiet?: boolean;
+    } = {},
   ) => {
     const file = writeTemp(dir, name, content);
     const o = io(opts);
@@ -417,6 +425,16 @@ describe("refund-desk import", () => {
       "orderId,kind,from,to,note\nORD-3,internal_fault,2026-02-13T00:00:00Z,,Again\n",
     );
     expect(plain.stderr).toBe("");
+    // stdout piped (`refund-desk import ... | tee log`), stderr still the terminal: silent too.
+    const piped = await importFile(
+      "events",
+      "piped.csv",
+      "orderId,kind,from,to,note\nORD-3,internal_fault,2026-02-13T01:00:00Z,,Again\n",
+      { stderrTty: true },
+    );
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).toBe("");
+    expect(piped.stdout).toMatch(/^imported 1 events/);
   });
 
   it("checks every row with --dry-run and writes nothing", async () => {

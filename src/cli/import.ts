@@ -96,7 +96,8 @@ function fileSource(file: string): { open: () => Readable; bytesRead: () => numb
 
 /**
  * A progress bar on a terminal (cli-progress): rows validated, then written, with the rate and the
- * time left. Silent when stderr is not a terminal or with --quiet.
+ * time left. It is drawn on stderr, so it never mixes with the summary line on stdout; silent
+ * when stdout or stderr is not a terminal (output piped or redirected) or with --quiet.
  */
 function progressBar(io: CliIo, kind: ImportKind, fileBytes: number, bytesRead: () => number) {
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
@@ -182,9 +183,11 @@ export async function runImport(opts: ImportOptions, io: CliIo): Promise<number>
   });
   const ctx = { actor: IMPORT_ACTOR, ip: null };
   const w: Writer = { actorRef: IMPORT_ACTOR_REF, ip: null, now: clock(), ctx };
-  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const isTty = (stream: unknown) => (stream as { isTTY?: boolean }).isTTY === true;
   const bar =
-    tty && opts.quiet !== true ? progressBar(io, opts.kind, fileBytes, source.bytesRead) : null;
+    isTty(io.stdout) && isTty(io.stderr) && opts.quiet !== true
+      ? progressBar(io, opts.kind, fileBytes, source.bytesRead)
+      : null;
   let validated = 0;
   const started = Date.now();
 
