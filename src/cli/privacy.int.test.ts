@@ -6,12 +6,10 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createUser } from "../app/auth/index.js";
-import { createAppDeps } from "../app/context.js";
-import { loadPolicyFile } from "../policy-file/load.js";
+import { testAppDeps } from "../../test/support/app-deps.js";
 import { run, tempDir } from "../../test/support/cli.js";
 import { clientRow } from "../../test/support/db-rows.js";
 import { freshDatabase, type TestDatabase } from "../../test/support/database.js";
-import { localAttachmentStorage } from "../storage/index.js";
 
 let db: TestDatabase;
 const saved = { ...process.env };
@@ -34,16 +32,7 @@ afterEach(async () => {
 
 describe("refund-desk privacy", () => {
   it("exports a contact's archive, and erases it only with --yes", async () => {
-    const policy = loadPolicyFile();
-    if (!policy.ok) throw new Error(policy.error.message);
-    const deps = createAppDeps({
-      db: db.db,
-      dialect: db.dialect,
-      policy: policy.value,
-      clock: Date.now,
-      dataDir: tempDir(),
-      attachments: localAttachmentStorage(db.db, tempDir()),
-    });
+    const deps = testAppDeps(db);
     const client = clientRow();
     await db.db.insertInto("clients").values(client).execute();
     const user = await createUser(deps, "system", {

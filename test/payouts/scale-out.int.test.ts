@@ -12,14 +12,12 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../src/app/auth/index.js";
-import { createAppDeps } from "../../src/app/context.js";
 import { startStripeStandIn, type StripeStandIn } from "../../src/payouts/stripe/index.js";
-import { loadPolicyFile } from "../../src/policy-file/load.js";
+import { testAppDeps } from "../support/app-deps.js";
 import { freshDatabase, testDatabaseUrl, type TestDatabase } from "../support/database.js";
 import { clientRow, orderRow, paymentRow } from "../support/db-rows.js";
 import { DIST, ensureDist, ROOT } from "../support/dist.js";
 import { join } from "node:path";
-import { localAttachmentStorage } from "../../src/storage/index.js";
 
 const PAYOUTS = Number(process.env["SCALE_OUT_PAYOUTS"] ?? "1000");
 const PASSWORD = "scale-out passphrase 2026";
@@ -76,16 +74,7 @@ describe.skipIf(testDatabaseUrl() === undefined)("scale-out on PostgreSQL", () =
   }, 60_000);
 
   it(`${PAYOUTS} approved payouts through two servers and two workers: each sent once, none lost, both workers worked`, async () => {
-    const policy = loadPolicyFile();
-    if (!policy.ok) throw new Error(policy.error.message);
-    const deps = createAppDeps({
-      db: db.db,
-      dialect: db.dialect,
-      policy: policy.value,
-      clock: Date.now,
-      dataDir: "/tmp",
-      attachments: localAttachmentStorage(db.db, "/tmp"),
-    });
+    const deps = testAppDeps(db);
     const client = clientRow();
     await db.db.insertInto("clients").values(client).execute();
     const users = {

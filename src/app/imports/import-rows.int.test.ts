@@ -1,11 +1,9 @@
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "../../../test/support/cli.js";
+import { testAppDeps } from "../../../test/support/app-deps.js";
 import { freshDatabase, type TestDatabase } from "../../../test/support/database.js";
 import { clientRow, orderRow } from "../../../test/support/db-rows.js";
-import { loadPolicyFile } from "../../policy-file/load.js";
-import { localAttachmentStorage } from "../../storage/index.js";
-import { createAppDeps, type AppDeps } from "../context.js";
+import type { AppDeps } from "../context.js";
 import type { Writer } from "../orders/shared.js";
 import { IMPORT_ACTOR, importRows } from "./import-rows.js";
 
@@ -50,16 +48,7 @@ describe("importRows, payments repeated across batches", () => {
 
   beforeAll(async () => {
     db = await freshDatabase();
-    const policy = loadPolicyFile();
-    if (!policy.ok) throw new Error(policy.error.message);
-    deps = createAppDeps({
-      db: db.db,
-      dialect: db.dialect,
-      policy: policy.value,
-      clock: () => NOW,
-      dataDir: tempDir(),
-      attachments: localAttachmentStorage(db.db, tempDir()),
-    });
+    deps = testAppDeps(db, () => NOW);
     await db.db
       .insertInto("clients")
       .values(clientRow({ id: "CL-IR" }))
