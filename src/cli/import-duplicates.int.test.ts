@@ -7,6 +7,7 @@ import type { Policy } from "../core/policy/index.js";
 import { loadPolicyFile } from "../policy-file/load.js";
 import { runImport } from "./import.js";
 import type { CliIo } from "./io.js";
+import { paymentLine } from "../../test/support/import-lines.js";
 
 // `refund-desk import payments` opens the duplicate-payment cases its rows create, in the import's
 // one transaction (SQLite and PostgreSQL); a rejected file opens nothing.
@@ -33,17 +34,6 @@ function io(): { cli: CliIo; stdout: () => string; stderr: () => string } {
     stderr: err.text,
   };
 }
-
-const line = (id: string, orderId: string, amount: string, at: string) =>
-  JSON.stringify({
-    id,
-    orderId,
-    chargeRef: orderId,
-    amount: { amount, currency: "USD" },
-    method: "card",
-    capturedAt: at,
-    providerRef: null,
-  });
 
 describe("import payments: duplicates open their case", () => {
   let db: TestDatabase;
@@ -80,9 +70,9 @@ describe("import payments: duplicates open their case", () => {
 
   it("a rejected file opens nothing", async () => {
     const r = await importPayments("bad.ndjson", [
-      line("P1", "ORD-1", "4800.00", "2026-02-02T10:05:00Z"),
-      line("P2", "ORD-1", "4800.00", "2026-02-02T10:07:00Z"),
-      line("P3", "ORD-404", "4800.00", "2026-02-02T10:07:00Z"),
+      paymentLine("P1", "ORD-1", "4800.00", "2026-02-02T10:05:00Z"),
+      paymentLine("P2", "ORD-1", "4800.00", "2026-02-02T10:07:00Z"),
+      paymentLine("P3", "ORD-404", "4800.00", "2026-02-02T10:07:00Z"),
     ]);
     expect(r.code).toBe(2);
     expect(await requests()).toEqual([]);
@@ -90,10 +80,10 @@ describe("import payments: duplicates open their case", () => {
 
   it("a file with a duplicate and with installments opens one approved case for the duplicate", async () => {
     const r = await importPayments("good.ndjson", [
-      line("P1", "ORD-1", "4800.00", "2026-02-02T10:05:00Z"),
-      line("P2", "ORD-1", "4800.00", "2026-02-02T10:07:00Z"),
-      line("H1", "ORD-2", "2400.00", "2026-02-02T10:05:00Z"),
-      line("H2", "ORD-2", "2400.00", "2026-02-03T10:05:00Z"),
+      paymentLine("P1", "ORD-1", "4800.00", "2026-02-02T10:05:00Z"),
+      paymentLine("P2", "ORD-1", "4800.00", "2026-02-02T10:07:00Z"),
+      paymentLine("H1", "ORD-2", "2400.00", "2026-02-02T10:05:00Z"),
+      paymentLine("H2", "ORD-2", "2400.00", "2026-02-03T10:05:00Z"),
     ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -110,8 +100,8 @@ describe("import payments: duplicates open their case", () => {
     expect(
       (
         await importPayments("again.ndjson", [
-          line("P1", "ORD-1", "4800.00", "2026-02-02T10:05:00Z"),
-          line("P2", "ORD-1", "4800.00", "2026-02-02T10:07:00Z"),
+          paymentLine("P1", "ORD-1", "4800.00", "2026-02-02T10:05:00Z"),
+          paymentLine("P2", "ORD-1", "4800.00", "2026-02-02T10:07:00Z"),
         ])
       ).code,
     ).toBe(0);

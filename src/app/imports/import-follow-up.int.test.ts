@@ -7,6 +7,7 @@ import type { AppDeps } from "../context.js";
 import { afterPaymentsRecorded } from "../ledger/duplicate-cases.js";
 import type { Writer } from "../orders/shared.js";
 import { IMPORT_ACTOR, importRows } from "./import-rows.js";
+import { paymentLine } from "../../../test/support/import-lines.js";
 
 // A payments import runs the single write's follow-up (`afterPaymentsRecorded`: open requests
 // re-evaluated, duplicate-payment cases opened) only for the orders where it can do something;
@@ -19,17 +20,6 @@ import { IMPORT_ACTOR, importRows } from "./import-rows.js";
 
 const NOW = Date.parse("2026-03-02T09:00:00Z");
 const CLIENT = "CL-FU";
-
-const pay = (id: string, orderId: string, amount: string, at: string) =>
-  JSON.stringify({
-    id,
-    orderId,
-    chargeRef: orderId,
-    amount: { amount, currency: "USD" },
-    method: "card",
-    capturedAt: at,
-    providerRef: null,
-  });
 
 /** The rows a follow-up writes, counted. */
 const FOLLOW_UP_TABLES = [
@@ -125,16 +115,16 @@ describe.each([1000, 1])("a payments import's follow-up (batches of %i)", (batch
     await order(`${p}-FREE`, "0");
     const before = await counts();
     const r = await run([
-      pay(`${p}-I1`, `${p}-INST`, "2400.00", "2026-02-02T10:05:00Z"),
-      pay(`${p}-D1`, `${p}-DUP`, "4800.00", "2026-02-02T10:05:00Z"),
-      pay(`${p}-I2`, `${p}-INST`, "2400.00", "2026-02-03T10:05:00Z"),
-      pay(`${p}-D2`, `${p}-DUP`, "4800.00", "2026-02-02T10:07:00Z"),
+      paymentLine(`${p}-I1`, `${p}-INST`, "2400.00", "2026-02-02T10:05:00Z"),
+      paymentLine(`${p}-D1`, `${p}-DUP`, "4800.00", "2026-02-02T10:05:00Z"),
+      paymentLine(`${p}-I2`, `${p}-INST`, "2400.00", "2026-02-03T10:05:00Z"),
+      paymentLine(`${p}-D2`, `${p}-DUP`, "4800.00", "2026-02-02T10:07:00Z"),
       // Three halves: the third is extra.
-      pay(`${p}-T1`, `${p}-THIRD`, "2400.00", "2026-02-02T10:05:00Z"),
-      pay(`${p}-T2`, `${p}-THIRD`, "2400.00", "2026-02-02T11:05:00Z"),
-      pay(`${p}-T3`, `${p}-THIRD`, "2400.00", "2026-02-02T12:05:00Z"),
+      paymentLine(`${p}-T1`, `${p}-THIRD`, "2400.00", "2026-02-02T10:05:00Z"),
+      paymentLine(`${p}-T2`, `${p}-THIRD`, "2400.00", "2026-02-02T11:05:00Z"),
+      paymentLine(`${p}-T3`, `${p}-THIRD`, "2400.00", "2026-02-02T12:05:00Z"),
       // Nothing due: a lone payment is extra.
-      pay(`${p}-F1`, `${p}-FREE`, "10.00", "2026-02-02T10:05:00Z"),
+      paymentLine(`${p}-F1`, `${p}-FREE`, "10.00", "2026-02-02T10:05:00Z"),
     ]);
     expect(r).toEqual({ ok: true, rows: 8, written: 8, dryRun: false });
 
@@ -187,8 +177,8 @@ describe.each([1000, 1])("a payments import's follow-up (batches of %i)", (batch
       ])
       .execute();
     const r = await run([
-      pay(`${p}-D2`, dup.id, "4800.00", "2026-02-02T10:07:00Z"),
-      pay(`${p}-H2`, half.id, "2400.00", "2026-02-02T10:07:00Z"),
+      paymentLine(`${p}-D2`, dup.id, "4800.00", "2026-02-02T10:07:00Z"),
+      paymentLine(`${p}-H2`, half.id, "2400.00", "2026-02-02T10:07:00Z"),
     ]);
     expect(r).toEqual({ ok: true, rows: 2, written: 2, dryRun: false });
     const reqs = await requestsOf(dup.id);
@@ -221,9 +211,9 @@ describe.each([1000, 1])("a payments import's follow-up (batches of %i)", (batch
 
     const r = await run([
       // One payment: no extra possible, but the open request is re-evaluated with it.
-      pay(`${p}-O1`, single.id, "4800.00", "2026-02-02T10:05:00Z"),
-      pay(`${p}-C1`, covered.id, "4800.00", "2026-02-02T10:05:00Z"),
-      pay(`${p}-C2`, covered.id, "4800.00", "2026-02-02T10:07:00Z"),
+      paymentLine(`${p}-O1`, single.id, "4800.00", "2026-02-02T10:05:00Z"),
+      paymentLine(`${p}-C1`, covered.id, "4800.00", "2026-02-02T10:05:00Z"),
+      paymentLine(`${p}-C2`, covered.id, "4800.00", "2026-02-02T10:07:00Z"),
     ]);
     expect(r).toEqual({ ok: true, rows: 3, written: 3, dryRun: false });
     expect(await recommendations(open.id)).toHaveLength(1);
@@ -242,8 +232,8 @@ describe.each([1000, 1])("a payments import's follow-up (batches of %i)", (batch
     // In the file's order the small payment comes first and nothing would be extra; the follow-up
     // reads them by capture time, then id: the full payment (…-A) first, the small one extra.
     const r = await run([
-      pay(`${p}-B`, tie.id, "10.00", "2026-02-02T10:05:00Z"),
-      pay(`${p}-A`, tie.id, "4800.00", "2026-02-02T10:05:00Z"),
+      paymentLine(`${p}-B`, tie.id, "10.00", "2026-02-02T10:05:00Z"),
+      paymentLine(`${p}-A`, tie.id, "4800.00", "2026-02-02T10:05:00Z"),
     ]);
     expect(r).toEqual({ ok: true, rows: 2, written: 2, dryRun: false });
     const reqs = await requestsOf(tie.id);
