@@ -1,13 +1,14 @@
-import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testAppDeps } from "../../../test/support/app-deps.js";
 import { freshDatabase, type TestDatabase } from "../../../test/support/database.js";
 import { clientRow, orderRow, paymentRow, requestRow } from "../../../test/support/db-rows.js";
 import type { AppDeps } from "../context.js";
 import { afterPaymentsRecorded } from "../ledger/duplicate-cases.js";
-import type { Writer } from "../orders/shared.js";
-import { IMPORT_ACTOR, importRows } from "./import-rows.js";
-import { paymentLine } from "../../../test/support/import-lines.js";
+import {
+  importPaymentLines,
+  importWriter,
+  paymentLine,
+} from "../../../test/support/import-lines.js";
 
 // A payments import runs the single write's follow-up (`afterPaymentsRecorded`: open requests
 // re-evaluated, duplicate-payment cases opened) only for the orders where it can do something;
@@ -35,19 +36,7 @@ const FOLLOW_UP_TABLES = [
 describe.each([1000, 1])("a payments import's follow-up (batches of %i)", (batchSize) => {
   let db: TestDatabase;
   let deps: AppDeps;
-  const w = (): Writer => ({
-    actorRef: "system:import",
-    ip: null,
-    now: NOW,
-    ctx: { actor: IMPORT_ACTOR, ip: null },
-  });
-  const run = (lines: readonly string[]) =>
-    importRows(deps, w(), {
-      kind: "payments",
-      format: "ndjson",
-      open: () => Readable.from([lines.join("\n") + "\n"]),
-      batchSize,
-    });
+  const run = (lines: readonly string[]) => importPaymentLines(deps, NOW, lines, batchSize);
   const order = async (id: string, price = "480000") => {
     await db.db
       .insertInto("orders")
@@ -86,7 +75,7 @@ describe.each([1000, 1])("a payments import's follow-up (batches of %i)", (batch
     const before = await counts();
     await db.db.transaction().execute(async (trx) => {
       for (const id of orderIds) {
-        const r = await afterPaymentsRecorded(deps, trx, id, w());
+        const r = await afterPaymentsRecorded(deps, trx, id, importWriter(NOW));
         expect({ id, opened: r.opened, covered: r.covered }).toEqual({
           id,
           opened: null,

@@ -1,11 +1,9 @@
-import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testAppDeps } from "../../../test/support/app-deps.js";
+import { importPaymentLines } from "../../../test/support/import-lines.js";
 import { freshDatabase, type TestDatabase } from "../../../test/support/database.js";
 import { clientRow, orderRow } from "../../../test/support/db-rows.js";
 import type { AppDeps } from "../context.js";
-import type { Writer } from "../orders/shared.js";
-import { IMPORT_ACTOR, importRows } from "./import-rows.js";
 
 // A payment repeated in a later batch of the same import is found by the insert itself (pass 2
 // looks stored payments up only when pass 1 saw some): an identical one is a replay, skipped; a
@@ -28,19 +26,7 @@ const pay = (id: string, amount: string) =>
 describe("importRows, payments repeated across batches", () => {
   let db: TestDatabase;
   let deps: AppDeps;
-  const w = (): Writer => ({
-    actorRef: "system:import",
-    ip: null,
-    now: NOW,
-    ctx: { actor: IMPORT_ACTOR, ip: null },
-  });
-  const run = (lines: readonly string[]) =>
-    importRows(deps, w(), {
-      kind: "payments",
-      format: "ndjson",
-      open: () => Readable.from([lines.join("\n") + "\n"]),
-      batchSize: 1,
-    });
+  const run = (lines: readonly string[]) => importPaymentLines(deps, NOW, lines, 1);
   const payments = async () =>
     (await db.db.selectFrom("payments").select(["id", "amount_minor"]).orderBy("id").execute()).map(
       (p) => [p.id, p.amount_minor],
