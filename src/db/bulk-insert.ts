@@ -10,8 +10,9 @@
 // about a fifth of the insert (a result row, then an object, per row); instead the statement
 // reports how many rows it inserted, which is all of them unless something clashed. When some
 // did, the ids are read back by rowid: SQLite gives a new row one more than the table's largest
-// rowid (it picks at random only once that reaches 2^63 - 1, which the read back would detect),
-// so one statement's rows are the `changes` rowids ending at the last one it inserted.
+// rowid (it picks at random only once that rowid has reached 2^63 - 1), so one statement's rows
+// are the `changes` rowids ending at the last one it inserted; a read back that finds another
+// count fails the import.
 
 import { CompiledQuery, type Kysely, type Transaction } from "kysely";
 import { dialectOf, type DialectName } from "./connection.js";
