@@ -18,32 +18,28 @@ import { OPEN_STATUSES } from "../requests/repository.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** The ids among `ids` that name a client. */
-export async function existingClientIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+/** The ids among `ids` that name a row of `table`. */
+async function existingIds(
+  db: Db,
+  table: "clients" | "orders",
+  ids: readonly string[],
+): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await db
-    .selectFrom("clients")
+    .selectFrom(table)
     .select("id")
     .where(inList(db, "id", ids))
     .execute();
   return new Set(rows.map((r) => r.id));
 }
 
-/** The ids among `ids` that name an order. */
-export async function existingOrderIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
-  return new Set((await ordersClients(db, ids)).keys());
-}
+/** The ids among `ids` that name a client. */
+export const existingClientIds = (db: Db, ids: readonly string[]): Promise<Set<string>> =>
+  existingIds(db, "clients", ids);
 
-/** The client of each order among `ids` that exists. */
-export async function ordersClients(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom("orders")
-    .select(["id", "client_id"])
-    .where(inList(db, "id", ids))
-    .execute();
-  return new Map(rows.map((r) => [r.id, r.client_id]));
-}
+/** The ids among `ids` that name an order. */
+export const existingOrderIds = (db: Db, ids: readonly string[]): Promise<Set<string>> =>
+  existingIds(db, "orders", ids);
 
 /** Locks the orders among `ids` (PostgreSQL; SQLite write transactions are serial already). */
 export async function lockOrders(

@@ -163,25 +163,19 @@ export async function openRequestRows(
 }
 
 // Every payment written runs its order's follow-up, which reads these (issue 18).
-const OPEN_REQUEST_ROWS = precompile<{ orderId: string }>()((db, p) =>
+const openRequestsOf = (db: Kysely<Database>, orderId: string) =>
   db
     .selectFrom("refund_requests")
     .selectAll()
-    .where("order_id", "=", p("orderId"))
-    .where("status", "in", OPEN_STATUSES)
-    .orderBy("submitted_at")
-    .orderBy("id"),
+    .where("order_id", "=", orderId)
+    .where("status", "in", OPEN_STATUSES);
+
+const OPEN_REQUEST_ROWS = precompile<{ orderId: string }>()((db, p) =>
+  openRequestsOf(db, p("orderId")).orderBy("submitted_at").orderBy("id"),
 );
 
 const OPEN_REQUEST_ROW = precompile<{ orderId: string; id: string }>()((db, p) =>
-  db
-    .selectFrom("refund_requests")
-    .selectAll()
-    .where("order_id", "=", p("orderId"))
-    .where("status", "in", OPEN_STATUSES)
-    .where("id", "=", p("id"))
-    .orderBy("submitted_at")
-    .orderBy("id"),
+  openRequestsOf(db, p("orderId")).where("id", "=", p("id")),
 );
 
 /** Writes a new request's row. */
