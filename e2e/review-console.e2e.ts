@@ -25,11 +25,16 @@ async function focusedText(page: Page): Promise<string> {
 
 /** Presses Tab until the focused element's name matches (keyboard only), at most `max` times. */
 async function tabTo(page: Page, name: RegExp, max = 60): Promise<void> {
+  const seen: string[] = [];
   for (let i = 0; i < max; i++) {
     await page.keyboard.press("Tab");
-    if (name.test(await focusedText(page))) return;
+    const focused = await focusedText(page);
+    if (name.test(focused)) return;
+    seen.push(JSON.stringify(focused.slice(0, 60)));
   }
-  throw new Error(`no focusable element named ${name} within ${max} presses of Tab`);
+  throw new Error(
+    `no focusable element named ${name} within ${max} presses of Tab (focused: ${seen.join(", ")})`,
+  );
 }
 
 describe("the review console", () => {
